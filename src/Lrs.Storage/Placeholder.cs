@@ -1,0 +1,1 @@
+namespace Lrs.Storage; internal static class Placeholder {}
