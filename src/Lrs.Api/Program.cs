@@ -1,1 +1,38 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Lrs.Api;
+using Lrs.Api.Auth;
+using Lrs.Api.Hosting;
+using Lrs.Api.Xapi;
+using Lrs.Core.Xapi;
+using Microsoft.AspNetCore.Authentication;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls("http://localhost:8080");
+
+builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs").ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<StoredClock>();
+builder.Services.AddLrsStore(builder.Configuration);
+builder.Services.AddHostedService<StoreInitializer>();
+
+builder.Services.AddSingleton<CredentialVerifier>();
+builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.AddLrsOpenApi();
+
+var app = builder.Build();
+
+app.UseXapiVersionHeader();
+app.UseXapiErrors();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapLrsOpenApi();
+app.MapAbout();
+app.MapStatements();
+
+app.Run();
+
+/// <summary>The entry point, visible to the API tests.</summary>
+public partial class Program;

@@ -1,0 +1,35 @@
+using Lrs.Core.Storage;
+using Lrs.Storage.Postgres;
+using Lrs.Storage.Sqlite;
+
+namespace Lrs.Api.Hosting;
+
+public static class StoreRegistration
+{
+    public const string DefaultSqlite = "Data Source=data/lrs.db";
+
+    /// <summary>Registers the configured store's adapters behind the storage interfaces.</summary>
+    public static IServiceCollection AddLrsStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = configuration.GetSection("Lrs:Storage").Get<StorageOptions>() ?? new StorageOptions();
+        switch (storage.Provider.ToLowerInvariant())
+        {
+            case "sqlite":
+                services.AddSingleton(new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite));
+                services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<SqliteDatabase>());
+                services.AddSingleton<IStatementStore, SqliteStatementStore>();
+                services.AddSingleton<ICredentialStore, SqliteCredentialStore>();
+                break;
+            case "postgres" or "postgresql":
+                services.AddSingleton(new PostgresDatabase(storage.ConnectionString
+                    ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider.")));
+                services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<PostgresDatabase>());
+                services.AddSingleton<IStatementStore, PostgresStatementStore>();
+                services.AddSingleton<ICredentialStore, PostgresCredentialStore>();
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
+        }
+        return services;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Lrs.Api;
+
+/// <summary>Configuration under <c>Lrs</c> (environment: <c>Lrs__Storage__Provider</c> and so on).</summary>
+public sealed class LrsOptions
+{
+    public StorageOptions Storage { get; set; } = new();
+    public BootstrapOptions Bootstrap { get; set; } = new();
+    public XapiOptions Xapi { get; set; } = new();
+}
+
+public sealed class StorageOptions
+{
+    /// <summary><c>Sqlite</c> (default, embedded) or <c>Postgres</c>.</summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>ADO.NET connection string; for SQLite the default is a file under the working directory.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class BootstrapOptions
+{
+    /// <summary>Key of the first credential; generated when absent.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>Secret of the first credential; generated and printed once when absent.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Name of the tenant the first credential belongs to.</summary>
+    public string Tenant { get; set; } = "default";
+
+    /// <summary>homePage of the account used as the authority of a credential's statements.</summary>
+    public string AuthorityHomePage { get; set; } = "http://localhost:8080";
+}
+
+public sealed class XapiOptions
+{
+    /// <summary>The most statements one GET returns (also what <c>limit=0</c> means).</summary>
+    public int MaxStatementsPerPage { get; set; } = 500;
+}

@@ -1,0 +1,375 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lrs.Api.Auth;
+using Lrs.Core.Storage;
+using Lrs.Core.Xapi;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Lrs.Api.Xapi;
+
+/// <summary>The Statements resource (Communication 2.1): store, fetch, query, void.</summary>
+public static class StatementsEndpoints
+{
+    public const string ConsistentThroughHeader = "X-Experience-API-Consistent-Through";
+
+    private static readonly HashSet<string> PutParameters = ["statementId"];
+    private static readonly HashSet<string> SingleParameters = ["statementId", "voidedStatementId", "attachments", "format"];
+    private static readonly HashSet<string> QueryParameters =
+    [
+        "agent", "verb", "activity", "registration", "related_activities", "related_agents",
+        "since", "until", "limit", "format", "attachments", "ascending",
+    ];
+
+    public static IEndpointRouteBuilder MapStatements(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/xapi/statements")
+            .WithTags("xAPI")
+            .RequireAuthorization()
+            .RequireXapiVersion()
+            .AddEndpointFilter(static async (context, next) =>
+            {
+                // Every statements response carries the consistency bound, errors included (XAPI-00153).
+                var http = context.HttpContext;
+                var clock = http.RequestServices.GetRequiredService<StoredClock>();
+                http.Response.OnStarting(() =>
+                {
+                    if (!http.Response.Headers.ContainsKey(ConsistentThroughHeader))
+                        http.Response.Headers[ConsistentThroughHeader] = XapiTimestamp.ToUtcString(clock.ConsistentThrough());
+                    return Task.CompletedTask;
+                });
+                return await next(context);
+            });
+
+        group.MapPut("", PutStatement)
+            .WithName("PutStatement")
+            .WithSummary("Store one statement under the given id")
+            .WithDescription("`statementId` is required; an `id` in the body must equal it. 204 when stored, or when an identical statement is stored already; 409 when a different statement has that id.")
+            .Accepts<JsonObject>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .Produces<XapiError>(StatusCodes.Status400BadRequest)
+            .Produces<XapiError>(StatusCodes.Status409Conflict);
+        group.MapPost("", PostStatements)
+            .WithName("PostStatements")
+            .WithSummary("Store one statement or a batch")
+            .WithDescription("The body is a statement or an array of statements. All or nothing: one invalid statement rejects the batch with every error listed. Answers the ids in order; ids are generated where absent.")
+            .Accepts<JsonNode>("application/json")
+            .Produces<string[]>(StatusCodes.Status200OK)
+            .Produces<XapiError>(StatusCodes.Status400BadRequest)
+            .Produces<XapiError>(StatusCodes.Status409Conflict);
+        group.MapMethods("", ["GET", "HEAD"], GetStatements)
+            .WithName("GetStatements")
+            .WithSummary("Fetch one statement or query statements")
+            .WithDescription("With `statementId` or `voidedStatementId`: that statement. Otherwise a page of matching statements, newest stored first, with a `more` link to the next page.")
+            .Produces<JsonObject>(StatusCodes.Status200OK)
+            .Produces<XapiError>(StatusCodes.Status400BadRequest)
+            .Produces<XapiError>(StatusCodes.Status404NotFound);
+        return routes;
+    }
+
+    /// <summary>PUT: one statement with the id given as parameter.</summary>
+    public static async Task<IResult> PutStatement(HttpContext http, IStatementStore store, StoredClock clock, CancellationToken ct)
+    {
+        var request = http.Request;
+        if (XapiProtocol.UnknownParameter(request.Query, PutParameters) is { } unknown) return BadRequest(unknown);
+        if (!XapiProtocol.TrySingle(request.Query, "statementId", out var idText, out var repeated)) return BadRequest(repeated!);
+        if (idText is null) return BadRequest("The statementId parameter is required.");
+        if (!Guid.TryParse(idText, out var id)) return BadRequest("statementId is not a UUID.");
+        if (!XapiProtocol.HasMediaType(request, "application/json")) return BadRequest("Statements are sent as application/json.");
+
+        var (node, error) = await XapiProtocol.ReadJsonAsync(request, ct);
+        if (node is not JsonObject statement) return BadRequest(error ?? "PUT takes one statement object.");
+        if (statement["id"] is JsonValue bodyId && bodyId.TryGetValue(out string? bodyIdText)
+            && (!Guid.TryParse(bodyIdText, out var parsed) || parsed != id))
+            return BadRequest("The id in the body differs from the statementId parameter.");
+        statement["id"] = id.ToString("D");
+
+        var outcome = await StoreAsync(http, store, clock, [statement], isArray: false, ct);
+        return outcome.Error ?? TypedResults.NoContent();
+    }
+
+    /// <summary>POST: one statement or an array, stored all or nothing.</summary>
+    public static async Task<IResult> PostStatements(HttpContext http, IStatementStore store, StoredClock clock, CancellationToken ct)
+    {
+        var request = http.Request;
+        if (request.Query.Count > 0) return BadRequest("POST to statements takes no query parameters.");
+        if (!XapiProtocol.HasMediaType(request, "application/json")) return BadRequest("Statements are sent as application/json.");
+
+        var (node, error) = await XapiProtocol.ReadJsonAsync(request, ct);
+        List<JsonNode?> statements;
+        switch (node)
+        {
+            case JsonObject single: statements = [single]; break;
+            case JsonArray array: statements = [.. array]; break;
+            default: return BadRequest(error ?? "The body must be a statement or an array of statements.");
+        }
+        var outcome = await StoreAsync(http, store, clock, statements, node is JsonArray, ct);
+        return outcome.Error ?? TypedResults.Json(outcome.Ids, StatementJson.Default.StringArray);
+    }
+
+    private sealed record StoreResult(IResult? Error, string[] Ids);
+
+    private static async Task<StoreResult> StoreAsync(HttpContext http, IStatementStore store, StoredClock clock, IReadOnlyList<JsonNode?> statements, bool isArray, CancellationToken ct)
+    {
+        var version = http.XapiVersion();
+        var errors = new List<ValidationError>();
+        for (var i = 0; i < statements.Count; i++)
+        {
+            var prefix = isArray ? $"$[{i}]" : "$";
+            foreach (var e in StatementValidator.Validate(statements[i], version))
+                errors.Add(isArray ? e with { Path = prefix + e.Path.TrimStart('$') } : e);
+            if (statements[i]?["attachments"] is JsonArray attachments)
+                for (var a = 0; a < attachments.Count; a++)
+                    if (attachments[a] is JsonObject attachment && attachment["fileUrl"] is null)
+                        errors.Add(new($"{prefix}.attachments[{a}].fileUrl", "An attachment sent as application/json needs a fileUrl; send its data as multipart/mixed."));
+        }
+        if (errors.Count > 0)
+            return new(BadRequest(errors.Count == 1 ? $"Invalid statement: {errors[0]}" : $"{errors.Count} errors in the statements.", errors), []);
+
+        var ids = new HashSet<Guid>();
+        foreach (var s in statements)
+            if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
+                return new(BadRequest($"The statement id {v.GetValue<string>()} appears more than once in the batch."), []);
+
+        var authority = (JsonObject)JsonNode.Parse(http.User.AuthorityJson())!;
+        using var pending = clock.Begin();
+        var prepared = new PreparedStatement[statements.Count];
+        for (var i = 0; i < statements.Count; i++)
+            prepared[i] = StatementPreparer.Prepare((JsonObject)statements[i]!, version, pending.Stored, authority);
+
+        var outcome = await store.StoreAsync(http.User.TenantId(), prepared, IsSame, ct);
+        if (outcome.ConflictingId is { } conflict)
+            return new(XapiProtocol.Error(StatusCodes.Status409Conflict, $"A different statement with id {conflict} is stored already; statements are immutable."), []);
+        return new(null, [.. prepared.Select(p => p.Id.ToString("D"))]);
+    }
+
+    private static bool IsSame(string storedJson, PreparedStatement incoming) =>
+        StatementComparer.AreEquivalent(JsonNode.Parse(storedJson)!, incoming.Node);
+
+    /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
+    public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
+    {
+        var query = http.Request.Query;
+        var consistentThrough = clock.ConsistentThrough();
+        http.Response.Headers[ConsistentThroughHeader] = XapiTimestamp.ToUtcString(consistentThrough);
+
+        if (query.ContainsKey("more"))
+        {
+            if (query.Count > 1 || !XapiProtocol.TrySingle(query, "more", out var token, out _) || StatementCursor.TryDecode(token) is not { } next)
+                return BadRequest("The more parameter is not a cursor of this LRS (or comes with other parameters).");
+            return await RunQueryAsync(http, store, next, ct);
+        }
+        if (query.ContainsKey("statementId") || query.ContainsKey("voidedStatementId"))
+            return await GetSingleAsync(http, store, ct);
+
+        if (XapiProtocol.UnknownParameter(query, QueryParameters) is { } unknown) return BadRequest(unknown);
+        var version = http.XapiVersion();
+        var keys = new List<string>();
+        string? Param(string name, out string? error)
+        {
+            XapiProtocol.TrySingle(query, name, out var value, out error);
+            return value;
+        }
+
+        var relatedAgents = ParseBool(Param("related_agents", out var err), "related_agents", ref err);
+        var relatedActivities = ParseBool(Param("related_activities", out var err2), "related_activities", ref err2);
+        var ascending = ParseBool(Param("ascending", out var err3), "ascending", ref err3);
+        var attachments = ParseBool(Param("attachments", out var err4), "attachments", ref err4);
+        if ((err ?? err2 ?? err3 ?? err4) is { } boolError) return BadRequest(boolError);
+
+        if (Param("agent", out var e) is { } agentText)
+        {
+            JsonNode? agent;
+            try { agent = JsonNode.Parse(agentText, documentOptions: XapiProtocol.DocumentOptions); }
+            catch (JsonException) { return BadRequest("agent is not JSON."); }
+            var problems = StatementValidator.ValidateAgentParameter(agent, version);
+            if (problems.Count > 0 || AgentKey.Of(agent) is not { } agentKey)
+                return BadRequest("agent is not an Agent or Identified Group with one identifier.", problems);
+            keys.Add((relatedAgents ? StatementIndex.RelatedAgent : StatementIndex.Agent) + agentKey);
+        }
+        else if (e is not null) return BadRequest(e);
+
+        if (Param("verb", out e) is { } verb)
+        {
+            if (!Iri.IsAbsolute(verb)) return BadRequest("verb is not an IRI.");
+            keys.Add(StatementIndex.Verb + verb);
+        }
+        else if (e is not null) return BadRequest(e);
+
+        if (Param("activity", out e) is { } activity)
+        {
+            if (!Iri.IsAbsolute(activity)) return BadRequest("activity is not an IRI.");
+            keys.Add((relatedActivities ? StatementIndex.RelatedActivity : StatementIndex.Activity) + activity);
+        }
+        else if (e is not null) return BadRequest(e);
+
+        if (Param("registration", out e) is { } registration)
+        {
+            if (!Guid.TryParse(registration, out var reg)) return BadRequest("registration is not a UUID.");
+            keys.Add(StatementIndex.Registration + reg.ToString("D"));
+        }
+        else if (e is not null) return BadRequest(e);
+
+        DateTimeOffset? since = null, until = null;
+        if (Param("since", out e) is { } sinceText)
+        {
+            if (!XapiTimestamp.TryParse(sinceText, version, out var s)) return BadRequest("since is not a timestamp.");
+            since = s;
+        }
+        else if (e is not null) return BadRequest(e);
+        if (Param("until", out e) is { } untilText)
+        {
+            if (!XapiTimestamp.TryParse(untilText, version, out var u)) return BadRequest("until is not a timestamp.");
+            until = u;
+        }
+        else if (e is not null) return BadRequest(e);
+
+        var max = options.Value.Xapi.MaxStatementsPerPage;
+        var limit = max;
+        if (Param("limit", out e) is { } limitText)
+        {
+            if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit)) return BadRequest("limit is not a non-negative integer.");
+            if (limit == 0 || limit > max) limit = max;
+        }
+        else if (e is not null) return BadRequest(e);
+
+        var format = "exact";
+        if (Param("format", out e) is { } formatText)
+        {
+            if (formatText is not ("exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
+            format = formatText;
+        }
+        else if (e is not null) return BadRequest(e);
+
+        // The first page fixes the upper bound for every later page: nothing stored after it shows up
+        // in this result, and nothing at or before it is still in flight, so paging neither skips nor repeats.
+        var bound = until is { } u2 && u2 < consistentThrough ? u2 : consistentThrough;
+        var cursor = new StatementCursor
+        {
+            Keys = [.. keys],
+            Since = since is { } s2 ? StatementCursor.ToMicros(s2) : null,
+            Until = StatementCursor.ToMicros(bound),
+            Ascending = ascending,
+            Limit = limit,
+            PositionStored = ascending ? long.MinValue : long.MaxValue,
+            PositionSequence = ascending ? long.MinValue : long.MaxValue,
+            Format = format,
+            Attachments = attachments,
+        };
+        return await RunQueryAsync(http, store, cursor, ct);
+    }
+
+    private static bool ParseBool(string? text, string name, ref string? error)
+    {
+        if (error is not null || text is null) return false;
+        if (text == "true") return true;
+        if (text != "false") error = $"{name} is true or false.";
+        return false;
+    }
+
+    private static async Task<IResult> RunQueryAsync(HttpContext http, IStatementStore store, StatementCursor cursor, CancellationToken ct)
+    {
+        var first = cursor.PositionSequence is long.MinValue or long.MaxValue;
+        var query = new StatementQuery
+        {
+            Keys = cursor.Keys,
+            Since = cursor.Since is { } s ? StatementCursor.FromMicros(s) : null,
+            Until = StatementCursor.FromMicros(cursor.Until),
+            Ascending = cursor.Ascending,
+            // One more than a page tells whether a next page exists without a second query.
+            Limit = cursor.Limit + 1,
+            After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
+        };
+        var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
+        var page = rows.Count > cursor.Limit ? rows.Take(cursor.Limit).ToList() : rows;
+        string more = "";
+        if (rows.Count > cursor.Limit)
+        {
+            var last = page[^1].Position;
+            var next = cursor with { PositionStored = StatementCursor.ToMicros(last.Stored), PositionSequence = last.Sequence };
+            more = $"{http.Request.PathBase}/xapi/statements?more={next.Encode()}";
+        }
+
+        if (page.Count > 0)
+            http.Response.Headers.LastModified = page.Max(r => r.Position.Stored).ToString("R", CultureInfo.InvariantCulture);
+
+        var format = Enum.Parse<StatementFormat>(cursor.Format, ignoreCase: true);
+        var languages = AcceptLanguages(http.Request);
+        var buffer = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("statements");
+            writer.WriteStartArray();
+            foreach (var row in page)
+            {
+                if (format == StatementFormat.Exact) writer.WriteRawValue(row.Json, skipInputValidation: true);
+                else StatementFormatter.Format(row.Json, format, languages).WriteTo(writer);
+            }
+            writer.WriteEndArray();
+            writer.WriteString("more", more);
+            writer.WriteEndObject();
+        }
+        return cursor.Attachments
+            ? Multipart(buffer.ToArray())
+            : TypedResults.Bytes(buffer.ToArray(), "application/json");
+    }
+
+    private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, CancellationToken ct)
+    {
+        var query = http.Request.Query;
+        if (XapiProtocol.UnknownParameter(query, SingleParameters) is { } unknown)
+            return BadRequest(unknown.Replace("Unknown", "With statementId or voidedStatementId, only attachments and format are allowed; not", StringComparison.Ordinal));
+        if (query.ContainsKey("statementId") && query.ContainsKey("voidedStatementId"))
+            return BadRequest("Give statementId or voidedStatementId, not both.");
+        var voided = query.ContainsKey("voidedStatementId");
+        var name = voided ? "voidedStatementId" : "statementId";
+        if (!XapiProtocol.TrySingle(query, name, out var idText, out var repeated)) return BadRequest(repeated!);
+        if (!Guid.TryParse(idText, out var id)) return BadRequest($"{name} is not a UUID.");
+
+        string? err = null;
+        XapiProtocol.TrySingle(query, "attachments", out var attachmentsText, out err);
+        var attachments = ParseBool(attachmentsText, "attachments", ref err);
+        XapiProtocol.TrySingle(query, "format", out var formatText, out var formatError);
+        if ((err ?? formatError) is { } paramError) return BadRequest(paramError);
+        if (formatText is not (null or "exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
+
+        var row = await store.GetAsync(http.User.TenantId(), id, ct);
+        if (row is null || row.Voided != voided)
+            return XapiProtocol.Error(StatusCodes.Status404NotFound,
+                voided ? $"No voided statement with id {id}." : $"No statement with id {id} (voided statements are fetched with voidedStatementId).");
+
+        http.Response.Headers.LastModified = row.Position.Stored.ToString("R", CultureInfo.InvariantCulture);
+        var format = formatText is null ? StatementFormat.Exact : Enum.Parse<StatementFormat>(formatText, ignoreCase: true);
+        var body = format == StatementFormat.Exact
+            ? Encoding.UTF8.GetBytes(row.Json)
+            : Encoding.UTF8.GetBytes(StatementFormatter.Format(row.Json, format, AcceptLanguages(http.Request)).ToJsonString());
+        return attachments ? Multipart(body) : TypedResults.Bytes(body, "application/json");
+    }
+
+    // attachments=true answers multipart/mixed: the statements first, then each attachment's raw data.
+    private static IResult Multipart(byte[] json)
+    {
+        var boundary = "lrsapi-" + Guid.NewGuid().ToString("N");
+        var output = new MemoryStream();
+        void Write(string text) => output.Write(Encoding.UTF8.GetBytes(text));
+        Write($"--{boundary}\r\nContent-Type: application/json\r\n\r\n");
+        output.Write(json);
+        Write($"\r\n--{boundary}--\r\n");
+        return TypedResults.Bytes(output.ToArray(), $"multipart/mixed; boundary={boundary}");
+    }
+
+    private static IReadOnlyList<string> AcceptLanguages(HttpRequest request) =>
+        StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptLanguage, out var values)
+            ? [.. values.OrderByDescending(v => v.Quality ?? 1).Select(v => v.Value.Value!).Where(v => v is not null)]
+            : [];
+
+    private static IResult BadRequest(string message, IReadOnlyList<ValidationError>? errors = null) =>
+        XapiProtocol.Error(StatusCodes.Status400BadRequest, message, errors is { Count: > 0 } ? errors : null);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+internal sealed partial class StatementJson : System.Text.Json.Serialization.JsonSerializerContext;

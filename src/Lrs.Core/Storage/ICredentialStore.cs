@@ -1,0 +1,42 @@
+namespace Lrs.Core.Storage;
+
+/// <summary>A credential as stored: the secret only as a salted slow hash.</summary>
+/// <param name="Key">The public key (user name of HTTP Basic).</param>
+/// <param name="TenantId">The tenant whose data the credential reaches.</param>
+/// <param name="Name">A label for operators.</param>
+/// <param name="SecretHash">PBKDF2-SHA256 of the secret.</param>
+/// <param name="Salt">The salt of <paramref name="SecretHash"/>.</param>
+/// <param name="Iterations">PBKDF2 iterations used for <paramref name="SecretHash"/>.</param>
+/// <param name="AuthorityJson">The Agent set as <c>authority</c> of the statements it stores.</param>
+/// <param name="Scopes">Space-separated scopes.</param>
+/// <param name="Created">Creation time.</param>
+/// <param name="Revoked">Revocation time, if revoked.</param>
+public sealed record Credential(
+    string Key, long TenantId, string Name, byte[] SecretHash, byte[] Salt, int Iterations,
+    string AuthorityJson, string Scopes, DateTimeOffset Created, DateTimeOffset? Revoked);
+
+/// <summary>Storage of tenants and credentials.</summary>
+public interface ICredentialStore
+{
+    /// <summary>The credential with this key, or null.</summary>
+    Task<Credential?> FindAsync(string key, CancellationToken ct);
+
+    /// <summary>Adds a credential; false when the key is taken.</summary>
+    Task<bool> AddAsync(Credential credential, CancellationToken ct);
+
+    /// <summary>Replaces the secret of an existing credential.</summary>
+    Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct);
+
+    /// <summary>Whether any credential exists at all (first start detection).</summary>
+    Task<bool> AnyAsync(CancellationToken ct);
+
+    /// <summary>The id of the tenant with this name, created when missing.</summary>
+    Task<long> EnsureTenantAsync(string name, CancellationToken ct);
+}
+
+/// <summary>Creates or upgrades the schema; idempotent, run at every start.</summary>
+public interface ISchemaSetup
+{
+    /// <summary>Brings the schema up to date.</summary>
+    Task EnsureSchemaAsync(CancellationToken ct);
+}

@@ -1,0 +1,28 @@
+using Lrs.Core.Xapi;
+
+namespace Lrs.Core.Storage;
+
+/// <summary>Storage of xAPI statements. Every call is scoped to one tenant.</summary>
+public interface IStatementStore
+{
+    /// <summary>
+    /// Stores a batch atomically. Statements whose id is already stored are compared with
+    /// <paramref name="isSame"/> (stored JSON, incoming statement): equal ones are skipped, and a different one
+    /// aborts the whole batch with nothing stored.
+    /// </summary>
+    Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, Func<string, PreparedStatement, bool> isSame, CancellationToken ct);
+
+    /// <summary>One statement by id, voided or not; null when unknown to the tenant.</summary>
+    Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct);
+
+    /// <summary>A page of non-voided statements matching the query, at most <see cref="StatementQuery.Limit"/> of them.</summary>
+    Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct);
+}
+
+/// <summary>What became of a batch.</summary>
+/// <param name="ConflictingId">The id whose stored statement differs from the one sent; null when the batch was stored.</param>
+public sealed record StoreOutcome(Guid? ConflictingId)
+{
+    /// <summary>The batch was stored (or was entirely made of identical duplicates).</summary>
+    public static readonly StoreOutcome Stored = new((Guid?)null);
+}

@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+
+namespace Lrs.Core.Xapi;
+
+/// <summary>
+/// The canonical identity of an Agent or Identified Group: its inverse functional identifier (IFI) as one
+/// string, so that "same person" is an equality test on an indexed column.
+/// </summary>
+public static class AgentKey
+{
+    /// <summary>The key of an Agent or Group object, or null when it carries no IFI (an anonymous group).</summary>
+    public static string? Of(JsonNode? agent)
+    {
+        if (agent is not JsonObject o) return null;
+        if (o["mbox"] is JsonValue mbox && mbox.TryGetValue(out string? m))
+            return "mbox:" + NormaliseMbox(m);
+        if (o["mbox_sha1sum"] is JsonValue sha && sha.TryGetValue(out string? s))
+            return "sha1:" + s.ToLowerInvariant();
+        if (o["openid"] is JsonValue openid && openid.TryGetValue(out string? id))
+            return "openid:" + id;
+        if (o["account"] is JsonObject account
+            && account["homePage"] is JsonValue hp && hp.TryGetValue(out string? homePage)
+            && account["name"] is JsonValue nm && nm.TryGetValue(out string? name))
+            // An IRL holds no space, so the space separates the two parts unambiguously.
+            return "account:" + homePage + " " + name;
+        return null;
+    }
+
+    // The scheme and the domain of an e-mail address are case-insensitive; the local part is left as sent.
+    private static string NormaliseMbox(string mbox)
+    {
+        var at = mbox.LastIndexOf('@');
+        if (mbox.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
+            mbox = "mailto:" + mbox[7..];
+        return at < 0 ? mbox : mbox[..at] + mbox[at..].ToLowerInvariant();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+
+namespace Lrs.Core.Xapi;
+
+/// <summary>
+/// Extracts the index keys of a statement at write time, so that every filter of the statement query
+/// (agent, verb, activity, registration, related_agents, related_activities) is an equality lookup on
+/// one index table instead of a scan of statement JSON.
+/// </summary>
+/// <remarks>
+/// Keys are prefixed by kind: <c>a|</c> agent as actor or object (and members of such groups),
+/// <c>ar|</c> any related agent, <c>o|</c> the object activity, <c>or|</c> any related activity,
+/// <c>v|</c> the verb, <c>g|</c> the registration. A statement that targets another through a
+/// StatementRef also carries the target's keys, tagged with the target as their source, which is how
+/// the StatementRef rule of the query (Communication 2.1.3) stays an index lookup.
+/// </remarks>
+public static class StatementIndex
+{
+    /// <summary>Prefix of an agent key in the actor or object position.</summary>
+    public const string Agent = "a|";
+    /// <summary>Prefix of an agent key anywhere in the statement (related_agents=true).</summary>
+    public const string RelatedAgent = "ar|";
+    /// <summary>Prefix of the object activity IRI.</summary>
+    public const string Activity = "o|";
+    /// <summary>Prefix of any activity IRI in the statement (related_activities=true).</summary>
+    public const string RelatedActivity = "or|";
+    /// <summary>Prefix of the verb IRI.</summary>
+    public const string Verb = "v|";
+    /// <summary>Prefix of the registration UUID (lower case).</summary>
+    public const string Registration = "g|";
+
+    /// <summary>The distinct keys of a prepared (valid) statement.</summary>
+    public static IReadOnlyList<string> Extract(JsonObject statement)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        if (statement["verb"]?["id"] is JsonValue verb) keys.Add(Verb + verb.GetValue<string>());
+        if (statement["context"]?["registration"] is JsonValue reg) keys.Add(Registration + reg.GetValue<string>().ToLowerInvariant());
+
+        AddActorOrObjectAgent(keys, statement["actor"]);
+        var obj = statement["object"] as JsonObject;
+        var objectType = obj?["objectType"]?.GetValue<string>();
+        if (objectType is "Agent" or "Group") AddActorOrObjectAgent(keys, obj);
+        else if (objectType is null or "Activity" && obj?["id"] is JsonValue activityId)
+        {
+            keys.Add(Activity + activityId.GetValue<string>());
+            keys.Add(RelatedActivity + activityId.GetValue<string>());
+        }
+
+        AddRelatedAgent(keys, statement["authority"]);
+        AddContext(keys, statement["context"] as JsonObject);
+
+        if (objectType == "SubStatement" && obj is not null)
+        {
+            // Everything inside a SubStatement is "related", never actor or object of the outer statement.
+            AddRelatedAgent(keys, obj["actor"]);
+            var inner = obj["object"] as JsonObject;
+            var innerType = inner?["objectType"]?.GetValue<string>();
+            if (innerType is "Agent" or "Group") AddRelatedAgent(keys, inner);
+            else if (innerType is null or "Activity" && inner?["id"] is JsonValue innerId)
+                keys.Add(RelatedActivity + innerId.GetValue<string>());
+            AddContext(keys, obj["context"] as JsonObject);
+        }
+        return [.. keys];
+    }
+
+    private static void AddContext(HashSet<string> keys, JsonObject? context)
+    {
+        if (context is null) return;
+        AddRelatedAgent(keys, context["instructor"]);
+        AddRelatedAgent(keys, context["team"]);
+        if (context["contextAgents"] is JsonArray contextAgents)
+            foreach (var ca in contextAgents) AddRelatedAgent(keys, ca?["agent"]);
+        if (context["contextGroups"] is JsonArray contextGroups)
+            foreach (var cg in contextGroups) AddRelatedAgent(keys, cg?["group"]);
+        if (context["contextActivities"] is JsonObject contextActivities)
+            foreach (var (_, list) in contextActivities)
+                foreach (var activity in list is JsonArray a ? a : new JsonArray())
+                    if (activity?["id"] is JsonValue id) keys.Add(RelatedActivity + id.GetValue<string>());
+    }
+
+    private static void AddActorOrObjectAgent(HashSet<string> keys, JsonNode? agent)
+    {
+        foreach (var key in KeysOf(agent))
+        {
+            keys.Add(Agent + key);
+            keys.Add(RelatedAgent + key);
+        }
+    }
+
+    private static void AddRelatedAgent(HashSet<string> keys, JsonNode? agent)
+    {
+        foreach (var key in KeysOf(agent)) keys.Add(RelatedAgent + key);
+    }
+
+    // An agent matches itself; a group matches by its own IFI and by each member's.
+    private static IEnumerable<string> KeysOf(JsonNode? agent)
+    {
+        if (agent is not JsonObject o) yield break;
+        if (AgentKey.Of(o) is { } own) yield return own;
+        if (o["member"] is JsonArray members)
+            foreach (var member in members)
+                if (AgentKey.Of(member) is { } m) yield return m;
+    }
+}

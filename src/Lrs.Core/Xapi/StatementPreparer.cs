@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+
+namespace Lrs.Core.Xapi;
+
+/// <summary>A valid statement made ready for storage: LRS-set properties filled and index keys extracted.</summary>
+/// <param name="Id">The statement id (lower case in <paramref name="Json"/>).</param>
+/// <param name="Stored">When the LRS stored it, truncated to microseconds.</param>
+/// <param name="Json">The statement as it will be served in the <c>exact</c> format.</param>
+/// <param name="Verb">The verb IRI.</param>
+/// <param name="Registration">The context registration, if any.</param>
+/// <param name="RefTarget">The statement an object StatementRef targets, if any (voiding or not).</param>
+/// <param name="IsVoiding">Whether this statement voids <paramref name="RefTarget"/>.</param>
+/// <param name="Keys">The index keys (see <see cref="StatementIndex"/>).</param>
+/// <param name="Node">The prepared statement as a JSON tree, for comparisons before storage.</param>
+public sealed record PreparedStatement(
+    Guid Id,
+    DateTimeOffset Stored,
+    string Json,
+    string Verb,
+    Guid? Registration,
+    Guid? RefTarget,
+    bool IsVoiding,
+    IReadOnlyList<string> Keys,
+    JsonObject Node);
+
+/// <summary>Fills in what the LRS sets on a statement it accepts (Data 2.4: id, stored, timestamp, authority, version).</summary>
+public static class StatementPreparer
+{
+    /// <summary>The verb IRI that voids the statement its StatementRef object targets.</summary>
+    public const string VoidedVerb = "http://adlnet.gov/expapi/verbs/voided";
+
+    /// <summary>
+    /// Prepares a statement that <see cref="StatementValidator"/> accepted. Mutates <paramref name="statement"/>.
+    /// </summary>
+    /// <param name="statement">The validated statement.</param>
+    /// <param name="version">The xAPI version of the request.</param>
+    /// <param name="stored">The storage time (the caller truncates it to microseconds).</param>
+    /// <param name="authority">The credential's authority, which replaces any authority sent.</param>
+    public static PreparedStatement Prepare(JsonObject statement, XapiVersion version, DateTimeOffset stored, JsonObject authority)
+    {
+        var id = statement["id"] is JsonValue idValue ? Guid.Parse(idValue.GetValue<string>()) : Guid.CreateVersion7(stored);
+        var storedText = XapiTimestamp.ToUtcString(stored);
+
+        // Rebuild in a fixed member order so that every stored statement reads the same way.
+        var prepared = new JsonObject { ["id"] = id.ToString("D") };
+        foreach (var name in (string[])["actor", "verb", "object", "result", "context"])
+            Move(statement, prepared, name);
+
+        prepared["timestamp"] = statement["timestamp"] is JsonValue ts
+            ? NormaliseTimestamp(ts.GetValue<string>(), version)
+            : storedText;
+        prepared["stored"] = storedText;
+        prepared["authority"] = authority.DeepClone();
+        prepared["version"] = statement["version"] is JsonValue v ? v.GetValue<string>() : version == XapiVersion.V200 ? "2.0.0" : "1.0.0";
+        Move(statement, prepared, "attachments");
+
+        NormaliseContext(prepared["context"] as JsonObject);
+        if (prepared["object"] is JsonObject sub && sub["objectType"]?.GetValue<string>() == "SubStatement")
+        {
+            NormaliseContext(sub["context"] as JsonObject);
+            if (sub["timestamp"] is JsonValue subTs) sub["timestamp"] = NormaliseTimestamp(subTs.GetValue<string>(), version);
+        }
+
+        var verb = prepared["verb"]!["id"]!.GetValue<string>();
+        var obj = (JsonObject)prepared["object"]!;
+        Guid? refTarget = obj["objectType"]?.GetValue<string>() == "StatementRef"
+            ? Guid.Parse(obj["id"]!.GetValue<string>())
+            : null;
+        if (refTarget is { } target) obj["id"] = target.ToString("D");
+        Guid? registration = prepared["context"]?["registration"] is JsonValue r ? Guid.Parse(r.GetValue<string>()) : null;
+        if (registration is { } reg) prepared["context"]!["registration"] = reg.ToString("D");
+
+        return new PreparedStatement(
+            id, stored, prepared.ToJsonString(), verb, registration, refTarget,
+            IsVoiding: verb == VoidedVerb && refTarget is not null,
+            StatementIndex.Extract(prepared), prepared);
+    }
+
+    private static void Move(JsonObject from, JsonObject to, string name)
+    {
+        if (from[name] is { } node)
+        {
+            from.Remove(name);
+            to[name] = node;
+        }
+    }
+
+    // Timestamps are returned in UTC (Data 2.4.7); the instant is kept, the offset is not.
+    private static string NormaliseTimestamp(string text, XapiVersion version) =>
+        XapiTimestamp.TryParse(text, version, out var value) ? XapiTimestamp.ToUtcString(value) : text;
+
+    // contextActivities values are always returned as arrays (Data 2.4.6.2).
+    private static void NormaliseContext(JsonObject? context)
+    {
+        if (context?["contextActivities"] is not JsonObject activities) return;
+        foreach (var name in activities.Select(p => p.Key).ToList())
+        {
+            if (activities[name] is JsonObject single)
+            {
+                activities.Remove(name);
+                activities[name] = new JsonArray(single);
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace Lrs.Storage; internal static class Placeholder {}

@@ -1,0 +1,83 @@
+using Lrs.Core.Storage;
+using Microsoft.Data.Sqlite;
+using static Lrs.Storage.Sqlite.SqliteStatementStore;
+
+namespace Lrs.Storage.Sqlite;
+
+/// <summary>Tenants and credentials in SQLite.</summary>
+public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredentialStore
+{
+    /// <inheritdoc />
+    public async Task<Credential?> FindAsync(string key, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked FROM credentials WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        return new Credential(
+            r.GetString(0), r.GetInt64(1), r.GetString(2), (byte[])r[3], (byte[])r[4], r.GetInt32(5),
+            r.GetString(6), r.GetString(7), FromMicros(r.GetInt64(8)), r.IsDBNull(9) ? null : FromMicros(r.GetInt64(9)));
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> AddAsync(Credential credential, CancellationToken ct)
+    {
+        using var _ = await database.LockWriterAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked)
+            VALUES ($key, $t, $name, $hash, $salt, $it, $authority, $scopes, $created, NULL) ON CONFLICT (key) DO NOTHING
+            """;
+        command.Parameters.AddWithValue("$key", credential.Key);
+        command.Parameters.AddWithValue("$t", credential.TenantId);
+        command.Parameters.AddWithValue("$name", credential.Name);
+        command.Parameters.AddWithValue("$hash", credential.SecretHash);
+        command.Parameters.AddWithValue("$salt", credential.Salt);
+        command.Parameters.AddWithValue("$it", credential.Iterations);
+        command.Parameters.AddWithValue("$authority", credential.AuthorityJson);
+        command.Parameters.AddWithValue("$scopes", credential.Scopes);
+        command.Parameters.AddWithValue("$created", Micros(credential.Created));
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct)
+    {
+        using var _ = await database.LockWriterAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE credentials SET secret_hash = $hash, salt = $salt, iterations = $it WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$hash", secretHash);
+        command.Parameters.AddWithValue("$salt", salt);
+        command.Parameters.AddWithValue("$it", iterations);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> AnyAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM credentials)";
+        return (long)(await command.ExecuteScalarAsync(ct))! == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> EnsureTenantAsync(string name, CancellationToken ct)
+    {
+        using var _ = await database.LockWriterAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO tenants (name, created) VALUES ($name, $created) ON CONFLICT (name) DO NOTHING;
+            SELECT id FROM tenants WHERE name = $name;
+            """;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$created", Micros(DateTimeOffset.UtcNow));
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+}

@@ -1,0 +1,99 @@
+using Lrs.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Lrs.Storage.Sqlite;
+
+/// <summary>The embedded store: one SQLite file in WAL mode, one writer at a time.</summary>
+public sealed class SqliteDatabase : ISchemaSetup
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <summary>Opens (and on first use creates) the database named by an ADO.NET connection string.</summary>
+    public SqliteDatabase(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
+        if (builder.DataSource is { Length: > 0 } path && path != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir)
+            Directory.CreateDirectory(dir);
+        _connectionString = builder.ToString();
+    }
+
+    /// <summary>An open connection with this store's per-connection settings.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        // synchronous=FULL: a statement acknowledged to a client survives a power cut, not only a crash.
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;";
+        await pragma.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    /// <summary>Waits for the single-writer lock of this process.</summary>
+    public async Task<IDisposable> LockWriterAsync(CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct);
+        return new Release(_writer);
+    }
+
+    /// <inheritdoc />
+    public async Task EnsureSchemaAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Schema;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int _released;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) semaphore.Release();
+        }
+    }
+
+    // Times are microseconds since the Unix epoch (UTC); ids are lower-case UUID text.
+    private const string Schema = """
+        PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS tenants (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS credentials (
+            key TEXT PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+            name TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            salt BLOB NOT NULL,
+            iterations INTEGER NOT NULL,
+            authority TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            revoked INTEGER);
+        CREATE INDEX IF NOT EXISTS ix_credentials_tenant ON credentials(tenant_id, key);
+        CREATE TABLE IF NOT EXISTS statements (
+            seq INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            stored INTEGER NOT NULL,
+            verb TEXT NOT NULL,
+            registration TEXT,
+            ref_target TEXT,
+            is_voiding INTEGER NOT NULL,
+            voided INTEGER NOT NULL DEFAULT 0,
+            keys TEXT NOT NULL,
+            body TEXT NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_statements_id ON statements(tenant_id, id);
+        CREATE INDEX IF NOT EXISTS ix_statements_stored ON statements(tenant_id, stored, seq);
+        CREATE INDEX IF NOT EXISTS ix_statements_ref ON statements(tenant_id, ref_target) WHERE ref_target IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS statement_index (
+            tenant_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            src INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, key, seq, src)) WITHOUT ROWID;
+        """;
+}

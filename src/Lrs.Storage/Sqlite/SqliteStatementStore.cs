@@ -1,0 +1,226 @@
+using System.Data.Common;
+using System.Text;
+using Lrs.Core.Xapi;
+using Microsoft.Data.Sqlite;
+
+namespace Lrs.Storage.Sqlite;
+
+/// <summary>Statements in SQLite.</summary>
+public sealed class SqliteStatementStore(SqliteDatabase database) : RelationalStatementStore
+{
+    // Keys never contain this control character (IRIs and IFIs cannot), so it separates them in one column.
+    internal const char KeySeparator = '\u001f';
+
+    /// <inheritdoc />
+    protected override async Task<WriteLease> BeginWriteAsync(CancellationToken ct)
+    {
+        var writer = await database.LockWriterAsync(ct);
+        try
+        {
+            var connection = await database.OpenAsync(ct);
+            // IMMEDIATE takes SQLite's write lock at once, so another process waits on busy_timeout instead of failing mid-batch.
+            var transaction = (DbTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+            return new WriteLease(connection, transaction, writer);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<Dictionary<Guid, string>> ExistingBodiesAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "");
+        var sql = new StringBuilder("SELECT id, body FROM statements WHERE tenant_id = $t AND id IN (");
+        for (var i = 0; i < ids.Length; i++)
+        {
+            sql.Append(i == 0 ? "$p0" : $", $p{i}");
+            command.Parameters.AddWithValue($"$p{i}", Id(ids[i]));
+        }
+        command.CommandText = sql.Append(')').ToString();
+        command.Parameters.AddWithValue("$t", tenantId);
+        var result = new Dictionary<Guid, string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result[Guid.Parse(reader.GetString(0))] = reader.GetString(1);
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<long[]> InsertStatementsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
+    {
+        await using var insert = Command(c, t, """
+            INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, voided, keys, body)
+            VALUES ($t, $id, $stored, $verb, $reg, $ref, $voiding, 0, $keys, $body) RETURNING seq
+            """);
+        var pT = insert.Parameters.AddWithValue("$t", tenantId);
+        var pId = insert.Parameters.Add("$id", SqliteType.Text);
+        var pStored = insert.Parameters.Add("$stored", SqliteType.Integer);
+        var pVerb = insert.Parameters.Add("$verb", SqliteType.Text);
+        var pReg = insert.Parameters.Add("$reg", SqliteType.Text);
+        var pRef = insert.Parameters.Add("$ref", SqliteType.Text);
+        var pVoiding = insert.Parameters.Add("$voiding", SqliteType.Integer);
+        var pKeys = insert.Parameters.Add("$keys", SqliteType.Text);
+        var pBody = insert.Parameters.Add("$body", SqliteType.Text);
+        await insert.PrepareAsync(ct);
+
+        await using var index = Command(c, t, "INSERT OR IGNORE INTO statement_index (tenant_id, key, seq, src) VALUES ($t, $key, $seq, $seq)");
+        index.Parameters.AddWithValue("$t", tenantId);
+        var pKey = index.Parameters.Add("$key", SqliteType.Text);
+        var pSeq = index.Parameters.Add("$seq", SqliteType.Integer);
+        await index.PrepareAsync(ct);
+
+        var seqs = new long[statements.Count];
+        for (var i = 0; i < statements.Count; i++)
+        {
+            var s = statements[i];
+            pId.Value = Id(s.Id);
+            pStored.Value = Micros(s.Stored);
+            pVerb.Value = s.Verb;
+            pReg.Value = s.Registration is { } r ? Id(r) : DBNull.Value;
+            pRef.Value = s.RefTarget is { } rt ? Id(rt) : DBNull.Value;
+            pVoiding.Value = s.IsVoiding ? 1 : 0;
+            pKeys.Value = string.Join(KeySeparator, s.Keys);
+            pBody.Value = s.Json;
+            var seq = (long)(await insert.ExecuteScalarAsync(ct))!;
+            seqs[i] = seq;
+            pSeq.Value = seq;
+            foreach (var key in s.Keys)
+            {
+                pKey.Value = key;
+                await index.ExecuteNonQueryAsync(ct);
+            }
+        }
+        _ = pT;
+        return seqs;
+    }
+
+    /// <inheritdoc />
+    protected override async Task MarkVoidedAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "UPDATE statements SET voided = 1 WHERE tenant_id = $t AND id = $id AND is_voiding = 0");
+        command.Parameters.AddWithValue("$t", tenantId);
+        var pId = command.Parameters.Add("$id", SqliteType.Text);
+        foreach (var id in ids)
+        {
+            pId.Value = Id(id);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<List<Referrer>> ReferrersAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] targets, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "SELECT seq, id, is_voiding FROM statements WHERE tenant_id = $t AND ref_target = $target");
+        command.Parameters.AddWithValue("$t", tenantId);
+        var pTarget = command.Parameters.Add("$target", SqliteType.Text);
+        var result = new List<Referrer>();
+        foreach (var target in targets)
+        {
+            pTarget.Value = Id(target);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                result.Add(new Referrer(target, reader.GetInt64(0), Guid.Parse(reader.GetString(1)), reader.GetInt64(2) == 1));
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<RowInfo?> RowByIdAsync(DbConnection c, DbTransaction t, long tenantId, Guid id, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "SELECT seq, keys, ref_target, is_voiding FROM statements WHERE tenant_id = $t AND id = $id");
+        command.Parameters.AddWithValue("$t", tenantId);
+        command.Parameters.AddWithValue("$id", Id(id));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new RowInfo(
+            reader.GetInt64(0), id, reader.GetString(1).Split(KeySeparator, StringSplitOptions.RemoveEmptyEntries),
+            reader.IsDBNull(2) ? null : Guid.Parse(reader.GetString(2)), reader.GetInt64(3) == 1);
+    }
+
+    /// <inheritdoc />
+    protected override async Task InsertInheritedKeysAsync(DbConnection c, DbTransaction t, long tenantId, long seq, IReadOnlyList<(string Key, long Src)> keys, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "INSERT OR IGNORE INTO statement_index (tenant_id, key, seq, src) VALUES ($t, $key, $seq, $src)");
+        command.Parameters.AddWithValue("$t", tenantId);
+        command.Parameters.AddWithValue("$seq", seq);
+        var pKey = command.Parameters.Add("$key", SqliteType.Text);
+        var pSrc = command.Parameters.Add("$src", SqliteType.Integer);
+        foreach (var (key, src) in keys)
+        {
+            pKey.Value = key;
+            pSrc.Value = src;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = Command(connection, null, "SELECT seq, stored, body, voided FROM statements WHERE tenant_id = $t AND id = $id");
+        command.Parameters.AddWithValue("$t", tenantId);
+        command.Parameters.AddWithValue("$id", Id(id));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = Command(connection, null, "");
+        var sql = new StringBuilder("SELECT s.seq, s.stored, s.body, s.voided FROM statements s WHERE s.tenant_id = $t AND s.voided = 0");
+        command.Parameters.AddWithValue("$t", tenantId);
+        if (query.Since is { } since)
+        {
+            sql.Append(" AND s.stored > $since");
+            command.Parameters.AddWithValue("$since", Micros(since));
+        }
+        if (query.Until is { } until)
+        {
+            sql.Append(" AND s.stored <= $until");
+            command.Parameters.AddWithValue("$until", Micros(until));
+        }
+        if (query.After is { } after)
+        {
+            sql.Append(query.Ascending ? " AND (s.stored, s.seq) > ($as, $aseq)" : " AND (s.stored, s.seq) < ($as, $aseq)");
+            command.Parameters.AddWithValue("$as", Micros(after.Stored));
+            command.Parameters.AddWithValue("$aseq", after.Sequence);
+        }
+        if (query.Keys.Count > 0)
+        {
+            // All keys must come from one source: the statement itself or one statement of its StatementRef chain.
+            sql.Append(" AND s.seq IN (SELECT i0.seq FROM statement_index i0");
+            for (var i = 1; i < query.Keys.Count; i++)
+                sql.Append($" JOIN statement_index i{i} ON i{i}.tenant_id = i0.tenant_id AND i{i}.key = $k{i} AND i{i}.seq = i0.seq AND i{i}.src = i0.src");
+            sql.Append(" WHERE i0.tenant_id = $t AND i0.key = $k0)");
+            for (var i = 0; i < query.Keys.Count; i++) command.Parameters.AddWithValue($"$k{i}", query.Keys[i]);
+        }
+        sql.Append(query.Ascending ? " ORDER BY s.stored, s.seq" : " ORDER BY s.stored DESC, s.seq DESC");
+        sql.Append(" LIMIT $limit");
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.CommandText = sql.ToString();
+
+        var result = new List<StoredStatement>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result.Add(Read(reader));
+        return result;
+    }
+
+    private static StoredStatement Read(DbDataReader reader) =>
+        new(new StatementPosition(FromMicros(reader.GetInt64(1)), reader.GetInt64(0)), reader.GetString(2), reader.GetInt64(3) == 1);
+
+    private static SqliteCommand Command(DbConnection c, DbTransaction? t, string sql)
+    {
+        var command = ((SqliteConnection)c).CreateCommand();
+        command.Transaction = (SqliteTransaction?)t;
+        command.CommandText = sql;
+        return command;
+    }
+
+    internal static string Id(Guid id) => id.ToString("D");
+    internal static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
+    internal static DateTimeOffset FromMicros(long micros) => new(DateTime.UnixEpoch.Ticks + micros * 10, TimeSpan.Zero);
+}
