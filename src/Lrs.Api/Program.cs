@@ -12,6 +12,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
+builder.Services.AddSingleton<CredentialVersions>();
 builder.Services.AddLrsStore(builder.Configuration);
 builder.Services.AddHostedService<StoreInitializer>();
 

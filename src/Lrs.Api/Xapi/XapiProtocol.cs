@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Lrs.Api.Auth;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Lrs.Core.Xapi;
@@ -18,6 +20,19 @@ public sealed record XapiError(
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class XapiJson : JsonSerializerContext;
 
+/// <summary>
+/// The version each credential last spoke. A request that names no version is answered in it, so a client
+/// that forgot the header gets its error in the dialect it parses; a credential not seen yet gets 2.0.0.
+/// </summary>
+public sealed class CredentialVersions
+{
+    private readonly ConcurrentDictionary<string, XapiVersion> _last = new(StringComparer.Ordinal);
+
+    public void Remember(string credential, XapiVersion version) => _last[credential] = version;
+
+    public XapiVersion? LastOf(string credential) => _last.TryGetValue(credential, out var v) ? v : null;
+}
+
 /// <summary>The rules every xAPI request shares, written once.</summary>
 public static class XapiProtocol
 {
@@ -25,7 +40,7 @@ public static class XapiProtocol
 
     /// <summary>
     /// Every response carries <c>X-Experience-API-Version</c>, errors included: the version the request asked
-    /// for, or the newest of the major version it named, or the newest served.
+    /// for; else the newest of the major version it named; else the version its credential last used; else 2.0.0.
     /// </summary>
     public static IApplicationBuilder UseXapiVersionHeader(this IApplicationBuilder app) => app.Use((context, next) =>
     {
@@ -33,8 +48,19 @@ public static class XapiProtocol
         {
             var http = (HttpContext)state;
             string? requested = http.Request.Headers[XapiVersions.Header];
-            http.Response.Headers[XapiVersions.Header] = XapiVersions.Parse(requested)?.ToHeader()
-                ?? (requested?.TrimStart().StartsWith('1') == true ? "1.0.3" : "2.0.0");
+            var credential = http.User.FindFirst(LrsClaims.Credential)?.Value;
+            var lastVersions = http.RequestServices.GetRequiredService<CredentialVersions>();
+            string header;
+            if (XapiVersions.Parse(requested) is { } version)
+            {
+                header = version.ToHeader();
+                if (credential is not null) lastVersions.Remember(credential, version);
+            }
+            else if (requested?.TrimStart() is { Length: > 0 } named && (named[0] == '1' || named[0] == '2'))
+                header = named[0] == '1' ? "1.0.3" : "2.0.0";
+            else
+                header = ((credential is null ? null : lastVersions.LastOf(credential)) ?? Core.Xapi.XapiVersion.V200).ToHeader();
+            http.Response.Headers[XapiVersions.Header] = header;
             return Task.CompletedTask;
         }, context);
         return next(context);

@@ -1,0 +1,66 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace Lrs.Api.Tests.Infrastructure;
+
+/// <summary>
+/// One LRS over HTTP with its own fresh store, shared by the tests of one class. Tests never share data:
+/// each makes its own agents, activities and registrations.
+/// </summary>
+public abstract class LrsFixture : WebApplicationFactory<Program>
+{
+    public const string Key = "test-key";
+    public const string Secret = "test-secret-9f2c";
+
+    protected abstract string Provider { get; }
+    protected abstract string ConnectionString { get; }
+
+    /// <summary>Which store this fixture runs on, for test output.</summary>
+    public string StoreName => Provider;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Lrs:Storage:Provider"] = Provider,
+            ["Lrs:Storage:ConnectionString"] = ConnectionString,
+            ["Lrs:Bootstrap:Key"] = Key,
+            ["Lrs:Bootstrap:Secret"] = Secret,
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+    }
+
+    /// <summary>A client that authenticates with the bootstrap credential and speaks the given xAPI version.</summary>
+    public HttpClient Client(string? version = "1.0.3", string key = Key, string secret = Secret)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{key}:{secret}")));
+        if (version is not null) client.DefaultRequestHeaders.Add("X-Experience-API-Version", version);
+        return client;
+    }
+}
+
+public sealed class SqliteLrs : LrsFixture
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("lrs-test-").FullName;
+    protected override string Provider => "Sqlite";
+    protected override string ConnectionString => $"Data Source={Path.Combine(_directory, "lrs.db")}";
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}
+
+public sealed class PostgresLrs : LrsFixture
+{
+    private readonly Lazy<string> _database = new(PostgresServer.CreateDatabase);
+    protected override string Provider => "Postgres";
+    protected override string ConnectionString => _database.Value;
+}

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Lrs.Api.Tests.Infrastructure;
+using static Lrs.Api.Tests.Infrastructure.Xapi;
+
+namespace Lrs.Api.Tests;
+
+public abstract class StatementQueryTests(LrsFixture lrs)
+{
+    private readonly HttpClient _client = lrs.Client();
+
+    private static List<string> Ids(IEnumerable<JsonObject> statements) => [.. statements.Select(s => s["id"]!.GetValue<string>())];
+
+    [Fact]
+    public async Task Agent_filter_matches_actor_object_and_group_members_but_not_other_people()
+    {
+        var anna = NewAgent("Anna");
+        var asActor = await _client.PostAsync(Statement(anna));
+        var asObject = Statement();
+        asObject["object"] = anna.DeepClone();
+        var objectIds = await _client.PostAsync(asObject);
+        var inGroup = Statement(new JsonObject { ["objectType"] = "Group", ["member"] = new JsonArray(anna.DeepClone(), NewAgent()) });
+        var groupIds = await _client.PostAsync(inGroup);
+        await _client.PostAsync(Statement());
+
+        var found = await _client.GetAllAsync($"/xapi/statements?agent={Q(anna)}");
+        Ids(found).Should().BeEquivalentTo([asActor[0], objectIds[0], groupIds[0]]);
+    }
+
+    [Fact]
+    public async Task Related_agents_widens_the_agent_filter_to_instructor_team_and_authority()
+    {
+        var trainer = NewAgent("Trainer");
+        var statement = Statement();
+        statement["context"] = new JsonObject { ["instructor"] = trainer.DeepClone() };
+        var ids = await _client.PostAsync(statement);
+
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(trainer)}")).Should().BeEmpty();
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(trainer)}&related_agents=true")).Should().Equal(ids);
+    }
+
+    [Fact]
+    public async Task Verb_activity_and_registration_filters_combine()
+    {
+        var actor = NewAgent();
+        var activity = NewActivityId();
+        var registration = Guid.NewGuid();
+        var match = await _client.PostAsync(Statement(actor, Passed, activity, registration));
+        await _client.PostAsync(Statement(actor, Completed, activity, registration));
+        await _client.PostAsync(Statement(actor, Passed, NewActivityId(), registration));
+        await _client.PostAsync(Statement(actor, Passed, activity, Guid.NewGuid()));
+
+        var found = await _client.GetAllAsync($"/xapi/statements?agent={Q(actor)}&verb={Uri.EscapeDataString(Passed)}&activity={Uri.EscapeDataString(activity)}&registration={registration}");
+        Ids(found).Should().Equal(match);
+    }
+
+    [Fact]
+    public async Task Related_activities_matches_context_activities()
+    {
+        var course = NewActivityId();
+        var statement = Statement();
+        statement["context"] = new JsonObject { ["contextActivities"] = new JsonObject { ["parent"] = new JsonArray(new JsonObject { ["id"] = course }) } };
+        var ids = await _client.PostAsync(statement);
+
+        Ids(await _client.GetAllAsync($"/xapi/statements?activity={Uri.EscapeDataString(course)}")).Should().BeEmpty();
+        Ids(await _client.GetAllAsync($"/xapi/statements?activity={Uri.EscapeDataString(course)}&related_activities=true")).Should().Equal(ids);
+    }
+
+    [Fact]
+    public async Task Statements_come_newest_first_and_ascending_reverses_the_order()
+    {
+        var actor = NewAgent();
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++) ids.AddRange(await _client.PostAsync(Statement(actor)));
+
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Should().Equal(Enumerable.Reverse(ids));
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(actor)}&ascending=true")).Should().Equal(ids);
+    }
+
+    [Fact]
+    public async Task Limit_pages_through_everything_with_more_links_without_repeats_or_gaps()
+    {
+        var actor = NewAgent();
+        var ids = new List<string>();
+        ids.AddRange(await _client.PostAsync([.. Enumerable.Range(0, 7).Select(_ => (JsonNode)Statement(actor))]));
+        ids.AddRange(await _client.PostAsync(Statement(actor)));
+
+        var (first, body) = await _client.GetJsonAsync($"/xapi/statements?agent={Q(actor)}&limit=3");
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        var more = body!["more"]!.GetValue<string>();
+        more.Should().StartWith("/xapi/statements?more=", "more is a relative IRL");
+
+        var all = await _client.GetAllAsync($"/xapi/statements?agent={Q(actor)}&limit=3&ascending=true");
+        Ids(all).Should().Equal(ids);
+    }
+
+    [Fact]
+    public async Task Paging_never_repeats_or_skips_while_statements_are_being_written()
+    {
+        var actor = NewAgent();
+        var before = new List<string>();
+        for (var i = 0; i < 5; i++) before.AddRange(await _client.PostAsync([.. Enumerable.Range(0, 4).Select(_ => (JsonNode)Statement(actor))]));
+
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) await lrs.Client().PostAsync(Statement(actor), Statement(actor));
+        });
+        var seen = new List<string>();
+        foreach (var ascending in new[] { false, true })
+        {
+            seen.Clear();
+            for (var next = $"/xapi/statements?agent={Q(actor)}&limit=3&ascending={(ascending ? "true" : "false")}"; !string.IsNullOrEmpty(next);)
+            {
+                var (_, body) = await _client.GetJsonAsync(next);
+                seen.AddRange(body!["statements"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()));
+                next = body["more"]!.GetValue<string>();
+                await _client.PostAsync(Statement(actor));
+            }
+            seen.Should().OnlyHaveUniqueItems();
+            seen.Should().Contain(before, "everything stored before the first page is in the result");
+        }
+        stop.Cancel();
+        await writer;
+    }
+
+    [Fact]
+    public async Task Since_is_exclusive_and_until_inclusive_on_stored()
+    {
+        var actor = NewAgent();
+        var first = await _client.PostAsync(Statement(actor));
+        await Task.Delay(5);
+        var second = await _client.PostAsync(Statement(actor));
+        var (_, s1) = await _client.GetJsonAsync($"/xapi/statements?statementId={first[0]}");
+        var (_, s2) = await _client.GetJsonAsync($"/xapi/statements?statementId={second[0]}");
+        var stored1 = Uri.EscapeDataString(s1!["stored"]!.GetValue<string>());
+        var stored2 = Uri.EscapeDataString(s2!["stored"]!.GetValue<string>());
+
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(actor)}&since={stored1}")).Should().Equal(second);
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(actor)}&until={stored1}")).Should().Equal(first);
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(actor)}&since={stored1}&until={stored2}")).Should().Equal(second);
+    }
+
+    [Fact]
+    public async Task No_match_is_200_with_an_empty_list()
+    {
+        var (response, body) = await _client.GetJsonAsync($"/xapi/statements?agent={Q(NewAgent())}");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        body!["statements"]!.AsArray().Should().BeEmpty();
+        body["more"]!.GetValue<string>().Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("Limit=1")]
+    [InlineData("VERB=http%3A%2F%2Fadlnet.gov%2Fexpapi%2Fverbs%2Fcompleted")]
+    [InlineData("foo=bar")]
+    [InlineData("limit=-1")]
+    [InlineData("limit=ten")]
+    [InlineData("ascending=yes")]
+    [InlineData("format=full")]
+    [InlineData("registration=not-a-uuid")]
+    [InlineData("verb=not%20an%20iri")]
+    [InlineData("since=yesterday")]
+    [InlineData("agent=%7B%22name%22%3A%22no%20ifi%22%7D")]
+    [InlineData("agent=not-json")]
+    [InlineData("statementId=00000000-0000-4000-8000-000000000000&voidedStatementId=00000000-0000-4000-8000-000000000000")]
+    [InlineData("statementId=00000000-0000-4000-8000-000000000000&verb=http%3A%2F%2Fadlnet.gov%2Fexpapi%2Fverbs%2Fcompleted")]
+    [InlineData("more=garbage")]
+    public async Task Bad_query_parameters_are_400(string query)
+    {
+        var (response, body) = await _client.GetJsonAsync("/xapi/statements?" + query);
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        body!["message"]!.GetValue<string>().Should().NotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task Format_ids_keeps_only_identifiers()
+    {
+        var actor = NewAgent("Anna Andersson");
+        var ids = await _client.PostAsync(Statement(actor));
+        var (_, body) = await _client.GetJsonAsync($"/xapi/statements?statementId={ids[0]}&format=ids");
+
+        body!["actor"]!["name"].Should().BeNull();
+        body["actor"]!["account"].Should().NotBeNull();
+        body["verb"]!["display"].Should().BeNull();
+        body["object"]!["definition"].Should().BeNull();
+        body["object"]!["id"].Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Format_canonical_returns_one_language_chosen_by_Accept_Language()
+    {
+        var ids = await _client.PostAsync(Statement());
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/xapi/statements?statementId={ids[0]}&format=canonical");
+        request.Headers.AcceptLanguage.ParseAdd("sv-SE, en;q=0.5");
+        var response = await _client.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        body["object"]!["definition"]!["name"]!.AsObject().Select(p => p.Key).Should().Equal("sv-SE");
+        body["verb"]!["display"]!.AsObject().Select(p => p.Key).Should().Equal("sv-SE");
+    }
+
+    [Fact]
+    public async Task Head_answers_the_headers_of_a_get_without_a_body()
+    {
+        var ids = await _client.PostAsync(Statement());
+        var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/xapi/statements?statementId={ids[0]}"));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
+        response.Header("X-Experience-API-Consistent-Through").Should().NotBeNull();
+        response.Content.Headers.LastModified.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Attachments_true_answers_multipart_with_the_statements_first()
+    {
+        var ids = await _client.PostAsync(Statement());
+        var response = await _client.GetAsync($"/xapi/statements?statementId={ids[0]}&attachments=true");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("multipart/mixed");
+        (await response.Content.ReadAsStringAsync()).Should().Contain(ids[0]);
+    }
+}
+
+public sealed class StatementQueryTestsOnSqlite(SqliteLrs lrs) : StatementQueryTests(lrs), IClassFixture<SqliteLrs>;
+public sealed class StatementQueryTestsOnPostgres(PostgresLrs lrs) : StatementQueryTests(lrs), IClassFixture<PostgresLrs>;
