@@ -1,0 +1,54 @@
+namespace Lrs.Core.Xapi;
+
+/// <summary>Best-effort IRI syntax checks (RFC 3987), as the xAPI spec permits for IRI and IRL values.</summary>
+public static class Iri
+{
+    /// <summary>
+    /// True when <paramref name="value"/> is an absolute IRI: a scheme (<c>ALPHA *(ALPHA / DIGIT / "+" / "-" / ".")</c>),
+    /// a colon and a non-empty remainder without whitespace, control characters or characters RFC 3987 excludes
+    /// (<c>&lt; &gt; " { } | \ ^ `</c>), and every <c>%</c> followed by two hex digits.
+    /// </summary>
+    public static bool IsAbsolute(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return false;
+        if (!char.IsAsciiLetter(value[0])) return false;
+
+        int colon = -1;
+        for (int i = 1; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == ':') { colon = i; break; }
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.')) return false;
+        }
+        // A scheme and something after it: "urn:" or "http:" alone identify nothing.
+        if (colon < 0 || colon == value.Length - 1) return false;
+
+        for (int i = colon + 1; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c <= ' ' || c == '\u007f' || (c >= '\u0080' && c <= '\u009f')) return false;
+            switch (c)
+            {
+                case '<' or '>' or '"' or '{' or '}' or '|' or '\\' or '^' or '`':
+                    return false;
+                case '%':
+                    if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+                        return false;
+                    break;
+            }
+        }
+
+        // "http://" with no host: hierarchical IRIs with an authority need a host.
+        int rest = colon + 1;
+        if (value.Length - rest >= 2 && value[rest] == '/' && value[rest + 1] == '/')
+        {
+            int hostStart = rest + 2;
+            if (hostStart >= value.Length || value[hostStart] is '/' or '?' or '#')
+            {
+                // "file:///path" legitimately has an empty host.
+                return value.AsSpan(0, colon).Equals("file", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+
+namespace Lrs.Core.Xapi;
+
+/// <summary>RFC 5646 (BCP 47) language tag syntax check, used for language map keys and the <c>language</c> property.</summary>
+public static partial class LanguageTag
+{
+    /// <summary>
+    /// True when <paramref name="tag"/> is a well-formed RFC 5646 language tag (syntax only: subtags are not looked up
+    /// in the IANA registry, which the xAPI spec explicitly allows — it only demands the token-length sequence be valid).
+    /// Matching is case-insensitive, as tags are.
+    /// </summary>
+    public static bool IsValid(string? tag)
+    {
+        // The longest registered tags are far below this; the cap keeps a hostile key from costing anything.
+        if (string.IsNullOrEmpty(tag) || tag.Length > 256) return false;
+        return Rfc5646().IsMatch(tag);
+    }
+
+    // The ABNF of RFC 5646 section 2.1, transcribed: langtag / privateuse / grandfathered.
+    [GeneratedRegex(
+        """
+        ^(?:
+          (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})
+          (?:-[a-z]{4})?
+          (?:-(?:[a-z]{2}|[0-9]{3}))?
+          (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*
+          (?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*
+          (?:-x(?:-[a-z0-9]{1,8})+)?
+        | x(?:-[a-z0-9]{1,8})+
+        | en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|i-tsu
+        | sgn-BE-FR|sgn-BE-NL|sgn-CH-DE
+        | art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|zh-xiang
+        )$
+        """,
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace | RegexOptions.ExplicitCapture)]
+    private static partial Regex Rfc5646();
+}
