@@ -146,8 +146,13 @@ public static class StatementsEndpoints
         return new(null, [.. prepared.Select(p => p.Id.ToString("D"))]);
     }
 
-    private static bool IsSame(string storedJson, PreparedStatement incoming) =>
-        StatementComparer.AreEquivalent(JsonNode.Parse(storedJson)!, incoming.Node);
+    // The authority of both sides was set by this LRS from a credential, so it is not part of the comparison.
+    private static bool IsSame(string storedJson, PreparedStatement incoming)
+    {
+        var candidate = (JsonObject)incoming.Node.DeepClone();
+        candidate.Remove("authority");
+        return StatementComparer.AreEquivalent(JsonNode.Parse(storedJson)!, candidate);
+    }
 
     /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
     public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
