@@ -12,6 +12,7 @@ namespace Lrs.Core.Xapi;
 /// <param name="IsVoiding">Whether this statement voids <paramref name="RefTarget"/>.</param>
 /// <param name="Keys">The index keys (see <see cref="StatementIndex"/>).</param>
 /// <param name="Node">The prepared statement as a JSON tree, for comparisons before storage.</param>
+/// <param name="SetByLrs">Top-level properties the LRS filled in or replaced rather than took from the sender.</param>
 public sealed record PreparedStatement(
     Guid Id,
     DateTimeOffset Stored,
@@ -21,7 +22,20 @@ public sealed record PreparedStatement(
     Guid? RefTarget,
     bool IsVoiding,
     IReadOnlyList<string> Keys,
-    JsonObject Node);
+    JsonObject Node,
+    IReadOnlyList<string> SetByLrs)
+{
+    /// <summary>
+    /// The statement as the sender made it, for the duplicate comparison: what the LRS set (id excepted)
+    /// is left out, so that the comparer ignores it (Data 2.3.1).
+    /// </summary>
+    public JsonObject AsSent()
+    {
+        var clone = (JsonObject)Node.DeepClone();
+        foreach (var name in SetByLrs) if (name != "id") clone.Remove(name);
+        return clone;
+    }
+}
 
 /// <summary>Fills in what the LRS sets on a statement it accepts (Data 2.4: id, stored, timestamp, authority, version).</summary>
 public static class StatementPreparer
@@ -38,6 +52,10 @@ public static class StatementPreparer
     /// <param name="authority">The credential's authority, which replaces any authority sent.</param>
     public static PreparedStatement Prepare(JsonObject statement, XapiVersion version, DateTimeOffset stored, JsonObject authority)
     {
+        var setByLrs = new List<string>(5) { "stored", "authority" };
+        if (statement["id"] is null) setByLrs.Add("id");
+        if (statement["timestamp"] is null) setByLrs.Add("timestamp");
+        if (statement["version"] is null) setByLrs.Add("version");
         var id = statement["id"] is JsonValue idValue ? Guid.Parse(idValue.GetValue<string>()) : Guid.CreateVersion7(stored);
         var storedText = XapiTimestamp.ToUtcString(stored);
 
@@ -73,7 +91,7 @@ public static class StatementPreparer
         return new PreparedStatement(
             id, stored, prepared.ToJsonString(), verb, registration, refTarget,
             IsVoiding: verb == VoidedVerb && refTarget is not null,
-            StatementIndex.Extract(prepared), prepared);
+            StatementIndex.Extract(prepared), prepared, setByLrs);
     }
 
     private static void Move(JsonObject from, JsonObject to, string name)

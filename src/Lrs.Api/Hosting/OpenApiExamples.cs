@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+
+namespace Lrs.Api.Hosting;
+
+/// <summary>Parameters, bodies and examples of each operation, by endpoint name.</summary>
+internal static class OpenApiExamples
+{
+    private static readonly JsonObject ExampleStatement = JsonNode.Parse("""
+        {
+          "actor": { "objectType": "Agent", "name": "Anna Andersson", "account": { "homePage": "https://hr.solna.se", "name": "E10234" } },
+          "verb": { "id": "http://adlnet.gov/expapi/verbs/passed", "display": { "sv-SE": "klarade", "en-US": "passed" } },
+          "object": {
+            "objectType": "Activity",
+            "id": "https://learning.solna.se/courses/basal-hygien",
+            "definition": { "name": { "sv-SE": "Basala hygienrutiner och klädregler" }, "type": "http://adlnet.gov/expapi/activities/course" }
+          },
+          "result": { "success": true, "completion": true, "score": { "scaled": 0.92 }, "duration": "PT24M" },
+          "context": { "registration": "6d0e5a3c-3f1b-4c8e-9a51-0c2f4a7d9b10", "language": "sv-SE" },
+          "timestamp": "2026-03-04T09:41:00Z"
+        }
+        """)!.AsObject();
+
+    private static JsonObject StoredExample()
+    {
+        var s = (JsonObject)ExampleStatement.DeepClone();
+        s["id"] = "0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01";
+        s["stored"] = "2026-03-04T09:41:02.125Z";
+        s["authority"] = JsonNode.Parse("""{ "objectType": "Agent", "name": "hygienkorkortet", "account": { "homePage": "http://localhost:8080", "name": "a1b2c3d4e5" } }""");
+        s["version"] = "2.0.0";
+        return s;
+    }
+
+    private static readonly JsonObject ErrorExample = JsonNode.Parse("""
+        { "message": "Invalid statement: $.actor: an Agent has exactly one of mbox, mbox_sha1sum, openid, account.",
+          "errors": [ { "path": "$.actor", "message": "an Agent has exactly one of mbox, mbox_sha1sum, openid, account." } ] }
+        """)!.AsObject();
+
+    public static readonly IReadOnlyDictionary<string, Action<OpenApiOperation>> ByOperation = new Dictionary<string, Action<OpenApiOperation>>
+    {
+        ["GetAbout"] = op => ResponseExample(op, "200", "application/json", JsonNode.Parse("""{ "version": ["1.0.3", "2.0.0"] }""")!),
+        ["PutStatement"] = op =>
+        {
+            Query(op, "statementId", "The id of the statement (UUID); required.", required: true, example: "0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01");
+            Body(op, ExampleStatement);
+            ResponseExample(op, "400", "application/json", ErrorExample);
+            ResponseExample(op, "409", "application/json", JsonNode.Parse("""{ "message": "A different statement with id 0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01 is stored already; statements are immutable." }""")!);
+        },
+        ["PostStatements"] = op =>
+        {
+            Body(op, new JsonArray(ExampleStatement.DeepClone()));
+            ResponseExample(op, "200", "application/json", new JsonArray("0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01"));
+            ResponseExample(op, "400", "application/json", ErrorExample);
+            ResponseExample(op, "409", "application/json", JsonNode.Parse("""{ "message": "A different statement with id 0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01 is stored already; statements are immutable." }""")!);
+        },
+        ["GetStatements"] = op =>
+        {
+            Query(op, "statementId", "Fetch this statement (not when voided).");
+            Query(op, "voidedStatementId", "Fetch this voided statement.");
+            Query(op, "agent", "An Agent or Identified Group as JSON: statements where it (or a group it is a member of) is actor or object.", example: """{"account":{"homePage":"https://hr.solna.se","name":"E10234"}}""");
+            Query(op, "verb", "Verb IRI.", example: "http://adlnet.gov/expapi/verbs/passed");
+            Query(op, "activity", "Activity IRI of the object.", example: "https://learning.solna.se/courses/basal-hygien");
+            Query(op, "registration", "Registration UUID.");
+            Query(op, "related_activities", "true: activity also matches context activities and SubStatements.", type: JsonSchemaType.Boolean);
+            Query(op, "related_agents", "true: agent also matches authority, instructor, team and SubStatements.", type: JsonSchemaType.Boolean);
+            Query(op, "since", "Only statements stored after this time (exclusive).", example: "2026-01-01T00:00:00Z");
+            Query(op, "until", "Only statements stored at or before this time.");
+            Query(op, "limit", "Page size; 0 or absent means the server's maximum.", type: JsonSchemaType.Integer);
+            Query(op, "format", "exact (as stored), ids (identifiers only) or canonical (one language per language map, by Accept-Language).", example: "exact");
+            Query(op, "attachments", "true: answer multipart/mixed with attachment data.", type: JsonSchemaType.Boolean);
+            Query(op, "ascending", "true: oldest stored first.", type: JsonSchemaType.Boolean);
+            Query(op, "more", "The cursor of a more link; used alone.");
+            ResponseExample(op, "200", "application/json", new JsonObject
+            {
+                ["statements"] = new JsonArray(StoredExample()),
+                ["more"] = "/xapi/statements?more=eyJrIjpbXSwidSI6MTc3MjYxNzI2MjEyNTAwMCwibCI6MX0",
+            });
+            ResponseExample(op, "400", "application/json", JsonNode.Parse("""{ "message": "Unknown query parameter 'Limit' (parameter names are case-sensitive)." }""")!);
+            ResponseExample(op, "404", "application/json", JsonNode.Parse("""{ "message": "No statement with id 0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01 (voided statements are fetched with voidedStatementId)." }""")!);
+        },
+    };
+
+    private static void Query(OpenApiOperation op, string name, string description, bool required = false, string? example = null, JsonSchemaType type = JsonSchemaType.String)
+    {
+        op.Parameters ??= [];
+        op.Parameters.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Query,
+            Required = required,
+            Description = description,
+            Schema = new OpenApiSchema { Type = type },
+            Example = example is null ? null : JsonValue.Create(example),
+        });
+    }
+
+    private static void Body(OpenApiOperation op, JsonNode example) =>
+        op.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "Statement JSON (xAPI Data section).",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchema { Type = example is JsonArray ? JsonSchemaType.Array | JsonSchemaType.Object : JsonSchemaType.Object }, Example = example },
+            },
+        };
+
+    private static void ResponseExample(OpenApiOperation op, string status, string mediaType, JsonNode example)
+    {
+        op.Responses ??= new OpenApiResponses();
+        if (!op.Responses.TryGetValue(status, out var response) || response is not OpenApiResponse r)
+        {
+            r = new OpenApiResponse { Description = status };
+            op.Responses[status] = r;
+        }
+        r.Content ??= new Dictionary<string, OpenApiMediaType>();
+        if (!r.Content.TryGetValue(mediaType, out var media))
+        {
+            media = new OpenApiMediaType();
+            r.Content[mediaType] = media;
+        }
+        media.Example = example;
+    }
+}
