@@ -42,8 +42,14 @@ public static class StatementFormatter
             case "Agent" or "Group": IdsOfAgent(obj); break;
             case "SubStatement": ToIds(obj); break;
             case "StatementRef": break;
-            default: obj.Remove("definition"); break;
+            default: IdsOfActivity(obj); break;
         }
+    }
+
+    // An activity is identified by its id alone.
+    private static void IdsOfActivity(JsonObject activity)
+    {
+        foreach (var name in activity.Select(p => p.Key).Where(n => n != "id").ToList()) activity.Remove(name);
     }
 
     private static void IdsOfContext(JsonNode? c)
@@ -55,7 +61,9 @@ public static class StatementFormatter
         if (context["contextGroups"] is JsonArray groups) foreach (var g in groups) IdsOfAgent(g?["group"]);
         if (context["contextActivities"] is JsonObject activities)
             foreach (var (_, list) in activities)
-                if (list is JsonArray array) foreach (var activity in array) (activity as JsonObject)?.Remove("definition");
+                if (list is JsonArray array)
+                    foreach (var activity in array)
+                        if (activity is JsonObject a) IdsOfActivity(a);
     }
 
     // An identified agent or group keeps its IFI; an anonymous group keeps what identifies its members.
