@@ -3,9 +3,15 @@ using Microsoft.OpenApi;
 
 namespace Lrs.Api.Hosting;
 
-/// <summary>Parameters, bodies and examples of each operation, by endpoint name.</summary>
-internal static class OpenApiExamples
+/// <summary>
+/// Parameters, bodies and examples of each operation, by endpoint name. Each resource contributes its
+/// own part (OpenApiExamples.*.cs); this file holds the shared helpers and the statements' part.
+/// </summary>
+internal static partial class OpenApiExamples
 {
+
+    public static IReadOnlyDictionary<string, Action<OpenApiOperation>> ByOperation => All.Value;
+
     private static readonly JsonObject ExampleStatement = JsonNode.Parse("""
         {
           "actor": { "objectType": "Agent", "name": "Anna Andersson", "account": { "homePage": "https://hr.solna.se", "name": "E10234" } },
@@ -36,7 +42,7 @@ internal static class OpenApiExamples
           "errors": [ { "path": "$.actor", "message": "an Agent has exactly one of mbox, mbox_sha1sum, openid, account." } ] }
         """)!.AsObject();
 
-    public static readonly IReadOnlyDictionary<string, Action<OpenApiOperation>> ByOperation = new Dictionary<string, Action<OpenApiOperation>>
+    private static readonly Dictionary<string, Action<OpenApiOperation>> Statements = new()
     {
         ["GetAbout"] = op => ResponseExample(op, "200", "application/json", JsonNode.Parse("""{ "version": ["1.0.3", "2.0.0"] }""")!),
         ["PutStatement"] = op =>
@@ -80,7 +86,7 @@ internal static class OpenApiExamples
         },
     };
 
-    private static void Query(OpenApiOperation op, string name, string description, bool required = false, string? example = null, JsonSchemaType type = JsonSchemaType.String)
+    internal static void Query(OpenApiOperation op, string name, string description, bool required = false, string? example = null, JsonSchemaType type = JsonSchemaType.String)
     {
         op.Parameters ??= [];
         op.Parameters.Add(new OpenApiParameter
@@ -94,7 +100,7 @@ internal static class OpenApiExamples
         });
     }
 
-    private static void Body(OpenApiOperation op, JsonNode example) =>
+    internal static void Body(OpenApiOperation op, JsonNode example) =>
         op.RequestBody = new OpenApiRequestBody
         {
             Required = true,
@@ -105,7 +111,7 @@ internal static class OpenApiExamples
             },
         };
 
-    private static void ResponseExample(OpenApiOperation op, string status, string mediaType, JsonNode example)
+    internal static void ResponseExample(OpenApiOperation op, string status, string mediaType, JsonNode example)
     {
         op.Responses ??= new OpenApiResponses();
         if (!op.Responses.TryGetValue(status, out var response) || response is not OpenApiResponse r)
@@ -120,5 +126,17 @@ internal static class OpenApiExamples
             r.Content[mediaType] = media;
         }
         media.Example = example;
+    }
+
+    // Last in the class and lazy: static fields of partial classes in other files have no guaranteed initialisation order.
+    private static readonly Lazy<IReadOnlyDictionary<string, Action<OpenApiOperation>>> All =
+        new(() => Combine(Statements));
+
+    private static Dictionary<string, Action<OpenApiOperation>> Combine(params Dictionary<string, Action<OpenApiOperation>>[] parts)
+    {
+        var all = new Dictionary<string, Action<OpenApiOperation>>();
+        foreach (var part in parts)
+            foreach (var (name, describe) in part) all.Add(name, describe);
+        return all;
     }
 }
