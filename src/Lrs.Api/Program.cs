@@ -28,6 +28,7 @@ builder.Services.AddLrsOpenApi();
 var app = builder.Build();
 
 app.UseXapiVersionHeader();
+app.UseHeadWithoutBody();
 app.UseXapiErrors();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -35,6 +36,8 @@ app.UseAuthorization();
 app.MapLrsOpenApi();
 app.MapAbout();
 app.MapStatements();
+app.MapActivities();
+app.MapAgents();
 
 app.Run();
 

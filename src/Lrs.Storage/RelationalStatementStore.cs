@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Text.Json.Nodes;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 
@@ -24,8 +26,34 @@ public abstract class RelationalStatementStore : IStatementStore
     /// <summary>A statement that targets another through a StatementRef.</summary>
     protected sealed record Referrer(Guid Target, long Seq, Guid Id, bool IsVoiding);
 
+    // What this node knows to be stored already: canonical definitions and agent names. Consulted before
+    // writing so that the same course definition sent with every completion costs nothing; updated only
+    // after a commit, so a rolled-back batch never makes the cache claim more than the database holds.
+    private const int KnowledgeCacheLimit = 100_000;
+    private readonly ConcurrentDictionary<(long Tenant, string Iri), JsonObject> _definitions = new();
+    private readonly ConcurrentDictionary<(long Tenant, string Key, string Name), byte> _names = new();
+
     /// <inheritdoc />
     public async Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StoreOnceAsync(tenantId, batch, isSame, ct);
+            }
+            catch (Exception e) when (attempt < 4 && IsTransient(e))
+            {
+                // A deadlock or serialization failure rolled everything back; the batch is simply tried again.
+                await Task.Delay(Random.Shared.Next(5, 50) * attempt, ct);
+            }
+        }
+    }
+
+    /// <summary>Whether an exception is a concurrency failure after which the whole transaction can be retried.</summary>
+    protected virtual bool IsTransient(Exception exception) => false;
+
+    private async Task<StoreOutcome> StoreOnceAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
     {
         await using var lease = await BeginWriteAsync(ct);
         var (connection, transaction) = (lease.Connection, lease.Transaction);
@@ -68,8 +96,36 @@ public abstract class RelationalStatementStore : IStatementStore
         foreach (var (seq, target) in refresh.Distinct())
             await InheritChainAsync(connection, transaction, tenantId, seq, target, ct);
 
+        var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
+        var names = AgentNames.Collect(fresh.Select(s => s.Node)).Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
+        if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
+
         await lease.CommitAsync(ct);
+
+        if (_definitions.Count + definitions.Count > KnowledgeCacheLimit) _definitions.Clear();
+        foreach (var (iri, definition) in definitions) _definitions[(tenantId, iri)] = definition;
+        if (_names.Count + names.Count > KnowledgeCacheLimit) _names.Clear();
+        foreach (var (key, name) in names) _names[(tenantId, key, name)] = 0;
         return StoreOutcome.Stored;
+    }
+
+    // Merges the batch's activity definitions into the canonical ones, skipping those that add nothing to
+    // what this node knows; returns the canonical definitions written.
+    private async Task<Dictionary<string, JsonObject>> UpdateDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> fresh, CancellationToken ct)
+    {
+        var incoming = ActivityDefinitions.Collect(fresh.Select(s => s.Node));
+        var changed = incoming
+            .Where(d => !_definitions.TryGetValue((tenantId, d.Key), out var known) || !JsonNode.DeepEquals(ActivityDefinitions.Merge(known, d.Value), known))
+            .OrderBy(d => d.Key, StringComparer.Ordinal)
+            .ToList();
+        var written = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        if (changed.Count == 0) return written;
+
+        var stored = await LockDefinitionsAsync(c, t, tenantId, [.. changed.Select(d => d.Key)], ct);
+        foreach (var (iri, definition) in changed)
+            written[iri] = ActivityDefinitions.Merge(stored.TryGetValue(iri, out var json) ? JsonNode.Parse(json) as JsonObject : null, definition);
+        await WriteDefinitionsAsync(c, t, tenantId, [.. written.Select(w => (w.Key, w.Value.ToJsonString()))], ct);
+        return written;
     }
 
     private async Task InheritChainAsync(DbConnection c, DbTransaction t, long tenantId, long seq, Guid target, CancellationToken ct)
@@ -113,6 +169,18 @@ public abstract class RelationalStatementStore : IStatementStore
 
     /// <summary>Adds keys to statement <paramref name="seq"/>, each with the statement it came from; existing rows are kept.</summary>
     protected abstract Task InsertInheritedKeysAsync(DbConnection c, DbTransaction t, long tenantId, long seq, IReadOnlyList<(string Key, long Src)> keys, CancellationToken ct);
+
+    /// <summary>
+    /// The stored canonical definitions of <paramref name="iris"/> (sorted), locked until the transaction ends so
+    /// that concurrent batches merge one after the other; unknown IRIs are absent.
+    /// </summary>
+    protected abstract Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct);
+
+    /// <summary>Inserts or replaces canonical activity definitions (rows exist after <see cref="LockDefinitionsAsync"/> on PostgreSQL).</summary>
+    protected abstract Task WriteDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Iri, string Json)> definitions, CancellationToken ct);
+
+    /// <summary>Records names given to agents; pairs already stored are kept.</summary>
+    protected abstract Task InsertAgentNamesAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Key, string Name)> names, CancellationToken ct);
 
     /// <summary>An open connection with a write transaction; rolled back unless committed.</summary>
     protected sealed class WriteLease(DbConnection connection, DbTransaction transaction, IDisposable? writerLock) : IAsyncDisposable

@@ -148,7 +148,7 @@ public static class StatementsEndpoints
         StatementComparer.AreEquivalent(JsonNode.Parse(storedJson)!, incoming.AsSent());
 
     /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
-    public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
+    public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
     {
         var query = http.Request.Query;
         var consistentThrough = clock.ConsistentThrough();
@@ -158,10 +158,10 @@ public static class StatementsEndpoints
         {
             if (query.Count > 1 || !XapiProtocol.TrySingle(query, "more", out var token, out _) || StatementCursor.TryDecode(token) is not { } next)
                 return BadRequest("The more parameter is not a cursor of this LRS (or comes with other parameters).");
-            return await RunQueryAsync(http, store, next, ct);
+            return await RunQueryAsync(http, store, knowledge, next, ct);
         }
         if (query.ContainsKey("statementId") || query.ContainsKey("voidedStatementId"))
-            return await GetSingleAsync(http, store, ct);
+            return await GetSingleAsync(http, store, knowledge, ct);
 
         if (XapiProtocol.UnknownParameter(query, QueryParameters) is { } unknown) return BadRequest(unknown);
         var version = http.XapiVersion();
@@ -257,7 +257,7 @@ public static class StatementsEndpoints
             Format = format,
             Attachments = attachments,
         };
-        return await RunQueryAsync(http, store, cursor, ct);
+        return await RunQueryAsync(http, store, knowledge, cursor, ct);
     }
 
     private static bool ParseBool(string? text, string name, ref string? error)
@@ -268,7 +268,7 @@ public static class StatementsEndpoints
         return false;
     }
 
-    private static async Task<IResult> RunQueryAsync(HttpContext http, IStatementStore store, StatementCursor cursor, CancellationToken ct)
+    private static async Task<IResult> RunQueryAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StatementCursor cursor, CancellationToken ct)
     {
         var first = cursor.PositionSequence is long.MinValue or long.MaxValue;
         var query = new StatementQuery
@@ -296,6 +296,7 @@ public static class StatementsEndpoints
 
         var format = Enum.Parse<StatementFormat>(cursor.Format, ignoreCase: true);
         var languages = AcceptLanguages(http.Request);
+        var canonical = await CanonicalDefinitionsAsync(http, knowledge, format, page, ct);
         var buffer = new MemoryStream();
         await using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -305,7 +306,7 @@ public static class StatementsEndpoints
             foreach (var row in page)
             {
                 if (format == StatementFormat.Exact) writer.WriteRawValue(row.Json, skipInputValidation: true);
-                else StatementFormatter.Format(row.Json, format, languages).WriteTo(writer);
+                else StatementFormatter.Format(row.Json, format, languages, canonical).WriteTo(writer);
             }
             writer.WriteEndArray();
             writer.WriteString("more", more);
@@ -316,7 +317,15 @@ public static class StatementsEndpoints
             : TypedResults.Bytes(buffer.ToArray(), "application/json");
     }
 
-    private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, CancellationToken ct)
+    private static async Task<IReadOnlyDictionary<string, JsonObject>?> CanonicalDefinitionsAsync(
+        HttpContext http, IKnowledgeStore knowledge, StatementFormat format, IReadOnlyList<StoredStatement> rows, CancellationToken ct)
+    {
+        if (format != StatementFormat.Canonical || rows.Count == 0) return null;
+        var iris = rows.SelectMany(r => StatementFormatter.ActivityIds(r.Json)).ToHashSet(StringComparer.Ordinal);
+        return await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), iris, ct);
+    }
+
+    private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, CancellationToken ct)
     {
         var query = http.Request.Query;
         if (XapiProtocol.UnknownParameter(query, SingleParameters) is { } unknown)
@@ -342,9 +351,10 @@ public static class StatementsEndpoints
 
         http.Response.Headers.LastModified = row.Position.Stored.ToString("R", CultureInfo.InvariantCulture);
         var format = formatText is null ? StatementFormat.Exact : Enum.Parse<StatementFormat>(formatText, ignoreCase: true);
+        var canonical = await CanonicalDefinitionsAsync(http, knowledge, format, [row], ct);
         var body = format == StatementFormat.Exact
             ? Encoding.UTF8.GetBytes(row.Json)
-            : Encoding.UTF8.GetBytes(StatementFormatter.Format(row.Json, format, AcceptLanguages(http.Request)).ToJsonString());
+            : Encoding.UTF8.GetBytes(StatementFormatter.Format(row.Json, format, AcceptLanguages(http.Request), canonical).ToJsonString());
         return attachments ? Multipart(body) : TypedResults.Bytes(body, "application/json");
     }
 

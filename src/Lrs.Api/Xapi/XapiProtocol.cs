@@ -66,6 +66,13 @@ public static class XapiProtocol
         return next(context);
     });
 
+    /// <summary>HEAD answers the headers of the GET without its body (Communication 1.1), whatever the server.</summary>
+    public static IApplicationBuilder UseHeadWithoutBody(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (HttpMethods.IsHead(context.Request.Method)) context.Response.Body = Stream.Null;
+        return next(context);
+    });
+
     /// <summary>Rejects a request without a served version with 400 and records the version for handlers.</summary>
     public static TBuilder RequireXapiVersion<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(static async (context, next) =>

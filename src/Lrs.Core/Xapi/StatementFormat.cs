@@ -16,13 +16,64 @@ public enum StatementFormat
 /// <summary>Turns stored statements into the requested format.</summary>
 public static class StatementFormatter
 {
-    /// <summary>Reformats a stored statement; <paramref name="languages"/> are the preferred tags, best first.</summary>
-    public static JsonNode Format(string json, StatementFormat format, IReadOnlyList<string> languages)
+    /// <summary>
+    /// Reformats a stored statement; <paramref name="languages"/> are the preferred tags, best first. For the
+    /// canonical format, activities take the LRS's canonical definitions where <paramref name="canonical"/> has them.
+    /// </summary>
+    public static JsonNode Format(string json, StatementFormat format, IReadOnlyList<string> languages, IReadOnlyDictionary<string, JsonObject>? canonical = null)
     {
         var statement = JsonNode.Parse(json)!;
         if (format == StatementFormat.Ids) ToIds(statement.AsObject());
-        else if (format == StatementFormat.Canonical) ToCanonical(statement, languages);
+        else if (format == StatementFormat.Canonical)
+        {
+            if (canonical is { Count: > 0 }) ReplaceDefinitions(statement, canonical);
+            ToCanonical(statement, languages);
+        }
         return statement;
+    }
+
+    /// <summary>The IRIs of the activities a stored statement mentions (object, context activities, SubStatement).</summary>
+    public static IEnumerable<string> ActivityIds(string json) =>
+        JsonNode.Parse(json) is JsonObject statement ? ActivityDefinitions.Collect([StripToIds(statement)]).Keys : [];
+
+    // Collect only sees activities with a definition; an empty one stands in so every activity is listed.
+    private static JsonObject StripToIds(JsonObject statement)
+    {
+        void Mark(JsonNode? activity)
+        {
+            if (activity is JsonObject a && a["objectType"]?.GetValue<string>() is null or "Activity" && a["id"] is not null) a["definition"] = new JsonObject();
+        }
+        void MarkContext(JsonNode? context)
+        {
+            if (context?["contextActivities"] is JsonObject lists)
+                foreach (var (_, list) in lists)
+                    if (list is JsonArray array) foreach (var activity in array) Mark(activity);
+        }
+        Mark(statement["object"]);
+        MarkContext(statement["context"]);
+        if (statement["object"] is JsonObject sub && sub["objectType"]?.GetValue<string>() == "SubStatement")
+        {
+            Mark(sub["object"]);
+            MarkContext(sub["context"]);
+        }
+        return statement;
+    }
+
+    private static void ReplaceDefinitions(JsonNode node, IReadOnlyDictionary<string, JsonObject> canonical)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["id"] is JsonValue id && id.TryGetValue(out string? iri) && o["objectType"]?.GetValue<string>() is null or "Activity"
+                    && canonical.TryGetValue(iri, out var definition) && (o["definition"] is not null || o.Parent is not null))
+                    o["definition"] = definition.DeepClone();
+                foreach (var (name, child) in o.ToList())
+                    if (child is not null && name is not ("definition" or "extensions" or "actor" or "authority" or "verb")) ReplaceDefinitions(child, canonical);
+                break;
+            case JsonArray a:
+                foreach (var child in a) if (child is not null) ReplaceDefinitions(child, canonical);
+                break;
+        }
     }
 
     private static void ToIds(JsonObject s)

@@ -72,5 +72,15 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             seq bigint NOT NULL,
             src bigint NOT NULL,
             PRIMARY KEY (tenant_id, key, seq, src));
+        CREATE TABLE IF NOT EXISTS activities (
+            tenant_id bigint NOT NULL,
+            iri text NOT NULL,
+            definition jsonb NOT NULL,
+            PRIMARY KEY (tenant_id, iri));
+        CREATE TABLE IF NOT EXISTS agent_names (
+            tenant_id bigint NOT NULL,
+            agent_key text NOT NULL,
+            name text NOT NULL,
+            PRIMARY KEY (tenant_id, agent_key, name));
         """;
 }

@@ -139,6 +139,57 @@ public sealed class PostgresStatementStore(PostgresDatabase database) : Relation
     }
 
     /// <inheritdoc />
+    protected override bool IsTransient(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+
+    /// <inheritdoc />
+    protected override async Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct)
+    {
+        // Placeholder rows first: a concurrent batch defining the same new activity then waits on the row
+        // instead of overwriting this one's merge. Rows are locked in IRI order to avoid deadlocks.
+        await using var command = Command(c, t, """
+            INSERT INTO activities (tenant_id, iri, definition)
+            SELECT @t, i, '{}'::jsonb FROM unnest(@iris) AS i ORDER BY i
+            ON CONFLICT DO NOTHING;
+            SELECT iri, definition::text FROM activities WHERE tenant_id = @t AND iri = ANY(@iris) ORDER BY iri FOR UPDATE;
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("iris", iris);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = reader.GetString(1);
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override async Task WriteDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Iri, string Json)> definitions, CancellationToken ct)
+    {
+        await using var command = Command(c, t, """
+            UPDATE activities a SET definition = d.definition::jsonb
+            FROM unnest(@iris, @definitions) AS d(iri, definition)
+            WHERE a.tenant_id = @t AND a.iri = d.iri
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("iris", definitions.Select(d => d.Iri).ToArray());
+        command.Parameters.AddWithValue("definitions", definitions.Select(d => d.Json).ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <inheritdoc />
+    protected override async Task InsertAgentNamesAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Key, string Name)> names, CancellationToken ct)
+    {
+        await using var command = Command(c, t, """
+            INSERT INTO agent_names (tenant_id, agent_key, name)
+            SELECT @t, k, n FROM unnest(@keys, @names) AS x(k, n) ORDER BY k, n
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("keys", names.Select(n => n.Key).ToArray());
+        command.Parameters.AddWithValue("names", names.Select(n => n.Name).ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <inheritdoc />
     public override async Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand("SELECT seq, stored, body::text, voided FROM statements WHERE tenant_id = @t AND id = @id");

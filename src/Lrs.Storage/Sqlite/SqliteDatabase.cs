@@ -95,5 +95,15 @@ public sealed class SqliteDatabase : ISchemaSetup
             seq INTEGER NOT NULL,
             src INTEGER NOT NULL,
             PRIMARY KEY (tenant_id, key, seq, src)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS activities (
+            tenant_id INTEGER NOT NULL,
+            iri TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, iri)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS agent_names (
+            tenant_id INTEGER NOT NULL,
+            agent_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, agent_key, name)) WITHOUT ROWID;
         """;
 }

@@ -156,6 +156,55 @@ public sealed class SqliteStatementStore(SqliteDatabase database) : RelationalSt
     }
 
     /// <inheritdoc />
+    protected override async Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct)
+    {
+        // The transaction already holds SQLite's one write lock.
+        await using var command = Command(c, t, "SELECT definition FROM activities WHERE tenant_id = $t AND iri = $iri");
+        command.Parameters.AddWithValue("$t", tenantId);
+        var pIri = command.Parameters.Add("$iri", SqliteType.Text);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var iri in iris)
+        {
+            pIri.Value = iri;
+            if (await command.ExecuteScalarAsync(ct) is string json) result[iri] = json;
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override async Task WriteDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Iri, string Json)> definitions, CancellationToken ct)
+    {
+        await using var command = Command(c, t, """
+            INSERT INTO activities (tenant_id, iri, definition) VALUES ($t, $iri, $definition)
+            ON CONFLICT (tenant_id, iri) DO UPDATE SET definition = excluded.definition
+            """);
+        command.Parameters.AddWithValue("$t", tenantId);
+        var pIri = command.Parameters.Add("$iri", SqliteType.Text);
+        var pDefinition = command.Parameters.Add("$definition", SqliteType.Text);
+        foreach (var (iri, json) in definitions)
+        {
+            pIri.Value = iri;
+            pDefinition.Value = json;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task InsertAgentNamesAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Key, string Name)> names, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "INSERT OR IGNORE INTO agent_names (tenant_id, agent_key, name) VALUES ($t, $key, $name)");
+        command.Parameters.AddWithValue("$t", tenantId);
+        var pKey = command.Parameters.Add("$key", SqliteType.Text);
+        var pName = command.Parameters.Add("$name", SqliteType.Text);
+        foreach (var (key, name) in names)
+        {
+            pKey.Value = key;
+            pName.Value = name;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
     public override async Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);

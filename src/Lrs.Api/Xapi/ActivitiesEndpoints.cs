@@ -1,0 +1,38 @@
+using Lrs.Api.Auth;
+using Lrs.Core.Storage;
+using Lrs.Core.Xapi;
+
+namespace Lrs.Api.Xapi;
+
+/// <summary>The Activities resource (Communication 2.5): the canonical definition of one activity.</summary>
+public static class ActivitiesEndpoints
+{
+    private static readonly HashSet<string> Parameters = ["activityId"];
+
+    public static IEndpointRouteBuilder MapActivities(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMethods("/xapi/activities", ["GET", "HEAD"], GetActivity)
+            .WithName("GetActivity")
+            .WithTags("xAPI")
+            .WithSummary("The canonical definition of an activity")
+            .WithDescription("Everything statements said about the activity, merged: language maps and extensions gain entries, other properties take the latest value. An activity the LRS has not seen is answered with its id alone.")
+            .RequireAuthorization()
+            .RequireXapiVersion()
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces<XapiError>(StatusCodes.Status400BadRequest);
+        return routes;
+    }
+
+    public static async Task<IResult> GetActivity(HttpContext http, IKnowledgeStore knowledge, CancellationToken ct)
+    {
+        var query = http.Request.Query;
+        if (XapiProtocol.UnknownParameter(query, Parameters) is { } unknown) return XapiProtocol.Error(StatusCodes.Status400BadRequest, unknown);
+        if (!XapiProtocol.TrySingle(query, "activityId", out var id, out var repeated)) return XapiProtocol.Error(StatusCodes.Status400BadRequest, repeated!);
+        if (id is null) return XapiProtocol.Error(StatusCodes.Status400BadRequest, "The activityId parameter is required.");
+        if (!Iri.IsAbsolute(id)) return XapiProtocol.Error(StatusCodes.Status400BadRequest, "activityId is not an IRI.");
+
+        var definitions = await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), [id], ct);
+        var activity = ActivityDefinitions.ActivityObject(id, definitions.GetValueOrDefault(id));
+        return TypedResults.Text(activity.ToJsonString(), "application/json");
+    }
+}

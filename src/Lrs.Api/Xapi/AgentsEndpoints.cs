@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lrs.Api.Auth;
+using Lrs.Core.Storage;
+using Lrs.Core.Xapi;
+
+namespace Lrs.Api.Xapi;
+
+/// <summary>The Agents resource (Communication 2.4): the Person behind an agent.</summary>
+public static class AgentsEndpoints
+{
+    private static readonly HashSet<string> Parameters = ["agent"];
+
+    public static IEndpointRouteBuilder MapAgents(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMethods("/xapi/agents", ["GET", "HEAD"], GetPerson)
+            .WithName("GetPerson")
+            .WithTags("xAPI")
+            .WithSummary("The Person object of an agent")
+            .WithDescription("Every name and identifier the LRS knows for the agent given as JSON in `agent`, as arrays. An agent the LRS has not seen is answered with the identifier asked for.")
+            .RequireAuthorization()
+            .RequireXapiVersion()
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces<XapiError>(StatusCodes.Status400BadRequest);
+        return routes;
+    }
+
+    public static async Task<IResult> GetPerson(HttpContext http, IKnowledgeStore knowledge, CancellationToken ct)
+    {
+        var query = http.Request.Query;
+        if (XapiProtocol.UnknownParameter(query, Parameters) is { } unknown) return XapiProtocol.Error(StatusCodes.Status400BadRequest, unknown);
+        if (!XapiProtocol.TrySingle(query, "agent", out var agentText, out var repeated)) return XapiProtocol.Error(StatusCodes.Status400BadRequest, repeated!);
+        if (agentText is null) return XapiProtocol.Error(StatusCodes.Status400BadRequest, "The agent parameter is required.");
+
+        JsonNode? agent;
+        try { agent = JsonNode.Parse(agentText, documentOptions: XapiProtocol.DocumentOptions); }
+        catch (JsonException) { return XapiProtocol.Error(StatusCodes.Status400BadRequest, "agent is not JSON."); }
+        var errors = StatementValidator.ValidateAgentParameter(agent, http.XapiVersion());
+        if (errors.Count > 0 || agent?["objectType"]?.GetValue<string>() is not (null or "Agent") || AgentKey.Of(agent) is not { } key)
+            return XapiProtocol.Error(StatusCodes.Status400BadRequest, "agent is not an Agent with exactly one identifier.", errors.Count > 0 ? errors : null);
+
+        var names = (await knowledge.AgentNamesAsync(http.User.TenantId(), key, ct)).ToList();
+        if (agent?["name"] is JsonValue given && given.TryGetValue(out string? name) && !names.Contains(name)) names.Insert(0, name);
+        return TypedResults.Text(AgentNames.Person(key, names).ToJsonString(), "application/json");
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+
+namespace Lrs.Core.Xapi;
+
+/// <summary>
+/// The LRS's canonical activity definitions: what statements said about each activity, merged, so that the
+/// Activities resource and the <c>canonical</c> format can answer with everything known (Communication 2.5).
+/// </summary>
+public static class ActivityDefinitions
+{
+    private static readonly HashSet<string> MergedMaps = ["name", "description", "extensions"];
+
+    /// <summary>The definitions in a batch of prepared statements, merged per activity IRI in batch order.</summary>
+    public static Dictionary<string, JsonObject> Collect(IEnumerable<JsonObject> statements)
+    {
+        var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var statement in statements)
+        {
+            Add(result, statement["object"]);
+            AddContext(result, statement["context"]);
+            if (statement["object"] is JsonObject sub && sub["objectType"]?.GetValue<string>() == "SubStatement")
+            {
+                Add(result, sub["object"]);
+                AddContext(result, sub["context"]);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Merges an incoming definition into the canonical one: language maps and extensions gain or replace
+    /// entries, every other property takes the incoming value. Returns a new object.
+    /// </summary>
+    public static JsonObject Merge(JsonObject? canonical, JsonObject incoming)
+    {
+        var merged = (JsonObject?)canonical?.DeepClone() ?? [];
+        foreach (var (name, value) in incoming)
+        {
+            if (value is JsonObject map && MergedMaps.Contains(name) && merged[name] is JsonObject existing)
+                foreach (var (key, entry) in map) existing[key] = entry?.DeepClone();
+            else merged[name] = value?.DeepClone();
+        }
+        return merged;
+    }
+
+    /// <summary>An Activity object for the Activities resource: the canonical definition, or only the id when none is known.</summary>
+    public static JsonObject ActivityObject(string id, JsonObject? definition)
+    {
+        var activity = new JsonObject { ["objectType"] = "Activity", ["id"] = id };
+        if (definition is { Count: > 0 }) activity["definition"] = definition.DeepClone();
+        return activity;
+    }
+
+    private static void AddContext(Dictionary<string, JsonObject> result, JsonNode? context)
+    {
+        if (context?["contextActivities"] is not JsonObject activities) return;
+        foreach (var (_, list) in activities)
+            if (list is JsonArray array)
+                foreach (var activity in array) Add(result, activity);
+    }
+
+    private static void Add(Dictionary<string, JsonObject> result, JsonNode? activity)
+    {
+        if (activity is not JsonObject a || a["objectType"]?.GetValue<string>() is not (null or "Activity")) return;
+        if (a["id"] is not JsonValue id || a["definition"] is not JsonObject definition) return;
+        var iri = id.GetValue<string>();
+        result[iri] = Merge(result.GetValueOrDefault(iri), definition);
+    }
+}
