@@ -24,12 +24,16 @@ builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorization();
 builder.Services.AddLrsOpenApi();
+builder.Services.AddLrsCors(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseXapiVersionHeader();
 app.UseHeadWithoutBody();
 app.UseXapiErrors();
+app.UseAlternateRequestSyntax();
+app.UseRouting();
+app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
 
