@@ -2,7 +2,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Lrs.Api.Tests.Infrastructure;
 
@@ -34,6 +37,31 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
         }));
     }
 
+    /// <summary>
+    /// The base address of a real Kestrel listener on loopback, for clients outside this process
+    /// (Node.js libraries); started on first use.
+    /// </summary>
+    public string KestrelAddress
+    {
+        get
+        {
+            lock (_kestrelLock)
+            {
+                if (_kestrelAddress is null)
+                {
+                    UseKestrel(0);
+                    StartServer();
+                    var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+                    _kestrelAddress = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+                }
+                return _kestrelAddress;
+            }
+        }
+    }
+
+    private readonly Lock _kestrelLock = new();
+    private string? _kestrelAddress;
+
     /// <summary>A client that authenticates with the bootstrap credential and speaks the given xAPI version.</summary>
     public HttpClient Client(string? version = "1.0.3", string key = Key, string secret = Secret)
     {
@@ -44,7 +72,7 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     }
 }
 
-public sealed class SqliteLrs : LrsFixture
+public class SqliteLrs : LrsFixture
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("lrs-test-").FullName;
     protected override string Provider => "Sqlite";
@@ -58,9 +86,14 @@ public sealed class SqliteLrs : LrsFixture
     }
 }
 
-public sealed class PostgresLrs : LrsFixture
+public class PostgresLrs : LrsFixture
 {
     private readonly Lazy<string> _database = new(PostgresServer.CreateDatabase);
     protected override string Provider => "Postgres";
     protected override string ConnectionString => _database.Value;
 }
+
+/// <summary>Fixtures of their own for tests that need a real socket, so in-memory fixtures stay in memory.</summary>
+public sealed class KestrelSqliteLrs : SqliteLrs;
+
+public sealed class KestrelPostgresLrs : PostgresLrs;
