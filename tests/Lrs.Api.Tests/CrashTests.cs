@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Lrs.Api.Tests.Infrastructure;
+using static Lrs.Api.Tests.Infrastructure.Xapi;
+
+namespace Lrs.Api.Tests;
+
+/// <summary>Acknowledged means durable: kill -9 while batches are being written, restart, count.</summary>
+public sealed class CrashTests
+{
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task Kill_9_during_writes_loses_no_acknowledged_statement_and_leaves_no_partial_batch(string provider)
+    {
+        var directory = Directory.CreateTempSubdirectory("lrs-crash-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["Lrs__Storage__Provider"] = provider,
+            ["Lrs__Storage__ConnectionString"] = provider == "Sqlite" ? $"Data Source={Path.Combine(directory, "lrs.db")}" : PostgresServer.CreateDatabase(),
+            ["Lrs__Bootstrap__Key"] = "crash",
+            ["Lrs__Bootstrap__Secret"] = "crash-secret",
+        };
+        var actor = NewAgent();
+        var acknowledged = new ConcurrentBag<string[]>();
+        var sent = new ConcurrentBag<string[]>();
+        try
+        {
+            await using (var lrs = await LrsProcess.StartAsync(directory, environment))
+            {
+                using var stop = new CancellationTokenSource();
+                var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+                {
+                    using var client = FirstStartTests.Authenticated(lrs, "crash", "crash-secret");
+                    while (!stop.IsCancellationRequested)
+                    {
+                        var batch = Enumerable.Range(0, 10).Select(_ => Statement(actor, id: Guid.NewGuid().ToString())).ToArray();
+                        var ids = batch.Select(s => s["id"]!.GetValue<string>()).ToArray();
+                        sent.Add(ids);
+                        try
+                        {
+                            var response = await client.PostAsync("/xapi/statements", Json(new JsonArray([.. batch])));
+                            if (response.IsSuccessStatusCode) acknowledged.Add(ids);
+                        }
+                        catch (HttpRequestException) { break; }
+                        catch (TaskCanceledException) { break; }
+                    }
+                })).ToArray();
+
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                await lrs.KillAsync();
+                stop.Cancel();
+                await Task.WhenAll(writers);
+            }
+            acknowledged.Should().NotBeEmpty("writes were acknowledged before the kill");
+
+            await using var restarted = await LrsProcess.StartAsync(directory, environment);
+            using var reader = FirstStartTests.Authenticated(restarted, "crash", "crash-secret");
+            var stored = (await reader.GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Select(s => s["id"]!.GetValue<string>()).ToHashSet();
+
+            foreach (var batch in acknowledged) stored.Should().Contain(batch, "every acknowledged statement survives kill -9");
+            foreach (var batch in sent)
+                batch.Count(stored.Contains).Should().BeOneOf([0, batch.Length], "a batch is stored whole or not at all");
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+}

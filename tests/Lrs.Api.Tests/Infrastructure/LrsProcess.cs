@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Lrs.Api.Tests.Infrastructure;
+
+/// <summary>The real executable in its own process, as an operator runs it; killable like a crashed server.</summary>
+public sealed class LrsProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private LrsProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public int Port { get; }
+    public Uri BaseAddress { get; }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts <c>dotnet Lrs.Api.dll</c> in <paramref name="workingDirectory"/> and waits until it answers.</summary>
+    public static async Task<LrsProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
+    {
+        var listenPort = port ?? FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Lrs.Api.dll"), "--urls", $"http://127.0.0.1:{listenPort}"])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Only what the test gives: never configuration inherited from the test runner's environment.
+        foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("Lrs__", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(name);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+
+        var lrs = new LrsProcess(Process.Start(start)!, listenPort);
+        lrs._process.OutputDataReceived += (_, e) => { lock (lrs._output) lrs._output.AppendLine(e.Data); };
+        lrs._process.ErrorDataReceived += (_, e) => { lock (lrs._output) lrs._output.AppendLine(e.Data); };
+        lrs._process.BeginOutputReadLine();
+        lrs._process.BeginErrorReadLine();
+
+        using var client = new HttpClient { BaseAddress = lrs.BaseAddress };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if ((await client.GetAsync("/xapi/about")).IsSuccessStatusCode) return lrs;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline || lrs._process.HasExited)
+            {
+                await lrs.DisposeAsync();
+                throw new InvalidOperationException("The LRS did not start:\n" + lrs.Output);
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flushing, as in a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
