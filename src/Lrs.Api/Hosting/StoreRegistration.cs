@@ -19,6 +19,7 @@ public static class StoreRegistration
                 services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<SqliteDatabase>());
                 services.AddSingleton<IStatementStore, SqliteStatementStore>();
                 services.AddSingleton<ICredentialStore, SqliteCredentialStore>();
+                services.AddSingleton<IDocumentStore, SqliteDocumentStore>();
                 break;
             case "postgres" or "postgresql":
                 services.AddSingleton(new PostgresDatabase(storage.ConnectionString
@@ -26,6 +27,7 @@ public static class StoreRegistration
                 services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<PostgresDatabase>());
                 services.AddSingleton<IStatementStore, PostgresStatementStore>();
                 services.AddSingleton<ICredentialStore, PostgresCredentialStore>();
+                services.AddSingleton<IDocumentStore, PostgresDocumentStore>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
