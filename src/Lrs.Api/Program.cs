@@ -35,6 +35,7 @@ app.UseAuthorization();
 app.MapLrsOpenApi();
 app.MapAbout();
 app.MapStatements();
+app.MapDocuments();
 
 app.Run();
 
