@@ -435,7 +435,7 @@ public abstract class DocumentTests(LrsFixture lrs)
     {
         var address = New(resource);
         var bad = address with { Parameters = [.. address.Parameters.Select(p => p.Name == "agent" ? ("agent", agent) : p)] };
-        (await Send(_v1, HttpMethod.Put, bad.Url, Json(new JsonObject()), CreateOnly)).StatusCode.Should().Be(HttpStatusCode.BadRequest, "XAPI-00214, XAPI-00257");
+        (await Send(_v1, HttpMethod.Put, bad.Url, Json(new JsonObject()), CreateOnly)).StatusCode.Should().Be(HttpStatusCode.BadRequest, "XAPI-00199, XAPI-00257");
         (await _v1.GetAsync(bad.Url)).StatusCode.Should().Be(HttpStatusCode.BadRequest, "XAPI-00258");
         (await _v1.DeleteAsync(bad.Url)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
@@ -444,7 +444,7 @@ public abstract class DocumentTests(LrsFixture lrs)
     public async Task A_registration_that_is_not_a_uuid_is_400()
     {
         var address = New("state").With("registration", "not-a-uuid");
-        (await _v1.PutAsync(address.Url, Json(new JsonObject()))).StatusCode.Should().Be(HttpStatusCode.BadRequest, "XAPI-00226");
+        (await _v1.PutAsync(address.Url, Json(new JsonObject()))).StatusCode.Should().Be(HttpStatusCode.BadRequest, "XAPI-00203");
         (await _v1.GetAsync(address.Url)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await _v1.DeleteAsync(address.ListUrl)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
