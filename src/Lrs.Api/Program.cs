@@ -42,6 +42,7 @@ app.MapAbout();
 app.MapStatements();
 app.MapActivities();
 app.MapAgents();
+app.MapDocuments();
 
 app.Run();
 

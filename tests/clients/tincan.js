@@ -25,6 +25,9 @@ function call(method, ...args) {
     });
 }
 
+// TinCanJS hands back JSON documents already parsed.
+const json = (contents) => (typeof contents === "string" ? JSON.parse(contents) : contents);
+
 function check(condition, message) {
     if (!condition) throw new Error(message);
     console.log("ok - " + message);
@@ -60,10 +63,10 @@ async function main() {
     // State: per registration, with concurrency (ETag) as cmi5 content uses it.
     await call("saveState", "bookmark", { page: 7 }, { activity: course, agent: learner, registration, contentType: "application/json" });
     const state = await call("retrieveState", "bookmark", { activity: course, agent: learner, registration });
-    check(state && state.contents && JSON.parse(state.contents).page === 7, "saveState/retrieveState round-trip");
+    check(state && state.contents && json(state.contents).page === 7, "saveState/retrieveState round-trip");
     await call("saveState", "bookmark", { page: 8 }, { activity: course, agent: learner, registration, contentType: "application/json", lastSHA1: state.etag });
     const updated = await call("retrieveState", "bookmark", { activity: course, agent: learner, registration });
-    check(JSON.parse(updated.contents).page === 8, "saveState with the ETag from retrieveState updates the document");
+    check(json(updated.contents).page === 8, "saveState with the ETag from retrieveState updates the document");
     await call("dropState", "bookmark", { activity: course, agent: learner, registration });
     const dropped = await call("retrieveState", "bookmark", { activity: course, agent: learner, registration });
     check(dropped === null || dropped.contents === undefined || dropped.contents === null || dropped.contents === "", "dropState deletes the state");
@@ -71,11 +74,11 @@ async function main() {
     // Activity profile and agent profile.
     await call("saveActivityProfile", "reflection-prompts", { sv: "Varför är handhygien viktig?" }, { activity: course, contentType: "application/json" });
     const activityProfile = await call("retrieveActivityProfile", "reflection-prompts", { activity: course });
-    check(JSON.parse(activityProfile.contents).sv.startsWith("Varför"), "saveActivityProfile/retrieveActivityProfile round-trip");
+    check(json(activityProfile.contents).sv.startsWith("Varför"), "saveActivityProfile/retrieveActivityProfile round-trip");
 
     await call("saveAgentProfile", "cmi5LearnerPreferences", { languagePreference: "sv-SE", audioPreference: "on" }, { agent: learner, contentType: "application/json" });
     const agentProfile = await call("retrieveAgentProfile", "cmi5LearnerPreferences", { agent: learner });
-    check(JSON.parse(agentProfile.contents).languagePreference === "sv-SE", "saveAgentProfile/retrieveAgentProfile round-trip");
+    check(json(agentProfile.contents).languagePreference === "sv-SE", "saveAgentProfile/retrieveAgentProfile round-trip");
 
     console.log("all passed");
 }

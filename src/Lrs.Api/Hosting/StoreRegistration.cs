@@ -20,6 +20,7 @@ public static class StoreRegistration
                 services.AddSingleton<IStatementStore, SqliteStatementStore>();
                 services.AddSingleton<ICredentialStore, SqliteCredentialStore>();
                 services.AddSingleton<IKnowledgeStore, SqliteKnowledgeStore>();
+                services.AddSingleton<IDocumentStore, SqliteDocumentStore>();
                 break;
             case "postgres" or "postgresql":
                 services.AddSingleton(new PostgresDatabase(storage.ConnectionString
@@ -28,6 +29,7 @@ public static class StoreRegistration
                 services.AddSingleton<IStatementStore, PostgresStatementStore>();
                 services.AddSingleton<ICredentialStore, PostgresCredentialStore>();
                 services.AddSingleton<IKnowledgeStore, PostgresKnowledgeStore>();
+                services.AddSingleton<IDocumentStore, PostgresDocumentStore>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");

@@ -82,5 +82,17 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             agent_key text NOT NULL,
             name text NOT NULL,
             PRIMARY KEY (tenant_id, agent_key, name));
+        CREATE TABLE IF NOT EXISTS documents (
+            tenant_id bigint NOT NULL,
+            kind smallint NOT NULL,
+            activity_id text NOT NULL,
+            agent_key text NOT NULL,
+            registration text NOT NULL,
+            document_id text NOT NULL,
+            content bytea NOT NULL,
+            content_type text NOT NULL,
+            etag text NOT NULL,
+            updated timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, kind, activity_id, agent_key, registration, document_id));
         """;
 }

@@ -105,5 +105,17 @@ public sealed class SqliteDatabase : ISchemaSetup
             agent_key TEXT NOT NULL,
             name TEXT NOT NULL,
             PRIMARY KEY (tenant_id, agent_key, name)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS documents (
+            tenant_id INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            activity_id TEXT NOT NULL,
+            agent_key TEXT NOT NULL,
+            registration TEXT NOT NULL,
+            document_id TEXT NOT NULL,
+            content BLOB NOT NULL,
+            content_type TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            updated INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, kind, activity_id, agent_key, registration, document_id));
         """;
 }
