@@ -72,5 +72,12 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             seq bigint NOT NULL,
             src bigint NOT NULL,
             PRIMARY KEY (tenant_id, key, seq, src));
+        CREATE TABLE IF NOT EXISTS attachments (
+            tenant_id bigint NOT NULL,
+            sha2 text NOT NULL,
+            content_type text NOT NULL,
+            length bigint NOT NULL,
+            content bytea NOT NULL,
+            PRIMARY KEY (tenant_id, sha2));
         """;
 }

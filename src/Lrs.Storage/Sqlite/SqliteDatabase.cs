@@ -95,5 +95,12 @@ public sealed class SqliteDatabase : ISchemaSetup
             seq INTEGER NOT NULL,
             src INTEGER NOT NULL,
             PRIMARY KEY (tenant_id, key, seq, src)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS attachments (
+            tenant_id INTEGER NOT NULL,
+            sha2 TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            length INTEGER NOT NULL,
+            content BLOB NOT NULL,
+            PRIMARY KEY (tenant_id, sha2));
         """;
 }
