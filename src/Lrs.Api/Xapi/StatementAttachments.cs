@@ -163,7 +163,11 @@ internal static class StatementAttachments
                       && string.Equals(type.MediaType.Value, StatementSignature.ContentType, StringComparison.OrdinalIgnoreCase)))
                     errors.Add(new(path, $"a signature attachment has the contentType {StatementSignature.ContentType} (Data 2.6)."));
                 else if (part is null)
-                    errors.Add(new(path, "a signature attachment needs its JWS sent as a multipart/mixed part (Data 2.6)."));
+                {
+                    // Without a fileUrl the missing part is reported above already.
+                    if (attachment["fileUrl"] is not null)
+                        errors.Add(new(path, "a signature attachment needs its JWS sent as a multipart/mixed part, a fileUrl is not enough (Data 2.6)."));
+                }
                 else if (StatementSignature.Verify(part.Content, statement, version) is { } problem)
                     errors.Add(new(path, "invalid signature: " + problem));
             }

@@ -50,14 +50,16 @@ public static class StatementsEndpoints
             .WithDescription("`statementId` is required; an `id` in the body must equal it. 204 when stored, or when an identical statement is stored already; 409 when a different statement has that id.")
             .Produces(StatusCodes.Status204NoContent)
             .Produces<XapiError>(StatusCodes.Status400BadRequest)
-            .Produces<XapiError>(StatusCodes.Status409Conflict);
+            .Produces<XapiError>(StatusCodes.Status409Conflict)
+            .Produces<XapiError>(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("", PostStatements)
             .WithName("PostStatements")
             .WithSummary("Store one statement or a batch")
             .WithDescription("The body is a statement or an array of statements. All or nothing: one invalid statement rejects the batch with every error listed. Answers the ids in order; ids are generated where absent.")
             .Produces<string[]>(StatusCodes.Status200OK)
             .Produces<XapiError>(StatusCodes.Status400BadRequest)
-            .Produces<XapiError>(StatusCodes.Status409Conflict);
+            .Produces<XapiError>(StatusCodes.Status409Conflict)
+            .Produces<XapiError>(StatusCodes.Status413PayloadTooLarge);
         group.MapMethods("", ["GET", "HEAD"], GetStatements)
             .WithName("GetStatements")
             .WithSummary("Fetch one statement or query statements")

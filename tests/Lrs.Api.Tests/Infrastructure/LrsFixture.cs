@@ -21,6 +21,9 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     /// <summary>Which store this fixture runs on, for test output.</summary>
     public string StoreName => Provider;
 
+    /// <summary>Settings a derived fixture adds to or overrides in the configuration of its LRS.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -31,7 +34,7 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
             ["Lrs:Bootstrap:Key"] = Key,
             ["Lrs:Bootstrap:Secret"] = Secret,
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        }).AddInMemoryCollection(Settings));
     }
 
     /// <summary>A client that authenticates with the bootstrap credential and speaks the given xAPI version.</summary>
@@ -44,7 +47,7 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     }
 }
 
-public sealed class SqliteLrs : LrsFixture
+public class SqliteLrs : LrsFixture
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("lrs-test-").FullName;
     protected override string Provider => "Sqlite";
@@ -58,7 +61,7 @@ public sealed class SqliteLrs : LrsFixture
     }
 }
 
-public sealed class PostgresLrs : LrsFixture
+public class PostgresLrs : LrsFixture
 {
     private readonly Lazy<string> _database = new(PostgresServer.CreateDatabase);
     protected override string Provider => "Postgres";
