@@ -36,4 +36,10 @@ public sealed class XapiOptions
 {
     /// <summary>The most statements one GET returns (also what <c>limit=0</c> means).</summary>
     public int MaxStatementsPerPage { get; set; } = 500;
+
+    /// <summary>
+    /// The most attachment data (all parts after the statements) one multipart/mixed request may carry; more is
+    /// answered 413. Kestrel's body limit is raised by this much for such requests.
+    /// </summary>
+    public long MaxAttachmentBytes { get; set; } = 64L * 1024 * 1024;
 }

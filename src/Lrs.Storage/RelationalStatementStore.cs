@@ -34,13 +34,13 @@ public abstract class RelationalStatementStore : IStatementStore
     private readonly ConcurrentDictionary<(long Tenant, string Key, string Name), byte> _names = new();
 
     /// <inheritdoc />
-    public async Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
+    public async Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StoreOnceAsync(tenantId, batch, isSame, ct);
+                return await StoreOnceAsync(tenantId, batch, attachments, isSame, ct);
             }
             catch (Exception e) when (attempt < 4 && IsTransient(e))
             {
@@ -53,7 +53,7 @@ public abstract class RelationalStatementStore : IStatementStore
     /// <summary>Whether an exception is a concurrency failure after which the whole transaction can be retried.</summary>
     protected virtual bool IsTransient(Exception exception) => false;
 
-    private async Task<StoreOutcome> StoreOnceAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
+    private async Task<StoreOutcome> StoreOnceAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
     {
         await using var lease = await BeginWriteAsync(ct);
         var (connection, transaction) = (lease.Connection, lease.Transaction);
@@ -68,7 +68,14 @@ public abstract class RelationalStatementStore : IStatementStore
             }
             else fresh.Add(statement);
         }
-        if (fresh.Count == 0) return StoreOutcome.Stored;
+
+        // Data sent again with a duplicate statement is stored too: it may have come by fileUrl the first time.
+        if (attachments.Count > 0) await InsertAttachmentsAsync(connection, transaction, tenantId, attachments, ct);
+        if (fresh.Count == 0)
+        {
+            if (attachments.Count > 0) await lease.CommitAsync(ct);
+            return StoreOutcome.Stored;
+        }
 
         var seqs = await InsertStatementsAsync(connection, transaction, tenantId, fresh, ct);
 
@@ -144,6 +151,9 @@ public abstract class RelationalStatementStore : IStatementStore
     }
 
     /// <inheritdoc />
+    public abstract Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct);
+
+    /// <inheritdoc />
     public abstract Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct);
 
     /// <inheritdoc />
@@ -166,6 +176,9 @@ public abstract class RelationalStatementStore : IStatementStore
 
     /// <summary>A stored statement's index information by id.</summary>
     protected abstract Task<RowInfo?> RowByIdAsync(DbConnection c, DbTransaction t, long tenantId, Guid id, CancellationToken ct);
+
+    /// <summary>Stores attachment data under (tenant, sha2); data already stored under a hash is kept.</summary>
+    protected abstract Task InsertAttachmentsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct);
 
     /// <summary>Adds keys to statement <paramref name="seq"/>, each with the statement it came from; existing rows are kept.</summary>
     protected abstract Task InsertInheritedKeysAsync(DbConnection c, DbTransaction t, long tenantId, long seq, IReadOnlyList<(string Key, long Src)> keys, CancellationToken ct);

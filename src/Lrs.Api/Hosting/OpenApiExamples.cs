@@ -48,13 +48,13 @@ internal static partial class OpenApiExamples
         ["PutStatement"] = op =>
         {
             Query(op, "statementId", "The id of the statement (UUID); required.", required: true, example: "0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01");
-            Body(op, ExampleStatement);
+            Body(op, ExampleStatement, multipart: true);
             ResponseExample(op, "400", "application/json", ErrorExample);
             ResponseExample(op, "409", "application/json", JsonNode.Parse("""{ "message": "A different statement with id 0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01 is stored already; statements are immutable." }""")!);
         },
         ["PostStatements"] = op =>
         {
-            Body(op, new JsonArray(ExampleStatement.DeepClone()));
+            Body(op, new JsonArray(ExampleStatement.DeepClone()), multipart: true);
             ResponseExample(op, "200", "application/json", new JsonArray("0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01"));
             ResponseExample(op, "400", "application/json", ErrorExample);
             ResponseExample(op, "409", "application/json", JsonNode.Parse("""{ "message": "A different statement with id 0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01 is stored already; statements are immutable." }""")!);
@@ -100,16 +100,44 @@ internal static partial class OpenApiExamples
         });
     }
 
-    internal static void Body(OpenApiOperation op, JsonNode example) =>
+    internal static void Body(OpenApiOperation op, JsonNode example, bool multipart = false)
+    {
+        var content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/json"] = new() { Schema = new OpenApiSchema { Type = example is JsonArray ? JsonSchemaType.Array | JsonSchemaType.Object : JsonSchemaType.Object }, Example = example },
+        };
+        if (multipart)
+            content["multipart/mixed"] = new()
+            {
+                Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Format = "binary",
+                    Description = MultipartDescription,
+                },
+                Example = JsonValue.Create(MultipartExample),
+            };
         op.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Description = "Statement JSON (xAPI Data section).",
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/json"] = new() { Schema = new OpenApiSchema { Type = example is JsonArray ? JsonSchemaType.Array | JsonSchemaType.Object : JsonSchemaType.Object }, Example = example },
-            },
+            Description = multipart
+                ? "Statement JSON (xAPI Data section); or multipart/mixed to send attachment data with it (see that media type)."
+                : "Statement JSON (xAPI Data section).",
+            Content = content,
         };
+    }
+
+    private const string MultipartDescription =
+        "multipart/mixed (Communication 1.5.2): the first part is application/json with the statement(s); each further part " +
+        "carries one attachment's raw data with Content-Type, Content-Transfer-Encoding: binary and X-Experience-API-Hash: the " +
+        "attachment's sha2. Parts are matched to attachments by that hash only; every attachment needs a part or a fileUrl, and " +
+        "a part no attachment declares is rejected. A signature attachment (usageType http://adlnet.gov/expapi/attachments/signature, " +
+        "application/octet-stream) holds a compact JWS (RS256/RS384/RS512) of the statement. Too much attachment data is 413.";
+
+    private const string MultipartExample =
+        "--abc123\r\nContent-Type: application/json\r\n\r\n{\"actor\": …, \"attachments\": [{\"usageType\": \"http://id.tincanapi.com/attachment/certificate-of-completion\", " +
+        "\"display\": {\"sv-SE\": \"Intyg\"}, \"contentType\": \"application/pdf\", \"length\": 48213, \"sha2\": \"6f1e…\"}]}\r\n" +
+        "--abc123\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: 6f1e…\r\n\r\n%PDF-1.7 …\r\n--abc123--";
 
     internal static void ResponseExample(OpenApiOperation op, string status, string mediaType, JsonNode example)
     {

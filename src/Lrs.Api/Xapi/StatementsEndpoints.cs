@@ -50,14 +50,16 @@ public static class StatementsEndpoints
             .WithDescription("`statementId` is required; an `id` in the body must equal it. 204 when stored, or when an identical statement is stored already; 409 when a different statement has that id.")
             .Produces(StatusCodes.Status204NoContent)
             .Produces<XapiError>(StatusCodes.Status400BadRequest)
-            .Produces<XapiError>(StatusCodes.Status409Conflict);
+            .Produces<XapiError>(StatusCodes.Status409Conflict)
+            .Produces<XapiError>(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("", PostStatements)
             .WithName("PostStatements")
             .WithSummary("Store one statement or a batch")
             .WithDescription("The body is a statement or an array of statements. All or nothing: one invalid statement rejects the batch with every error listed. Answers the ids in order; ids are generated where absent.")
             .Produces<string[]>(StatusCodes.Status200OK)
             .Produces<XapiError>(StatusCodes.Status400BadRequest)
-            .Produces<XapiError>(StatusCodes.Status409Conflict);
+            .Produces<XapiError>(StatusCodes.Status409Conflict)
+            .Produces<XapiError>(StatusCodes.Status413PayloadTooLarge);
         group.MapMethods("", ["GET", "HEAD"], GetStatements)
             .WithName("GetStatements")
             .WithSummary("Fetch one statement or query statements")
@@ -69,48 +71,49 @@ public static class StatementsEndpoints
     }
 
     /// <summary>PUT: one statement with the id given as parameter.</summary>
-    public static async Task<IResult> PutStatement(HttpContext http, IStatementStore store, StoredClock clock, CancellationToken ct)
+    public static async Task<IResult> PutStatement(HttpContext http, IStatementStore store, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
     {
         var request = http.Request;
         if (XapiProtocol.UnknownParameter(request.Query, PutParameters) is { } unknown) return BadRequest(unknown);
         if (!XapiProtocol.TrySingle(request.Query, "statementId", out var idText, out var repeated)) return BadRequest(repeated!);
         if (idText is null) return BadRequest("The statementId parameter is required.");
         if (!Guid.TryParse(idText, out var id)) return BadRequest("statementId is not a UUID.");
-        if (!XapiProtocol.HasMediaType(request, "application/json")) return BadRequest("Statements are sent as application/json.");
 
-        var (node, error) = await XapiProtocol.ReadJsonAsync(request, ct);
-        if (node is not JsonObject statement) return BadRequest(error ?? "PUT takes one statement object.");
+        var body = await StatementAttachments.ReadAsync(request, options.Value.Xapi, ct);
+        if (body.Error is { } rejected) return rejected;
+        if (body.Json is not JsonObject statement) return BadRequest(body.JsonError ?? "PUT takes one statement object.");
         if (statement["id"] is JsonValue bodyId && bodyId.TryGetValue(out string? bodyIdText)
             && (!Guid.TryParse(bodyIdText, out var parsed) || parsed != id))
             return BadRequest("The id in the body differs from the statementId parameter.");
         statement["id"] = id.ToString("D");
 
-        var outcome = await StoreAsync(http, store, clock, [statement], isArray: false, ct);
+        var outcome = await StoreAsync(http, store, clock, [statement], isArray: false, body.Parts, ct);
         return outcome.Error ?? TypedResults.NoContent();
     }
 
     /// <summary>POST: one statement or an array, stored all or nothing.</summary>
-    public static async Task<IResult> PostStatements(HttpContext http, IStatementStore store, StoredClock clock, CancellationToken ct)
+    public static async Task<IResult> PostStatements(HttpContext http, IStatementStore store, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
     {
         var request = http.Request;
         if (request.Query.Count > 0) return BadRequest("POST to statements takes no query parameters.");
-        if (!XapiProtocol.HasMediaType(request, "application/json")) return BadRequest("Statements are sent as application/json.");
 
-        var (node, error) = await XapiProtocol.ReadJsonAsync(request, ct);
+        var body = await StatementAttachments.ReadAsync(request, options.Value.Xapi, ct);
+        if (body.Error is { } rejected) return rejected;
         List<JsonNode?> statements;
-        switch (node)
+        switch (body.Json)
         {
             case JsonObject single: statements = [single]; break;
             case JsonArray array: statements = [.. array]; break;
-            default: return BadRequest(error ?? "The body must be a statement or an array of statements.");
+            default: return BadRequest(body.JsonError ?? "The body must be a statement or an array of statements.");
         }
-        var outcome = await StoreAsync(http, store, clock, statements, node is JsonArray, ct);
+        var outcome = await StoreAsync(http, store, clock, statements, body.Json is JsonArray, body.Parts, ct);
         return outcome.Error ?? TypedResults.Json(outcome.Ids, StatementJson.Default.StringArray);
     }
 
     private sealed record StoreResult(IResult? Error, string[] Ids);
 
-    private static async Task<StoreResult> StoreAsync(HttpContext http, IStatementStore store, StoredClock clock, IReadOnlyList<JsonNode?> statements, bool isArray, CancellationToken ct)
+    private static async Task<StoreResult> StoreAsync(HttpContext http, IStatementStore store, StoredClock clock, IReadOnlyList<JsonNode?> statements, bool isArray,
+        Dictionary<string, AttachmentContent> parts, CancellationToken ct)
     {
         var version = http.XapiVersion();
         var errors = new List<ValidationError>();
@@ -119,11 +122,9 @@ public static class StatementsEndpoints
             var prefix = isArray ? $"$[{i}]" : "$";
             foreach (var e in StatementValidator.Validate(statements[i], version))
                 errors.Add(isArray ? e with { Path = prefix + e.Path.TrimStart('$') } : e);
-            if (statements[i]?["attachments"] is JsonArray attachments)
-                for (var a = 0; a < attachments.Count; a++)
-                    if (attachments[a] is JsonObject attachment && attachment["fileUrl"] is null)
-                        errors.Add(new($"{prefix}.attachments[{a}].fileUrl", "An attachment sent as application/json needs a fileUrl; send its data as multipart/mixed."));
         }
+        // Attachment data and signatures are judged on valid statements as sent, before the LRS fills anything in.
+        if (errors.Count == 0) StatementAttachments.Check(statements, isArray, parts, version, errors);
         if (errors.Count > 0)
             return new(BadRequest(errors.Count == 1 ? $"Invalid statement: {errors[0]}" : $"{errors.Count} errors in the statements.", errors), []);
 
@@ -138,7 +139,7 @@ public static class StatementsEndpoints
         for (var i = 0; i < statements.Count; i++)
             prepared[i] = StatementPreparer.Prepare((JsonObject)statements[i]!, version, pending.Stored, authority);
 
-        var outcome = await store.StoreAsync(http.User.TenantId(), prepared, IsSame, ct);
+        var outcome = await store.StoreAsync(http.User.TenantId(), prepared, parts.Values, IsSame, ct);
         if (outcome.ConflictingId is { } conflict)
             return new(XapiProtocol.Error(StatusCodes.Status409Conflict, $"A different statement with id {conflict} is stored already; statements are immutable."), []);
         return new(null, [.. prepared.Select(p => p.Id.ToString("D"))]);
@@ -313,7 +314,7 @@ public static class StatementsEndpoints
             writer.WriteEndObject();
         }
         return cursor.Attachments
-            ? Multipart(buffer.ToArray())
+            ? StatementAttachments.MultipartResult(buffer.ToArray(), page.Select(r => r.Json), store, http.User.TenantId(), ct)
             : TypedResults.Bytes(buffer.ToArray(), "application/json");
     }
 
@@ -355,19 +356,9 @@ public static class StatementsEndpoints
         var body = format == StatementFormat.Exact
             ? Encoding.UTF8.GetBytes(row.Json)
             : Encoding.UTF8.GetBytes(StatementFormatter.Format(row.Json, format, AcceptLanguages(http.Request), canonical).ToJsonString());
-        return attachments ? Multipart(body) : TypedResults.Bytes(body, "application/json");
-    }
-
-    // attachments=true answers multipart/mixed: the statements first, then each attachment's raw data.
-    private static IResult Multipart(byte[] json)
-    {
-        var boundary = "lrsapi-" + Guid.NewGuid().ToString("N");
-        var output = new MemoryStream();
-        void Write(string text) => output.Write(Encoding.UTF8.GetBytes(text));
-        Write($"--{boundary}\r\nContent-Type: application/json\r\n\r\n");
-        output.Write(json);
-        Write($"\r\n--{boundary}--\r\n");
-        return TypedResults.Bytes(output.ToArray(), $"multipart/mixed; boundary={boundary}");
+        return attachments
+            ? StatementAttachments.MultipartResult(body, [row.Json], store, http.User.TenantId(), ct)
+            : TypedResults.Bytes(body, "application/json");
     }
 
     private static IReadOnlyList<string> AcceptLanguages(HttpRequest request) =>

@@ -8,16 +8,26 @@ public interface IStatementStore
     /// <summary>
     /// Stores a batch atomically. Statements whose id is already stored are compared with
     /// <paramref name="isSame"/> (stored JSON, incoming statement): equal ones are skipped, and a different one
-    /// aborts the whole batch with nothing stored.
+    /// aborts the whole batch with nothing stored. <paramref name="attachments"/> (the raw data sent with the batch)
+    /// are stored in the same transaction, once per tenant and hash: data already held is kept as it is.
     /// </summary>
-    Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, Func<string, PreparedStatement, bool> isSame, CancellationToken ct);
+    Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct);
 
     /// <summary>One statement by id, voided or not; null when unknown to the tenant.</summary>
     Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct);
 
     /// <summary>A page of non-voided statements matching the query, at most <see cref="StatementQuery.Limit"/> of them.</summary>
     Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct);
+
+    /// <summary>The attachment data stored under <paramref name="sha2"/> (lower-case hex); null when the tenant holds none.</summary>
+    Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct);
 }
+
+/// <summary>An attachment's raw data, content-addressed: stored once per tenant under its SHA-2 hash.</summary>
+/// <param name="Sha2">The lower-case hex SHA-2 (256, 384 or 512) of <paramref name="Content"/>.</param>
+/// <param name="ContentType">The media type the data was sent with.</param>
+/// <param name="Content">The data.</param>
+public sealed record AttachmentContent(string Sha2, string ContentType, byte[] Content);
 
 /// <summary>What became of a batch.</summary>
 /// <param name="ConflictingId">The id whose stored statement differs from the one sent; null when the batch was stored.</param>

@@ -94,5 +94,12 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             etag text NOT NULL,
             updated timestamptz NOT NULL,
             PRIMARY KEY (tenant_id, kind, activity_id, agent_key, registration, document_id));
+        CREATE TABLE IF NOT EXISTS attachments (
+            tenant_id bigint NOT NULL,
+            sha2 text NOT NULL,
+            content_type text NOT NULL,
+            length bigint NOT NULL,
+            content bytea NOT NULL,
+            PRIMARY KEY (tenant_id, sha2));
         """;
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Npgsql;
 using NpgsqlTypes;
@@ -187,6 +188,42 @@ public sealed class PostgresStatementStore(PostgresDatabase database) : Relation
         command.Parameters.AddWithValue("keys", names.Select(n => n.Key).ToArray());
         command.Parameters.AddWithValue("names", names.Select(n => n.Name).ToArray());
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <inheritdoc />
+    protected override async Task InsertAttachmentsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
+    {
+        await using var command = Command(c, t, """
+            INSERT INTO attachments (tenant_id, sha2, content_type, length, content) VALUES (@t, @sha2, @type, @length, @content)
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        var pSha2 = new NpgsqlParameter<string>("sha2", NpgsqlDbType.Text);
+        var pType = new NpgsqlParameter<string>("type", NpgsqlDbType.Text);
+        var pLength = new NpgsqlParameter<long>("length", NpgsqlDbType.Bigint);
+        var pContent = new NpgsqlParameter<byte[]>("content", NpgsqlDbType.Bytea);
+        command.Parameters.Add(pSha2);
+        command.Parameters.Add(pType);
+        command.Parameters.Add(pLength);
+        command.Parameters.Add(pContent);
+        foreach (var a in attachments)
+        {
+            pSha2.TypedValue = a.Sha2;
+            pType.TypedValue = a.ContentType;
+            pLength.TypedValue = a.Content.LongLength;
+            pContent.TypedValue = a.Content;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT content_type, content FROM attachments WHERE tenant_id = @t AND sha2 = @sha2");
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("sha2", sha2);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new AttachmentContent(sha2, reader.GetString(0), reader.GetFieldValue<byte[]>(1)) : null;
     }
 
     /// <inheritdoc />

@@ -117,5 +117,12 @@ public sealed class SqliteDatabase : ISchemaSetup
             etag TEXT NOT NULL,
             updated INTEGER NOT NULL,
             PRIMARY KEY (tenant_id, kind, activity_id, agent_key, registration, document_id));
+        CREATE TABLE IF NOT EXISTS attachments (
+            tenant_id INTEGER NOT NULL,
+            sha2 TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            length INTEGER NOT NULL,
+            content BLOB NOT NULL,
+            PRIMARY KEY (tenant_id, sha2));
         """;
 }

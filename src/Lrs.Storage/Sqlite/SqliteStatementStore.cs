@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Microsoft.Data.Sqlite;
 
@@ -202,6 +203,39 @@ public sealed class SqliteStatementStore(SqliteDatabase database) : RelationalSt
             pName.Value = name;
             await command.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <inheritdoc />
+    protected override async Task InsertAttachmentsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
+    {
+        await using var command = Command(c, t, """
+            INSERT INTO attachments (tenant_id, sha2, content_type, length, content) VALUES ($t, $sha2, $type, $length, $content)
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("$t", tenantId);
+        var pSha2 = command.Parameters.Add("$sha2", SqliteType.Text);
+        var pType = command.Parameters.Add("$type", SqliteType.Text);
+        var pLength = command.Parameters.Add("$length", SqliteType.Integer);
+        var pContent = command.Parameters.Add("$content", SqliteType.Blob);
+        foreach (var a in attachments)
+        {
+            pSha2.Value = a.Sha2;
+            pType.Value = a.ContentType;
+            pLength.Value = a.Content.LongLength;
+            pContent.Value = a.Content;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = Command(connection, null, "SELECT content_type, content FROM attachments WHERE tenant_id = $t AND sha2 = $sha2");
+        command.Parameters.AddWithValue("$t", tenantId);
+        command.Parameters.AddWithValue("$sha2", sha2);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new AttachmentContent(sha2, reader.GetString(0), (byte[])reader.GetValue(1)) : null;
     }
 
     /// <inheritdoc />

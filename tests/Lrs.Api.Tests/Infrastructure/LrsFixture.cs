@@ -24,6 +24,9 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     /// <summary>Which store this fixture runs on, for test output.</summary>
     public string StoreName => Provider;
 
+    /// <summary>Settings a derived fixture adds to or overrides in the configuration of its LRS.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -34,7 +37,7 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
             ["Lrs:Bootstrap:Key"] = Key,
             ["Lrs:Bootstrap:Secret"] = Secret,
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        }).AddInMemoryCollection(Settings));
     }
 
     /// <summary>
