@@ -1,0 +1,128 @@
+# Shared by scripts/bench/run.sh and scripts/bench/peer-load.sh (sourced, not run).
+# Starts a throwaway PostgreSQL cluster and the LRS on free loopback ports, and stops exactly what it started.
+# Callers set: repo, work (a scratch directory). Provides: pg_dir, pg_port, pg_conn, lrs_pid, endpoint, secret.
+
+pg_dir=""
+lrs_pid=""
+
+bench_cleanup() {
+    stop_lrs
+    stop_pg
+}
+
+# A port nobody listens on right now (not a reservation; whoever takes it fails loudly if it is gone).
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+}
+
+ensure_tools() {
+    command -v dotnet >/dev/null || { echo "dotnet SDK is required" >&2; exit 1; }
+    command -v node >/dev/null || { echo "node is required (statement generator)" >&2; exit 1; }
+    command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
+    if ! command -v wrk >/dev/null; then
+        echo "installing wrk (apt-get)"
+        if [[ $(id -u) -eq 0 ]]; then
+            apt-get install -y wrk >"$work/apt.log" 2>&1 || { apt-get update >>"$work/apt.log" 2>&1 && apt-get install -y wrk >>"$work/apt.log" 2>&1; } \
+                || { tail -n 20 "$work/apt.log" >&2; echo "could not install wrk" >&2; exit 1; }
+        else
+            sudo apt-get install -y wrk || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
+        fi
+    fi
+}
+
+build_lrs() {
+    echo "building src/Lrs.Api (Release)"
+    (cd "$repo" && dotnet build src/Lrs.Api -c Release -nologo) >"$work/build.log" 2>&1 \
+        || { tail -n 40 "$work/build.log" >&2; echo "build failed" >&2; exit 1; }
+    lrs_dll="$repo/src/Lrs.Api/bin/Release/net10.0/Lrs.Api.dll"
+    [[ -f "$lrs_dll" ]] || { echo "build produced no $lrs_dll" >&2; exit 1; }
+}
+
+# start_pg: a fresh cluster in a new directory; pg_conn points at database "lrs" (created here).
+start_pg() {
+    # Not under $work: the postgres user must be able to reach the cluster directory.
+    pg_dir=$(mktemp -d /tmp/lrs-bench-pg.XXXXXX)
+    pg_port=$(free_port)
+    local admin
+    admin=$("$repo/scripts/postgres.sh" start "$pg_dir" "$pg_port")
+    pg_admin_conn="$admin"
+    psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE lrs" >/dev/null
+    pg_conn="${admin/Database=postgres/Database=lrs}"
+}
+
+stop_pg() {
+    if [[ -n "$pg_dir" ]]; then
+        "$repo/scripts/postgres.sh" stop "$pg_dir" >/dev/null || echo "warning: could not stop the cluster in $pg_dir" >&2
+        pg_dir=""
+    fi
+}
+
+pg_postmaster_pid() { [[ -n "$pg_dir" && -f "$pg_dir/postmaster.pid" ]] && head -n 1 "$pg_dir/postmaster.pid"; }
+
+# start_lrs PROVIDER CONNECTION LOG: starts the Release build, waits for GET /xapi/about.
+start_lrs() {
+    local provider=$1 connection=$2 log=$3 port code=""
+    port=$(free_port)
+    secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    endpoint="http://127.0.0.1:$port/xapi"
+    (
+        cd "$(dirname "$lrs_dll")"
+        export Lrs__Storage__Provider="$provider"
+        export Lrs__Storage__ConnectionString="$connection"
+        export Lrs__Bootstrap__Key=bench
+        export Lrs__Bootstrap__Secret="$secret"
+        export ASPNETCORE_URLS="http://127.0.0.1:$port"
+        exec dotnet "$lrs_dll"
+    ) >"$log" 2>&1 &
+    lrs_pid=$!
+    for _ in $(seq 1 120); do
+        if ! kill -0 "$lrs_pid" 2>/dev/null; then
+            tail -n 40 "$log" >&2
+            echo "the LRS exited during startup" >&2
+            lrs_pid=""
+            exit 1
+        fi
+        code=$(curl -s -o /dev/null -w '%{http_code}' "$endpoint/about" || true)
+        [[ "$code" == 200 ]] && return 0
+        sleep 0.5
+    done
+    tail -n 40 "$log" >&2
+    echo "GET $endpoint/about did not answer 200 within 60s (last status: ${code:-none})" >&2
+    exit 1
+}
+
+stop_lrs() {
+    if [[ -n "$lrs_pid" ]] && kill -0 "$lrs_pid" 2>/dev/null; then
+        kill "$lrs_pid" 2>/dev/null || true
+        for _ in $(seq 1 20); do kill -0 "$lrs_pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$lrs_pid" 2>/dev/null || true
+    fi
+    lrs_pid=""
+}
+
+# CPU seconds (user+sys, reaped children included) used so far by the process trees rooted at the given PIDs.
+cpu_seconds() {
+    local tick total=0 p s f
+    tick=$(getconf CLK_TCK)
+    local -a todo=("$@") all=()
+    while ((${#todo[@]})); do
+        p=${todo[0]}; todo=("${todo[@]:1}")
+        [[ -z "$p" ]] && continue
+        all+=("$p")
+        for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do todo+=("$c"); done
+    done
+    for p in "${all[@]}"; do
+        s=$(cat /proc/"$p"/stat 2>/dev/null) || continue
+        s=${s##*) }
+        read -r -a f <<<"$s"
+        total=$((total + f[11] + f[12] + f[13] + f[14]))
+    done
+    awk -v t="$total" -v k="$tick" 'BEGIN{printf "%.2f\n", t/k}'
+}
