@@ -15,6 +15,12 @@ public sealed class StorageOptions
 
     /// <summary>ADO.NET connection string; for SQLite the default is a file under the working directory.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// How many statement transactions run at once; concurrent requests beyond that share a transaction
+    /// (group commit). 0 picks the store's default: 1 for SQLite, 2 for PostgreSQL.
+    /// </summary>
+    public int Writers { get; set; }
 }
 
 public sealed class BootstrapOptions

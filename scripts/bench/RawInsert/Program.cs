@@ -91,7 +91,7 @@ foreach (var mode in modes)
             await db.EnsureSchemaAsync(CancellationToken.None);
             var lrsStore = new PostgresStatementStore(db);
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
-                await lrsStore.StoreAsync(TenantId, batch, (_, _) => true, CancellationToken.None));
+                await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
             await db.DisposeAsync();
             break;
         }
@@ -102,7 +102,7 @@ foreach (var mode in modes)
             var db = new SqliteDatabase(await SqliteFresh("store.db"));
             var lrsStore = new SqliteStatementStore(db);
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
-                await lrsStore.StoreAsync(TenantId, batch, (_, _) => true, CancellationToken.None));
+                await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
             break;
         }
         default: throw new ArgumentException($"unknown store/mode {store}/{mode}");

@@ -1,4 +1,5 @@
 using Lrs.Core.Storage;
+using Lrs.Storage;
 using Lrs.Storage.Postgres;
 using Lrs.Storage.Sqlite;
 
@@ -17,7 +18,9 @@ public static class StoreRegistration
             case "sqlite":
                 services.AddSingleton(new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite));
                 services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<SqliteDatabase>());
-                services.AddSingleton<IStatementStore, SqliteStatementStore>();
+                // SQLite has one writer whatever we do; its writer gains most from sharing commits.
+                services.AddSingleton<IStatementStore>(sp => new GroupCommitStatementStore(
+                    new SqliteStatementStore(sp.GetRequiredService<SqliteDatabase>()), storage.Writers is > 0 and var w ? w : 1));
                 services.AddSingleton<ICredentialStore, SqliteCredentialStore>();
                 services.AddSingleton<IKnowledgeStore, SqliteKnowledgeStore>();
                 services.AddSingleton<IDocumentStore, SqliteDocumentStore>();
@@ -26,7 +29,8 @@ public static class StoreRegistration
                 services.AddSingleton(new PostgresDatabase(storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider.")));
                 services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<PostgresDatabase>());
-                services.AddSingleton<IStatementStore, PostgresStatementStore>();
+                services.AddSingleton<IStatementStore>(sp => new GroupCommitStatementStore(
+                    new PostgresStatementStore(sp.GetRequiredService<PostgresDatabase>()), storage.Writers is > 0 and var w ? w : 2));
                 services.AddSingleton<ICredentialStore, PostgresCredentialStore>();
                 services.AddSingleton<IKnowledgeStore, PostgresKnowledgeStore>();
                 services.AddSingleton<IDocumentStore, PostgresDocumentStore>();

@@ -1,0 +1,142 @@
+using System.Threading.Channels;
+using Lrs.Core.Storage;
+using Lrs.Core.Xapi;
+
+namespace Lrs.Storage;
+
+/// <summary>
+/// Group commit in front of a statement store: concurrent requests of one tenant are written together in
+/// one transaction, so that a commit (and its flush to disk) is shared instead of paid per request. There is
+/// no waiting for company: a group is whatever arrived while the previous group was being written, so a lone
+/// request goes straight through. Every request still gets its own all-or-nothing outcome.
+/// </summary>
+public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposable
+{
+    private readonly IStatementStore _inner;
+    private readonly int _maxStatements;
+    private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Task[] _writers;
+
+    private sealed record Request(
+        long TenantId, IReadOnlyList<PreparedStatement> Batch, IReadOnlyCollection<AttachmentContent> Attachments,
+        Func<string, PreparedStatement, bool> IsSame)
+    {
+        public TaskCompletionSource<StoreOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Wraps <paramref name="inner"/> with <paramref name="writers"/> concurrent writers and groups of at most <paramref name="maxStatements"/>.</summary>
+    public GroupCommitStatementStore(IStatementStore inner, int writers, int maxStatements = 1000)
+    {
+        _inner = inner;
+        _maxStatements = maxStatements;
+        _writers = [.. Enumerable.Range(0, Math.Max(1, writers)).Select(_ => Task.Run(WriteLoopAsync))];
+    }
+
+    /// <inheritdoc />
+    public Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
+    {
+        var request = new Request(tenantId, batch, attachments, isSame);
+        if (!_queue.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(GroupCommitStatementStore));
+        // Not cancelled with the HTTP request: once queued, a write completes or fails as a whole.
+        return request.Done.Task;
+    }
+
+    /// <inheritdoc />
+    public Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct) => _inner.GetAsync(tenantId, id, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct) => _inner.QueryAsync(tenantId, query, ct);
+
+    /// <inheritdoc />
+    public Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct) => _inner.GetAttachmentAsync(tenantId, sha2, ct);
+
+    private async Task WriteLoopAsync()
+    {
+        var carried = new Queue<Request>();
+        while (carried.Count > 0 || await _queue.Reader.WaitToReadAsync())
+        {
+            var group = new List<Request>();
+            var ids = new HashSet<Guid>();
+            var statements = 0;
+            var left = new Queue<Request>();
+
+            bool Fits(Request r) =>
+                group.Count == 0 || (r.TenantId == group[0].TenantId && statements + r.Batch.Count <= _maxStatements && !r.Batch.Any(s => ids.Contains(s.Id)));
+            void Add(Request r)
+            {
+                group.Add(r);
+                statements += r.Batch.Count;
+                foreach (var s in r.Batch) ids.Add(s.Id);
+            }
+
+            while (carried.TryDequeue(out var c))
+                if (Fits(c)) Add(c); else left.Enqueue(c);
+            // Only what is already waiting: a group never waits for more requests to arrive.
+            while (statements < _maxStatements && left.Count == 0 && _queue.Reader.TryRead(out var r))
+                if (Fits(r)) Add(r); else left.Enqueue(r);
+            carried = left;
+            if (group.Count > 0) await WriteGroupAsync(group);
+        }
+    }
+
+    private async Task WriteGroupAsync(List<Request> group)
+    {
+        while (group.Count > 0)
+        {
+            if (group.Count == 1)
+            {
+                await WriteAloneAsync(group[0]);
+                return;
+            }
+
+            var owner = new Dictionary<Guid, Request>();
+            foreach (var r in group)
+                foreach (var s in r.Batch) owner[s.Id] = r;
+            StoreOutcome outcome;
+            try
+            {
+                outcome = await _inner.StoreAsync(
+                    group[0].TenantId,
+                    [.. group.SelectMany(r => r.Batch)],
+                    [.. group.SelectMany(r => r.Attachments).DistinctBy(a => a.Sha2)],
+                    (stored, incoming) => owner[incoming.Id].IsSame(stored, incoming),
+                    CancellationToken.None);
+            }
+            catch
+            {
+                // Something unexpected: each request on its own, so that one request's failure is only its own.
+                foreach (var r in group) await WriteAloneAsync(r);
+                return;
+            }
+
+            if (outcome.ConflictingId is not { } conflict)
+            {
+                foreach (var r in group) r.Done.TrySetResult(StoreOutcome.Stored);
+                return;
+            }
+            // The group was rolled back: the request with the conflict gets its 409, the others go again.
+            var loser = owner[conflict];
+            loser.Done.TrySetResult(outcome);
+            group.Remove(loser);
+        }
+    }
+
+    private async Task WriteAloneAsync(Request request)
+    {
+        try
+        {
+            request.Done.TrySetResult(await _inner.StoreAsync(request.TenantId, request.Batch, request.Attachments, request.IsSame, CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            request.Done.TrySetException(e);
+        }
+    }
+
+    /// <summary>Stops taking requests and finishes those queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers);
+    }
+}

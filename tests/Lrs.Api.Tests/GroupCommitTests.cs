@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Lrs.Api.Tests.Infrastructure;
+using static Lrs.Api.Tests.Infrastructure.Xapi;
+
+namespace Lrs.Api.Tests;
+
+/// <summary>Concurrent requests share transactions; each must still get exactly its own outcome.</summary>
+public abstract class GroupCommitTests(LrsFixture lrs)
+{
+    [Fact]
+    public async Task Among_concurrent_requests_only_the_conflicting_one_fails_and_every_other_is_stored()
+    {
+        var actor = NewAgent();
+        var takenId = Guid.NewGuid().ToString();
+        await lrs.Client().PostAsync(Statement(actor, id: takenId));
+
+        var requests = Enumerable.Range(0, 40).Select(i => i == 17
+            ? Statement(actor, verb: Passed, id: takenId)
+            : Statement(actor, id: Guid.NewGuid().ToString())).ToList();
+        var responses = await Task.WhenAll(requests.Select(s => lrs.Client().PostAsync("/xapi/statements", Json(s))));
+
+        responses[17].StatusCode.Should().Be(HttpStatusCode.Conflict);
+        responses.Where((_, i) => i != 17).Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        var stored = (await lrs.Client().GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Select(s => s["id"]!.GetValue<string>()).ToHashSet();
+        stored.Should().HaveCount(40).And.Contain(requests.Where((_, i) => i != 17).Select(s => s["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Concurrent_puts_of_the_same_statement_all_succeed_and_store_it_once()
+    {
+        var actor = NewAgent();
+        var id = Guid.NewGuid().ToString();
+        var statement = Statement(actor, id: id);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => lrs.Client().PutAsync($"/xapi/statements?statementId={id}", Json(statement))));
+
+        responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.NoContent);
+        (await lrs.Client().GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task An_invalid_request_among_concurrent_ones_changes_nothing_for_the_others()
+    {
+        var actor = NewAgent();
+        var bad = Statement(actor);
+        bad["result"] = new JsonObject { ["score"] = new JsonObject { ["scaled"] = 7 } };
+        var requests = Enumerable.Range(0, 20).Select(i => i == 5 ? bad : Statement(actor)).ToList();
+        var responses = await Task.WhenAll(requests.Select(s => lrs.Client().PostAsync("/xapi/statements", Json(s))));
+
+        responses[5].StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        responses.Where((_, i) => i != 5).Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        (await lrs.Client().GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Should().HaveCount(19);
+    }
+}
+
+public sealed class GroupCommitTestsOnSqlite(SqliteLrs lrs) : GroupCommitTests(lrs), IClassFixture<SqliteLrs>;
+public sealed class GroupCommitTestsOnPostgres(PostgresLrs lrs) : GroupCommitTests(lrs), IClassFixture<PostgresLrs>;
