@@ -16,7 +16,7 @@ builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs").ValidateOnSta
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
 builder.Services.AddSingleton<CredentialVersions>();
-builder.Services.AddLrsStore(builder.Configuration);
+builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();
 
 builder.Services.AddSingleton<CredentialVerifier>();
@@ -24,7 +24,7 @@ builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorization();
 builder.Services.AddLrsOpenApi();
-builder.Services.AddLrsCors(builder.Configuration);
+builder.Services.AddLrsCors();
 
 var app = builder.Build();
 

@@ -1,4 +1,5 @@
 using Lrs.Core.Xapi;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 
 namespace Lrs.Api.Hosting;
 
@@ -9,17 +10,23 @@ namespace Lrs.Api.Hosting;
 /// </summary>
 public static class CorsSetup
 {
-    public static IServiceCollection AddLrsCors(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddLrsCors(this IServiceCollection services)
     {
-        var origins = configuration.GetSection("Lrs:Cors:AllowedOrigins").Get<string[]>() ?? ["*"];
-        return services.AddCors(options => options.AddDefaultPolicy(policy =>
+        services.AddCors();
+        // Read when the options are first used, so that every configuration source has been applied.
+        services.AddOptions<CorsOptions>().Configure<IConfiguration>((options, configuration) =>
         {
-            if (origins.Contains("*")) policy.AllowAnyOrigin();
-            else policy.WithOrigins(origins);
-            policy.WithMethods("GET", "HEAD", "PUT", "POST", "DELETE")
-                .WithHeaders("Authorization", XapiVersions.Header, "Content-Type", "If-Match", "If-None-Match", "Accept", "Accept-Language")
-                .WithExposedHeaders("ETag", "Last-Modified", "Content-Type", XapiVersions.Header, "X-Experience-API-Consistent-Through")
-                .SetPreflightMaxAge(TimeSpan.FromHours(1));
-        }));
+            var origins = configuration.GetSection("Lrs:Cors:AllowedOrigins").Get<string[]>() ?? ["*"];
+            options.AddDefaultPolicy(policy =>
+            {
+                if (origins.Contains("*")) policy.AllowAnyOrigin();
+                else policy.WithOrigins(origins);
+                policy.WithMethods("GET", "HEAD", "PUT", "POST", "DELETE")
+                    .WithHeaders("Authorization", XapiVersions.Header, "Content-Type", "If-Match", "If-None-Match", "Accept", "Accept-Language")
+                    .WithExposedHeaders("ETag", "Last-Modified", "Content-Type", XapiVersions.Header, "X-Experience-API-Consistent-Through")
+                    .SetPreflightMaxAge(TimeSpan.FromHours(1));
+            });
+        });
+        return services;
     }
 }

@@ -2,42 +2,72 @@ using Lrs.Core.Storage;
 using Lrs.Storage;
 using Lrs.Storage.Postgres;
 using Lrs.Storage.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace Lrs.Api.Hosting;
 
-public static class StoreRegistration
+/// <summary>The adapters of the configured store, created together when first needed.</summary>
+public sealed class LrsStore : IAsyncDisposable
 {
     public const string DefaultSqlite = "Data Source=data/lrs.db";
 
-    /// <summary>Registers the configured store's adapters behind the storage interfaces.</summary>
-    public static IServiceCollection AddLrsStore(this IServiceCollection services, IConfiguration configuration)
+    private readonly IAsyncDisposable[] _owned;
+
+    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, params IAsyncDisposable[] owned)
     {
-        var storage = configuration.GetSection("Lrs:Storage").Get<StorageOptions>() ?? new StorageOptions();
+        (Schema, Statements, Credentials, Knowledge, Documents, _owned) = (schema, statements, credentials, knowledge, documents, owned);
+    }
+
+    public ISchemaSetup Schema { get; }
+    public IStatementStore Statements { get; }
+    public ICredentialStore Credentials { get; }
+    public IKnowledgeStore Knowledge { get; }
+    public IDocumentStore Documents { get; }
+
+    public static LrsStore Create(StorageOptions storage, TimeProvider time)
+    {
         switch (storage.Provider.ToLowerInvariant())
         {
             case "sqlite":
-                services.AddSingleton(new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite));
-                services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<SqliteDatabase>());
+            {
+                var database = new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite);
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                services.AddSingleton<IStatementStore>(sp => new GroupCommitStatementStore(
-                    new SqliteStatementStore(sp.GetRequiredService<SqliteDatabase>()), storage.Writers is > 0 and var w ? w : 1));
-                services.AddSingleton<ICredentialStore, SqliteCredentialStore>();
-                services.AddSingleton<IKnowledgeStore, SqliteKnowledgeStore>();
-                services.AddSingleton<IDocumentStore, SqliteDocumentStore>();
-                break;
+                var statements = new GroupCommitStatementStore(new SqliteStatementStore(database), storage.Writers is > 0 and var w ? w : 1);
+                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), statements);
+            }
             case "postgres" or "postgresql":
-                services.AddSingleton(new PostgresDatabase(storage.ConnectionString
-                    ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider.")));
-                services.AddSingleton<ISchemaSetup>(sp => sp.GetRequiredService<PostgresDatabase>());
-                services.AddSingleton<IStatementStore>(sp => new GroupCommitStatementStore(
-                    new PostgresStatementStore(sp.GetRequiredService<PostgresDatabase>()), storage.Writers is > 0 and var w ? w : 2));
-                services.AddSingleton<ICredentialStore, PostgresCredentialStore>();
-                services.AddSingleton<IKnowledgeStore, PostgresKnowledgeStore>();
-                services.AddSingleton<IDocumentStore, PostgresDocumentStore>();
-                break;
+            {
+                var database = new PostgresDatabase(storage.ConnectionString
+                    ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
+                var statements = new GroupCommitStatementStore(new PostgresStatementStore(database), storage.Writers is > 0 and var w ? w : 2);
+                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), statements, database);
+            }
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Queued writes finish before the connections go.
+        foreach (var owned in _owned) await owned.DisposeAsync();
+    }
+}
+
+public static class StoreRegistration
+{
+    /// <summary>
+    /// Registers the storage interfaces. The store is created from <see cref="LrsOptions"/> when first resolved,
+    /// so every configuration source (including those a host adds after Program ran) decides which store it is.
+    /// </summary>
+    public static IServiceCollection AddLrsStore(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value.Storage, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Schema);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Statements);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Credentials);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Knowledge);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Documents);
         return services;
     }
 }

@@ -7,8 +7,6 @@ namespace Lrs.Api.Xapi;
 /// <summary>The Activities resource (Communication 2.5): the canonical definition of one activity.</summary>
 public static class ActivitiesEndpoints
 {
-    private static readonly HashSet<string> Parameters = ["activityId"];
-
     public static IEndpointRouteBuilder MapActivities(this IEndpointRouteBuilder routes)
     {
         routes.MapMethods("/xapi/activities", ["GET", "HEAD"], GetActivity)
@@ -25,10 +23,7 @@ public static class ActivitiesEndpoints
 
     public static async Task<IResult> GetActivity(HttpContext http, IKnowledgeStore knowledge, CancellationToken ct)
     {
-        var query = http.Request.Query;
-        if (XapiProtocol.UnknownParameter(query, Parameters) is { } unknown) return XapiProtocol.Error(StatusCodes.Status400BadRequest, unknown);
-        if (!XapiProtocol.TrySingle(query, "activityId", out var id, out var repeated)) return XapiProtocol.Error(StatusCodes.Status400BadRequest, repeated!);
-        if (id is null) return XapiProtocol.Error(StatusCodes.Status400BadRequest, "The activityId parameter is required.");
+        if (XapiProtocol.OnlyParameter(http.Request.Query, "activityId", out var id) is { } error) return error;
         if (!Iri.IsAbsolute(id)) return XapiProtocol.Error(StatusCodes.Status400BadRequest, "activityId is not an IRI.");
 
         var definitions = await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), [id], ct);

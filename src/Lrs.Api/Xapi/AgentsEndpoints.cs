@@ -9,8 +9,6 @@ namespace Lrs.Api.Xapi;
 /// <summary>The Agents resource (Communication 2.4): the Person behind an agent.</summary>
 public static class AgentsEndpoints
 {
-    private static readonly HashSet<string> Parameters = ["agent"];
-
     public static IEndpointRouteBuilder MapAgents(this IEndpointRouteBuilder routes)
     {
         routes.MapMethods("/xapi/agents", ["GET", "HEAD"], GetPerson)
@@ -27,10 +25,7 @@ public static class AgentsEndpoints
 
     public static async Task<IResult> GetPerson(HttpContext http, IKnowledgeStore knowledge, CancellationToken ct)
     {
-        var query = http.Request.Query;
-        if (XapiProtocol.UnknownParameter(query, Parameters) is { } unknown) return XapiProtocol.Error(StatusCodes.Status400BadRequest, unknown);
-        if (!XapiProtocol.TrySingle(query, "agent", out var agentText, out var repeated)) return XapiProtocol.Error(StatusCodes.Status400BadRequest, repeated!);
-        if (agentText is null) return XapiProtocol.Error(StatusCodes.Status400BadRequest, "The agent parameter is required.");
+        if (XapiProtocol.OnlyParameter(http.Request.Query, "agent", out var agentText) is { } error) return error;
 
         JsonNode? agent;
         try { agent = JsonNode.Parse(agentText, documentOptions: XapiProtocol.DocumentOptions); }

@@ -102,6 +102,21 @@ public static class XapiProtocol
         return null;
     }
 
+    /// <summary>
+    /// For resources that take exactly one parameter: its value, or a 400 when it is missing, repeated, or
+    /// comes with any other parameter.
+    /// </summary>
+    public static IResult? OnlyParameter(IQueryCollection query, string name, out string value)
+    {
+        value = "";
+        foreach (var (other, _) in query)
+            if (other != name) return Error(StatusCodes.Status400BadRequest, $"Unknown query parameter '{other}' (parameter names are case-sensitive).");
+        if (!TrySingle(query, name, out var single, out var repeated)) return Error(StatusCodes.Status400BadRequest, repeated!);
+        if (single is null) return Error(StatusCodes.Status400BadRequest, $"The {name} parameter is required.");
+        value = single;
+        return null;
+    }
+
     /// <summary>The single value of a query parameter; an error when it is repeated.</summary>
     public static bool TrySingle(IQueryCollection query, string name, out string? value, out string? error)
     {

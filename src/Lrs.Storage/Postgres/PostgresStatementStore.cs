@@ -140,8 +140,15 @@ public sealed class PostgresStatementStore(PostgresDatabase database) : Relation
     }
 
     /// <inheritdoc />
-    protected override bool IsTransient(Exception exception) =>
-        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+    protected override bool IsTransient(Exception exception) => exception is PostgresException
+    {
+        SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure,
+    } or PostgresException
+    {
+        // Another transaction stored the same statement id first; tried again, the batch finds it stored
+        // and compares it like any duplicate.
+        SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_statements_id",
+    };
 
     /// <inheritdoc />
     protected override async Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct)

@@ -21,6 +21,9 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     protected abstract string Provider { get; }
     protected abstract string ConnectionString { get; }
 
+    /// <summary>The connection string of this fixture's store.</summary>
+    public string StoreConnectionString => ConnectionString;
+
     /// <summary>Which store this fixture runs on, for test output.</summary>
     public string StoreName => Provider;
 
