@@ -6,6 +6,7 @@ public sealed class LrsOptions
     public StorageOptions Storage { get; set; } = new();
     public BootstrapOptions Bootstrap { get; set; } = new();
     public XapiOptions Xapi { get; set; } = new();
+    public OidcOptions Oidc { get; set; } = new();
 }
 
 public sealed class StorageOptions
@@ -48,4 +49,29 @@ public sealed class XapiOptions
     /// answered 413. Kestrel's body limit is raised by this much for such requests.
     /// </summary>
     public long MaxAttachmentBytes { get; set; } = 64L * 1024 * 1024;
+}
+
+/// <summary>OAuth2/OIDC bearer tokens (Entra ID or any OIDC issuer); off while <see cref="Authority"/> is empty.</summary>
+public sealed class OidcOptions
+{
+    /// <summary>The issuer, e.g. <c>https://login.microsoftonline.com/{tenant-id}/v2.0</c>.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience tokens must carry: the app ID URI or client id of the LRS's app registration.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Where the discovery document is, when not under <see cref="Authority"/>.</summary>
+    public string? MetadataAddress { get; set; }
+
+    /// <summary>Whether discovery must be fetched over HTTPS.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The claim whose value names the LRS tenant.</summary>
+    public string TenantClaim { get; set; } = "lrs_tenant";
+
+    /// <summary>Issuer tenant id (claim <c>tid</c>) → LRS tenant name, used when the token has no <see cref="TenantClaim"/>.</summary>
+    public Dictionary<string, string> TenantMap { get; set; } = [];
+
+    /// <summary>The claim whose value becomes <c>lrs:organisation</c>.</summary>
+    public string OrganisationClaim { get; set; } = "lrs_org";
 }

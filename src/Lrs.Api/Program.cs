@@ -3,7 +3,6 @@ using Lrs.Api.Auth;
 using Lrs.Api.Hosting;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
-using Microsoft.AspNetCore.Authentication;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -20,8 +19,7 @@ builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();
 
 builder.Services.AddSingleton<CredentialVerifier>();
-builder.Services.AddAuthentication(BasicAuthenticationHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null);
+builder.Services.AddLrsAuthentication();
 builder.Services.AddAuthorization();
 builder.Services.AddLrsOpenApi();
 builder.Services.AddLrsCors();

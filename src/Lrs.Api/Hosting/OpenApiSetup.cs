@@ -7,7 +7,7 @@ namespace Lrs.Api.Hosting;
 
 /// <summary>
 /// The OpenAPI document: endpoint metadata plus what handlers read by hand (query parameters, bodies),
-/// the xAPI version header, HTTP Basic, and an example for every request and response body.
+/// the xAPI version header, HTTP Basic or a bearer token, and an example for every request and response body.
 /// </summary>
 public static class OpenApiSetup
 {
@@ -33,6 +33,13 @@ public static class OpenApiSetup
                     Scheme = "basic",
                     Description = "Key and secret of a credential of this LRS.",
                 };
+                document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "An OAuth2 access token of the issuer set in Lrs:Oidc (Entra ID or another OIDC provider), when configured.",
+                };
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -50,7 +57,11 @@ public static class OpenApiSetup
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("1.0.3"), JsonValue.Create("2.0.0")] },
                         Example = JsonValue.Create("2.0.0"),
                     });
-                    operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", context.Document)] = [] }];
+                    operation.Security =
+                    [
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", context.Document)] = [] },
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] },
+                    ];
                 }
                 var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
                 if (name is not null && OpenApiExamples.ByOperation.TryGetValue(name, out var describe)) describe(operation);

@@ -32,6 +32,9 @@ public interface ICredentialStore
 
     /// <summary>The id of the tenant with this name, created when missing.</summary>
     Task<long> EnsureTenantAsync(string name, CancellationToken ct);
+
+    /// <summary>The id of the tenant with this name, or null; never creates one (bearer tokens name tenants).</summary>
+    Task<long?> FindTenantAsync(string name, CancellationToken ct);
 }
 
 /// <summary>Creates or upgrades the schema; idempotent, run at every start.</summary>

@@ -65,4 +65,12 @@ public sealed class PostgresCredentialStore(PostgresDatabase database) : ICreden
         command.Parameters.AddWithValue("name", name);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
+
+    /// <inheritdoc />
+    public async Task<long?> FindTenantAsync(string name, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT id FROM tenants WHERE name = @name");
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync(ct) is long id ? id : null;
+    }
 }

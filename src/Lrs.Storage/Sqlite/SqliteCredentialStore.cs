@@ -80,4 +80,14 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
         command.Parameters.AddWithValue("$created", Micros(DateTimeOffset.UtcNow));
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
+
+    /// <inheritdoc />
+    public async Task<long?> FindTenantAsync(string name, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM tenants WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        return await command.ExecuteScalarAsync(ct) is long id ? id : null;
+    }
 }
