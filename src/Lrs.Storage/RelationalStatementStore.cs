@@ -104,7 +104,8 @@ public abstract class RelationalStatementStore : IStatementStore
             await InheritChainAsync(connection, transaction, tenantId, seq, target, ct);
 
         var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
-        var names = AgentNames.Collect(fresh.Select(s => s.Node)).Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
+        // Only a sender allowed to define changes what the LRS holds about activities and agents.
+        var names = AgentNames.Collect(fresh.Where(s => s.Define).Select(s => s.Node)).Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
         if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
 
         await lease.CommitAsync(ct);
@@ -120,7 +121,7 @@ public abstract class RelationalStatementStore : IStatementStore
     // what this node knows; returns the canonical definitions written.
     private async Task<Dictionary<string, JsonObject>> UpdateDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> fresh, CancellationToken ct)
     {
-        var incoming = ActivityDefinitions.Collect(fresh.Select(s => s.Node));
+        var incoming = ActivityDefinitions.Collect(fresh.Where(s => s.Define).Select(s => s.Node));
         var changed = incoming
             .Where(d => !_definitions.TryGetValue((tenantId, d.Key), out var known) || !JsonNode.DeepEquals(ActivityDefinitions.Merge(known, d.Value), known))
             .OrderBy(d => d.Key, StringComparer.Ordinal)

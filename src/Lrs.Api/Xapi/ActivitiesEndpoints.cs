@@ -15,6 +15,7 @@ public static class ActivitiesEndpoints
             .WithSummary("The canonical definition of an activity")
             .WithDescription("Everything statements said about the activity, merged: language maps and extensions gain entries, other properties take the latest value. An activity the LRS has not seen is answered with its id alone.")
             .RequireAuthorization()
+            .RequireScope(Scopes.StatementsRead, Scopes.StatementsReadMine, Scopes.State, Scopes.Profile)
             .RequireXapiVersion()
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .Produces<XapiError>(StatusCodes.Status400BadRequest);

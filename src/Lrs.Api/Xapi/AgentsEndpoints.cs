@@ -17,6 +17,7 @@ public static class AgentsEndpoints
             .WithSummary("The Person object of an agent")
             .WithDescription("Every name and identifier the LRS knows for the agent given as JSON in `agent`, as arrays. An agent the LRS has not seen is answered with the identifier asked for.")
             .RequireAuthorization()
+            .RequireScope(Scopes.StatementsRead, Scopes.Profile)
             .RequireXapiVersion()
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .Produces<XapiError>(StatusCodes.Status400BadRequest);

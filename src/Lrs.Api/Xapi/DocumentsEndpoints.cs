@@ -53,6 +53,8 @@ public static class DocumentsEndpoints
 
     private static void Map(RouteGroupBuilder group, Resource r)
     {
+        // State needs the state scope; both profile resources the profile scope (all/read suffices for reads).
+        group = group.MapGroup("").RequireScope(r.Kind == DocumentKind.State ? Scopes.State : Scopes.Profile);
         var putRule = r.Kind == DocumentKind.State
             ? "Under 2.0.0, a PUT without `If-Match` or `If-None-Match` onto an existing document is 409; under 1.0.3 it overwrites."
             : "Without `If-Match` or `If-None-Match`: 409 when a document exists; under 1.0.3 also 400 when none exists (send `If-None-Match: *` to create).";

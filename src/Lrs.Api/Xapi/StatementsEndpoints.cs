@@ -45,6 +45,7 @@ public static class StatementsEndpoints
             });
 
         group.MapPut("", PutStatement)
+            .RequireScope(Scopes.StatementsWrite)
             .WithName("PutStatement")
             .WithSummary("Store one statement under the given id")
             .WithDescription("`statementId` is required; an `id` in the body must equal it. 204 when stored, or when an identical statement is stored already; 409 when a different statement has that id.")
@@ -53,6 +54,7 @@ public static class StatementsEndpoints
             .Produces<XapiError>(StatusCodes.Status409Conflict)
             .Produces<XapiError>(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("", PostStatements)
+            .RequireScope(Scopes.StatementsWrite)
             .WithName("PostStatements")
             .WithSummary("Store one statement or a batch")
             .WithDescription("The body is a statement or an array of statements. All or nothing: one invalid statement rejects the batch with every error listed. Answers the ids in order; ids are generated where absent.")
@@ -61,6 +63,7 @@ public static class StatementsEndpoints
             .Produces<XapiError>(StatusCodes.Status409Conflict)
             .Produces<XapiError>(StatusCodes.Status413PayloadTooLarge);
         group.MapMethods("", ["GET", "HEAD"], GetStatements)
+            .RequireScope(Scopes.StatementsRead, Scopes.StatementsReadMine)
             .WithName("GetStatements")
             .WithSummary("Fetch one statement or query statements")
             .WithDescription("With `statementId` or `voidedStatementId`: that statement. Otherwise a page of matching statements, newest stored first, with a `more` link to the next page.")
@@ -137,7 +140,7 @@ public static class StatementsEndpoints
         using var pending = clock.Begin();
         var prepared = new PreparedStatement[statements.Count];
         for (var i = 0; i < statements.Count; i++)
-            prepared[i] = StatementPreparer.Prepare((JsonObject)statements[i]!, version, pending.Stored, authority);
+            prepared[i] = StatementPreparer.Prepare((JsonObject)statements[i]!, version, pending.Stored, authority, define: http.User.Has(Scopes.Define));
 
         var outcome = await store.StoreAsync(http.User.TenantId(), prepared, parts.Values, IsSame, ct);
         if (outcome.ConflictingId is { } conflict)
@@ -281,6 +284,7 @@ public static class StatementsEndpoints
             // One more than a page tells whether a next page exists without a second query.
             Limit = cursor.Limit + 1,
             After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
+            OwnKey = MineOnly(http.User),
         };
         var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
         var page = rows.Count > cursor.Limit ? rows.Take(cursor.Limit).ToList() : rows;
@@ -326,6 +330,10 @@ public static class StatementsEndpoints
         return await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), iris, ct);
     }
 
+    // statements/read/mine: only what was stored with this caller's authority (Communication 4.2).
+    private static string? MineOnly(ClaimsPrincipal user) =>
+        user.ReadsAllStatements() ? null : StatementIndex.Authority + (AgentKey.Of(JsonNode.Parse(user.AuthorityJson())) ?? "");
+
     private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, CancellationToken ct)
     {
         var query = http.Request.Query;
@@ -346,6 +354,8 @@ public static class StatementsEndpoints
         if (formatText is not (null or "exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
 
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
+        if (row is not null && MineOnly(http.User) is { } mine && !StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains(mine))
+            row = null;
         if (row is null || row.Voided != voided)
             return XapiProtocol.Error(StatusCodes.Status404NotFound,
                 voided ? $"No voided statement with id {id}." : $"No statement with id {id} (voided statements are fetched with voidedStatementId).");

@@ -28,6 +28,8 @@ public static class StatementIndex
     public const string Verb = "v|";
     /// <summary>Prefix of the registration UUID (lower case).</summary>
     public const string Registration = "g|";
+    /// <summary>Prefix of the authority's key: what <c>statements/read/mine</c> selects on.</summary>
+    public const string Authority = "au|";
 
     /// <summary>The distinct keys of a prepared (valid) statement.</summary>
     public static IReadOnlyList<string> Extract(JsonObject statement)
@@ -47,6 +49,7 @@ public static class StatementIndex
         }
 
         AddRelatedAgent(keys, statement["authority"]);
+        if (AgentKey.Of(statement["authority"]) is { } authority) keys.Add(Authority + authority);
         AddContext(keys, statement["context"] as JsonObject);
 
         if (objectType == "SubStatement" && obj is not null)

@@ -13,6 +13,7 @@ namespace Lrs.Core.Xapi;
 /// <param name="Keys">The index keys (see <see cref="StatementIndex"/>).</param>
 /// <param name="Node">The prepared statement as a JSON tree, for comparisons before storage.</param>
 /// <param name="SetByLrs">Top-level properties the LRS filled in or replaced rather than took from the sender.</param>
+/// <param name="Define">Whether the sender may (re)define activities and agents (scope <c>define</c>): only then do its definitions and names become the LRS's own.</param>
 public sealed record PreparedStatement(
     Guid Id,
     DateTimeOffset Stored,
@@ -23,7 +24,8 @@ public sealed record PreparedStatement(
     bool IsVoiding,
     IReadOnlyList<string> Keys,
     JsonObject Node,
-    IReadOnlyList<string> SetByLrs)
+    IReadOnlyList<string> SetByLrs,
+    bool Define = true)
 {
     /// <summary>
     /// The statement as the sender made it, for the duplicate comparison: what the LRS set (id excepted)
@@ -50,7 +52,8 @@ public static class StatementPreparer
     /// <param name="version">The xAPI version of the request.</param>
     /// <param name="stored">The storage time (the caller truncates it to microseconds).</param>
     /// <param name="authority">The credential's authority, which replaces any authority sent.</param>
-    public static PreparedStatement Prepare(JsonObject statement, XapiVersion version, DateTimeOffset stored, JsonObject authority)
+    /// <param name="define">Whether the sender holds the <c>define</c> scope.</param>
+    public static PreparedStatement Prepare(JsonObject statement, XapiVersion version, DateTimeOffset stored, JsonObject authority, bool define = true)
     {
         var setByLrs = new List<string>(5) { "stored", "authority" };
         if (statement["id"] is null) setByLrs.Add("id");
@@ -91,7 +94,7 @@ public static class StatementPreparer
         return new PreparedStatement(
             id, stored, prepared.ToJsonString(), verb, registration, refTarget,
             IsVoiding: verb == VoidedVerb && refTarget is not null,
-            StatementIndex.Extract(prepared), prepared, setByLrs);
+            StatementIndex.Extract(prepared), prepared, setByLrs, define);
     }
 
     private static void Move(JsonObject from, JsonObject to, string name)

@@ -272,6 +272,11 @@ public sealed class SqliteStatementStore(SqliteDatabase database) : RelationalSt
             command.Parameters.AddWithValue("$as", Micros(after.Stored));
             command.Parameters.AddWithValue("$aseq", after.Sequence);
         }
+        if (query.OwnKey is { } own)
+        {
+            sql.Append(" AND EXISTS (SELECT 1 FROM statement_index m WHERE m.tenant_id = $t AND m.key = $own AND m.seq = s.seq AND m.src = s.seq)");
+            command.Parameters.AddWithValue("$own", own);
+        }
         if (query.Keys.Count > 0)
         {
             // All keys must come from one source: the statement itself or one statement of its StatementRef chain.

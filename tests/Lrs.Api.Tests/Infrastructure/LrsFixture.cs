@@ -68,6 +68,23 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     private readonly Lock _kestrelLock = new();
     private string? _kestrelAddress;
 
+    /// <summary>A new credential of the bootstrap tenant with exactly <paramref name="scopes"/>; returns a client using it.</summary>
+    public async Task<HttpClient> ClientWithScopesAsync(string scopes, string version = "1.0.3")
+    {
+        var store = Services.GetRequiredService<Lrs.Core.Storage.ICredentialStore>();
+        var key = "k-" + Guid.NewGuid().ToString("N")[..12];
+        var secret = Guid.NewGuid().ToString("N");
+        var (hash, salt, iterations) = Lrs.Api.Auth.SecretHasher.Hash(secret);
+        var authority = new System.Text.Json.Nodes.JsonObject
+        {
+            ["objectType"] = "Agent",
+            ["account"] = new System.Text.Json.Nodes.JsonObject { ["homePage"] = "http://localhost:8080", ["name"] = key },
+        };
+        var tenant = await store.EnsureTenantAsync("default", CancellationToken.None);
+        await store.AddAsync(new Lrs.Core.Storage.Credential(key, tenant, key, hash, salt, iterations, authority.ToJsonString(), scopes, DateTimeOffset.UtcNow, null), CancellationToken.None);
+        return Client(version, key, secret);
+    }
+
     /// <summary>A client that authenticates with the bootstrap credential and speaks the given xAPI version.</summary>
     public HttpClient Client(string? version = "1.0.3", string key = Key, string secret = Secret)
     {

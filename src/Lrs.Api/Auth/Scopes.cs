@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using Lrs.Api.Xapi;
+
+namespace Lrs.Api.Auth;
+
+/// <summary>
+/// The scopes a credential or token carries (claim <c>scope</c>, space-separated) and their checks. The xAPI
+/// scopes keep their spec meaning (Communication 4.2); <c>all</c> grants every xAPI scope, <c>all/read</c>
+/// every xAPI read. The API's own scopes are granted only by name.
+/// </summary>
+public static class Scopes
+{
+    public const string StatementsWrite = "statements/write";
+    public const string StatementsRead = "statements/read";
+    public const string StatementsReadMine = "statements/read/mine";
+    public const string State = "state";
+    public const string Define = "define";
+    public const string Profile = "profile";
+    public const string AllRead = "all/read";
+    public const string All = "all";
+
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
+    {
+        StatementsWrite, StatementsRead, StatementsReadMine, State, Define, Profile, AllRead, All,
+        "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", "admin",
+    };
+
+    private static readonly IReadOnlySet<string> XapiReads = new HashSet<string>(StringComparer.Ordinal) { StatementsRead, StatementsReadMine, State, Profile };
+
+    /// <summary>Whether the caller holds <paramref name="scope"/>, directly or through <c>all</c> / <c>all/read</c>.</summary>
+    public static bool Has(this ClaimsPrincipal user, string scope)
+    {
+        var held = Held(user);
+        if (held.Contains(scope)) return true;
+        if (!Known.Contains(scope) || scope.Contains(':')) return false;
+        return held.Contains(All) || (held.Contains(AllRead) && XapiReads.Contains(scope) && scope != StatementsReadMine);
+    }
+
+    /// <summary>Whether the caller may read every statement (not only its own).</summary>
+    public static bool ReadsAllStatements(this ClaimsPrincipal user) => user.Has(StatementsRead) || Held(user).Contains(AllRead);
+
+    private static HashSet<string> Held(ClaimsPrincipal user) =>
+        [.. user.FindAll(LrsClaims.Scope).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+
+    /// <summary>
+    /// 403 with a message naming the scope unless the caller holds one of <paramref name="anyOf"/> (for reads,
+    /// <c>all/read</c> also counts).
+    /// </summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, params string[] anyOf) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var user = context.HttpContext.User;
+            var isRead = HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method);
+            if (anyOf.Any(user.Has) || (isRead && Held(user).Contains(AllRead)))
+                return await next(context);
+            return XapiProtocol.Error(StatusCodes.Status403Forbidden,
+                $"This credential lacks the scope {string.Join(" or ", anyOf)} (or {(isRead ? "all/read or all" : "all")}).");
+        });
+}
