@@ -1,9 +1,16 @@
 using Lrs.Api;
+using Lrs.Api.Admin;
 using Lrs.Api.Auth;
 using Lrs.Api.Hosting;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
 using Microsoft.AspNetCore.Authentication;
+
+if (AdminCommands.IsCommand(args))
+{
+    Environment.ExitCode = await AdminCommands.RunAsync(args);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -43,6 +50,7 @@ app.MapStatements();
 app.MapActivities();
 app.MapAgents();
 app.MapDocuments();
+app.MapAdmin();
 
 app.Run();
 
