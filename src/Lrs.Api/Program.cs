@@ -1,8 +1,15 @@
 using Lrs.Api;
+using Lrs.Api.Admin;
 using Lrs.Api.Auth;
 using Lrs.Api.Hosting;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
+
+if (AdminCommands.IsCommand(args))
+{
+    Environment.ExitCode = await AdminCommands.RunAsync(args);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -41,6 +48,7 @@ app.MapStatements();
 app.MapActivities();
 app.MapAgents();
 app.MapDocuments();
+app.MapAdmin();
 
 app.Run();
 

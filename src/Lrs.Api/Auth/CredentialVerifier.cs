@@ -8,7 +8,8 @@ namespace Lrs.Api.Auth;
 /// <summary>
 /// Checks a key and secret. The slow hash is computed once per credential and minute; in between, a keyed
 /// fast hash of the secret that passed is compared in constant time, so content that sends a statement
-/// per interaction is not throttled by PBKDF2.
+/// per interaction is not throttled by PBKDF2. Expiry is checked on every call; a revocation reaches this node at
+/// once through <see cref="Forget"/>, other nodes (and revocations from the CLI) within the cache lifetime.
 /// </summary>
 public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time)
 {
@@ -21,10 +22,10 @@ public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time
         var mac = HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(secret));
         var now = time.GetUtcNow();
         if (_verified.TryGetValue(key, out var cached) && cached.Expires > now && CryptographicOperations.FixedTimeEquals(cached.SecretMac, mac))
-            return cached.Credential;
+            return cached.Credential.Expires <= now ? null : cached.Credential;
 
         var credential = await store.FindAsync(key, ct);
-        if (credential is null || credential.Revoked is not null) return null;
+        if (credential is null || credential.Revoked is not null || credential.Expires <= now) return null;
         if (!SecretHasher.Verify(secret, credential.SecretHash, credential.Salt, credential.Iterations)) return null;
         _verified[key] = (mac, credential, now + CacheLifetime);
         return credential;

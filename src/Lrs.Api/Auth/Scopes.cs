@@ -18,12 +18,30 @@ public static class Scopes
     public const string Profile = "profile";
     public const string AllRead = "all/read";
     public const string All = "all";
+    public const string Admin = "admin";
 
-    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
+    // all and all/read imply only these; the API's own scopes (admin included) are granted only by name.
+    private static readonly IReadOnlySet<string> Xapi = new HashSet<string>(StringComparer.Ordinal)
     {
         StatementsWrite, StatementsRead, StatementsReadMine, State, Define, Profile, AllRead, All,
-        "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", "admin",
     };
+
+    /// <summary>The xAPI scopes and this API's own. <c>all</c> does not include <c>admin</c>.</summary>
+    public static readonly IReadOnlyList<string> Known =
+    [
+        .. Xapi, "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", Admin,
+    ];
+
+    /// <summary>Splits and checks a scope list; the error names every unknown scope.</summary>
+    public static (IReadOnlyList<string> Scopes, string? Error) Parse(IEnumerable<string> raw)
+    {
+        var scopes = raw.SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal).ToList();
+        var unknown = scopes.Where(s => !Known.Contains(s, StringComparer.Ordinal)).ToList();
+        if (unknown.Count > 0)
+            return (scopes, $"Unknown scope{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(s => $"'{s}'"))}; known: {string.Join(" ", Known)}.");
+        if (scopes.Count == 0) return (scopes, "At least one scope is required.");
+        return (scopes, null);
+    }
 
     private static readonly IReadOnlySet<string> XapiReads = new HashSet<string>(StringComparer.Ordinal) { StatementsRead, StatementsReadMine, State, Profile };
 
@@ -32,7 +50,7 @@ public static class Scopes
     {
         var held = Held(user);
         if (held.Contains(scope)) return true;
-        if (!Known.Contains(scope) || scope.Contains(':')) return false;
+        if (!Xapi.Contains(scope)) return false;
         return held.Contains(All) || (held.Contains(AllRead) && XapiReads.Contains(scope) && scope != StatementsReadMine);
     }
 

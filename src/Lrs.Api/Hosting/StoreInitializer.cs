@@ -57,6 +57,7 @@ public sealed class StoreInitializer(ISchemaSetup schema, ICredentialStore crede
             ["name"] = name,
             ["account"] = new JsonObject { ["homePage"] = homePage, ["name"] = key },
         };
-        return new Credential(key, tenant, name, hash, salt, iterations, authority.ToJsonString(), "all", time.GetUtcNow(), null);
+        // admin is never implied by all: the first credential gets it explicitly so the operator can bootstrap over HTTP.
+        return new Credential(key, tenant, name, hash, salt, iterations, authority.ToJsonString(), "all admin", time.GetUtcNow(), null);
     }
 }

@@ -13,9 +13,9 @@ public sealed class LrsStore : IAsyncDisposable
 
     private readonly IAsyncDisposable[] _owned;
 
-    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, params IAsyncDisposable[] owned)
+    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, IAuditLog audit, params IAsyncDisposable[] owned)
     {
-        (Schema, Statements, Credentials, Knowledge, Documents, _owned) = (schema, statements, credentials, knowledge, documents, owned);
+        (Schema, Statements, Credentials, Knowledge, Documents, Audit, _owned) = (schema, statements, credentials, knowledge, documents, audit, owned);
     }
 
     public ISchemaSetup Schema { get; }
@@ -23,6 +23,7 @@ public sealed class LrsStore : IAsyncDisposable
     public ICredentialStore Credentials { get; }
     public IKnowledgeStore Knowledge { get; }
     public IDocumentStore Documents { get; }
+    public IAuditLog Audit { get; }
 
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
@@ -33,14 +34,14 @@ public sealed class LrsStore : IAsyncDisposable
                 var database = new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite);
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database), storage.Writers is > 0 and var w ? w : 1);
-                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), statements);
+                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database), statements);
             }
             case "postgres" or "postgresql":
             {
                 var database = new PostgresDatabase(storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database), storage.Writers is > 0 and var w ? w : 2);
-                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), statements, database);
+                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database), statements, database);
             }
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
@@ -68,6 +69,8 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Credentials);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Knowledge);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Documents);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Audit);
+        services.AddSingleton<Admin.Administration>();
         return services;
     }
 }

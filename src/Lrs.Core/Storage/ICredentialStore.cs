@@ -11,9 +11,16 @@ namespace Lrs.Core.Storage;
 /// <param name="Scopes">Space-separated scopes.</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Revoked">Revocation time, if revoked.</param>
+/// <param name="Expires">When the credential stops working, if ever.</param>
 public sealed record Credential(
     string Key, long TenantId, string Name, byte[] SecretHash, byte[] Salt, int Iterations,
-    string AuthorityJson, string Scopes, DateTimeOffset Created, DateTimeOffset? Revoked);
+    string AuthorityJson, string Scopes, DateTimeOffset Created, DateTimeOffset? Revoked, DateTimeOffset? Expires = null);
+
+/// <summary>A tenant: hard isolation of data; every credential belongs to one.</summary>
+/// <param name="Id">The id every stored row carries.</param>
+/// <param name="Name">The unique name operators use.</param>
+/// <param name="Created">Creation time.</param>
+public sealed record Tenant(long Id, string Name, DateTimeOffset Created);
 
 /// <summary>Storage of tenants and credentials.</summary>
 public interface ICredentialStore
@@ -23,6 +30,18 @@ public interface ICredentialStore
 
     /// <summary>Adds a credential; false when the key is taken.</summary>
     Task<bool> AddAsync(Credential credential, CancellationToken ct);
+
+    /// <summary>The credentials of one tenant, or of all tenants when <paramref name="tenantId"/> is null, ordered by creation.</summary>
+    Task<IReadOnlyList<Credential>> ListAsync(long? tenantId, CancellationToken ct);
+
+    /// <summary>Marks a credential revoked; false when there is none with this key or it was revoked already.</summary>
+    Task<bool> RevokeAsync(string key, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Every tenant, ordered by name.</summary>
+    Task<IReadOnlyList<Tenant>> TenantsAsync(CancellationToken ct);
+
+    /// <summary>Creates a tenant; null when the name is taken.</summary>
+    Task<Tenant?> AddTenantAsync(string name, DateTimeOffset created, CancellationToken ct);
 
     /// <summary>Replaces the secret of an existing credential.</summary>
     Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct);

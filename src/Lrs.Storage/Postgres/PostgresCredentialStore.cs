@@ -1,4 +1,5 @@
 using Lrs.Core.Storage;
+using Npgsql;
 
 namespace Lrs.Storage.Postgres;
 
@@ -8,22 +9,66 @@ public sealed class PostgresCredentialStore(PostgresDatabase database) : ICreden
     /// <inheritdoc />
     public async Task<Credential?> FindAsync(string key, CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand(
-            "SELECT key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked FROM credentials WHERE key = @key");
+        await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM credentials WHERE key = @key");
         command.Parameters.AddWithValue("key", key);
         await using var r = await command.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        return new Credential(
-            r.GetString(0), r.GetInt64(1), r.GetString(2), (byte[])r[3], (byte[])r[4], r.GetInt32(5), r.GetString(6), r.GetString(7),
-            new DateTimeOffset(r.GetDateTime(8), TimeSpan.Zero), r.IsDBNull(9) ? null : new DateTimeOffset(r.GetDateTime(9), TimeSpan.Zero));
+        return Read(r);
+    }
+
+    private const string Columns = "key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires";
+
+    private static Credential Read(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetInt64(1), r.GetString(2), (byte[])r[3], (byte[])r[4], r.GetInt32(5), r.GetString(6), r.GetString(7),
+        Utc(r.GetDateTime(8)), r.IsDBNull(9) ? null : Utc(r.GetDateTime(9)), r.IsDBNull(10) ? null : Utc(r.GetDateTime(10)));
+
+    private static DateTimeOffset Utc(DateTime t) => new(t, TimeSpan.Zero);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Credential>> ListAsync(long? tenantId, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"SELECT {Columns} FROM credentials WHERE @t::bigint IS NULL OR tenant_id = @t ORDER BY created, key");
+        command.Parameters.Add(new NpgsqlParameter("t", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)tenantId ?? DBNull.Value });
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var list = new List<Credential>();
+        while (await r.ReadAsync(ct)) list.Add(Read(r));
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RevokeAsync(string key, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand("UPDATE credentials SET revoked = @at WHERE key = @key AND revoked IS NULL");
+        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("at", at.UtcDateTime);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Tenant>> TenantsAsync(CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT id, name, created FROM tenants ORDER BY name");
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var list = new List<Tenant>();
+        while (await r.ReadAsync(ct)) list.Add(new Tenant(r.GetInt64(0), r.GetString(1), Utc(r.GetDateTime(2))));
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task<Tenant?> AddTenantAsync(string name, DateTimeOffset created, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand("INSERT INTO tenants (name, created) VALUES (@name, @created) ON CONFLICT (name) DO NOTHING RETURNING id");
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("created", created.UtcDateTime);
+        return await command.ExecuteScalarAsync(ct) is long id ? new Tenant(id, name, created) : null;
     }
 
     /// <inheritdoc />
     public async Task<bool> AddAsync(Credential credential, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand("""
-            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created)
-            VALUES (@key, @t, @name, @hash, @salt, @it, @authority, @scopes, @created) ON CONFLICT (key) DO NOTHING
+            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, expires)
+            VALUES (@key, @t, @name, @hash, @salt, @it, @authority, @scopes, @created, @expires) ON CONFLICT (key) DO NOTHING
             """);
         command.Parameters.AddWithValue("key", credential.Key);
         command.Parameters.AddWithValue("t", credential.TenantId);
@@ -34,6 +79,7 @@ public sealed class PostgresCredentialStore(PostgresDatabase database) : ICreden
         command.Parameters.AddWithValue("authority", credential.AuthorityJson);
         command.Parameters.AddWithValue("scopes", credential.Scopes);
         command.Parameters.AddWithValue("created", credential.Created.UtcDateTime);
+        command.Parameters.Add(new NpgsqlParameter("expires", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)credential.Expires?.UtcDateTime ?? DBNull.Value });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 

@@ -101,5 +101,15 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             length bigint NOT NULL,
             content bytea NOT NULL,
             PRIMARY KEY (tenant_id, sha2));
+        ALTER TABLE credentials ADD COLUMN IF NOT EXISTS expires timestamptz;
+        CREATE TABLE IF NOT EXISTS audit_log (
+            tenant_id bigint NOT NULL,
+            seq bigint GENERATED ALWAYS AS IDENTITY,
+            at timestamptz NOT NULL,
+            actor text NOT NULL,
+            action text NOT NULL,
+            target text NOT NULL,
+            detail text,
+            PRIMARY KEY (tenant_id, seq));
         """;
 }

@@ -12,13 +12,67 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked FROM credentials WHERE key = $key";
+        command.CommandText = $"SELECT {Columns} FROM credentials WHERE key = $key";
         command.Parameters.AddWithValue("$key", key);
         await using var r = await command.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        return new Credential(
-            r.GetString(0), r.GetInt64(1), r.GetString(2), (byte[])r[3], (byte[])r[4], r.GetInt32(5),
-            r.GetString(6), r.GetString(7), FromMicros(r.GetInt64(8)), r.IsDBNull(9) ? null : FromMicros(r.GetInt64(9)));
+        return Read(r);
+    }
+
+    private const string Columns = "key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires";
+
+    private static Credential Read(SqliteDataReader r) => new(
+        r.GetString(0), r.GetInt64(1), r.GetString(2), (byte[])r[3], (byte[])r[4], r.GetInt32(5),
+        r.GetString(6), r.GetString(7), FromMicros(r.GetInt64(8)), r.IsDBNull(9) ? null : FromMicros(r.GetInt64(9)),
+        r.IsDBNull(10) ? null : FromMicros(r.GetInt64(10)));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Credential>> ListAsync(long? tenantId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM credentials WHERE $t IS NULL OR tenant_id = $t ORDER BY created, key";
+        command.Parameters.AddWithValue("$t", (object?)tenantId ?? DBNull.Value);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var list = new List<Credential>();
+        while (await r.ReadAsync(ct)) list.Add(Read(r));
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RevokeAsync(string key, DateTimeOffset at, CancellationToken ct)
+    {
+        using var _ = await database.LockWriterAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE credentials SET revoked = $at WHERE key = $key AND revoked IS NULL";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$at", Micros(at));
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Tenant>> TenantsAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, name, created FROM tenants ORDER BY name";
+        await using var r = await command.ExecuteReaderAsync(ct);
+        var list = new List<Tenant>();
+        while (await r.ReadAsync(ct)) list.Add(new Tenant(r.GetInt64(0), r.GetString(1), FromMicros(r.GetInt64(2))));
+        return list;
+    }
+
+    /// <inheritdoc />
+    public async Task<Tenant?> AddTenantAsync(string name, DateTimeOffset created, CancellationToken ct)
+    {
+        using var _ = await database.LockWriterAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO tenants (name, created) VALUES ($name, $created) ON CONFLICT (name) DO NOTHING RETURNING id";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$created", Micros(created));
+        return await command.ExecuteScalarAsync(ct) is long id ? new Tenant(id, name, created) : null;
     }
 
     /// <inheritdoc />
@@ -28,8 +82,8 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked)
-            VALUES ($key, $t, $name, $hash, $salt, $it, $authority, $scopes, $created, NULL) ON CONFLICT (key) DO NOTHING
+            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires)
+            VALUES ($key, $t, $name, $hash, $salt, $it, $authority, $scopes, $created, NULL, $expires) ON CONFLICT (key) DO NOTHING
             """;
         command.Parameters.AddWithValue("$key", credential.Key);
         command.Parameters.AddWithValue("$t", credential.TenantId);
@@ -40,6 +94,7 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
         command.Parameters.AddWithValue("$authority", credential.AuthorityJson);
         command.Parameters.AddWithValue("$scopes", credential.Scopes);
         command.Parameters.AddWithValue("$created", Micros(credential.Created));
+        command.Parameters.AddWithValue("$expires", credential.Expires is { } expires ? Micros(expires) : DBNull.Value);
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 

@@ -44,6 +44,14 @@ public sealed class SqliteDatabase : ISchemaSetup
         await using var command = connection.CreateCommand();
         command.CommandText = Schema;
         await command.ExecuteNonQueryAsync(ct);
+
+        // SQLite has no ADD COLUMN IF NOT EXISTS: columns added after a table shipped are checked one by one.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'expires'";
+        if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+        {
+            command.CommandText = "ALTER TABLE credentials ADD COLUMN expires INTEGER";
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private sealed class Release(SemaphoreSlim semaphore) : IDisposable
@@ -124,5 +132,14 @@ public sealed class SqliteDatabase : ISchemaSetup
             length INTEGER NOT NULL,
             content BLOB NOT NULL,
             PRIMARY KEY (tenant_id, sha2));
+        CREATE TABLE IF NOT EXISTS audit_log (
+            tenant_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT,
+            PRIMARY KEY (tenant_id, seq));
         """;
 }

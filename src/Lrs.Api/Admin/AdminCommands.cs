@@ -1,0 +1,170 @@
+using System.Globalization;
+using Lrs.Api.Auth;
+using Lrs.Api.Hosting;
+using Lrs.Core.Storage;
+
+namespace Lrs.Api.Admin;
+
+/// <summary>
+/// The operator's verbs of the executable (<c>tenants …</c>, <c>credentials …</c>): the same configuration and
+/// store as the server, no web server started. Exit code 0 on success, 1 with a message on stderr otherwise.
+/// </summary>
+public static class AdminCommands
+{
+    private const string Usage = """
+        Usage:
+          Lrs.Api                                   serve the API (default)
+          Lrs.Api tenants create NAME
+          Lrs.Api tenants list
+          Lrs.Api credentials create --tenant NAME [--name LABEL] [--scopes "statements/write state"] [--expires 2027-01-01T00:00:00Z]
+          Lrs.Api credentials list [--tenant NAME]
+          Lrs.Api credentials revoke KEY
+        The store is configured as for serving: Lrs__Storage__Provider, Lrs__Storage__ConnectionString, appsettings.json.
+        """;
+
+    private const string DefaultScopes = "statements/write statements/read/mine";
+
+    /// <summary>Whether the arguments name a verb of this class rather than options of the server.</summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "tenants" or "credentials" or "help" or "--help";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args[0] is "help" or "--help")
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        if (!TryParse(args[1..], out var positional, out var options, out var parseError)) return Fail(parseError);
+
+        // The same sources as serving (appsettings*.json, environment); command-line arguments here are the verb's own.
+        var configuration = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] }).Configuration;
+        var lrsOptions = configuration.GetSection("Lrs").Get<LrsOptions>() ?? new LrsOptions();
+        var time = TimeProvider.System;
+        try
+        {
+            await using var store = LrsStore.Create(lrsOptions.Storage, time);
+            await store.Schema.EnsureSchemaAsync(CancellationToken.None);
+            var administration = new Administration(store.Credentials, store.Audit, time);
+            var actor = "cli:" + Environment.UserName;
+            var ct = CancellationToken.None;
+
+            switch (args[0], positional.FirstOrDefault())
+            {
+                case ("tenants", "create"):
+                {
+                    if (positional.Count != 2 || string.IsNullOrWhiteSpace(positional[1])) return Fail("tenants create needs exactly one NAME.");
+                    var tenant = await administration.CreateTenantAsync(positional[1].Trim(), actor, null, ct);
+                    if (tenant is null) return Fail($"A tenant named '{positional[1].Trim()}' exists already.");
+                    Console.WriteLine($"Tenant '{tenant.Name}' created.");
+                    return 0;
+                }
+                case ("tenants", "list"):
+                {
+                    foreach (var t in await store.Credentials.TenantsAsync(ct))
+                        Console.WriteLine($"{t.Name}\tcreated {Format(t.Created)}");
+                    return 0;
+                }
+                case ("credentials", "create"):
+                {
+                    if (positional.Count != 1) return Fail("credentials create takes no positional arguments; use --tenant, --name, --scopes, --expires.");
+                    if (!options.TryGetValue("tenant", out var tenantName)) return Fail("credentials create needs --tenant NAME.");
+                    var tenant = await FindTenantAsync(store.Credentials, tenantName, ct);
+                    if (tenant is null) return Fail($"No tenant named '{tenantName}' (create it with: tenants create {tenantName}).");
+                    var (scopes, scopeError) = Scopes.Parse([options.GetValueOrDefault("scopes") ?? DefaultScopes]);
+                    if (scopeError is not null) return Fail(scopeError);
+                    var (expires, expiryError) = administration.ParseExpiry(options.GetValueOrDefault("expires"));
+                    if (expiryError is not null) return Fail(expiryError);
+                    var name = options.GetValueOrDefault("name") is { Length: > 0 } n ? n : "credential";
+
+                    var (credential, secret) = await administration.IssueCredentialAsync(tenant.Id, name, scopes, expires, lrsOptions.Bootstrap.AuthorityHomePage, actor, ct);
+                    Console.WriteLine($"""
+                        Credential created in tenant '{tenant.Name}' (the secret is shown only now; store it)
+                          key:     {credential.Key}
+                          secret:  {secret}
+                          name:    {credential.Name}
+                          scopes:  {credential.Scopes}
+                          expires: {(credential.Expires is { } e ? Format(e) : "never")}
+                        """);
+                    return 0;
+                }
+                case ("credentials", "list"):
+                {
+                    if (positional.Count != 1) return Fail("credentials list takes only --tenant NAME.");
+                    var tenants = await store.Credentials.TenantsAsync(ct);
+                    long? tenantId = null;
+                    if (options.TryGetValue("tenant", out var tenantName))
+                        tenantId = tenants.FirstOrDefault(t => t.Name == tenantName)?.Id ?? (long?)-1;
+                    if (tenantId == -1) return Fail($"No tenant named '{tenantName}'.");
+                    var names = tenants.ToDictionary(t => t.Id, t => t.Name);
+                    Console.WriteLine("key\ttenant\tname\tstatus\tscopes\tcreated\texpires");
+                    foreach (var c in await store.Credentials.ListAsync(tenantId, ct))
+                        Console.WriteLine($"{c.Key}\t{names.GetValueOrDefault(c.TenantId)}\t{c.Name}\t{administration.StatusOf(c)}\t{c.Scopes}\t{Format(c.Created)}\t{(c.Expires is { } e ? Format(e) : "never")}");
+                    return 0;
+                }
+                case ("credentials", "revoke"):
+                {
+                    if (positional.Count != 2) return Fail("credentials revoke needs exactly one KEY.");
+                    var credential = await store.Credentials.FindAsync(positional[1], ct);
+                    if (credential is null) return Fail($"No credential with key '{positional[1]}'.");
+                    if (!await administration.RevokeCredentialAsync(credential, actor, ct)) return Fail($"Credential '{credential.Key}' was revoked already.");
+                    // A running server may accept a key it verified in the last minute; new verifications fail at once.
+                    Console.WriteLine($"Credential '{credential.Key}' revoked (running servers refuse it within a minute).");
+                    return 0;
+                }
+                default:
+                    return Fail($"Unknown command '{string.Join(' ', args.Take(2))}'.\n{Usage}");
+            }
+        }
+        catch (Exception e)
+        {
+            // An operator reads this, not a stack trace: a missing connection string, an unreachable server.
+            return Fail($"Failed: {e.Message}");
+        }
+    }
+
+    private static async Task<Tenant?> FindTenantAsync(ICredentialStore credentials, string name, CancellationToken ct) =>
+        (await credentials.TenantsAsync(ct)).FirstOrDefault(t => t.Name == name);
+
+    // --name value and --name=value; everything else is positional.
+    private static bool TryParse(string[] args, out List<string> positional, out Dictionary<string, string> options, out string error)
+    {
+        (positional, options, error) = ([], new Dictionary<string, string>(StringComparer.Ordinal), "");
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                positional.Add(args[i]);
+                continue;
+            }
+            var option = args[i][2..];
+            string value;
+            if (option.IndexOf('=') is var eq and >= 0) (option, value) = (option[..eq], option[(eq + 1)..]);
+            else if (i + 1 < args.Length) value = args[++i];
+            else
+            {
+                error = $"--{option} needs a value.";
+                return false;
+            }
+            if (option is not ("tenant" or "name" or "scopes" or "expires"))
+            {
+                error = $"Unknown option --{option}.\n{Usage}";
+                return false;
+            }
+            options[option] = value;
+        }
+        if (positional.Count == 0)
+        {
+            error = Usage;
+            return false;
+        }
+        return true;
+    }
+
+    private static string Format(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 1;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Security.Claims;
+using Lrs.Api.Auth;
+using Lrs.Core.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Lrs.Api.Admin;
+
+/// <summary>Tenants, credentials and the audit log over HTTP, for credentials with the <c>admin</c> scope.</summary>
+public static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder routes)
+    {
+        var admin = routes.MapGroup("/api/admin")
+            .WithTags("Admin")
+            .RequireAuthorization()
+            .AddEndpointFilter(RequireAdminScope)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        admin.MapGet("/tenants", ListTenants)
+            .WithName("ListTenants")
+            .WithSummary("Every tenant")
+            .WithDescription("The tenants of this LRS by name. Tenants isolate data completely; every credential belongs to one.");
+        admin.MapPost("/tenants", CreateTenant)
+            .WithName("CreateTenant")
+            .WithSummary("Creates a tenant")
+            .WithDescription("A new, empty tenant. Its first credential is made with the CLI (`credentials create --tenant NAME`). Audited as `tenant.create` in the caller's tenant.");
+        admin.MapGet("/credentials", ListCredentials)
+            .WithName("ListCredentials")
+            .WithSummary("The credentials of the caller's tenant")
+            .WithDescription("Keys, labels, scopes, expiry and revocation of every credential of the caller's tenant. Secrets are never shown again after creation.");
+        admin.MapGet("/credentials/{key}", GetCredential)
+            .WithName("GetCredential")
+            .WithSummary("One credential of the caller's tenant")
+            .WithDescription("A credential of another tenant is answered 404, as an unknown key.");
+        admin.MapPost("/credentials", CreateCredential)
+            .WithName("CreateCredential")
+            .WithSummary("Issues a credential in the caller's tenant")
+            .WithDescription("Generates a key and a secret; the secret is in this response only and stored as a slow salted hash. " +
+                "Scopes: `statements/write statements/read statements/read/mine state define profile all/read all` and " +
+                "`profiles:read people:write framework:write reflections:read reflections:write admin`; `all` does not include `admin`. " +
+                "`expires` (optional) must be in the future. Audited as `credential.create`.");
+        admin.MapDelete("/credentials/{key}", RevokeCredential)
+            .WithName("RevokeCredential")
+            .WithSummary("Revokes a credential of the caller's tenant")
+            .WithDescription("The credential stops working at once on this node (other nodes within a minute). Revoking a revoked credential changes nothing. Audited as `credential.revoke`.");
+        admin.MapGet("/audit", ListAudit)
+            .WithName("ListAuditEntries")
+            .WithSummary("The audit log of the caller's tenant, newest first")
+            .WithDescription("Every administrative action (API and CLI): who (a credential key, or `cli:` and the operating-system user), what, on what and when. Paged with `limit` and the `more` link.");
+        return routes;
+    }
+
+    private static async ValueTask<object?> RequireAdminScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (!context.HttpContext.User.Has(Scopes.Admin))
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Missing scope",
+                detail: $"This credential lacks the scope '{Scopes.Admin}', which every /api/admin endpoint requires (the scope 'all' does not include it).");
+        return await next(context);
+    }
+
+    /// <summary>A tenant as the API shows it.</summary>
+    public sealed record TenantView(string Name, DateTimeOffset Created);
+
+    /// <summary>The body of a tenant to create.</summary>
+    public sealed record NewTenant(string? Name);
+
+    /// <summary>A credential as the API shows it: never its secret or hash.</summary>
+    public sealed record CredentialView(string Key, string Name, IReadOnlyList<string> Scopes, string Status, DateTimeOffset Created, DateTimeOffset? Expires, DateTimeOffset? Revoked);
+
+    /// <summary>The body of a credential to issue.</summary>
+    public sealed record NewCredential(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? Expires);
+
+    /// <summary>A credential just issued, with its secret: shown this once.</summary>
+    public sealed record IssuedCredential(string Key, string Secret, string Name, IReadOnlyList<string> Scopes, DateTimeOffset Created, DateTimeOffset? Expires);
+
+    /// <summary>An audit entry as the API shows it.</summary>
+    public sealed record AuditView(long Seq, DateTimeOffset At, string Actor, string Action, string Target, string? Detail);
+
+    /// <summary>A page of the audit log; <c>more</c> fetches the next (older) page.</summary>
+    public sealed record AuditPage(IReadOnlyList<AuditView> Entries, string? More);
+
+    /// <summary>Query parameters of the audit log.</summary>
+    public sealed record AuditQuery(int? Limit, long? Before);
+
+    public static async Task<Ok<List<TenantView>>> ListTenants(ICredentialStore credentials, CancellationToken ct) =>
+        TypedResults.Ok((await credentials.TenantsAsync(ct)).Select(t => new TenantView(t.Name, t.Created)).ToList());
+
+    public static async Task<Results<Created<TenantView>, ProblemHttpResult>> CreateTenant(NewTenant body, ClaimsPrincipal user, Administration administration, CancellationToken ct)
+    {
+        var name = body.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 200)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid tenant", detail: "name is required (at most 200 characters).");
+        var tenant = await administration.CreateTenantAsync(name, Actor(user), user.TenantId(), ct);
+        if (tenant is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Tenant exists", detail: $"A tenant named '{name}' exists already.");
+        return TypedResults.Created($"/api/admin/tenants", new TenantView(tenant.Name, tenant.Created));
+    }
+
+    public static async Task<Ok<List<CredentialView>>> ListCredentials(ClaimsPrincipal user, ICredentialStore credentials, Administration administration, CancellationToken ct) =>
+        TypedResults.Ok((await credentials.ListAsync(user.TenantId(), ct)).Select(c => View(c, administration)).ToList());
+
+    public static async Task<Results<Ok<CredentialView>, ProblemHttpResult>> GetCredential(string key, ClaimsPrincipal user, ICredentialStore credentials, Administration administration, CancellationToken ct) =>
+        await OwnCredentialAsync(key, user, credentials, ct) is { } credential ? TypedResults.Ok(View(credential, administration)) : NoSuchCredential(key);
+
+    public static async Task<Results<Created<IssuedCredential>, ProblemHttpResult>> CreateCredential(
+        NewCredential body, ClaimsPrincipal user, Administration administration, IOptions<LrsOptions> options, CancellationToken ct)
+    {
+        var (scopes, scopeError) = Scopes.Parse(body.Scopes ?? []);
+        if (scopeError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid scopes", detail: scopeError);
+        var (expires, expiryError) = administration.CheckExpiry(body.Expires);
+        if (expiryError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid expiry", detail: expiryError);
+        var name = string.IsNullOrWhiteSpace(body.Name) ? "credential" : body.Name.Trim();
+
+        var (credential, secret) = await administration.IssueCredentialAsync(user.TenantId(), name, scopes, expires, options.Value.Bootstrap.AuthorityHomePage, Actor(user), ct);
+        return TypedResults.Created($"/api/admin/credentials/{credential.Key}",
+            new IssuedCredential(credential.Key, secret, credential.Name, scopes, credential.Created, credential.Expires));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeCredential(
+        string key, ClaimsPrincipal user, ICredentialStore credentials, Administration administration, CredentialVerifier verifier, CancellationToken ct)
+    {
+        if (await OwnCredentialAsync(key, user, credentials, ct) is not { } credential) return NoSuchCredential(key);
+        await administration.RevokeCredentialAsync(credential, Actor(user), ct);
+        verifier.Forget(key);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ListAudit([AsParameters] AuditQuery query, ClaimsPrincipal user, IAuditLog audit, CancellationToken ct)
+    {
+        var limit = query.Limit ?? 50;
+        if (limit is < 1 or > 500)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit", detail: "limit is between 1 and 500.");
+        var entries = await audit.ListAsync(user.TenantId(), query.Before, limit, ct);
+        var more = entries.Count == limit ? $"/api/admin/audit?before={entries[^1].Seq}&limit={limit}" : null;
+        return TypedResults.Ok(new AuditPage([.. entries.Select(e => new AuditView(e.Seq, e.At, e.Actor, e.Action, e.Target, e.Detail))], more));
+    }
+
+    // Another tenant's credential is answered like an unknown one: its existence is not this caller's business.
+    private static async Task<Credential?> OwnCredentialAsync(string key, ClaimsPrincipal user, ICredentialStore credentials, CancellationToken ct) =>
+        await credentials.FindAsync(key, ct) is { } c && c.TenantId == user.TenantId() ? c : null;
+
+    private static ProblemHttpResult NoSuchCredential(string key) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such credential", detail: $"This tenant has no credential with key '{key}'.");
+
+    private static CredentialView View(Credential c, Administration administration) =>
+        new(c.Key, c.Name, c.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), administration.StatusOf(c), c.Created, c.Expires, c.Revoked);
+
+    private static string Actor(ClaimsPrincipal user) => user.FindFirstValue(LrsClaims.Credential) ?? "unknown";
+}

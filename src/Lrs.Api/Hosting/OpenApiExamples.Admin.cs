@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+
+namespace Lrs.Api.Hosting;
+
+/// <summary>The admin API's part: tenants, credentials, audit log.</summary>
+internal static partial class OpenApiExamples
+{
+    private static readonly JsonNode MissingAdminScope = JsonNode.Parse("""
+        { "type": "https://tools.ietf.org/html/rfc9110#section-15.5.4", "title": "Missing scope", "status": 403,
+          "detail": "This credential lacks the scope 'admin', which every /api/admin endpoint requires (the scope 'all' does not include it)." }
+        """)!;
+
+    private static readonly JsonNode ExampleCredentialView = JsonNode.Parse("""
+        { "key": "3f9a1c7e5b2d8a604e11", "name": "Hygienkörkortet (e-learning)", "scopes": ["statements/write", "state", "profile"],
+          "status": "active", "created": "2026-03-01T08:00:00+00:00", "expires": "2027-01-01T00:00:00+00:00", "revoked": null }
+        """)!;
+
+    private static readonly Dictionary<string, Action<OpenApiOperation>> Admin = new()
+    {
+        ["ListTenants"] = op =>
+        {
+            ResponseExample(op, "200", "application/json", JsonNode.Parse("""[ { "name": "metodikum-solna", "created": "2026-01-10T09:00:00+00:00" }, { "name": "metodrum-upplands-vasby", "created": "2026-02-02T10:30:00+00:00" } ]""")!);
+            ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
+        },
+        ["CreateTenant"] = op =>
+        {
+            AdminBody(op, JsonNode.Parse("""{ "name": "larcentra-skelleftea" }""")!);
+            ResponseExample(op, "201", "application/json", JsonNode.Parse("""{ "name": "larcentra-skelleftea", "created": "2026-03-01T08:00:00+00:00" }""")!);
+            ResponseExample(op, "409", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.10", "title": "Tenant exists", "status": 409, "detail": "A tenant named 'larcentra-skelleftea' exists already." }""")!);
+            ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
+        },
+        ["ListCredentials"] = op =>
+        {
+            ResponseExample(op, "200", "application/json", new JsonArray(ExampleCredentialView.DeepClone()));
+            ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
+        },
+        ["GetCredential"] = op =>
+        {
+            ResponseExample(op, "200", "application/json", ExampleCredentialView.DeepClone());
+            ResponseExample(op, "404", "application/problem+json", NoSuchCredentialExample());
+            ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
+        },
+        ["CreateCredential"] = op =>
+        {
+            AdminBody(op, JsonNode.Parse("""{ "name": "Hygienkörkortet (e-learning)", "scopes": ["statements/write", "state", "profile"], "expires": "2027-01-01T00:00:00Z" }""")!);
+            ResponseExample(op, "201", "application/json", JsonNode.Parse("""
+                { "key": "3f9a1c7e5b2d8a604e11", "secret": "q8ZkA2mB0xW7yTn4LsVd1Hc9PfRj6Ue3", "name": "Hygienkörkortet (e-learning)",
+                  "scopes": ["statements/write", "state", "profile"], "created": "2026-03-01T08:00:00+00:00", "expires": "2027-01-01T00:00:00+00:00" }
+                """)!);
+            ResponseExample(op, "400", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Invalid scopes", "status": 400, "detail": "Unknown scope 'statements'; known: statements/write statements/read statements/read/mine state define profile all/read all profiles:read people:write framework:write reflections:read reflections:write admin." }""")!);
+            ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
+        },
+        ["RevokeCredential"] = op =>
+        {
+            ResponseExample(op, "404", "application/problem+json", NoSuchCredentialExample());
+            ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
+        },
+        ["ListAuditEntries"] = op =>
+        {
+            ResponseExample(op, "200", "application/json", JsonNode.Parse("""
+                { "entries": [
+                    { "seq": 3, "at": "2026-03-02T14:05:11+00:00", "actor": "a1b2c3d4e5", "action": "credential.revoke", "target": "3f9a1c7e5b2d8a604e11", "detail": "name=Hygienkörkortet (e-learning)" },
+                    { "seq": 2, "at": "2026-03-01T08:00:00+00:00", "actor": "cli:lrs", "action": "credential.create", "target": "3f9a1c7e5b2d8a604e11", "detail": "name=Hygienkörkortet (e-learning); scopes=statements/write state profile; expires=2027-01-01T00:00:00.0000000Z" } ],
+                  "more": "/api/admin/audit?before=2&limit=2" }
+                """)!);
+            ResponseExample(op, "400", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Invalid limit", "status": 400, "detail": "limit is between 1 and 500." }""")!);
+            ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
+        },
+    };
+
+    private static JsonNode NoSuchCredentialExample() => JsonNode.Parse("""
+        { "type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "No such credential", "status": 404, "detail": "This tenant has no credential with key '3f9a1c7e5b2d8a604e11'." }
+        """)!;
+
+    private static void AdminBody(OpenApiOperation op, JsonNode example)
+    {
+        // The generator describes the body's schema from the handler's record; only the example is added.
+        if (op.RequestBody is OpenApiRequestBody { Content: { } content } && content.TryGetValue("application/json", out var media))
+            media.Example = example;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Lrs.Api.Tests.Infrastructure;
+
+namespace Lrs.Api.Tests;
+
+/// <summary>The operator's CLI verbs of the real executable, against the store a server then uses.</summary>
+public abstract partial class AdminCommandTests : IDisposable
+{
+    protected readonly string Directory = System.IO.Directory.CreateTempSubdirectory("lrs-cli-").FullName;
+
+    /// <summary>Lrs__… variables that select this class's store, for the CLI and the server alike.</summary>
+    protected abstract Dictionary<string, string> StoreEnvironment { get; }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Lrs.Api.dll"), .. args])
+        {
+            WorkingDirectory = Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("Lrs__", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        foreach (var (name, value) in StoreEnvironment) start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task A_credential_created_with_the_CLI_works_is_listed_without_its_secret_and_fails_once_revoked()
+    {
+        var tenant = "metodikum-" + Guid.NewGuid().ToString("N")[..8];
+        (await RunAsync("tenants", "create", tenant)).ExitCode.Should().Be(0);
+        (await RunAsync("tenants", "list")).Output.Should().Contain(tenant);
+
+        var created = await RunAsync("credentials", "create", "--tenant", tenant, "--name", "e-learning", "--scopes", "statements/write statements/read/mine state profile", "--expires", "2099-01-01T00:00:00Z");
+        created.ExitCode.Should().Be(0, created.Error);
+        var key = KeyLine().Match(created.Output).Groups[1].Value;
+        var secret = SecretLine().Match(created.Output).Groups[1].Value;
+        key.Should().NotBeEmpty(created.Output);
+        secret.Should().NotBeEmpty(created.Output);
+
+        await using (var server = await LrsProcess.StartAsync(Directory, StoreEnvironment))
+        {
+            using var client = FirstStartTests.Authenticated(server, key, secret);
+            (await client.GetAsync("/xapi/statements?limit=1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        var listed = await RunAsync("credentials", "list", "--tenant", tenant);
+        listed.ExitCode.Should().Be(0, listed.Error);
+        listed.Output.Should().Contain(key).And.Contain("statements/write statements/read/mine state profile").And.NotContain(secret);
+
+        var revoked = await RunAsync("credentials", "revoke", key);
+        revoked.ExitCode.Should().Be(0, revoked.Error);
+        (await RunAsync("credentials", "list")).Output.Should().MatchRegex($@"{key}\t[^\n]*\trevoked\t");
+
+        await using (var server = await LrsProcess.StartAsync(Directory, StoreEnvironment))
+        {
+            using var client = FirstStartTests.Authenticated(server, key, secret);
+            (await client.GetAsync("/xapi/statements?limit=1")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        }
+    }
+
+    [Fact]
+    public async Task Mistakes_exit_with_1_and_say_what_is_wrong()
+    {
+        var unknownTenant = await RunAsync("credentials", "create", "--tenant", "no-such-" + Guid.NewGuid().ToString("N"));
+        unknownTenant.ExitCode.Should().Be(1);
+        unknownTenant.Error.Should().Contain("No tenant named");
+
+        var tenant = "larcentra-" + Guid.NewGuid().ToString("N")[..8];
+        (await RunAsync("tenants", "create", tenant)).ExitCode.Should().Be(0);
+        var again = await RunAsync("tenants", "create", tenant);
+        again.ExitCode.Should().Be(1);
+        again.Error.Should().Contain("exists already");
+
+        var badScope = await RunAsync("credentials", "create", "--tenant", tenant, "--scopes", "statements/write stuff");
+        badScope.ExitCode.Should().Be(1);
+        badScope.Error.Should().Contain("'stuff'");
+
+        var pastExpiry = await RunAsync("credentials", "create", "--tenant", tenant, "--expires", "2001-01-01T00:00:00Z");
+        pastExpiry.ExitCode.Should().Be(1);
+        pastExpiry.Error.Should().Contain("has passed");
+
+        (await RunAsync("credentials", "revoke", "no-such-key")).ExitCode.Should().Be(1);
+        (await RunAsync("credentials", "frobnicate")).ExitCode.Should().Be(1);
+    }
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+        GC.SuppressFinalize(this);
+    }
+
+    [GeneratedRegex(@"key:\s+(\S+)")]
+    private static partial Regex KeyLine();
+
+    [GeneratedRegex(@"secret:\s+(\S+)")]
+    private static partial Regex SecretLine();
+}
+
+public sealed class AdminCommandTestsOnSqlite : AdminCommandTests
+{
+    protected override Dictionary<string, string> StoreEnvironment => new()
+    {
+        ["Lrs__Storage__Provider"] = "Sqlite",
+        ["Lrs__Storage__ConnectionString"] = $"Data Source={Path.Combine(Directory, "lrs.db")}",
+    };
+}
+
+public sealed class AdminCommandTestsOnPostgres : AdminCommandTests
+{
+    private readonly Lazy<string> _database = new(PostgresServer.CreateDatabase);
+
+    protected override Dictionary<string, string> StoreEnvironment => new()
+    {
+        ["Lrs__Storage__Provider"] = "Postgres",
+        ["Lrs__Storage__ConnectionString"] = _database.Value,
+    };
+}
