@@ -19,8 +19,8 @@ public static class AdminEndpoints
 
         admin.MapGet("/tenants", ListTenants)
             .WithName("ListTenants")
-            .WithSummary("Every tenant")
-            .WithDescription("The tenants of this LRS by name. Tenants isolate data completely; every credential belongs to one.");
+            .WithSummary("The caller's tenant")
+            .WithDescription("The caller's own tenant. Tenants isolate data completely, so no credential learns of another tenant, not even its name; operators list every tenant with the CLI (`tenants list`).");
         admin.MapPost("/tenants", CreateTenant)
             .WithName("CreateTenant")
             .WithSummary("Creates a tenant")
@@ -85,8 +85,11 @@ public static class AdminEndpoints
     /// <summary>Query parameters of the audit log.</summary>
     public sealed record AuditQuery(int? Limit, long? Before);
 
-    public static async Task<Ok<List<TenantView>>> ListTenants(ICredentialStore credentials, CancellationToken ct) =>
-        TypedResults.Ok((await credentials.TenantsAsync(ct)).Select(t => new TenantView(t.Name, t.Created)).ToList());
+    public static async Task<Ok<List<TenantView>>> ListTenants(ClaimsPrincipal user, ICredentialStore credentials, CancellationToken ct)
+    {
+        var own = user.TenantId();
+        return TypedResults.Ok((await credentials.TenantsAsync(ct)).Where(t => t.Id == own).Select(t => new TenantView(t.Name, t.Created)).ToList());
+    }
 
     public static async Task<Results<Created<TenantView>, ProblemHttpResult>> CreateTenant(NewTenant body, ClaimsPrincipal user, Administration administration, CancellationToken ct)
     {

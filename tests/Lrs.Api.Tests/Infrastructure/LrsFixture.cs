@@ -68,8 +68,8 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     private readonly Lock _kestrelLock = new();
     private string? _kestrelAddress;
 
-    /// <summary>A new credential of the bootstrap tenant with exactly <paramref name="scopes"/>; returns a client using it.</summary>
-    public async Task<HttpClient> ClientWithScopesAsync(string scopes, string version = "1.0.3")
+    /// <summary>A new credential with exactly <paramref name="scopes"/> in a tenant (created when missing); returns a client using it.</summary>
+    public async Task<HttpClient> ClientWithScopesAsync(string scopes, string version = "1.0.3", string tenantName = "default")
     {
         var store = Services.GetRequiredService<Lrs.Core.Storage.ICredentialStore>();
         var key = "k-" + Guid.NewGuid().ToString("N")[..12];
@@ -80,7 +80,7 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
             ["objectType"] = "Agent",
             ["account"] = new System.Text.Json.Nodes.JsonObject { ["homePage"] = "http://localhost:8080", ["name"] = key },
         };
-        var tenant = await store.EnsureTenantAsync("default", CancellationToken.None);
+        var tenant = await store.EnsureTenantAsync(tenantName, CancellationToken.None);
         await store.AddAsync(new Lrs.Core.Storage.Credential(key, tenant, key, hash, salt, iterations, authority.ToJsonString(), scopes, DateTimeOffset.UtcNow, null), CancellationToken.None);
         return Client(version, key, secret);
     }

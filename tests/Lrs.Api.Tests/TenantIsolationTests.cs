@@ -1,0 +1,149 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Lrs.Api.Tests.Infrastructure;
+using static Lrs.Api.Tests.Infrastructure.Xapi;
+
+namespace Lrs.Api.Tests;
+
+/// <summary>
+/// A tenant is hard isolation: a credential of another tenant, holding every scope, gets nothing of this one
+/// from any endpoint: no data, no count, no sign that it exists.
+/// </summary>
+public abstract class TenantIsolationTests(LrsFixture lrs)
+{
+    private async Task<(HttpClient Owner, HttpClient Stranger)> ClientsAsync()
+    {
+        var owner = await lrs.ClientWithScopesAsync("all admin", tenantName: "kommun-" + Guid.NewGuid().ToString("N")[..8]);
+        var stranger = await lrs.ClientWithScopesAsync("all admin", tenantName: "privat-" + Guid.NewGuid().ToString("N")[..8]);
+        return (owner, stranger);
+    }
+
+    [Fact]
+    public async Task Statements_of_one_tenant_are_invisible_to_another()
+    {
+        var (owner, stranger) = await ClientsAsync();
+        var actor = NewAgent();
+        var activity = NewActivityId();
+        var registration = Guid.NewGuid();
+        var ids = await owner.PostAsync(Statement(actor, activity: activity, registration: registration));
+        var voided = (await owner.PostAsync(Statement(actor)))[0];
+        await owner.PostAsync(Voiding(voided, actor));
+
+        (await stranger.GetAsync($"/xapi/statements?statementId={ids[0]}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.GetAsync($"/xapi/statements?voidedStatementId={voided}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        foreach (var query in new[] { $"agent={Q(actor)}", $"activity={Uri.EscapeDataString(activity)}", $"registration={registration}", "limit=0" })
+        {
+            var found = await stranger.GetAllAsync($"/xapi/statements?{query}");
+            found.Select(s => s["id"]!.GetValue<string>()).Should().NotContain(ids).And.NotContain(voided);
+        }
+    }
+
+    [Fact]
+    public async Task The_same_statement_id_in_two_tenants_is_two_statements()
+    {
+        var (owner, stranger) = await ClientsAsync();
+        var id = Guid.NewGuid().ToString();
+        (await owner.PutAsync($"/xapi/statements?statementId={id}", Json(Statement(id: id)))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await stranger.PutAsync($"/xapi/statements?statementId={id}", Json(Statement(verb: Passed, id: id)))).StatusCode.Should().Be(HttpStatusCode.NoContent,
+            "another tenant's statement with that id neither conflicts nor leaks its existence");
+        var (_, mine) = await owner.GetJsonAsync($"/xapi/statements?statementId={id}");
+        mine!["verb"]!["id"]!.GetValue<string>().Should().Be(Completed);
+    }
+
+    [Fact]
+    public async Task Documents_of_one_tenant_are_invisible_to_another()
+    {
+        var (owner, stranger) = await ClientsAsync();
+        var agent = Q(NewAgent());
+        var activity = Uri.EscapeDataString(NewActivityId());
+        var addresses = new[]
+        {
+            $"/xapi/activities/state?activityId={activity}&agent={agent}&stateId=s1",
+            $"/xapi/activities/profile?activityId={activity}&profileId=p1",
+            $"/xapi/agents/profile?agent={agent}&profileId=p1",
+        };
+        foreach (var address in addresses)
+        {
+            var put = new HttpRequestMessage(HttpMethod.Put, address) { Content = Json(new JsonObject { ["secret"] = "kommunens" }) };
+            put.Headers.TryAddWithoutValidation("If-None-Match", "*");
+            (await owner.SendAsync(put)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+            (await stranger.GetAsync(address)).StatusCode.Should().Be(HttpStatusCode.NotFound, address);
+            var list = address[..address.LastIndexOf('&')];
+            var (_, ids) = await stranger.GetJsonAsync(list);
+            ids!.AsArray().Should().BeEmpty(list);
+            (await stranger.DeleteAsync(address)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+            (await owner.GetAsync(address)).StatusCode.Should().Be(HttpStatusCode.OK, "another tenant's delete reached nothing");
+        }
+    }
+
+    [Fact]
+    public async Task Activity_definitions_agent_names_and_attachments_of_one_tenant_are_invisible_to_another()
+    {
+        var (owner, stranger) = await ClientsAsync();
+        var activity = NewActivityId();
+        var agent = NewAgent("Hemlig Person");
+        var statement = Statement(agent, activity: activity);
+        statement["object"]!["definition"] = new JsonObject { ["name"] = new JsonObject { ["sv-SE"] = "Kommunens kurs" } };
+
+        var content = Encoding.UTF8.GetBytes("intyg " + Guid.NewGuid());
+        var sha2 = Convert.ToHexStringLower(SHA256.HashData(content));
+        statement["attachments"] = new JsonArray(new JsonObject
+        {
+            ["usageType"] = "http://id.tincanapi.com/attachment/certificate-of-completion",
+            ["display"] = new JsonObject { ["sv-SE"] = "Intyg" },
+            ["contentType"] = "text/plain",
+            ["length"] = content.Length,
+            ["sha2"] = sha2,
+        });
+        var boundary = "b" + Guid.NewGuid().ToString("N");
+        var body = new MemoryStream();
+        void Write(string text) => body.Write(Encoding.UTF8.GetBytes(text));
+        Write($"--{boundary}\r\nContent-Type: application/json\r\n\r\n{statement.ToJsonString()}\r\n--{boundary}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {sha2}\r\n\r\n");
+        body.Write(content);
+        Write($"\r\n--{boundary}--\r\n");
+        var multipart = new ByteArrayContent(body.ToArray());
+        multipart.Headers.TryAddWithoutValidation("Content-Type", $"multipart/mixed; boundary={boundary}");
+        (await owner.PostAsync("/xapi/statements", multipart)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var (_, definition) = await stranger.GetJsonAsync($"/xapi/activities?activityId={Uri.EscapeDataString(activity)}");
+        definition!["definition"].Should().BeNull();
+        var query = (JsonObject)agent.DeepClone();
+        query.Remove("name");
+        var (_, person) = await stranger.GetJsonAsync($"/xapi/agents?agent={Q(query)}");
+        person!["name"].Should().BeNull();
+        var everything = await stranger.GetAsync("/xapi/statements?attachments=true&limit=0");
+        (await everything.Content.ReadAsStringAsync()).Should().NotContain(sha2).And.NotContain("intyg");
+    }
+
+    [Fact]
+    public async Task Credentials_and_audit_of_one_tenant_are_invisible_to_another()
+    {
+        var (owner, stranger) = await ClientsAsync();
+        var created = await owner.PostAsync("/api/admin/credentials", Json(new JsonObject { ["name"] = "hr", ["scopes"] = new JsonArray("statements/read") }));
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        var key = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+
+        (await stranger.GetAsync($"/api/admin/credentials/{key}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.DeleteAsync($"/api/admin/credentials/{key}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.GetStringAsync("/api/admin/credentials")).Should().NotContain(key);
+        (await stranger.GetStringAsync("/api/admin/audit")).Should().NotContain(key);
+    }
+
+    [Fact]
+    public async Task The_tenant_list_names_only_the_callers_own_tenant()
+    {
+        var ownName = "kommun-" + Guid.NewGuid().ToString("N")[..8];
+        var owner = await lrs.ClientWithScopesAsync("all admin", tenantName: ownName);
+        var otherName = "privat-" + Guid.NewGuid().ToString("N")[..8];
+        await lrs.ClientWithScopesAsync("all admin", tenantName: otherName);
+
+        var (_, tenants) = await owner.GetJsonAsync("/api/admin/tenants");
+        tenants!.AsArray().Select(t => t!["name"]!.GetValue<string>()).Should().Equal(ownName);
+    }
+}
+
+public sealed class TenantIsolationTestsOnSqlite(SqliteLrs lrs) : TenantIsolationTests(lrs), IClassFixture<SqliteLrs>;
+public sealed class TenantIsolationTestsOnPostgres(PostgresLrs lrs) : TenantIsolationTests(lrs), IClassFixture<PostgresLrs>;
