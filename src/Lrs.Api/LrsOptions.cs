@@ -7,6 +7,7 @@ public sealed class LrsOptions
     public BootstrapOptions Bootstrap { get; set; } = new();
     public XapiOptions Xapi { get; set; } = new();
     public OidcOptions Oidc { get; set; } = new();
+    public LimitOptions Limits { get; set; } = new();
 }
 
 public sealed class StorageOptions
@@ -49,6 +50,22 @@ public sealed class XapiOptions
     /// answered 413. Kestrel's body limit is raised by this much for such requests.
     /// </summary>
     public long MaxAttachmentBytes { get; set; } = 64L * 1024 * 1024;
+}
+
+/// <summary>Bounds on what one caller may ask of the LRS.</summary>
+public sealed class LimitOptions
+{
+    /// <summary>
+    /// Requests per second each credential or token may make, on average; beyond the burst the answer is 429
+    /// with Retry-After. 0 turns the limit off. The default is far above what content or an LMS sends.
+    /// </summary>
+    public int RequestsPerSecond { get; set; } = 10_000;
+
+    /// <summary>Requests a credential may make at once before the per-second rate applies.</summary>
+    public int Burst { get; set; } = 20_000;
+
+    /// <summary>The largest request body (bytes) other than the attachment parts of multipart statements; more is 413.</summary>
+    public long MaxRequestBytes { get; set; } = 30_000_000;
 }
 
 /// <summary>OAuth2/OIDC bearer tokens (Entra ID or any OIDC issuer); off while <see cref="Authority"/> is empty.</summary>

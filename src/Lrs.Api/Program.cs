@@ -30,16 +30,19 @@ builder.Services.AddLrsAuthentication();
 builder.Services.AddAuthorization();
 builder.Services.AddLrsOpenApi();
 builder.Services.AddLrsCors();
+builder.Services.AddLrsLimits();
 
 var app = builder.Build();
 
 app.UseXapiVersionHeader();
 app.UseHeadWithoutBody();
 app.UseXapiErrors();
+app.UseLrsBodyLimit();
 app.UseAlternateRequestSyntax();
 app.UseRouting();
 app.UseCors();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapLrsOpenApi();

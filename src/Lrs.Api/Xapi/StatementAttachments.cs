@@ -39,10 +39,7 @@ internal static class StatementAttachments
         }
         if (XapiProtocol.HasMediaType(request, "multipart/mixed"))
         {
-            // Kestrel's own limit stays the allowance for the statements; attachment data may come on top of it,
-            // so that our 413 (with its message) is what a client over the attachment limit sees.
-            if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false, MaxRequestBodySize: { } limit } size)
-                size.MaxRequestBodySize = limit + options.MaxAttachmentBytes;
+            // The body limit (UseLrsBodyLimit) already allows the attachment data on top of the statements.
             return await ReadMultipartAsync(request, options.MaxAttachmentBytes, ct);
         }
         return Fail("Statements are sent as application/json, or as multipart/mixed with attachment data.");
