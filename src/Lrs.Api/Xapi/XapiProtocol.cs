@@ -109,8 +109,7 @@ public static class XapiProtocol
     public static IResult? OnlyParameter(IQueryCollection query, string name, out string value)
     {
         value = "";
-        foreach (var (other, _) in query)
-            if (other != name) return Error(StatusCodes.Status400BadRequest, $"Unknown query parameter '{other}' (parameter names are case-sensitive).");
+        if (UnknownParameter(query, new HashSet<string>(StringComparer.Ordinal) { name }) is { } unknown) return Error(StatusCodes.Status400BadRequest, unknown);
         if (!TrySingle(query, name, out var single, out var repeated)) return Error(StatusCodes.Status400BadRequest, repeated!);
         if (single is null) return Error(StatusCodes.Status400BadRequest, $"The {name} parameter is required.");
         value = single;
