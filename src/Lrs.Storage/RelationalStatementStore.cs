@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json.Nodes;
+using Lrs.Core.Competence;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 
@@ -14,8 +15,10 @@ namespace Lrs.Storage;
 /// directions (a voiding statement may arrive before its target), and give every statement that targets
 /// another through a StatementRef the keys of its target chain, so that the StatementRef rule of the query
 /// is answered from the index. Chains longer than <see cref="MaxRefDepth"/> are not followed further.
+/// Competence evidence and sign-offs are extracted in the same transaction, and retracted with the statements
+/// voided, so that an acknowledged statement is already counted in every profile.
 /// </remarks>
-public abstract class RelationalStatementStore : IStatementStore
+public abstract class RelationalStatementStore(FrameworkCache frameworks) : IStatementStore
 {
     /// <summary>How many StatementRef hops the index follows.</summary>
     protected const int MaxRefDepth = 16;
@@ -25,6 +28,12 @@ public abstract class RelationalStatementStore : IStatementStore
 
     /// <summary>A statement that targets another through a StatementRef.</summary>
     protected sealed record Referrer(Guid Target, long Seq, Guid Id, bool IsVoiding);
+
+    /// <summary>Evidence found in a stored statement.</summary>
+    protected sealed record EvidenceRow(Guid StatementId, DateTimeOffset Recorded, EvidenceFound Found);
+
+    /// <summary>A sign-off found in a stored statement.</summary>
+    protected sealed record SignoffRow(Guid StatementId, DateTimeOffset Recorded, Signoff Signoff);
 
     // What this node knows to be stored already: canonical definitions and agent names. Consulted before
     // writing so that the same course definition sent with every completion costs nothing; updated only
@@ -103,6 +112,8 @@ public abstract class RelationalStatementStore : IStatementStore
         foreach (var (seq, target) in refresh.Distinct())
             await InheritChainAsync(connection, transaction, tenantId, seq, target, ct);
 
+        await RecordCompetenceAsync(connection, transaction, tenantId, fresh, voidTargets, voidedLate, ct);
+
         var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
         // Only a sender allowed to define changes what the LRS holds about activities and agents.
         var names = AgentNames.Collect(fresh.Where(s => s.Define).Select(s => s.Node)).Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
@@ -115,6 +126,31 @@ public abstract class RelationalStatementStore : IStatementStore
         if (_names.Count + names.Count > KnowledgeCacheLimit) _names.Clear();
         foreach (var (key, name) in names) _names[(tenantId, key, name)] = 0;
         return StoreOutcome.Stored;
+    }
+
+    // Evidence and sign-offs of the new statements (not of those voided already), and retraction of what the
+    // statements voided now had given.
+    private async Task RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
+    {
+        var version = await FrameworkVersionAsync(c, t, tenantId, ct);
+        if (voidTargets.Length > 0)
+            await RetractAsync(c, t, tenantId, voidTargets, fresh.Max(s => s.Stored), ct);
+        if (version == 0) return;
+
+        var framework = frameworks.Get(tenantId, version) ?? frameworks.Remember(tenantId, version, await FrameworkDocumentAsync(c, t, tenantId, ct));
+        var voided = voidTargets.Length + voidedLate.Length == 0 ? null : new HashSet<Guid>(voidTargets.Concat(voidedLate));
+        List<EvidenceRow>? evidence = null;
+        List<SignoffRow>? signoffs = null;
+        foreach (var statement in fresh)
+        {
+            if (statement.IsVoiding || (voided is not null && voided.Contains(statement.Id))) continue;
+            foreach (var found in EvidenceExtractor.Extract(framework, statement.Node))
+                (evidence ??= []).Add(new EvidenceRow(statement.Id, statement.Stored, found));
+            if (statement.RefTarget is not null && Signoffs.Recognise(framework, statement.Node) is { } signoff)
+                (signoffs ??= []).Add(new SignoffRow(statement.Id, statement.Stored, signoff));
+        }
+        if (evidence is not null) await InsertEvidenceAsync(c, t, tenantId, evidence, ct);
+        if (signoffs is not null) await InsertSignoffsAsync(c, t, tenantId, signoffs, ct);
     }
 
     // Merges the batch's activity definitions into the canonical ones, skipping those that add nothing to
@@ -196,23 +232,42 @@ public abstract class RelationalStatementStore : IStatementStore
     /// <summary>Records names given to agents; pairs already stored are kept.</summary>
     protected abstract Task InsertAgentNamesAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Key, string Name)> names, CancellationToken ct);
 
-    /// <summary>An open connection with a write transaction; rolled back unless committed.</summary>
-    protected sealed class WriteLease(DbConnection connection, DbTransaction transaction, IDisposable? writerLock) : IAsyncDisposable
+    /// <summary>
+    /// The version of the tenant's competence framework (0: none). PostgreSQL also takes the tenant's framework lock
+    /// in shared mode, so that a framework change waits for batches written under the previous one (and the rebuild
+    /// that follows it sees them).
+    /// </summary>
+    protected abstract Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct);
+
+    /// <summary>The tenant's framework document, or null.</summary>
+    protected abstract Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct);
+
+    /// <summary>Stores evidence rows (a row already present for the same statement, competence and agent is kept).</summary>
+    protected abstract Task InsertEvidenceAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<EvidenceRow> rows, CancellationToken ct);
+
+    /// <summary>Stores sign-off rows (one per signing statement).</summary>
+    protected abstract Task InsertSignoffsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<SignoffRow> rows, CancellationToken ct);
+
+    /// <summary>Marks the evidence and sign-offs of voided statements retracted at <paramref name="at"/>.</summary>
+    protected abstract Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct);
+}
+
+/// <summary>An open connection with a write transaction; rolled back unless committed.</summary>
+public sealed class WriteLease(DbConnection connection, DbTransaction transaction, IDisposable? writerLock) : IAsyncDisposable
+{
+    /// <summary>The connection.</summary>
+    public DbConnection Connection { get; } = connection;
+    /// <summary>The transaction.</summary>
+    public DbTransaction Transaction { get; } = transaction;
+
+    /// <summary>Commits the transaction.</summary>
+    public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
     {
-        /// <summary>The connection.</summary>
-        public DbConnection Connection { get; } = connection;
-        /// <summary>The transaction.</summary>
-        public DbTransaction Transaction { get; } = transaction;
-
-        /// <summary>Commits the transaction.</summary>
-        public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
-
-        /// <inheritdoc />
-        public async ValueTask DisposeAsync()
-        {
-            await Transaction.DisposeAsync();
-            await Connection.DisposeAsync();
-            writerLock?.Dispose();
-        }
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+        writerLock?.Dispose();
     }
 }

@@ -20,6 +20,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Core.Xapi;
+using Lrs.Storage;
 using Lrs.Storage.Postgres;
 using Lrs.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -89,7 +90,7 @@ foreach (var mode in modes)
         {
             var db = new PostgresDatabase(await PgFresh("bench_store"));
             await db.EnsureSchemaAsync(CancellationToken.None);
-            var lrsStore = new PostgresStatementStore(db);
+            var lrsStore = new PostgresStatementStore(db, new FrameworkCache());
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
                 await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
             await db.DisposeAsync();
@@ -100,7 +101,7 @@ foreach (var mode in modes)
         case ("sqlite", "store"):
         {
             var db = new SqliteDatabase(await SqliteFresh("store.db"));
-            var lrsStore = new SqliteStatementStore(db);
+            var lrsStore = new SqliteStatementStore(db, new FrameworkCache());
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
                 await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
             break;

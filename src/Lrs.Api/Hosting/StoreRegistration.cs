@@ -13,9 +13,9 @@ public sealed class LrsStore : IAsyncDisposable
 
     private readonly IAsyncDisposable[] _owned;
 
-    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, IAuditLog audit, params IAsyncDisposable[] owned)
+    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, IAuditLog audit, ICompetenceStore competence, params IAsyncDisposable[] owned)
     {
-        (Schema, Statements, Credentials, Knowledge, Documents, Audit, _owned) = (schema, statements, credentials, knowledge, documents, audit, owned);
+        (Schema, Statements, Credentials, Knowledge, Documents, Audit, Competence, _owned) = (schema, statements, credentials, knowledge, documents, audit, competence, owned);
     }
 
     public ISchemaSetup Schema { get; }
@@ -24,6 +24,7 @@ public sealed class LrsStore : IAsyncDisposable
     public IKnowledgeStore Knowledge { get; }
     public IDocumentStore Documents { get; }
     public IAuditLog Audit { get; }
+    public ICompetenceStore Competence { get; }
 
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
@@ -32,16 +33,20 @@ public sealed class LrsStore : IAsyncDisposable
             case "sqlite":
             {
                 var database = new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite);
+                var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new SqliteStatementStore(database), storage.Writers is > 0 and var w ? w : 1);
-                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database), statements);
+                var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
+                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database),
+                    new SqliteCompetenceStore(database, frameworks, time), statements);
             }
             case "postgres" or "postgresql":
             {
                 var database = new PostgresDatabase(storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
-                var statements = new GroupCommitStatementStore(new PostgresStatementStore(database), storage.Writers is > 0 and var w ? w : 2);
-                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database), statements, database);
+                var frameworks = new FrameworkCache();
+                var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
+                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database),
+                    new PostgresCompetenceStore(database, frameworks, time), statements, database);
             }
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
@@ -70,6 +75,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Knowledge);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Documents);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Audit);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Competence);
         services.AddSingleton<Admin.Administration>();
         return services;
     }

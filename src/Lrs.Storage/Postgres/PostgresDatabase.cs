@@ -111,5 +111,38 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             target text NOT NULL,
             detail text,
             PRIMARY KEY (tenant_id, seq));
+        CREATE TABLE IF NOT EXISTS frameworks (
+            tenant_id bigint PRIMARY KEY,
+            version bigint NOT NULL,
+            document jsonb NOT NULL,
+            updated timestamptz NOT NULL);
+        CREATE TABLE IF NOT EXISTS evidence (
+            tenant_id bigint NOT NULL,
+            statement_id uuid NOT NULL,
+            competence_id text NOT NULL,
+            agent_key text NOT NULL,
+            rule_id text NOT NULL,
+            achieved_at timestamptz NOT NULL,
+            expires_at timestamptz,
+            needs_signoff boolean NOT NULL,
+            assessor text,
+            recorded timestamptz NOT NULL,
+            retracted timestamptz,
+            PRIMARY KEY (tenant_id, statement_id, competence_id, agent_key));
+        CREATE INDEX IF NOT EXISTS ix_evidence_agent ON evidence (tenant_id, agent_key);
+        CREATE INDEX IF NOT EXISTS ix_evidence_recorded ON evidence (tenant_id, recorded);
+        CREATE INDEX IF NOT EXISTS ix_evidence_retracted ON evidence (tenant_id, retracted) WHERE retracted IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ix_evidence_expires ON evidence (tenant_id, expires_at) WHERE expires_at IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS signoffs (
+            tenant_id bigint NOT NULL,
+            statement_id uuid NOT NULL,
+            target_id uuid NOT NULL,
+            signer_key text NOT NULL,
+            signed_at timestamptz NOT NULL,
+            recorded timestamptz NOT NULL,
+            retracted timestamptz,
+            PRIMARY KEY (tenant_id, statement_id));
+        CREATE INDEX IF NOT EXISTS ix_signoffs_target ON signoffs (tenant_id, target_id);
+        CREATE INDEX IF NOT EXISTS ix_signoffs_changed ON signoffs (tenant_id, recorded);
         """;
 }

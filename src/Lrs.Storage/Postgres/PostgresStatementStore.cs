@@ -8,7 +8,7 @@ using NpgsqlTypes;
 namespace Lrs.Storage.Postgres;
 
 /// <summary>Statements in PostgreSQL: set-based SQL, a handful of round trips per batch whatever its size.</summary>
-public sealed class PostgresStatementStore(PostgresDatabase database) : RelationalStatementStore
+public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkCache frameworks) : RelationalStatementStore(frameworks)
 {
     /// <inheritdoc />
     protected override async Task<WriteLease> BeginWriteAsync(CancellationToken ct)
@@ -288,6 +288,61 @@ public sealed class PostgresStatementStore(PostgresDatabase database) : Relation
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) result.Add(Read(reader));
         return result;
+    }
+
+    /// <summary>The advisory lock class of a tenant's competence framework (the tenant id is the lock's object id).</summary>
+    internal const int FrameworkLock = 4711021;
+
+    /// <inheritdoc />
+    protected override async Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
+    {
+        // The lock comes first so that the version read after it is the newest committed one.
+        await using var command = Command(c, t, $"""
+            SELECT pg_advisory_xact_lock_shared({FrameworkLock}, @lock);
+            SELECT version FROM frameworks WHERE tenant_id = @t;
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("lock", LockId(tenantId));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
+    }
+
+    /// <summary>The object id of a tenant's advisory locks (tenant ids beyond 2^31 share ids, which only makes them wait for each other).</summary>
+    internal static int LockId(long tenantId) => (int)(tenantId % int.MaxValue);
+
+    /// <inheritdoc />
+    protected override async Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "SELECT document::text FROM frameworks WHERE tenant_id = @t");
+        command.Parameters.AddWithValue("t", tenantId);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <inheritdoc />
+    protected override async Task InsertEvidenceAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<EvidenceRow> rows, CancellationToken ct)
+    {
+        await using var command = Command(c, t, PostgresCompetenceStore.InsertEvidenceSql);
+        PostgresCompetenceStore.AddEvidenceParameters(command, tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Found))]);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <inheritdoc />
+    protected override async Task InsertSignoffsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<SignoffRow> rows, CancellationToken ct)
+    {
+        await using var command = Command(c, t, PostgresCompetenceStore.InsertSignoffsSql);
+        PostgresCompetenceStore.AddSignoffParameters(command, tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Signoff))]);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <inheritdoc />
+    protected override async Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var command = Command(c, t, PostgresCompetenceStore.RetractSql);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("ids", statementIds);
+        command.Parameters.AddWithValue("at", at.UtcDateTime);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static StoredStatement Read(DbDataReader reader) =>

@@ -141,5 +141,38 @@ public sealed class SqliteDatabase : ISchemaSetup
             target TEXT NOT NULL,
             detail TEXT,
             PRIMARY KEY (tenant_id, seq));
+        CREATE TABLE IF NOT EXISTS frameworks (
+            tenant_id INTEGER PRIMARY KEY,
+            version INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            updated INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS evidence (
+            tenant_id INTEGER NOT NULL,
+            statement_id TEXT NOT NULL,
+            competence_id TEXT NOT NULL,
+            agent_key TEXT NOT NULL,
+            rule_id TEXT NOT NULL,
+            achieved_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            needs_signoff INTEGER NOT NULL,
+            assessor TEXT,
+            recorded INTEGER NOT NULL,
+            retracted INTEGER,
+            PRIMARY KEY (tenant_id, statement_id, competence_id, agent_key)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_evidence_agent ON evidence(tenant_id, agent_key);
+        CREATE INDEX IF NOT EXISTS ix_evidence_recorded ON evidence(tenant_id, recorded);
+        CREATE INDEX IF NOT EXISTS ix_evidence_retracted ON evidence(tenant_id, retracted) WHERE retracted IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ix_evidence_expires ON evidence(tenant_id, expires_at) WHERE expires_at IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS signoffs (
+            tenant_id INTEGER NOT NULL,
+            statement_id TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            signer_key TEXT NOT NULL,
+            signed_at INTEGER NOT NULL,
+            recorded INTEGER NOT NULL,
+            retracted INTEGER,
+            PRIMARY KEY (tenant_id, statement_id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_signoffs_target ON signoffs(tenant_id, target_id);
+        CREATE INDEX IF NOT EXISTS ix_signoffs_changed ON signoffs(tenant_id, recorded);
         """;
 }

@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 namespace Lrs.Storage.Sqlite;
 
 /// <summary>Statements in SQLite.</summary>
-public sealed class SqliteStatementStore(SqliteDatabase database) : RelationalStatementStore
+public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache frameworks) : RelationalStatementStore(frameworks)
 {
     // Keys never contain this control character (IRIs and IFIs cannot), so it separates them in one column.
     internal const char KeySeparator = '\u001f';
@@ -297,10 +297,52 @@ public sealed class SqliteStatementStore(SqliteDatabase database) : RelationalSt
         return result;
     }
 
+    /// <inheritdoc />
+    protected override async Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
+    {
+        // SQLite has one writer: a framework change cannot overlap a batch, so no lock beyond the writer's is needed.
+        await using var command = Command(c, t, "SELECT version FROM frameworks WHERE tenant_id = $t");
+        command.Parameters.AddWithValue("$t", tenantId);
+        return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
+    {
+        await using var command = Command(c, t, "SELECT document FROM frameworks WHERE tenant_id = $t");
+        command.Parameters.AddWithValue("$t", tenantId);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <inheritdoc />
+    protected override Task InsertEvidenceAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<EvidenceRow> rows, CancellationToken ct) =>
+        SqliteCompetenceStore.UpsertEvidenceAsync(Command(c, t, ""), tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Found))], ct);
+
+    /// <inheritdoc />
+    protected override Task InsertSignoffsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<SignoffRow> rows, CancellationToken ct) =>
+        SqliteCompetenceStore.UpsertSignoffsAsync(Command(c, t, ""), tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Signoff))], ct);
+
+    /// <inheritdoc />
+    protected override async Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var command = Command(c, t, """
+            UPDATE evidence SET retracted = $at WHERE tenant_id = $t AND statement_id = $id AND retracted IS NULL;
+            UPDATE signoffs SET retracted = $at WHERE tenant_id = $t AND statement_id = $id AND retracted IS NULL;
+            """);
+        command.Parameters.AddWithValue("$t", tenantId);
+        command.Parameters.AddWithValue("$at", Micros(at));
+        var pId = command.Parameters.Add("$id", SqliteType.Text);
+        foreach (var id in statementIds)
+        {
+            pId.Value = Id(id);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     private static StoredStatement Read(DbDataReader reader) =>
         new(new StatementPosition(FromMicros(reader.GetInt64(1)), reader.GetInt64(0)), reader.GetString(2), reader.GetInt64(3) == 1);
 
-    private static SqliteCommand Command(DbConnection c, DbTransaction? t, string sql)
+    internal static SqliteCommand Command(DbConnection c, DbTransaction? t, string sql)
     {
         var command = ((SqliteConnection)c).CreateCommand();
         command.Transaction = (SqliteTransaction?)t;

@@ -1,0 +1,41 @@
+using Lrs.Core.Competence;
+
+namespace Lrs.Core.Storage;
+
+/// <summary>A tenant's competence framework as stored.</summary>
+/// <param name="Framework">The framework (<see cref="Framework.Empty"/> when none was ever stored).</param>
+/// <param name="Version">Increases with every change; 0 when none was ever stored.</param>
+/// <param name="Updated">When it last changed.</param>
+public sealed record StoredFramework(Framework Framework, long Version, DateTimeOffset? Updated);
+
+/// <summary>What a rebuild of evidence changed.</summary>
+/// <param name="StatementsScanned">Statements matched against the rules.</param>
+/// <param name="Added">Evidence and sign-offs recorded that were not there.</param>
+/// <param name="Changed">Evidence whose dates, rule, sign-off need or assessor changed.</param>
+/// <param name="Retracted">Evidence and sign-offs that the rules no longer support.</param>
+public sealed record RebuildOutcome(int StatementsScanned, int Added, int Changed, int Retracted);
+
+/// <summary>
+/// The competence framework of each tenant and the evidence extracted from its statements. Evidence is written by
+/// the statement store in the statement's own transaction; this store reads it and rebuilds it when rules change.
+/// </summary>
+public interface ICompetenceStore
+{
+    /// <summary>The tenant's framework.</summary>
+    Task<StoredFramework> GetFrameworkAsync(long tenantId, CancellationToken ct);
+
+    /// <summary>
+    /// Replaces the tenant's framework. Statement batches being written under the previous framework finish first,
+    /// and every batch after sees the new one; call <see cref="RebuildAsync"/> to apply it to statements stored before.
+    /// </summary>
+    Task<StoredFramework> PutFrameworkAsync(long tenantId, Framework framework, CancellationToken ct);
+
+    /// <summary>
+    /// Recomputes evidence and sign-offs of every stored, non-voided statement under the current framework, in
+    /// short transactions; rows that are already right are left alone, so running it twice changes nothing.
+    /// </summary>
+    Task<RebuildOutcome> RebuildAsync(long tenantId, CancellationToken ct);
+
+    /// <summary>The current (not retracted) evidence of the given agents, with their sign-offs.</summary>
+    Task<IReadOnlyList<EvidenceRecord>> EvidenceAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
+}
