@@ -44,13 +44,14 @@ public abstract class RelationalCompetenceStore(FrameworkCache frameworks, TimeP
     }
 
     /// <inheritdoc />
-    public async Task<StoredFramework> PutFrameworkAsync(long tenantId, Framework framework, CancellationToken ct)
+    public async Task<StoredFramework?> PutFrameworkAsync(long tenantId, Framework framework, long? expectedVersion, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var document = FrameworkDocument.Write(framework).ToJsonString();
         long version;
         await using (var lease = await BeginExclusiveAsync(tenantId, ct))
         {
+            if (expectedVersion is { } expected && await FrameworkVersionAsync(lease.Connection, lease.Transaction, tenantId, ct) != expected) return null;
             version = await WriteFrameworkAsync(lease.Connection, lease.Transaction, tenantId, document, now, ct);
             await lease.CommitAsync(ct);
         }

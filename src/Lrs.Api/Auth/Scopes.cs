@@ -19,6 +19,11 @@ public static class Scopes
     public const string AllRead = "all/read";
     public const string All = "all";
     public const string Admin = "admin";
+    public const string ProfilesRead = "profiles:read";
+    public const string PeopleWrite = "people:write";
+    public const string FrameworkWrite = "framework:write";
+    public const string ReflectionsRead = "reflections:read";
+    public const string ReflectionsWrite = "reflections:write";
 
     // all and all/read imply only these; the API's own scopes (admin included) are granted only by name.
     private static readonly IReadOnlySet<string> Xapi = new HashSet<string>(StringComparer.Ordinal)
@@ -29,7 +34,7 @@ public static class Scopes
     /// <summary>The xAPI scopes and this API's own. <c>all</c> does not include <c>admin</c>.</summary>
     public static readonly IReadOnlyList<string> Known =
     [
-        .. Xapi, "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", Admin,
+        .. Xapi, ProfilesRead, PeopleWrite, FrameworkWrite, ReflectionsRead, ReflectionsWrite, Admin,
     ];
 
     /// <summary>Splits and checks a scope list; the error names every unknown scope.</summary>
@@ -74,4 +79,16 @@ public static class Scopes
             return XapiProtocol.Error(StatusCodes.Status403Forbidden,
                 $"This credential lacks the scope {string.Join(" or ", anyOf)} (or {(isRead ? "all/read or all" : "all")}).");
         });
+
+    /// <summary>
+    /// For the API's own endpoints: 403 as ProblemDetails naming the scopes unless the caller holds one of
+    /// <paramref name="anyOf"/> by name (<c>all</c> and <c>all/read</c> grant none of them).
+    /// </summary>
+    public static RouteHandlerBuilder RequireApiScope(this RouteHandlerBuilder builder, params string[] anyOf) =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            if (anyOf.Any(context.HttpContext.User.Has)) return await next(context);
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Missing scope",
+                detail: $"This credential lacks the scope {string.Join(" or ", anyOf.Select(s => $"'{s}'"))}.");
+        }).ProducesProblem(StatusCodes.Status403Forbidden);
 }

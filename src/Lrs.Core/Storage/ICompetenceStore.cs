@@ -25,10 +25,11 @@ public interface ICompetenceStore
     Task<StoredFramework> GetFrameworkAsync(long tenantId, CancellationToken ct);
 
     /// <summary>
-    /// Replaces the tenant's framework. Statement batches being written under the previous framework finish first,
-    /// and every batch after sees the new one; call <see cref="RebuildAsync"/> to apply it to statements stored before.
+    /// Replaces the tenant's framework, unless <paramref name="expectedVersion"/> is given and is not the stored
+    /// version (then null). Statement batches being written under the previous framework finish first, and every
+    /// batch after sees the new one; call <see cref="RebuildAsync"/> to apply it to statements stored before.
     /// </summary>
-    Task<StoredFramework> PutFrameworkAsync(long tenantId, Framework framework, CancellationToken ct);
+    Task<StoredFramework?> PutFrameworkAsync(long tenantId, Framework framework, long? expectedVersion, CancellationToken ct);
 
     /// <summary>
     /// Recomputes evidence and sign-offs of every stored, non-voided statement under the current framework, in
