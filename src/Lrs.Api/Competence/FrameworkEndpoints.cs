@@ -175,6 +175,14 @@ public static class FrameworkEndpoints
         HttpContext http, ICompetenceStore store, IAuditLog audit, TimeProvider time, Framework framework, long? expected, string what, CancellationToken ct)
     {
         var tenant = http.User.TenantId();
+        var current = await store.GetFrameworkAsync(tenant, ct);
+        if (expected is { } e && e != current.Version) return PreconditionFailed();
+        if (current.Version > 0 && JsonNode.DeepEquals(FrameworkDocument.Write(current.Framework), FrameworkDocument.Write(framework)))
+        {
+            // The same framework again: nothing to store, nothing to rebuild.
+            http.Response.Headers.ETag = ETag(current.Version);
+            return TypedResults.Ok(new FrameworkChanged(current.Version, current.Updated, new RebuildOutcome(0, 0, 0, 0)));
+        }
         if (await store.PutFrameworkAsync(tenant, framework, expected, ct) is not { } stored) return PreconditionFailed();
         var outcome = await store.RebuildAsync(tenant, ct);
         await audit.AppendAsync(tenant, time.GetUtcNow(), Actor(http.User), FrameworkChange, what,
