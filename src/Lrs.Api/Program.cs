@@ -1,6 +1,7 @@
 using Lrs.Api;
 using Lrs.Api.Admin;
 using Lrs.Api.Auth;
+using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
@@ -52,6 +53,7 @@ app.MapActivities();
 app.MapAgents();
 app.MapDocuments();
 app.MapAdmin();
+app.MapFramework();
 
 app.Run();
 
