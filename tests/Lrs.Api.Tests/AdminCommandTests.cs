@@ -32,6 +32,35 @@ public abstract partial class AdminCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_demo_framework_is_imported_exported_and_rebuilt_with_the_CLI_and_an_invalid_one_is_refused()
+    {
+        var tenant = "metodrum-" + Guid.NewGuid().ToString("N")[..8];
+        (await RunAsync("tenants", "create", tenant)).ExitCode.Should().Be(0);
+        var file = Path.Combine(AppContext.BaseDirectory, "Demo", "care-framework.json");
+
+        var imported = await RunAsync("framework", "import", "--tenant", tenant, file);
+        imported.ExitCode.Should().Be(0, imported.Error);
+        imported.Output.Should().Contain("version=1 competences=15");
+
+        var exported = await RunAsync("framework", "export", "--tenant", tenant);
+        exported.ExitCode.Should().Be(0, exported.Error);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(exported.Output)!;
+        document["competences"]!.AsArray().Select(c => c!["id"]!.GetValue<string>()).Should().Contain(["basal-hygien", "deleg-insulin"]);
+        document["competences"]![0]!["name"]!["sv"]!.GetValue<string>().Should().Be("Introduktion inom vård och omsorg");
+
+        var rebuilt = await RunAsync("evidence", "rebuild", "--tenant", tenant);
+        rebuilt.ExitCode.Should().Be(0, rebuilt.Error);
+        rebuilt.Output.Should().Contain("scanned=0 added=0 changed=0 retracted=0");
+
+        var invalidFile = Path.Combine(Directory, "invalid.json");
+        await File.WriteAllTextAsync(invalidFile, """{"competences":[{"id":"x","name":{"sv":"X"},"validity":"soon"}]}""");
+        var invalid = await RunAsync("framework", "import", "--tenant", tenant, invalidFile);
+        invalid.ExitCode.Should().Be(1);
+        invalid.Error.Should().Contain("$.competences[0].validity");
+        (await RunAsync("evidence", "rebuild", "--tenant", "no-such-tenant")).ExitCode.Should().Be(1);
+    }
+
+    [Fact]
     public async Task A_credential_created_with_the_CLI_works_is_listed_without_its_secret_and_fails_once_revoked()
     {
         var tenant = "metodikum-" + Guid.NewGuid().ToString("N")[..8];

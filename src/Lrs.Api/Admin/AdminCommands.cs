@@ -19,13 +19,16 @@ public static class AdminCommands
           Lrs.Api credentials create --tenant NAME [--name LABEL] [--scopes "statements/write state"] [--expires 2027-01-01T00:00:00Z]
           Lrs.Api credentials list [--tenant NAME]
           Lrs.Api credentials revoke KEY
+          Lrs.Api framework import --tenant NAME FILE   replace the competence framework (JSON) and rebuild evidence
+          Lrs.Api framework export --tenant NAME        print the competence framework (JSON)
+          Lrs.Api evidence rebuild --tenant NAME    match stored statements against the competence framework again
         The store is configured as for serving: Lrs__Storage__Provider, Lrs__Storage__ConnectionString, appsettings.json.
         """;
 
     private const string DefaultScopes = "statements/write statements/read/mine";
 
     /// <summary>Whether the arguments name a verb of this class rather than options of the server.</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "tenants" or "credentials" or "help" or "--help";
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "tenants" or "credentials" or "framework" or "evidence" or "help" or "--help";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -109,6 +112,53 @@ public static class AdminCommands
                     if (!await administration.RevokeCredentialAsync(credential, actor, ct)) return Fail($"Credential '{credential.Key}' was revoked already.");
                     // A running server may accept a key it verified in the last minute; new verifications fail at once.
                     Console.WriteLine($"Credential '{credential.Key}' revoked (running servers refuse it within a minute).");
+                    return 0;
+                }
+                case ("framework", "import"):
+                {
+                    if (positional.Count != 2 || !options.TryGetValue("tenant", out var tenantName)) return Fail("framework import needs --tenant NAME and one FILE.");
+                    var tenant = await FindTenantAsync(store.Credentials, tenantName, ct);
+                    if (tenant is null) return Fail($"No tenant named '{tenantName}'.");
+                    System.Text.Json.Nodes.JsonNode? document;
+                    try
+                    {
+                        document = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(positional[1], ct));
+                    }
+                    catch (System.Text.Json.JsonException e)
+                    {
+                        return Fail($"{positional[1]} is not JSON: {e.Message}");
+                    }
+                    var (framework, errors) = Lrs.Core.Competence.FrameworkDocument.Parse(document);
+                    if (framework is null) return Fail($"The framework is not valid:\n  {string.Join("\n  ", errors)}");
+                    var stored = await store.Competence.PutFrameworkAsync(tenant.Id, framework, null, ct);
+                    var outcome = await store.Competence.RebuildAsync(tenant.Id, ct);
+                    var detail = $"version={stored!.Version} competences={framework.Competences.Count} rules={framework.Rules.Count} roles={framework.Roles.Count}; " +
+                        $"scanned={outcome.StatementsScanned} added={outcome.Added} changed={outcome.Changed} retracted={outcome.Retracted}";
+                    await store.Audit.AppendAsync(tenant.Id, time.GetUtcNow(), actor, Competence.FrameworkEndpoints.FrameworkChange, "import", detail, ct);
+                    Console.WriteLine($"Framework of tenant '{tenant.Name}' imported: {detail}.");
+                    return 0;
+                }
+                case ("framework", "export"):
+                {
+                    if (positional.Count != 1 || !options.TryGetValue("tenant", out var tenantName)) return Fail("framework export needs --tenant NAME.");
+                    var tenant = await FindTenantAsync(store.Credentials, tenantName, ct);
+                    if (tenant is null) return Fail($"No tenant named '{tenantName}'.");
+                    var stored = await store.Competence.GetFrameworkAsync(tenant.Id, ct);
+                    Console.WriteLine(Lrs.Core.Competence.FrameworkDocument.Write(stored.Framework).ToJsonString(new System.Text.Json.JsonSerializerOptions
+                    {
+                        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                    }));
+                    return 0;
+                }
+                case ("evidence", "rebuild"):
+                {
+                    if (positional.Count != 1 || !options.TryGetValue("tenant", out var tenantName)) return Fail("evidence rebuild needs --tenant NAME.");
+                    var tenant = await FindTenantAsync(store.Credentials, tenantName, ct);
+                    if (tenant is null) return Fail($"No tenant named '{tenantName}'.");
+                    var outcome = await store.Competence.RebuildAsync(tenant.Id, ct);
+                    var detail = $"scanned={outcome.StatementsScanned} added={outcome.Added} changed={outcome.Changed} retracted={outcome.Retracted}";
+                    await store.Audit.AppendAsync(tenant.Id, time.GetUtcNow(), actor, Competence.FrameworkEndpoints.EvidenceRebuild, "evidence", detail, ct);
+                    Console.WriteLine($"Evidence of tenant '{tenant.Name}' rebuilt: {detail}.");
                     return 0;
                 }
                 default:
