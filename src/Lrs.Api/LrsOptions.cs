@@ -8,6 +8,17 @@ public sealed class LrsOptions
     public XapiOptions Xapi { get; set; } = new();
     public OidcOptions Oidc { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
+    public CompetenceOptions Competence { get; set; } = new();
+}
+
+/// <summary>How competence profiles are judged.</summary>
+public sealed class CompetenceOptions
+{
+    /// <summary>
+    /// A competence whose evidence expires within this many days is <c>expiring</c> rather than <c>valid</c>
+    /// (a request may ask for another window with <c>expiringWithinDays</c>).
+    /// </summary>
+    public int ExpiringWindowDays { get; set; } = 60;
 }
 
 public sealed class StorageOptions

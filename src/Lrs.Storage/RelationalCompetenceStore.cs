@@ -119,6 +119,12 @@ public abstract class RelationalCompetenceStore(FrameworkCache frameworks, TimeP
     /// <inheritdoc />
     public abstract Task<IReadOnlyList<EvidenceRecord>> EvidenceAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
 
+    /// <inheritdoc />
+    public abstract Task<IReadOnlySet<string>> AgentsChangedSinceAsync(long tenantId, DateTimeOffset since, DateTimeOffset now, TimeSpan expiringWindow, CancellationToken ct);
+
+    /// <inheritdoc />
+    public abstract Task<IReadOnlySet<string>> AgentsWithEvidenceExpiringAsync(long tenantId, DateTimeOffset from, DateTimeOffset until, CancellationToken ct);
+
     /// <summary>The framework's version and last change (0 and null when none).</summary>
     protected abstract Task<(long Version, DateTimeOffset? Updated)> FrameworkStampAsync(long tenantId, CancellationToken ct);
 

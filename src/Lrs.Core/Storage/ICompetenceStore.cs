@@ -39,4 +39,14 @@ public interface ICompetenceStore
 
     /// <summary>The current (not retracted) evidence of the given agents, with their sign-offs.</summary>
     Task<IReadOnlyList<EvidenceRecord>> EvidenceAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
+
+    /// <summary>
+    /// The agents whose profile may read differently than at <paramref name="since"/>: evidence or sign-offs recorded
+    /// or retracted after it, or evidence whose expiry (or the start of its expiring window) fell in (since, now].
+    /// May name more agents than changed, never fewer.
+    /// </summary>
+    Task<IReadOnlySet<string>> AgentsChangedSinceAsync(long tenantId, DateTimeOffset since, DateTimeOffset now, TimeSpan expiringWindow, CancellationToken ct);
+
+    /// <summary>The agents with current evidence that expires in (<paramref name="from"/>, <paramref name="until"/>].</summary>
+    Task<IReadOnlySet<string>> AgentsWithEvidenceExpiringAsync(long tenantId, DateTimeOffset from, DateTimeOffset until, CancellationToken ct);
 }

@@ -80,6 +80,44 @@ public sealed class PostgresCompetenceStore(PostgresDatabase database, Framework
         return result;
     }
 
+    /// <inheritdoc />
+    public override async Task<IReadOnlySet<string>> AgentsChangedSinceAsync(long tenantId, DateTimeOffset since, DateTimeOffset now, TimeSpan expiringWindow, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand("""
+            SELECT agent_key FROM evidence WHERE tenant_id = @t AND recorded > @since
+            UNION SELECT agent_key FROM evidence WHERE tenant_id = @t AND retracted > @since
+            UNION SELECT agent_key FROM evidence WHERE tenant_id = @t AND expires_at > @since AND expires_at <= @now
+            UNION SELECT agent_key FROM evidence WHERE tenant_id = @t AND expires_at > @since_w AND expires_at <= @now_w
+            UNION SELECT e.agent_key FROM signoffs so JOIN evidence e ON e.tenant_id = so.tenant_id AND e.statement_id = so.target_id
+                WHERE so.tenant_id = @t AND (so.recorded > @since OR so.retracted > @since)
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("since", since.UtcDateTime);
+        command.Parameters.AddWithValue("now", now.UtcDateTime);
+        command.Parameters.AddWithValue("since_w", (since + expiringWindow).UtcDateTime);
+        command.Parameters.AddWithValue("now_w", (now + expiringWindow).UtcDateTime);
+        return await KeysAsync(command, ct);
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlySet<string>> AgentsWithEvidenceExpiringAsync(long tenantId, DateTimeOffset from, DateTimeOffset until, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT DISTINCT agent_key FROM evidence WHERE tenant_id = @t AND expires_at > @from AND expires_at <= @until AND retracted IS NULL");
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("from", from.UtcDateTime);
+        command.Parameters.AddWithValue("until", until.UtcDateTime);
+        return await KeysAsync(command, ct);
+    }
+
+    private static async Task<IReadOnlySet<string>> KeysAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) keys.Add(reader.GetString(0));
+        return keys;
+    }
+
     private static DateTimeOffset? Time(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetDateTime(ordinal), TimeSpan.Zero);
 

@@ -108,6 +108,46 @@ public sealed class SqliteCompetenceStore(SqliteDatabase database, FrameworkCach
         return result;
     }
 
+    /// <inheritdoc />
+    public override async Task<IReadOnlySet<string>> AgentsChangedSinceAsync(long tenantId, DateTimeOffset since, DateTimeOffset now, TimeSpan expiringWindow, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = Command(connection, null, """
+            SELECT agent_key FROM evidence WHERE tenant_id = $t AND recorded > $since
+            UNION SELECT agent_key FROM evidence WHERE tenant_id = $t AND retracted > $since
+            UNION SELECT agent_key FROM evidence WHERE tenant_id = $t AND expires_at > $since AND expires_at <= $now
+            UNION SELECT agent_key FROM evidence WHERE tenant_id = $t AND expires_at > $since_w AND expires_at <= $now_w
+            UNION SELECT e.agent_key FROM signoffs so JOIN evidence e ON e.tenant_id = so.tenant_id AND e.statement_id = so.target_id
+                WHERE so.tenant_id = $t AND (so.recorded > $since OR so.retracted > $since)
+            """);
+        command.Parameters.AddWithValue("$t", tenantId);
+        command.Parameters.AddWithValue("$since", Micros(since));
+        command.Parameters.AddWithValue("$now", Micros(now));
+        command.Parameters.AddWithValue("$since_w", Micros(since + expiringWindow));
+        command.Parameters.AddWithValue("$now_w", Micros(now + expiringWindow));
+        return await KeysAsync(command, ct);
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlySet<string>> AgentsWithEvidenceExpiringAsync(long tenantId, DateTimeOffset from, DateTimeOffset until, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = Command(connection, null,
+            "SELECT DISTINCT agent_key FROM evidence WHERE tenant_id = $t AND expires_at > $from AND expires_at <= $until AND retracted IS NULL");
+        command.Parameters.AddWithValue("$t", tenantId);
+        command.Parameters.AddWithValue("$from", Micros(from));
+        command.Parameters.AddWithValue("$until", Micros(until));
+        return await KeysAsync(command, ct);
+    }
+
+    private static async Task<IReadOnlySet<string>> KeysAsync(SqliteCommand command, CancellationToken ct)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) keys.Add(reader.GetString(0));
+        return keys;
+    }
+
     private static DateTimeOffset? Time(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : FromMicros(reader.GetInt64(ordinal));
 
     /// <inheritdoc />
