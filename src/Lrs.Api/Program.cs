@@ -54,6 +54,7 @@ app.MapAgents();
 app.MapDocuments();
 app.MapAdmin();
 app.MapFramework();
+app.MapProfiles();
 
 app.Run();
 
