@@ -259,6 +259,22 @@ public sealed class CompetenceFrameworkTests
     }
 
     [Fact]
+    public void An_entry_that_fails_to_read_does_not_shift_the_paths_of_the_entries_after_it()
+    {
+        var errors = Errors(Doc(
+            competences: """[{"id":"a","name":{"sv":"A"},"prerequisites":[7,"nope","a"]}]""",
+            roles: """[{"id":"role","name":{"sv":"R"},"requirements":[{"level":"required"},{"competence":"nope","level":"required"}]}]"""));
+        errors.Select(e => e.Path).Should().BeEquivalentTo(
+            "$.competences[0].prerequisites[0]",
+            "$.competences[0].prerequisites[1]",
+            "$.competences[0].prerequisites[2]",
+            "$.roles[0].requirements[0].competence",
+            "$.roles[0].requirements[1].competence");
+        errors.Single(e => e.Path == "$.competences[0].prerequisites[1]").Message.Should().Contain("'nope'");
+        errors.Single(e => e.Path == "$.roles[0].requirements[1].competence").Message.Should().Contain("'nope'");
+    }
+
+    [Fact]
     public void A_repeated_property_is_an_error_not_an_exception()
     {
         var node = JsonNode.Parse("""{"competences":[],"competences":[]}""");
