@@ -67,8 +67,8 @@ public static class EvidenceExtractor
         DateTimeOffset? explicitExpiry = Time(statement["context"]?["extensions"]?[ExpiresExtension], out var e) ? e : null;
         var assessor = Assessor(statement);
 
-        var found = new List<EvidenceFound>(winnerCount);
         if (statement["actor"] is not JsonObject actor) return [];
+        var found = new List<EvidenceFound>(winnerCount);
         if (JsonRead.TryString(actor["objectType"], out var actorType) && actorType == "Group")
         {
             if (actor["member"] is JsonArray members)

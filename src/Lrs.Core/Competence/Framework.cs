@@ -146,6 +146,9 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
     /// <summary>The competence with this id, or null.</summary>
     public Competence? FindCompetence(string id) => Index.Competences.GetValueOrDefault(id);
 
+    /// <summary>The rule with this id, or null.</summary>
+    public AlignmentRule? FindRule(string id) => Index.Rules.GetValueOrDefault(id);
+
     /// <summary>The role with this id, or null.</summary>
     public Role? FindRole(string id) => Index.Roles.GetValueOrDefault(id);
 
@@ -189,6 +192,7 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
         public readonly FrozenDictionary<string, int> Order;
         public readonly FrozenDictionary<string, IsoDuration.Value> Validities;
         public readonly FrozenDictionary<string, Role> Roles;
+        public readonly FrozenDictionary<string, AlignmentRule> Rules;
         public readonly FrozenDictionary<string, AlignmentRule[]> RulesByVerb;
         public readonly FrozenSet<string> EvidenceVerbs;
         public readonly FrozenSet<string> SignoffVerbs;
@@ -208,9 +212,11 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
             var roles = new Dictionary<string, Role>(StringComparer.Ordinal);
             foreach (var r in framework.Roles) roles.TryAdd(r.Id, r);
 
+            var rules = new Dictionary<string, AlignmentRule>(StringComparer.Ordinal);
             var byVerb = new Dictionary<string, List<AlignmentRule>>(StringComparer.Ordinal);
             foreach (var rule in framework.Rules)
             {
+                rules.TryAdd(rule.Id, rule);
                 foreach (var verb in rule.Verbs.Distinct(StringComparer.Ordinal))
                 {
                     if (!byVerb.TryGetValue(verb, out var list)) byVerb[verb] = list = [];
@@ -222,6 +228,7 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
             Order = order.ToFrozenDictionary(StringComparer.Ordinal);
             Validities = validities.ToFrozenDictionary(StringComparer.Ordinal);
             Roles = roles.ToFrozenDictionary(StringComparer.Ordinal);
+            Rules = rules.ToFrozenDictionary(StringComparer.Ordinal);
             RulesByVerb = byVerb.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
             EvidenceVerbs = byVerb.Keys.ToFrozenSet(StringComparer.Ordinal);
             SignoffVerbs = framework.SignoffVerbs.ToFrozenSet(StringComparer.Ordinal);

@@ -157,15 +157,16 @@ public static class FrameworkDocument
             }
             Unknown(doc, "$", TopKeys, "of a framework");
 
-            var competences = new List<(Competence Item, string Path)>();
+            // Items come with the paths of their list entries: an entry that failed to read leaves no gap in the paths.
+            var competences = new List<(Competence Item, string Path, List<string> PrerequisitePaths)>();
             foreach (var (item, path) in Items(doc, "competences"))
-                if (CompetenceItem(item, path) is { } c) competences.Add((c, path));
+                if (CompetenceItem(item, path) is ({ } c, var paths)) competences.Add((c, path, paths));
             var rules = new List<(AlignmentRule Item, string Path)>();
             foreach (var (item, path) in Items(doc, "rules"))
                 if (Rule(item, path) is { } r) rules.Add((r, path));
-            var roles = new List<(Role Item, string Path)>();
+            var roles = new List<(Role Item, string Path, List<string> RequirementPaths)>();
             foreach (var (item, path) in Items(doc, "roles"))
-                if (RoleItem(item, path) is { } r) roles.Add((r, path));
+                if (RoleItem(item, path) is ({ } r, var paths)) roles.Add((r, path, paths));
 
             var signoffVerbs = Framework.DefaultSignoffVerbs;
             if (doc["signoffVerbs"] is { } sv)
@@ -185,11 +186,11 @@ public static class FrameworkDocument
             UniqueIds(rules.Select(r => (r.Item.Id, r.Path)), "rule");
             UniqueIds(roles.Select(r => (r.Item.Id, r.Path)), "role");
 
-            foreach (var (c, path) in competences)
+            foreach (var (c, _, paths) in competences)
             {
                 for (var i = 0; i < c.Prerequisites.Count; i++)
                 {
-                    var p = Index(Child(path, "prerequisites"), i);
+                    var p = paths[i];
                     if (c.Prerequisites[i] == c.Id) Add(p, "a competence cannot be its own prerequisite");
                     else if (!competenceIds.Contains(c.Prerequisites[i])) Add(p, $"'{c.Prerequisites[i]}' is not a competence of the framework");
                     else if (c.Prerequisites.Take(i).Contains(c.Prerequisites[i])) Add(p, "is listed twice");
@@ -199,12 +200,12 @@ public static class FrameworkDocument
             foreach (var (r, path) in rules)
                 if (IsValidId(r.CompetenceId) && !competenceIds.Contains(r.CompetenceId))
                     Add(Child(path, "competence"), $"'{r.CompetenceId}' is not a competence of the framework");
-            foreach (var (role, path) in roles)
+            foreach (var (role, _, paths) in roles)
             {
                 for (var i = 0; i < role.Requirements.Count; i++)
                 {
                     var q = role.Requirements[i];
-                    var p = Child(Index(Child(path, "requirements"), i), "competence");
+                    var p = Child(paths[i], "competence");
                     if (!IsValidId(q.CompetenceId)) continue;
                     if (!competenceIds.Contains(q.CompetenceId)) Add(p, $"'{q.CompetenceId}' is not a competence of the framework");
                     else if (role.Requirements.Take(i).Any(x => x.CompetenceId == q.CompetenceId)) Add(p, "the role already has a requirement for this competence");
@@ -232,9 +233,9 @@ public static class FrameworkDocument
             for (var i = 0; i < array.Count; i++) yield return (array[i], Index(path, i));
         }
 
-        private Competence? CompetenceItem(JsonNode? node, string path)
+        private (Competence?, List<string>) CompetenceItem(JsonNode? node, string path)
         {
-            if (node is not JsonObject o) { Add(path, "a competence must be a JSON object"); return null; }
+            if (node is not JsonObject o) { Add(path, "a competence must be a JSON object"); return (null, []); }
             Unknown(o, path, CompetenceKeys, "of a competence");
             var id = Id(o, path);
             var name = RequiredText(o, path, "name");
@@ -250,7 +251,10 @@ public static class FrameworkDocument
             var category = OptionalString(o, path, "category");
             var prerequisites = o["prerequisites"] is { } pre ? IdList(pre, Child(path, "prerequisites")) : [];
             // Returned despite other errors so that references to it are checked; the document fails anyway.
-            return id is null ? null : new Competence(id, name ?? new LocalizedText(null, null), description, validity, category, prerequisites);
+            return id is null
+                ? (null, [])
+                : (new Competence(id, name ?? new LocalizedText(null, null), description, validity, category, [.. prerequisites.Select(p => p.Id)]),
+                    [.. prerequisites.Select(p => p.Path)]);
         }
 
         private AlignmentRule? Rule(JsonNode? node, string path)
@@ -291,22 +295,26 @@ public static class FrameworkDocument
                 : new AlignmentRule(id, competence, verbs, activities, types, prefixes, successRequired, minScaled, signoffRequired);
         }
 
-        private Role? RoleItem(JsonNode? node, string path)
+        private (Role?, List<string>) RoleItem(JsonNode? node, string path)
         {
-            if (node is not JsonObject o) { Add(path, "a role must be a JSON object"); return null; }
+            if (node is not JsonObject o) { Add(path, "a role must be a JSON object"); return (null, []); }
             Unknown(o, path, RoleKeys, "of a role");
             var id = Id(o, path);
             var name = RequiredText(o, path, "name");
             var requirements = new List<RoleRequirement>();
+            var paths = new List<string>();
             var listPath = Child(path, "requirements");
             if (o["requirements"] is not { } list) Add(listPath, "is required (an empty array for none)");
             else if (list is not JsonArray array) Add(listPath, "must be an array");
             else
             {
                 for (var i = 0; i < array.Count; i++)
-                    if (Requirement(array[i], Index(listPath, i)) is { } q) requirements.Add(q);
+                {
+                    var p = Index(listPath, i);
+                    if (Requirement(array[i], p) is { } q) { requirements.Add(q); paths.Add(p); }
+                }
             }
-            return id is null ? null : new Role(id, name ?? new LocalizedText(null, null), requirements);
+            return id is null ? (null, []) : (new Role(id, name ?? new LocalizedText(null, null), requirements), paths);
         }
 
         private RoleRequirement? Requirement(JsonNode? node, string path)
@@ -405,16 +413,16 @@ public static class FrameworkDocument
             return result;
         }
 
-        private List<string> IdList(JsonNode node, string path)
+        private List<(string Id, string Path)> IdList(JsonNode node, string path)
         {
-            var result = new List<string>();
+            var result = new List<(string Id, string Path)>();
             if (node is not JsonArray array) { Add(path, "must be an array"); return result; }
             for (var i = 0; i < array.Count; i++)
             {
                 var p = Index(path, i);
                 if (!JsonRead.TryString(array[i], out var s)) Add(p, "must be a string");
                 else if (!IsValidId(s)) Add(p, "must be a competence id");
-                else result.Add(s);
+                else result.Add((s, p));
             }
             return result;
         }
@@ -434,10 +442,10 @@ public static class FrameworkDocument
         }
 
         // Depth-first search over prerequisites; each cycle is reported once, at the prerequisite entry that closes it.
-        private void Cycles(List<(Competence Item, string Path)> competences)
+        private void Cycles(List<(Competence Item, string Path, List<string> PrerequisitePaths)> competences)
         {
-            var byId = new Dictionary<string, (Competence Item, string Path)>(StringComparer.Ordinal);
-            foreach (var c in competences) byId.TryAdd(c.Item.Id, c);
+            var byId = new Dictionary<string, (Competence Item, List<string> PrerequisitePaths)>(StringComparer.Ordinal);
+            foreach (var c in competences) byId.TryAdd(c.Item.Id, (c.Item, c.PrerequisitePaths));
             var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 = on the current path, 2 = done
             var stack = new List<string>();
 
@@ -445,7 +453,7 @@ public static class FrameworkDocument
             {
                 state[id] = 1;
                 stack.Add(id);
-                var (c, path) = byId[id];
+                var (c, paths) = byId[id];
                 for (var i = 0; i < c.Prerequisites.Count; i++)
                 {
                     var next = c.Prerequisites[i];
@@ -453,7 +461,7 @@ public static class FrameworkDocument
                     if (state.GetValueOrDefault(next) == 1)
                     {
                         var cycle = stack[stack.IndexOf(next)..];
-                        Add(Index(Child(path, "prerequisites"), i),
+                        Add(paths[i],
                             $"prerequisites form a cycle: {string.Join(" → ", cycle)} → {next}");
                     }
                     else if (state.GetValueOrDefault(next) == 0) Visit(next);
@@ -462,7 +470,7 @@ public static class FrameworkDocument
                 state[id] = 2;
             }
 
-            foreach (var (c, _) in competences)
+            foreach (var (c, _, _) in competences)
                 if (state.GetValueOrDefault(c.Id) == 0) Visit(c.Id);
         }
     }
