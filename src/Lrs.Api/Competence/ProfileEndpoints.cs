@@ -53,7 +53,7 @@ public static class ProfileEndpoints
     }
 
     /// <summary>One competence in a profile.</summary>
-    public sealed record ProfileEntryView(string Competence, LocalizedText? Name, string Status, string? Requirement, DateTimeOffset? AchievedAt,
+    public sealed record ProfileEntryView(string Competence, LocalizedText? Name, string Status, string? Requirement, string? Duty, DateTimeOffset? AchievedAt,
         DateTimeOffset? ExpiresAt, IReadOnlyList<Guid> Evidence, IReadOnlyList<string> UnmetPrerequisites);
 
     /// <summary>A person's profile.</summary>
@@ -139,7 +139,7 @@ public static class ProfileEndpoints
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
         var now = time.GetUtcNow();
         var profiles = await ComputeAsync(tenant, members, competence, framework, now, window, ct);
-        var report = GapCalculator.Compute([.. profiles.Select(p => p.Profile)]);
+        var report = GapCalculator.Compute([.. profiles.Select(p => p.Profile)], framework);
         var byId = members.ToDictionary(m => m.Id);
         return TypedResults.Ok(new UnitGapsView(id, unit.Unit.OrganisationId, members.Count, now,
             [.. report.People.Select(g => new PersonGapView(g.PersonId, byId[g.PersonId].Name, byId[g.PersonId].Roles,
@@ -198,28 +198,11 @@ public static class ProfileEndpoints
         new(person.Id, person.Name, person.OrganisationId, person.Units, person.Roles, profile.ComputedAt, [.. profile.Entries.Select(e => Entry(e, framework))]);
 
     private static ProfileEntryView Entry(ProfileEntry e, Framework framework) =>
-        new(e.CompetenceId, framework.FindCompetence(e.CompetenceId)?.Name, StatusName(e.Status), e.Requirement is { } r ? RequirementName(r) : null,
+        new(e.CompetenceId, framework.FindCompetence(e.CompetenceId)?.Name, ProfileCalculator.StatusName(e.Status), e.Requirement is { } r ? FrameworkDocument.LevelName(r) : null, e.Duty,
             e.AchievedAt, e.ExpiresAt, e.EvidenceStatementIds, e.UnmetPrerequisites);
 
-    /// <summary>The JSON name of a status.</summary>
-    public static string StatusName(CompetenceStatus status) => status switch
-    {
-        CompetenceStatus.Valid => "valid",
-        CompetenceStatus.Expiring => "expiring",
-        CompetenceStatus.Expired => "expired",
-        CompetenceStatus.PendingSignoff => "pending-signoff",
-        _ => "missing",
-    };
-
     private static CompetenceStatus? StatusOf(string name) =>
-        Enum.GetValues<CompetenceStatus>().Where(s => StatusName(s) == name).Select(s => (CompetenceStatus?)s).FirstOrDefault();
-
-    private static string RequirementName(RequirementLevel level) => level switch
-    {
-        RequirementLevel.Required => "required",
-        RequirementLevel.Conditional => "conditional",
-        _ => "recommended",
-    };
+        Enum.GetValues<CompetenceStatus>().Where(s => ProfileCalculator.StatusName(s) == name).Select(s => (CompetenceStatus?)s).FirstOrDefault();
 
     private static string? Organisation(ClaimsPrincipal user) => user.FindFirstValue(LrsClaims.Organisation);
 
