@@ -2,6 +2,7 @@ using Lrs.Api;
 using Lrs.Api.Admin;
 using Lrs.Api.Auth;
 using Lrs.Api.Hosting;
+using Lrs.Api.People;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
 
@@ -51,6 +52,8 @@ app.MapStatements();
 app.MapActivities();
 app.MapAgents();
 app.MapDocuments();
+app.MapPeople();
+app.MapOrganisations();
 app.MapAdmin();
 
 app.Run();

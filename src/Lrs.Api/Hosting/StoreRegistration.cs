@@ -13,9 +13,9 @@ public sealed class LrsStore : IAsyncDisposable
 
     private readonly IAsyncDisposable[] _owned;
 
-    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, IAuditLog audit, params IAsyncDisposable[] owned)
+    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, IAuditLog audit, IPeopleStore people, params IAsyncDisposable[] owned)
     {
-        (Schema, Statements, Credentials, Knowledge, Documents, Audit, _owned) = (schema, statements, credentials, knowledge, documents, audit, owned);
+        (Schema, Statements, Credentials, Knowledge, Documents, Audit, People, _owned) = (schema, statements, credentials, knowledge, documents, audit, people, owned);
     }
 
     public ISchemaSetup Schema { get; }
@@ -24,6 +24,7 @@ public sealed class LrsStore : IAsyncDisposable
     public IKnowledgeStore Knowledge { get; }
     public IDocumentStore Documents { get; }
     public IAuditLog Audit { get; }
+    public IPeopleStore People { get; }
 
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
@@ -34,14 +35,14 @@ public sealed class LrsStore : IAsyncDisposable
                 var database = new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite);
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database), storage.Writers is > 0 and var w ? w : 1);
-                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database), statements);
+                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database), new SqlitePeopleStore(database), statements);
             }
             case "postgres" or "postgresql":
             {
                 var database = new PostgresDatabase(storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database), storage.Writers is > 0 and var w ? w : 2);
-                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database), statements, database);
+                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database), new PostgresPeopleStore(database), statements, database);
             }
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
@@ -70,6 +71,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Knowledge);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Documents);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Audit);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
         services.AddSingleton<Admin.Administration>();
         return services;
     }
