@@ -3,6 +3,7 @@ using Lrs.Api.Admin;
 using Lrs.Api.Auth;
 using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
+using Lrs.Api.People;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
 
@@ -52,6 +53,8 @@ app.MapStatements();
 app.MapActivities();
 app.MapAgents();
 app.MapDocuments();
+app.MapPeople();
+app.MapOrganisations();
 app.MapAdmin();
 app.MapFramework();
 app.MapProfiles();

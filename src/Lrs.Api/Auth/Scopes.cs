@@ -66,13 +66,19 @@ public static class Scopes
         [.. user.FindAll(LrsClaims.Scope).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
 
     /// <summary>
-    /// 403 with a message naming the scope unless the caller holds one of <paramref name="anyOf"/> (for reads,
-    /// <c>all/read</c> also counts).
+    /// 403 with a message naming the scope unless the caller holds one of <paramref name="anyOf"/> (for xAPI reads,
+    /// <c>all/read</c> also counts). Under <c>/api</c> the API's own scopes count only by name, and the 403 is ProblemDetails.
     /// </summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, params string[] anyOf) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
         {
             var user = context.HttpContext.User;
+            if (context.HttpContext.Request.Path.StartsWithSegments("/api"))
+            {
+                if (anyOf.Any(user.Has)) return await next(context);
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Missing scope",
+                    detail: $"This credential lacks the scope {string.Join(" or ", anyOf.Select(s => $"'{s}'"))}.");
+            }
             var isRead = HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method);
             if (anyOf.Any(user.Has) || (isRead && Held(user).Contains(AllRead)))
                 return await next(context);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Lrs.Api.Auth;
+using Lrs.Api.People;
 using Lrs.Core.Competence;
 using Lrs.Core.People;
 using Lrs.Core.Storage;
@@ -86,7 +87,7 @@ public static class ProfileEndpoints
     {
         if (Window(expiringWithinDays, options) is not { } window) return BadWindow();
         var tenant = user.TenantId();
-        if (await people.GetAsync(tenant, id, Organisation(user), ct) is not { } person)
+        if (await people.GetAsync(tenant, id, user.Organisation(), ct) is not { } person)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such person", detail: $"No person with id '{id}'.");
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
         var evidence = await competence.EvidenceAsync(tenant, person.AgentKeys, ct);
@@ -106,7 +107,7 @@ public static class ProfileEndpoints
             status = parsed;
         }
         var tenant = user.TenantId();
-        var organisation = Organisation(user);
+        var organisation = user.Organisation();
         if (organisation is not null && query.Organisation is { } asked && asked != organisation) return TypedResults.Ok(new ProfilePage([], null));
         var now = time.GetUtcNow();
         var changedAgents = query.ChangedSince is { } since ? await competence.AgentsChangedSinceAsync(tenant, since, now, window, ct) : null;
@@ -133,7 +134,7 @@ public static class ProfileEndpoints
     {
         if (Window(expiringWithinDays, options) is not { } window) return BadWindow();
         var tenant = user.TenantId();
-        if (await people.UnitAsync(tenant, id, Organisation(user), ct) is not { } unit)
+        if (await people.UnitAsync(tenant, id, user.Organisation(), ct) is not { } unit)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such unit", detail: $"No unit with id '{id}'.");
         var members = await AllAsync(people, tenant, new PeopleQuery(unit.Unit.OrganisationId, id, null, null, null, 1000), ct);
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
@@ -153,7 +154,7 @@ public static class ProfileEndpoints
         var days = withinDays ?? 30;
         if (days is < 1 or > MaxWindowDays) return Problem("Invalid withinDays", $"withinDays is between 1 and {MaxWindowDays}.");
         var tenant = user.TenantId();
-        var restricted = Organisation(user);
+        var restricted = user.Organisation();
         var now = time.GetUtcNow();
         var until = now.AddDays(days);
         if (restricted is not null && organisation is not null && organisation != restricted) return TypedResults.Ok(new ExpiringList(until, []));
@@ -203,8 +204,6 @@ public static class ProfileEndpoints
 
     private static CompetenceStatus? StatusOf(string name) =>
         Enum.GetValues<CompetenceStatus>().Where(s => ProfileCalculator.StatusName(s) == name).Select(s => (CompetenceStatus?)s).FirstOrDefault();
-
-    private static string? Organisation(ClaimsPrincipal user) => user.FindFirstValue(LrsClaims.Organisation);
 
     private static TimeSpan? Window(int? days, IOptions<LrsOptions> options) =>
         (days ?? options.Value.Competence.ExpiringWindowDays) is var d and >= 0 and <= MaxWindowDays ? TimeSpan.FromDays(d) : null;

@@ -144,5 +144,48 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             PRIMARY KEY (tenant_id, statement_id));
         CREATE INDEX IF NOT EXISTS ix_signoffs_target ON signoffs (tenant_id, target_id);
         CREATE INDEX IF NOT EXISTS ix_signoffs_changed ON signoffs (tenant_id, recorded);
+        CREATE TABLE IF NOT EXISTS organisations (
+            tenant_id bigint NOT NULL,
+            id text NOT NULL,
+            name text NOT NULL,
+            hr_home_page text,
+            changed timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, id));
+        CREATE TABLE IF NOT EXISTS org_units (
+            tenant_id bigint NOT NULL,
+            id text NOT NULL,
+            organisation_id text NOT NULL,
+            name text NOT NULL,
+            changed timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, id));
+        CREATE INDEX IF NOT EXISTS ix_org_units_organisation ON org_units (tenant_id, organisation_id, id);
+        CREATE TABLE IF NOT EXISTS people (
+            tenant_id bigint NOT NULL,
+            id text NOT NULL,
+            organisation_id text NOT NULL,
+            name text,
+            email text,
+            hsa_id text,
+            duties jsonb NOT NULL,
+            changed timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, id));
+        CREATE INDEX IF NOT EXISTS ix_people_organisation ON people (tenant_id, organisation_id, id);
+        CREATE INDEX IF NOT EXISTS ix_people_changed ON people (tenant_id, changed);
+        CREATE TABLE IF NOT EXISTS person_agents (
+            tenant_id bigint NOT NULL,
+            agent_key text NOT NULL,
+            person_id text NOT NULL,
+            agent text NOT NULL,
+            PRIMARY KEY (tenant_id, agent_key));
+        CREATE INDEX IF NOT EXISTS ix_person_agents_person ON person_agents (tenant_id, person_id);
+        CREATE TABLE IF NOT EXISTS person_assignments (
+            tenant_id bigint NOT NULL,
+            person_id text NOT NULL,
+            kind text NOT NULL,
+            value text NOT NULL,
+            valid_from timestamptz NOT NULL,
+            valid_to timestamptz,
+            PRIMARY KEY (tenant_id, person_id, kind, value, valid_from));
+        CREATE INDEX IF NOT EXISTS ix_person_assignments_current ON person_assignments (tenant_id, kind, value, person_id) WHERE valid_to IS NULL;
         """;
 }

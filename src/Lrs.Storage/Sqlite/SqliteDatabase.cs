@@ -174,5 +174,48 @@ public sealed class SqliteDatabase : ISchemaSetup
             PRIMARY KEY (tenant_id, statement_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_signoffs_target ON signoffs(tenant_id, target_id);
         CREATE INDEX IF NOT EXISTS ix_signoffs_changed ON signoffs(tenant_id, recorded);
+        CREATE TABLE IF NOT EXISTS organisations (
+            tenant_id INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            hr_home_page TEXT,
+            changed INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS org_units (
+            tenant_id INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            organisation_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            changed INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_org_units_organisation ON org_units(tenant_id, organisation_id, id);
+        CREATE TABLE IF NOT EXISTS people (
+            tenant_id INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            organisation_id TEXT NOT NULL,
+            name TEXT,
+            email TEXT,
+            hsa_id TEXT,
+            duties TEXT NOT NULL,
+            changed INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_people_organisation ON people(tenant_id, organisation_id, id);
+        CREATE INDEX IF NOT EXISTS ix_people_changed ON people(tenant_id, changed);
+        CREATE TABLE IF NOT EXISTS person_agents (
+            tenant_id INTEGER NOT NULL,
+            agent_key TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, agent_key)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_person_agents_person ON person_agents(tenant_id, person_id);
+        CREATE TABLE IF NOT EXISTS person_assignments (
+            tenant_id INTEGER NOT NULL,
+            person_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            valid_from INTEGER NOT NULL,
+            valid_to INTEGER,
+            PRIMARY KEY (tenant_id, person_id, kind, value, valid_from)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_person_assignments_current ON person_assignments(tenant_id, kind, value, person_id) WHERE valid_to IS NULL;
         """;
 }

@@ -1,0 +1,172 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Lrs.Api.Auth;
+using Lrs.Core.People;
+using Lrs.Core.Storage;
+using Lrs.Core.Xapi;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Lrs.Api.People;
+
+/// <summary>
+/// People of the tenant's organisations, upserted in bulk by HR systems and read by HR and competence tools. A
+/// principal restricted to one organisation (claim <c>lrs:organisation</c>) sees and changes only that organisation's people.
+/// </summary>
+public static class PeopleEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static IEndpointRouteBuilder MapPeople(this IEndpointRouteBuilder routes)
+    {
+        var people = routes.MapGroup("/api/people")
+            .WithTags("People")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        people.MapPut("", UpsertPeople)
+            .WithName("UpsertPeople")
+            .WithSummary("Creates or updates people in bulk")
+            .WithDescription("A JSON array of at most 1000 people, each the person's whole current state, identified by the employer's employee id " +
+                "(unique in the tenant). The organisation and units must exist (PUT /api/organisations). Each person is linked to the agents listed " +
+                "and, when the organisation has an `hrHomePage`, to `account{homePage: hrHomePage, name: id}`; statements about any of them count " +
+                "for the person. A unit or role no longer listed ends now and stays in the history. Sending the same data again changes nothing " +
+                "(`unchanged`, and `changed` stays). All or nothing: every problem is reported in one 400 with JSON paths; an agent linked to " +
+                "another person is 409; a person of another organisation than the caller's is 403. A personnummer is refused, as a property " +
+                "and as an id. Scope `people:write`.")
+            .Accepts<List<PersonUpsert>>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .RequireScope(Scopes.PeopleWrite);
+        people.MapGet("", ListPeople)
+            .WithName("ListPeople")
+            .WithSummary("People, filtered and paged")
+            .WithDescription("People ordered by id with their current units, roles, duties and agents. Filters: `organisation`, `unit`, `role` " +
+                "(current assignments), `changedSince` (RFC 3339; people whose data changed at or after it: an upsert that changed nothing " +
+                "does not count). `limit` is 1 to 1000 (default 100); follow `more` for the next page. Scope `profiles:read` or `people:write`.")
+            .RequireScope(Scopes.ProfilesRead, Scopes.PeopleWrite);
+        people.MapGet("/{id}", GetPersonDetails)
+            .WithName("GetPersonDetails")
+            .WithSummary("One person with history and agents")
+            .WithDescription("The person's current state, agents, and every unit and role assignment with `from` and `to` (null while current). " +
+                "A person of another organisation than the caller's is 404, as an unknown one. Scope `profiles:read` or `people:write`.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Scopes.ProfilesRead, Scopes.PeopleWrite);
+        return routes;
+    }
+
+    /// <summary>A person as the API shows it; <c>history</c> only when one person is asked for.</summary>
+    public sealed record PersonView(
+        string Id, string OrganisationId, string? Name, string? Email, string? HsaId,
+        IReadOnlyList<string> Units, IReadOnlyList<string> Roles, IReadOnlyList<string> Duties, IReadOnlyList<JsonObject> Agents,
+        DateTimeOffset Changed, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AssignmentView>? History);
+
+    /// <summary>One period in a unit (<c>kind</c> unit) or a role (<c>kind</c> role); <c>to</c> is null while it lasts.</summary>
+    public sealed record AssignmentView(string Kind, string Value, DateTimeOffset From, DateTimeOffset? To);
+
+    /// <summary>A page of people; <c>more</c> fetches the next page.</summary>
+    public sealed record PeopleList(IReadOnlyList<PersonView> People, string? More);
+
+    /// <summary>Query parameters of the people list.</summary>
+    public sealed record PeopleListQuery(string? Organisation, string? Unit, string? Role, string? ChangedSince, int? Limit, string? After);
+
+    public static async Task<Results<Ok<UpsertCounts>, ValidationProblem, ProblemHttpResult>> UpsertPeople(
+        HttpRequest request, ClaimsPrincipal user, IPeopleStore store, TimeProvider time, CancellationToken ct)
+    {
+        var (body, unreadable) = await ReadJsonAsync(request, ct);
+        if (unreadable is not null) return unreadable;
+        if (body is JsonArray { Count: > PeopleInput.MaxPeople } tooMany)
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many people",
+                detail: $"This request has {tooMany.Count} people; send at most {PeopleInput.MaxPeople} per request (several requests in a row are fine).");
+        var (batch, errors) = PeopleInput.ReadPeople(body);
+        if (errors.Count > 0) return Invalid("Invalid people", errors);
+
+        var outcome = await store.UpsertPeopleAsync(user.TenantId(), batch, user.Organisation(), time.GetUtcNow(), ct);
+        return outcome.Refusal is { } refusal ? Refused<UpsertCounts>(refusal, "people") : TypedResults.Ok(outcome.Counts);
+    }
+
+    public static async Task<Results<Ok<PeopleList>, ProblemHttpResult>> ListPeople([AsParameters] PeopleListQuery query, ClaimsPrincipal user, IPeopleStore store, CancellationToken ct)
+    {
+        var limit = query.Limit ?? DefaultLimit;
+        if (limit is < 1 or > MaxLimit)
+            return BadQuery("Invalid limit", $"limit is between 1 and {MaxLimit}.");
+        DateTimeOffset? since = null;
+        if (query.ChangedSince is { } text)
+        {
+            if (!XapiTimestamp.TryParse(text, XapiVersion.V200, out var parsed))
+                return BadQuery("Invalid changedSince", $"changedSince '{text}' is not an RFC 3339 date and time with an offset, e.g. 2026-03-01T00:00:00Z (escape '+' as %2B).");
+            since = parsed;
+        }
+        var organisation = query.Organisation;
+        if (user.Organisation() is { } restricted)
+        {
+            // Another organisation's people are simply not there for this caller.
+            if (organisation is not null && organisation != restricted) return TypedResults.Ok(new PeopleList([], null));
+            organisation = restricted;
+        }
+
+        var page = await store.ListAsync(user.TenantId(), new PeopleQuery(organisation, query.Unit, query.Role, since, query.After, limit), ct);
+        string? more = null;
+        if (page.More is not null)
+        {
+            var parameters = new[]
+            {
+                ("organisation", query.Organisation), ("unit", query.Unit), ("role", query.Role), ("changedSince", query.ChangedSince),
+                ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("after", page.More),
+            };
+            more = "/api/people?" + string.Join('&', parameters.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
+        }
+        return TypedResults.Ok(new PeopleList([.. page.People.Select(p => View(p, withHistory: false))], more));
+    }
+
+    public static async Task<Results<Ok<PersonView>, ProblemHttpResult>> GetPersonDetails(string id, ClaimsPrincipal user, IPeopleStore store, CancellationToken ct) =>
+        await store.GetAsync(user.TenantId(), id, user.Organisation(), ct) is { } person
+            ? TypedResults.Ok(View(person, withHistory: true))
+            : NotFound("No such person", $"There is no person with id '{id}' that this credential may see.");
+
+    /// <summary>The organisation the caller is restricted to, or null when it reaches every organisation of its tenant.</summary>
+    internal static string? Organisation(this ClaimsPrincipal user) => user.FindFirstValue(BearerTokenEvents.Organisation);
+
+    internal static async Task<(JsonNode? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return (await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken: ct), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: $"The body is not JSON: {e.Message}"));
+        }
+    }
+
+    internal static ValidationProblem Invalid(string title, IReadOnlyList<ValidationError> errors) =>
+        TypedResults.ValidationProblem(Errors(errors), title: title,
+            detail: $"{errors.Count} problem{(errors.Count == 1 ? "" : "s")}; nothing was stored. {errors[0]}");
+
+    internal static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Refused<T>(UpsertRefusal refusal, string what) => refusal.Kind switch
+    {
+        UpsertRefusalKind.Invalid => Invalid($"Invalid {what}", refusal.Errors),
+        UpsertRefusalKind.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Another organisation",
+            detail: $"This credential may change only its own organisation; nothing was stored. {refusal.Errors[0]}",
+            extensions: new Dictionary<string, object?> { ["errors"] = Errors(refusal.Errors) }),
+        _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+            detail: $"Nothing was stored. {string.Join(" ", refusal.Errors.Take(3))}",
+            extensions: new Dictionary<string, object?> { ["errors"] = Errors(refusal.Errors) }),
+    };
+
+    internal static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
+
+    private static ProblemHttpResult BadQuery(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
+
+    private static Dictionary<string, string[]> Errors(IReadOnlyList<ValidationError> errors) =>
+        errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+
+    private static PersonView View(Person p, bool withHistory) => new(
+        p.Id, p.OrganisationId, p.Name, p.Email, p.HsaId, p.Units, p.Roles, p.Duties, p.Agents, p.Changed,
+        withHistory ? [.. p.History.Select(a => new AssignmentView(a.Kind == AssignmentKind.Unit ? "unit" : "role", a.Value, a.From, a.To))] : null);
+}
