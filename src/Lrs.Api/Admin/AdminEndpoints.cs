@@ -44,7 +44,7 @@ public static class AdminEndpoints
                 "Scopes: `statements/write statements/read statements/read/mine state define profile all/read all` and " +
                 "`profiles:read people:write framework:write reflections:read reflections:write admin operator`; `all` includes neither `admin` nor `operator`, " +
                 "and only a caller with `operator` may issue `operator` (403 otherwise). `expires` (optional) must be in the future. " +
-                "Optional restrictions: `organisation` (the credential reads only that employer's people and profiles); `actor`, an Agent with exactly one identifier " +
+                "Optional restrictions: `organisation` (its reads of people and competence profiles see only that employer's people; claim `lrs:organisation`); `actor`, an Agent with exactly one identifier " +
                 "(statements written must have it as actor, else 403 and nothing stored; statement reads see only statements with it as actor or object; State and Agent Profile only for that agent); " +
                 "`registration`, a UUID (statements written must carry it as `context.registration`; statement reads and State documents only in that registration). " +
                 "Actor and registration together make a cmi5-style launch credential. Audited as `credential.create`, restrictions included.");

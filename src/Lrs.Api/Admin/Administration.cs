@@ -76,7 +76,7 @@ public sealed class Administration(ICredentialStore credentials, IAuditLog audit
             var isAgent = actor is JsonObject && (actor["objectType"] is null || actor["objectType"] is JsonValue v && v.TryGetValue(out string? type) && type == "Agent");
             if (!isAgent || problems.Count > 0 || AgentKey.Of(actor) is null)
                 return (CredentialRestrictions.None, "actor is not an xAPI Agent with exactly one identifier (mbox, mbox_sha1sum, openid or account)"
-                    + (problems.Count > 0 ? $": {problems[0]}" : "."));
+                    + (problems.Count > 0 ? $": {problems[0].Message}." : "."));
             actorJson = actor.ToJsonString();
         }
 
