@@ -120,6 +120,10 @@ public abstract partial class AdminCommandTests : IDisposable
         var listed = await RunAsync("credentials", "list", "--tenant", tenant);
         listed.Output.Should().MatchRegex($@"{key}\t[^\n]*\torganisation=omsorgen-ab; actor={{""account"":{{""homePage"":""https://hr.omsorgen.example"",""name"":""E77""}}}}; registration={registration}");
 
+        var operatorCredential = await RunAsync("credentials", "create", "--tenant", tenant, "--name", "drift", "--scopes", "admin operator");
+        operatorCredential.ExitCode.Should().Be(0, "the CLI is the operator's own tool and may issue operator");
+        operatorCredential.Output.Should().Contain("admin operator");
+
         var group = await RunAsync("credentials", "create", "--tenant", tenant, "--actor", """{"objectType":"Group","mbox":"mailto:team@omsorgen.example"}""");
         group.ExitCode.Should().Be(1);
         group.Error.Should().Contain("actor is not an xAPI Agent");
