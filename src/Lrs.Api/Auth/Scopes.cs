@@ -19,8 +19,13 @@ public static class Scopes
     public const string AllRead = "all/read";
     public const string All = "all";
     public const string Admin = "admin";
+    /// <summary>Creates tenants and sees them all: the hosting operator's. Implied by nothing, not even <c>admin</c>.</summary>
+    public const string Operator = "operator";
+    /// <summary>Reads people, organisations, units and competence profiles.</summary>
     public const string ProfilesRead = "profiles:read";
+    /// <summary>Upserts people, organisations and units (HR systems).</summary>
     public const string PeopleWrite = "people:write";
+    /// <summary>Changes the competence framework.</summary>
     public const string FrameworkWrite = "framework:write";
     public const string ReflectionsRead = "reflections:read";
     public const string ReflectionsWrite = "reflections:write";
@@ -31,10 +36,10 @@ public static class Scopes
         StatementsWrite, StatementsRead, StatementsReadMine, State, Define, Profile, AllRead, All,
     };
 
-    /// <summary>The xAPI scopes and this API's own. <c>all</c> does not include <c>admin</c>.</summary>
+    /// <summary>The xAPI scopes and this API's own. <c>all</c> includes neither <c>admin</c> nor <c>operator</c>.</summary>
     public static readonly IReadOnlyList<string> Known =
     [
-        .. Xapi, ProfilesRead, PeopleWrite, FrameworkWrite, ReflectionsRead, ReflectionsWrite, Admin,
+        .. Xapi, ProfilesRead, PeopleWrite, FrameworkWrite, ReflectionsRead, ReflectionsWrite, Admin, Operator,
     ];
 
     /// <summary>Splits and checks a scope list; the error names every unknown scope.</summary>
