@@ -264,6 +264,53 @@ public abstract class ProfileTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_credential_restricted_to_one_employer_sees_only_its_peoples_statements_profiles_and_units()
+    {
+        var tenant = await NewTenantAsync();
+        var privateProvider = new JsonArray
+        {
+            new JsonObject
+            {
+                ["id"] = "trygga-omsorgen", ["name"] = "Trygga Omsorgen AB", ["hrHomePage"] = "https://hr.tryggaomsorgen.example",
+                ["units"] = new JsonArray { new JsonObject { ["id"] = "tryggagarden", ["name"] = "Tryggagården" } },
+            },
+        };
+        (await tenant.Client.PutAsync("/api/organisations", Json(privateProvider))).EnsureSuccessStatusCode();
+        var (municipal, provider) = (NewAgent(), NewAgent());
+        await AddPersonAsync(tenant, "S-1050", municipal);
+        var people = new JsonArray
+        {
+            new JsonObject
+            {
+                ["id"] = "T-2050", ["organisationId"] = "trygga-omsorgen", ["units"] = new JsonArray("tryggagarden"),
+                ["roles"] = new JsonArray("underskoterska"), ["agents"] = new JsonArray(provider.DeepClone()),
+            },
+        };
+        (await tenant.Client.PutAsync("/api/people", Json(people))).EnsureSuccessStatusCode();
+        var mine = (await tenant.Client.PostAsync(At(Statement(municipal, Completed, FrameworkTests.Course), DateTimeOffset.UtcNow.AddDays(-1))))[0];
+        var theirs = (await tenant.Client.PostAsync(At(Statement(provider, Completed, FrameworkTests.Course), DateTimeOffset.UtcNow.AddDays(-1))))[0];
+        var nobodys = (await tenant.Client.PostAsync(Statement(NewAgent())))[0];
+
+        var issued = await tenant.Client.PostAsJsonAsync("/api/admin/credentials",
+            new { name = "HR Solna", scopes = new[] { "statements/read", "profiles:read" }, organisation = "solna-stad" });
+        issued.StatusCode.Should().Be(HttpStatusCode.Created, await issued.Content.ReadAsStringAsync());
+        var credential = await issued.Content.ReadFromJsonAsync<JsonNode>();
+        var hr = lrs.Client("2.0.0", credential!["key"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+
+        var listed = (await hr.GetAllAsync("/xapi/statements")).Select(s => s["id"]!.GetValue<string>()).ToList();
+        listed.Should().Equal(mine);
+        (await hr.GetAsync($"/xapi/statements?statementId={mine}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await hr.GetAsync($"/xapi/statements?statementId={theirs}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await hr.GetAsync($"/xapi/statements?statementId={nobodys}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        (await hr.GetAsync("/api/people/S-1050/profile")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await hr.GetAsync("/api/people/T-2050/profile")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await hr.GetAsync("/api/units/tryggagarden/gaps")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await hr.GetFromJsonAsync<JsonNode>("/api/profiles"))!["profiles"]!.AsArray().Select(p => p!["personId"]!.GetValue<string>()).Should().Equal("S-1050");
+        (await hr.GetFromJsonAsync<JsonNode>("/api/profiles?organisation=trygga-omsorgen"))!["profiles"]!.AsArray().Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Profiles_and_gaps_of_another_tenant_are_404_and_need_profiles_read()
     {
         var tenant = await NewTenantAsync();

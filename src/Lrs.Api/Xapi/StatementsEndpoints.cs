@@ -305,6 +305,7 @@ public static class StatementsEndpoints
             Limit = cursor.Limit + 1,
             After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
             OwnKeys = OwnKeys(http.User),
+            Organisation = http.User.FindFirstValue(LrsClaims.Organisation),
         };
         var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
         var page = rows.Count > cursor.Limit ? rows.Take(cursor.Limit).ToList() : rows;
@@ -379,6 +380,9 @@ public static class StatementsEndpoints
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
         if (row is not null && OwnKeys(http.User) is { Count: > 0 } own && !own.All(StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains))
             row = null;
+        if (row is not null && http.User.FindFirstValue(LrsClaims.Organisation) is { } organisation
+            && !await IsAboutOrganisationAsync(http, row.Json, organisation, ct))
+            row = null;
         if (row is null || row.Voided != voided)
             return XapiProtocol.Error(StatusCodes.Status404NotFound,
                 voided ? $"No voided statement with id {id}." : $"No statement with id {id} (voided statements are fetched with voidedStatementId).");
@@ -392,6 +396,18 @@ public static class StatementsEndpoints
         return attachments
             ? StatementAttachments.MultipartResult(body, [row.Json], store, http.User.TenantId(), ct)
             : TypedResults.Bytes(body, "application/json");
+    }
+
+    // Whether the statement's actor or object agent (or a member of such a group) is one of the employer's people.
+    private static async Task<bool> IsAboutOrganisationAsync(HttpContext http, string json, string organisation, CancellationToken ct)
+    {
+        var people = http.RequestServices.GetRequiredService<IPeopleStore>();
+        var tenant = http.User.TenantId();
+        foreach (var key in StatementIndex.Extract((JsonObject)JsonNode.Parse(json)!).Where(k => k.StartsWith(StatementIndex.Agent, StringComparison.Ordinal)))
+            if (await people.PersonOfAgentAsync(tenant, key[StatementIndex.Agent.Length..], ct) is { } person
+                && await people.GetAsync(tenant, person, organisation, ct) is not null)
+                return true;
+        return false;
     }
 
     private static IReadOnlyList<string> AcceptLanguages(HttpRequest request) =>

@@ -11,6 +11,11 @@ public sealed record StatementQuery
     /// page, never from a cursor.
     /// </summary>
     public IReadOnlyList<string> OwnKeys { get; init; } = [];
+    /// <summary>
+    /// An employer (organisation id) the caller is restricted to: only statements whose actor or object agent
+    /// (or a member of such a group) is an agent of one of its people. Set from the caller, never from a cursor.
+    /// </summary>
+    public string? Organisation { get; init; }
     /// <summary>Exclusive lower bound on <c>stored</c>.</summary>
     public DateTimeOffset? Since { get; init; }
     /// <summary>Inclusive upper bound on <c>stored</c>: the smaller of <c>until</c> and the consistency bound of the first page.</summary>

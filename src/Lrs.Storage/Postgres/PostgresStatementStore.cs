@@ -270,6 +270,14 @@ public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkC
             sql.Append($" AND EXISTS (SELECT 1 FROM statement_index m{i} WHERE m{i}.tenant_id = @t AND m{i}.key = @own{i} AND m{i}.seq = s.seq AND m{i}.src = s.seq)");
             command.Parameters.AddWithValue($"own{i}", query.OwnKeys[i]);
         }
+        if (query.Organisation is { } organisation)
+        {
+            // The statement's own agent keys (not those of a StatementRef target) against the employer's people.
+            sql.Append($" AND EXISTS (SELECT 1 FROM unnest(s.keys) AS k(key) JOIN person_agents pa ON pa.tenant_id = @t AND pa.agent_key = substr(k.key, {StatementIndex.Agent.Length + 1})"
+                + " JOIN people p ON p.tenant_id = @t AND p.id = pa.person_id"
+                + $" WHERE k.key LIKE '{StatementIndex.Agent}%' AND p.organisation_id = @org)");
+            command.Parameters.AddWithValue("org", organisation);
+        }
         if (query.Keys.Count > 0)
         {
             // All keys must come from one source: the statement itself or one statement of its StatementRef chain.

@@ -277,6 +277,13 @@ public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache
             sql.Append($" AND EXISTS (SELECT 1 FROM statement_index m{i} WHERE m{i}.tenant_id = $t AND m{i}.key = $own{i} AND m{i}.seq = s.seq AND m{i}.src = s.seq)");
             command.Parameters.AddWithValue($"$own{i}", query.OwnKeys[i]);
         }
+        if (query.Organisation is { } organisation)
+        {
+            // The statement's own agent keys (its keys column, separated by KeySeparator) against the employer's people.
+            sql.Append(" AND EXISTS (SELECT 1 FROM people p JOIN person_agents pa ON pa.tenant_id = p.tenant_id AND pa.person_id = p.id"
+                + $" WHERE p.tenant_id = $t AND p.organisation_id = $org AND instr(char(31) || s.keys || char(31), char(31) || '{StatementIndex.Agent}' || pa.agent_key || char(31)) > 0)");
+            command.Parameters.AddWithValue("$org", organisation);
+        }
         if (query.Keys.Count > 0)
         {
             // All keys must come from one source: the statement itself or one statement of its StatementRef chain.
