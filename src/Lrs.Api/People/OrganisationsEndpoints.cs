@@ -28,7 +28,7 @@ public static class OrganisationsEndpoints
                 "`hrHomePage` is the IRL of the employer's HR system: its people are linked to `account{homePage: hrHomePage, name: employee id}` " +
                 "at their next upsert. Sending the same data again changes nothing. All or nothing; every problem in one 400 with JSON paths. " +
                 "Scope `people:write`.")
-            .Accepts<List<OrganisationUpsert>>("application/json")
+            .Accepts<List<OrganisationInput>>("application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -53,6 +53,18 @@ public static class OrganisationsEndpoints
             .RequireScope(Scopes.ProfilesRead, Scopes.PeopleWrite);
         return routes;
     }
+
+    /// <summary>One organisation of a bulk upsert.</summary>
+    /// <param name="Id">The organisation's id, unique in the tenant.</param>
+    /// <param name="Name">Its name.</param>
+    /// <param name="HrHomePage">The IRL of its HR system: the <c>account.homePage</c> of its employees' agents.</param>
+    /// <param name="Units">Units to create or rename; units not listed stay.</param>
+    public sealed record OrganisationInput(string Id, string Name, string? HrHomePage = null, IReadOnlyList<UnitInput>? Units = null);
+
+    /// <summary>One unit of an organisation in a bulk upsert.</summary>
+    /// <param name="Id">The unit's id, unique in the tenant.</param>
+    /// <param name="Name">Its name.</param>
+    public sealed record UnitInput(string Id, string Name);
 
     /// <summary>An organisation as the API shows it.</summary>
     public sealed record OrganisationView(string Id, string Name, string? HrHomePage, DateTimeOffset Changed);
