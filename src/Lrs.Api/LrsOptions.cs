@@ -66,6 +66,13 @@ public sealed class LimitOptions
 
     /// <summary>The largest request body (bytes) other than the attachment parts of multipart statements; more is 413.</summary>
     public long MaxRequestBytes { get; set; } = 30_000_000;
+
+    /// <summary>
+    /// Failed HTTP Basic logins (unknown key, wrong secret, expired, revoked, malformed) one client address may
+    /// make in a minute; beyond them its requests with credentials not verified before on this node get 429 with
+    /// Retry-After, without hashing, until the minute is over. 0 turns the limit off.
+    /// </summary>
+    public int FailedLoginsPerMinute { get; set; } = 30;
 }
 
 /// <summary>OAuth2/OIDC bearer tokens (Entra ID or any OIDC issuer); off while <see cref="Authority"/> is empty.</summary>

@@ -13,6 +13,9 @@ public abstract partial class AdminCommandTests : IDisposable
     /// <summary>Lrs__… variables that select this class's store, for the CLI and the server alike.</summary>
     protected abstract Dictionary<string, string> StoreEnvironment { get; }
 
+    /// <summary>Runs SQL on this class's store directly (to make it look like a database of an older version).</summary>
+    protected abstract Task ExecuteSqlAsync(string sql);
+
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Lrs.Api.dll"), .. args])
@@ -91,6 +94,47 @@ public abstract partial class AdminCommandTests : IDisposable
         (await RunAsync("credentials", "frobnicate")).ExitCode.Should().Be(1);
     }
 
+    [Fact]
+    public async Task Restrictions_given_to_the_CLI_are_stored_in_a_database_from_before_them_and_shown_in_the_listing()
+    {
+        var tenant = "hemtjanst-" + Guid.NewGuid().ToString("N")[..8];
+        (await RunAsync("tenants", "create", tenant)).ExitCode.Should().Be(0);
+        var old = await RunAsync("credentials", "create", "--tenant", tenant, "--name", "old");
+        var oldKey = KeyLine().Match(old.Output).Groups[1].Value;
+        // A database written before credentials had restrictions; the next start brings it up to date, every time.
+        await ExecuteSqlAsync("ALTER TABLE credentials DROP COLUMN organisation; ALTER TABLE credentials DROP COLUMN actor; ALTER TABLE credentials DROP COLUMN registration;");
+        for (var i = 0; i < 2; i++)
+        {
+            var upgraded = await RunAsync("credentials", "list", "--tenant", tenant);
+            upgraded.ExitCode.Should().Be(0, upgraded.Error);
+            upgraded.Output.Should().MatchRegex($@"{oldKey}\t[^\n]*\tnone");
+        }
+
+        var registration = Guid.NewGuid();
+        var created = await RunAsync("credentials", "create", "--tenant", tenant, "--name", "cmi5 launch", "--scopes", "statements/write statements/read/mine state",
+            "--organisation", "omsorgen-ab", "--actor", """{"account":{"homePage":"https://hr.omsorgen.example","name":"E77"}}""", "--registration", registration.ToString());
+        created.ExitCode.Should().Be(0, created.Error);
+        created.Output.Should().Contain("organisation=omsorgen-ab").And.Contain("E77").And.Contain($"registration={registration}");
+        var key = KeyLine().Match(created.Output).Groups[1].Value;
+
+        var listed = await RunAsync("credentials", "list", "--tenant", tenant);
+        listed.Output.Should().MatchRegex($@"{key}\t[^\n]*\torganisation=omsorgen-ab; actor={{""account"":{{""homePage"":""https://hr.omsorgen.example"",""name"":""E77""}}}}; registration={registration}");
+
+        var operatorCredential = await RunAsync("credentials", "create", "--tenant", tenant, "--name", "drift", "--scopes", "admin operator");
+        operatorCredential.ExitCode.Should().Be(0, "the CLI is the operator's own tool and may issue operator");
+        operatorCredential.Output.Should().Contain("admin operator");
+
+        var group = await RunAsync("credentials", "create", "--tenant", tenant, "--actor", """{"objectType":"Group","mbox":"mailto:team@omsorgen.example"}""");
+        group.ExitCode.Should().Be(1);
+        group.Error.Should().Contain("actor is not an xAPI Agent");
+        var notJson = await RunAsync("credentials", "create", "--tenant", tenant, "--actor", "E77");
+        notJson.ExitCode.Should().Be(1);
+        notJson.Error.Should().Contain("actor is not JSON");
+        var badRegistration = await RunAsync("credentials", "create", "--tenant", tenant, "--registration", "42");
+        badRegistration.ExitCode.Should().Be(1);
+        badRegistration.Error.Should().Contain("not a UUID");
+    }
+
     public void Dispose()
     {
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
@@ -111,6 +155,15 @@ public sealed class AdminCommandTestsOnSqlite : AdminCommandTests
         ["Lrs__Storage__Provider"] = "Sqlite",
         ["Lrs__Storage__ConnectionString"] = $"Data Source={Path.Combine(Directory, "lrs.db")}",
     };
+
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(StoreEnvironment["Lrs__Storage__ConnectionString"]);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 }
 
 public sealed class AdminCommandTestsOnPostgres : AdminCommandTests
@@ -122,4 +175,12 @@ public sealed class AdminCommandTestsOnPostgres : AdminCommandTests
         ["Lrs__Storage__Provider"] = "Postgres",
         ["Lrs__Storage__ConnectionString"] = _database.Value,
     };
+
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_database.Value);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }

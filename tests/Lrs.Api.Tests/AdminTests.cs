@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Lrs.Api.Tests;
 
-/// <summary>The admin API over HTTP, as the bootstrap credential (scopes <c>all admin</c>).</summary>
+/// <summary>The admin API over HTTP, as the bootstrap credential (scopes <c>all admin operator</c>).</summary>
 public abstract class AdminTests(LrsFixture lrs)
 {
     private readonly HttpClient _admin = lrs.Client(version: null);
@@ -108,6 +108,52 @@ public abstract class AdminTests(LrsFixture lrs)
         (await theirs.DeleteAsync($"/api/admin/credentials/{key}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await StatementsStatusAsync(key, secret)).Should().Be(HttpStatusCode.OK, "the other tenant's revocation attempt changed nothing");
         (await AuditAsync(theirs)).Should().NotContain(e => e["target"]!.GetValue<string>() == key);
+    }
+
+    [Fact]
+    public async Task An_admin_without_operator_gets_403_on_creating_a_tenant_even_for_a_taken_name_and_sees_only_its_own_tenant()
+    {
+        var ownTenant = "kommun-" + Guid.NewGuid().ToString("N")[..8];
+        var admin = await lrs.ClientWithScopesAsync("all admin", tenantName: ownTenant);
+        var fresh = "new-" + Guid.NewGuid().ToString("N");
+
+        foreach (var name in new[] { "default", ownTenant, fresh })
+        {
+            var response = await admin.PostAsJsonAsync("/api/admin/tenants", new { name });
+            response.StatusCode.Should().Be(HttpStatusCode.Forbidden, name);
+            response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+            var detail = (await response.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>();
+            detail.Should().Contain("'operator'").And.NotContain(name);
+        }
+        (await lrs.Services.GetRequiredService<ICredentialStore>().FindTenantAsync(fresh, default)).Should().BeNull();
+
+        var listed = await admin.GetFromJsonAsync<JsonNode>("/api/admin/tenants");
+        listed!.AsArray().Select(t => t!["name"]!.GetValue<string>()).Should().Equal(ownTenant);
+    }
+
+    [Fact]
+    public async Task An_operator_creates_tenants_and_lists_them_all()
+    {
+        var operatorClient = await lrs.ClientWithScopesAsync("admin operator", tenantName: "drift-" + Guid.NewGuid().ToString("N")[..8]);
+        var tenantName = "larcentra-" + Guid.NewGuid().ToString("N")[..8];
+
+        (await operatorClient.PostAsJsonAsync("/api/admin/tenants", new { name = tenantName })).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await operatorClient.PostAsJsonAsync("/api/admin/tenants", new { name = tenantName })).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var names = (await operatorClient.GetFromJsonAsync<JsonNode>("/api/admin/tenants"))!.AsArray().Select(t => t!["name"]!.GetValue<string>());
+        names.Should().Contain([tenantName, "default"]);
+    }
+
+    [Fact]
+    public async Task Only_an_operator_may_issue_a_credential_with_the_operator_scope()
+    {
+        var admin = await lrs.ClientWithScopesAsync("admin");
+        var refused = await admin.PostAsJsonAsync("/api/admin/credentials", new { scopes = new[] { "admin", "operator" } });
+        refused.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await refused.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>().Should().Contain("'operator'");
+
+        var (key, secret) = await CreateCredentialAsync(new { name = "second operator", scopes = new[] { "admin", "operator" } });
+        var issued = lrs.Client(version: null, key: key, secret: secret);
+        (await issued.PostAsJsonAsync("/api/admin/tenants", new { name = "issued-" + Guid.NewGuid().ToString("N") })).StatusCode.Should().Be(HttpStatusCode.Created);
     }
 
     private async Task<(string Key, string Secret)> IssueInTenantAsync(long tenantId)

@@ -17,6 +17,7 @@ public static class AdminCommands
           Lrs.Api tenants create NAME
           Lrs.Api tenants list
           Lrs.Api credentials create --tenant NAME [--name LABEL] [--scopes "statements/write state"] [--expires 2027-01-01T00:00:00Z]
+                                     [--organisation ORG] [--actor '{"account":{"homePage":"https://hr.example.se","name":"E10234"}}'] [--registration UUID]
           Lrs.Api credentials list [--tenant NAME]
           Lrs.Api credentials revoke KEY
         The store is configured as for serving: Lrs__Storage__Provider, Lrs__Storage__ConnectionString, appsettings.json.
@@ -66,7 +67,7 @@ public static class AdminCommands
                 }
                 case ("credentials", "create"):
                 {
-                    if (positional.Count != 1) return Fail("credentials create takes no positional arguments; use --tenant, --name, --scopes, --expires.");
+                    if (positional.Count != 1) return Fail("credentials create takes no positional arguments; use --tenant, --name, --scopes, --expires, --organisation, --actor, --registration.");
                     if (!options.TryGetValue("tenant", out var tenantName)) return Fail("credentials create needs --tenant NAME.");
                     var tenant = await FindTenantAsync(store.Credentials, tenantName, ct);
                     if (tenant is null) return Fail($"No tenant named '{tenantName}' (create it with: tenants create {tenantName}).");
@@ -74,16 +75,20 @@ public static class AdminCommands
                     if (scopeError is not null) return Fail(scopeError);
                     var (expires, expiryError) = administration.ParseExpiry(options.GetValueOrDefault("expires"));
                     if (expiryError is not null) return Fail(expiryError);
+                    var (restrictions, restrictionError) = Administration.ParseRestrictions(
+                        options.GetValueOrDefault("organisation"), options.GetValueOrDefault("actor"), options.GetValueOrDefault("registration"));
+                    if (restrictionError is not null) return Fail(restrictionError);
                     var name = options.GetValueOrDefault("name") is { Length: > 0 } n ? n : "credential";
 
-                    var (credential, secret) = await administration.IssueCredentialAsync(tenant.Id, name, scopes, expires, lrsOptions.Bootstrap.AuthorityHomePage, actor, ct);
+                    var (credential, secret) = await administration.IssueCredentialAsync(tenant.Id, name, scopes, expires, lrsOptions.Bootstrap.AuthorityHomePage, actor, ct, restrictions);
                     Console.WriteLine($"""
                         Credential created in tenant '{tenant.Name}' (the secret is shown only now; store it)
-                          key:     {credential.Key}
-                          secret:  {secret}
-                          name:    {credential.Name}
-                          scopes:  {credential.Scopes}
-                          expires: {(credential.Expires is { } e ? Format(e) : "never")}
+                          key:          {credential.Key}
+                          secret:       {secret}
+                          name:         {credential.Name}
+                          scopes:       {credential.Scopes}
+                          expires:      {(credential.Expires is { } e ? Format(e) : "never")}
+                          restrictions: {(restrictions.IsNone ? "none" : Administration.Describe(restrictions))}
                         """);
                     return 0;
                 }
@@ -96,9 +101,9 @@ public static class AdminCommands
                         tenantId = tenants.FirstOrDefault(t => t.Name == tenantName)?.Id ?? (long?)-1;
                     if (tenantId == -1) return Fail($"No tenant named '{tenantName}'.");
                     var names = tenants.ToDictionary(t => t.Id, t => t.Name);
-                    Console.WriteLine("key\ttenant\tname\tstatus\tscopes\tcreated\texpires");
+                    Console.WriteLine("key\ttenant\tname\tstatus\tscopes\tcreated\texpires\trestrictions");
                     foreach (var c in await store.Credentials.ListAsync(tenantId, ct))
-                        Console.WriteLine($"{c.Key}\t{names.GetValueOrDefault(c.TenantId)}\t{c.Name}\t{administration.StatusOf(c)}\t{c.Scopes}\t{Format(c.Created)}\t{(c.Expires is { } e ? Format(e) : "never")}");
+                        Console.WriteLine($"{c.Key}\t{names.GetValueOrDefault(c.TenantId)}\t{c.Name}\t{administration.StatusOf(c)}\t{c.Scopes}\t{Format(c.Created)}\t{(c.Expires is { } e ? Format(e) : "never")}\t{(c.Restrictions.IsNone ? "none" : Administration.Describe(c.Restrictions))}");
                     return 0;
                 }
                 case ("credentials", "revoke"):
@@ -145,7 +150,7 @@ public static class AdminCommands
                 error = $"--{option} needs a value.";
                 return false;
             }
-            if (option is not ("tenant" or "name" or "scopes" or "expires"))
+            if (option is not ("tenant" or "name" or "scopes" or "expires" or "organisation" or "actor" or "registration"))
             {
                 error = $"Unknown option --{option}.\n{Usage}";
                 return false;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
 using Lrs.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,16 +20,19 @@ public static class AdminEndpoints
 
         admin.MapGet("/tenants", ListTenants)
             .WithName("ListTenants")
-            .WithSummary("The caller's tenant")
-            .WithDescription("The caller's own tenant. Tenants isolate data completely, so no credential learns of another tenant, not even its name; operators list every tenant with the CLI (`tenants list`).");
+            .WithSummary("The caller's tenant, or every tenant for an operator")
+            .WithDescription("For a credential with `admin`: its own tenant only. Tenants isolate data completely, so no tenant's credential learns of another tenant, not even its name. " +
+                "For a credential that also has `operator`: every tenant (the CLI's `tenants list` shows the same).");
         admin.MapPost("/tenants", CreateTenant)
+            .AddEndpointFilter(RequireOperatorScope)
             .WithName("CreateTenant")
-            .WithSummary("Creates a tenant")
-            .WithDescription("A new, empty tenant. Its first credential is made with the CLI (`credentials create --tenant NAME`). Audited as `tenant.create` in the caller's tenant.");
+            .WithSummary("Creates a tenant (operator only)")
+            .WithDescription("A new, empty tenant. Requires the scope `operator` besides `admin` (neither `admin` nor `all` includes it), so a tenant's admin neither creates tenants nor learns which names exist: " +
+                "without `operator` the answer is 403 before the name is looked at. Its first credential is made with the CLI (`credentials create --tenant NAME`). Audited as `tenant.create` in the caller's tenant.");
         admin.MapGet("/credentials", ListCredentials)
             .WithName("ListCredentials")
             .WithSummary("The credentials of the caller's tenant")
-            .WithDescription("Keys, labels, scopes, expiry and revocation of every credential of the caller's tenant. Secrets are never shown again after creation.");
+            .WithDescription("Keys, labels, scopes, restrictions (organisation, actor, registration), expiry and revocation of every credential of the caller's tenant. Secrets are never shown again after creation.");
         admin.MapGet("/credentials/{key}", GetCredential)
             .WithName("GetCredential")
             .WithSummary("One credential of the caller's tenant")
@@ -38,8 +42,12 @@ public static class AdminEndpoints
             .WithSummary("Issues a credential in the caller's tenant")
             .WithDescription("Generates a key and a secret; the secret is in this response only and stored as a slow salted hash. " +
                 "Scopes: `statements/write statements/read statements/read/mine state define profile all/read all` and " +
-                "`profiles:read people:write framework:write reflections:read reflections:write admin`; `all` does not include `admin`. " +
-                "`expires` (optional) must be in the future. Audited as `credential.create`.");
+                "`profiles:read people:write framework:write reflections:read reflections:write admin operator`; `all` includes neither `admin` nor `operator`, " +
+                "and only a caller with `operator` may issue `operator` (403 otherwise). `expires` (optional) must be in the future. " +
+                "Optional restrictions: `organisation` (its reads of people and competence profiles see only that employer's people; claim `lrs:organisation`); `actor`, an Agent with exactly one identifier " +
+                "(statements written must have it as actor, else 403 and nothing stored; statement reads see only statements with it as actor or object; State and Agent Profile only for that agent); " +
+                "`registration`, a UUID (statements written must carry it as `context.registration`; statement reads and State documents only in that registration). " +
+                "Actor and registration together make a cmi5-style launch credential. Audited as `credential.create`, restrictions included.");
         admin.MapDelete("/credentials/{key}", RevokeCredential)
             .WithName("RevokeCredential")
             .WithSummary("Revokes a credential of the caller's tenant")
@@ -49,6 +57,16 @@ public static class AdminEndpoints
             .WithSummary("The audit log of the caller's tenant, newest first")
             .WithDescription("Every administrative action (API and CLI): who (a credential key, or `cli:` and the operating-system user), what, on what and when. Paged with `limit` and the `more` link.");
         return routes;
+    }
+
+    private static async ValueTask<object?> RequireOperatorScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (!context.HttpContext.User.Has(Scopes.Operator))
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Missing scope",
+                detail: $"This credential lacks the scope '{Scopes.Operator}', which creating tenants requires (neither 'admin' nor 'all' includes it).");
+        return await next(context);
     }
 
     private static async ValueTask<object?> RequireAdminScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -67,14 +85,21 @@ public static class AdminEndpoints
     /// <summary>The body of a tenant to create.</summary>
     public sealed record NewTenant(string? Name);
 
-    /// <summary>A credential as the API shows it: never its secret or hash.</summary>
-    public sealed record CredentialView(string Key, string Name, IReadOnlyList<string> Scopes, string Status, DateTimeOffset Created, DateTimeOffset? Expires, DateTimeOffset? Revoked);
+    /// <summary>A credential as the API shows it: never its secret or hash. Null restrictions do not restrict.</summary>
+    public sealed record CredentialView(
+        string Key, string Name, IReadOnlyList<string> Scopes, string Status, DateTimeOffset Created, DateTimeOffset? Expires, DateTimeOffset? Revoked,
+        string? Organisation, JsonObject? Actor, Guid? Registration);
 
-    /// <summary>The body of a credential to issue.</summary>
-    public sealed record NewCredential(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? Expires);
+    /// <summary>
+    /// The body of a credential to issue. <c>organisation</c>, <c>actor</c> (an xAPI Agent) and <c>registration</c>
+    /// (a UUID) restrict it; absent ones do not.
+    /// </summary>
+    public sealed record NewCredential(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? Expires, string? Organisation = null, JsonNode? Actor = null, string? Registration = null);
 
     /// <summary>A credential just issued, with its secret: shown this once.</summary>
-    public sealed record IssuedCredential(string Key, string Secret, string Name, IReadOnlyList<string> Scopes, DateTimeOffset Created, DateTimeOffset? Expires);
+    public sealed record IssuedCredential(
+        string Key, string Secret, string Name, IReadOnlyList<string> Scopes, DateTimeOffset Created, DateTimeOffset? Expires,
+        string? Organisation, JsonObject? Actor, Guid? Registration);
 
     /// <summary>An audit entry as the API shows it.</summary>
     public sealed record AuditView(long Seq, DateTimeOffset At, string Actor, string Action, string Target, string? Detail);
@@ -88,7 +113,8 @@ public static class AdminEndpoints
     public static async Task<Ok<List<TenantView>>> ListTenants(ClaimsPrincipal user, ICredentialStore credentials, CancellationToken ct)
     {
         var own = user.TenantId();
-        return TypedResults.Ok((await credentials.TenantsAsync(ct)).Where(t => t.Id == own).Select(t => new TenantView(t.Name, t.Created)).ToList());
+        var all = user.Has(Scopes.Operator);
+        return TypedResults.Ok((await credentials.TenantsAsync(ct)).Where(t => all || t.Id == own).Select(t => new TenantView(t.Name, t.Created)).ToList());
     }
 
     public static async Task<Results<Created<TenantView>, ProblemHttpResult>> CreateTenant(NewTenant body, ClaimsPrincipal user, Administration administration, CancellationToken ct)
@@ -113,13 +139,20 @@ public static class AdminEndpoints
     {
         var (scopes, scopeError) = Scopes.Parse(body.Scopes ?? []);
         if (scopeError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid scopes", detail: scopeError);
+        // A tenant's admin may hand out what it holds, but never the power to create tenants.
+        if (scopes.Contains(Scopes.Operator) && !user.Has(Scopes.Operator))
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Missing scope",
+                detail: $"Only a credential with the scope '{Scopes.Operator}' may issue one with it.");
         var (expires, expiryError) = administration.CheckExpiry(body.Expires);
         if (expiryError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid expiry", detail: expiryError);
+        var (restrictions, restrictionError) = Administration.CheckRestrictions(body.Organisation, body.Actor, body.Registration);
+        if (restrictionError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid restriction", detail: restrictionError);
         var name = string.IsNullOrWhiteSpace(body.Name) ? "credential" : body.Name.Trim();
 
-        var (credential, secret) = await administration.IssueCredentialAsync(user.TenantId(), name, scopes, expires, options.Value.Bootstrap.AuthorityHomePage, Actor(user), ct);
+        var (credential, secret) = await administration.IssueCredentialAsync(user.TenantId(), name, scopes, expires, options.Value.Bootstrap.AuthorityHomePage, Actor(user), ct, restrictions);
         return TypedResults.Created($"/api/admin/credentials/{credential.Key}",
-            new IssuedCredential(credential.Key, secret, credential.Name, scopes, credential.Created, credential.Expires));
+            new IssuedCredential(credential.Key, secret, credential.Name, scopes, credential.Created, credential.Expires,
+                restrictions.Organisation, ActorOf(restrictions), restrictions.Registration));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeCredential(
@@ -149,7 +182,11 @@ public static class AdminEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such credential", detail: $"This tenant has no credential with key '{key}'.");
 
     private static CredentialView View(Credential c, Administration administration) =>
-        new(c.Key, c.Name, c.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), administration.StatusOf(c), c.Created, c.Expires, c.Revoked);
+        new(c.Key, c.Name, c.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), administration.StatusOf(c), c.Created, c.Expires, c.Revoked,
+            c.Restrictions.Organisation, ActorOf(c.Restrictions), c.Restrictions.Registration);
+
+    private static JsonObject? ActorOf(CredentialRestrictions restrictions) =>
+        restrictions.ActorJson is { } json ? JsonNode.Parse(json) as JsonObject : null;
 
     private static string Actor(ClaimsPrincipal user) => user.FindFirstValue(LrsClaims.Credential) ?? "unknown";
 }

@@ -2,40 +2,51 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Json.Nodes;
 using Lrs.Api.Xapi;
+using Lrs.Core.Xapi;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace Lrs.Api.Auth;
 
-/// <summary>HTTP Basic against the stored credentials.</summary>
+/// <summary>
+/// HTTP Basic against the stored credentials. An address that made too many failed logins is answered 429
+/// (<see cref="FailedLogins"/>) before any hashing, unless the credential it sends passed here before.
+/// </summary>
 public sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, CredentialVerifier verifier)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, CredentialVerifier verifier, FailedLogins failedLogins)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Basic";
+
+    // Set on a request refused for failed logins: the challenge then answers 429 instead of 401.
+    private const string RetryAfterItem = "lrs:retry-after";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
-        if (!AuthenticationHeaderValue.TryParse(header, out var value) || !string.Equals(value.Scheme, SchemeName, StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
-            return AuthenticateResult.Fail("Authorization is not HTTP Basic.");
+        var (key, secret, malformed) = Parse(header);
 
-        string decoded;
-        try
+        var address = Context.Connection.RemoteIpAddress;
+        if (failedLogins.RetryAfter(address) is { } wait && (key is null || !verifier.IsKnownGood(key, secret!)))
         {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
+            Context.Items[RetryAfterItem] = wait;
+            return AuthenticateResult.Fail("Too many failed logins from this address.");
         }
-        catch (FormatException)
+        if (malformed is not null)
         {
-            return AuthenticateResult.Fail("Malformed Basic credentials.");
+            failedLogins.Record(address);
+            return AuthenticateResult.Fail(malformed);
         }
-        var colon = decoded.IndexOf(':');
-        if (colon < 0) return AuthenticateResult.Fail("Malformed Basic credentials.");
 
-        var credential = await verifier.VerifyAsync(decoded[..colon], decoded[(colon + 1)..], Context.RequestAborted);
-        if (credential is null) return AuthenticateResult.Fail("Unknown key or wrong secret.");
+        var credential = await verifier.VerifyAsync(key!, secret!, Context.RequestAborted);
+        if (credential is null)
+        {
+            failedLogins.Record(address);
+            return AuthenticateResult.Fail("Unknown key or wrong secret.");
+        }
 
         var identity = new ClaimsIdentity(
             [
@@ -45,11 +56,41 @@ public sealed class BasicAuthenticationHandler(
                 new Claim(LrsClaims.Scope, credential.Scopes),
             ],
             SchemeName);
+        var restrictions = credential.Restrictions;
+        if (restrictions.Organisation is { } organisation) identity.AddClaim(new Claim(LrsClaims.Organisation, organisation));
+        if (restrictions.ActorJson is { } actor && AgentKey.Of(JsonNode.Parse(actor)) is { } actorKey) identity.AddClaim(new Claim(LrsClaims.Actor, actorKey));
+        if (restrictions.Registration is { } registration) identity.AddClaim(new Claim(LrsClaims.Registration, registration.ToString("D")));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    // The key and secret of a Basic header, or why there are none.
+    private static (string? Key, string? Secret, string? Malformed) Parse(string header)
+    {
+        if (!AuthenticationHeaderValue.TryParse(header, out var value) || !string.Equals(value.Scheme, SchemeName, StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
+            return (null, null, "Authorization is not HTTP Basic.");
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
+        }
+        catch (FormatException)
+        {
+            return (null, null, "Malformed Basic credentials.");
+        }
+        var colon = decoded.IndexOf(':');
+        return colon < 0 ? (null, null, "Malformed Basic credentials.") : (decoded[..colon], decoded[(colon + 1)..], null);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[RetryAfterItem] is TimeSpan wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Response.WriteAsJsonAsync(new XapiError($"Too many failed logins from this address; try again in {seconds} s."), XapiJson.Default.XapiError);
+            return;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Basic realm=\"LrsApi\", charset=\"UTF-8\"";
         await Response.WriteAsJsonAsync(new XapiError("Authentication required: HTTP Basic with a key and secret of this LRS."), XapiJson.Default.XapiError);
@@ -69,6 +110,12 @@ public static class LrsClaims
     public const string Tenant = "lrs:tenant";
     public const string Authority = "lrs:authority";
     public const string Scope = "scope";
+    /// <summary>The organisation (employer) whose people the caller is restricted to.</summary>
+    public const string Organisation = "lrs:organisation";
+    /// <summary>The <see cref="Lrs.Core.Xapi.AgentKey"/> of the actor the caller is bound to (<see cref="BoundAccess"/>).</summary>
+    public const string Actor = "lrs:actor";
+    /// <summary>The registration (lower-case UUID) the caller is bound to (<see cref="BoundAccess"/>).</summary>
+    public const string Registration = "lrs:registration";
 
     public static long TenantId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(Tenant) ?? throw new InvalidOperationException("No tenant on the principal."), System.Globalization.CultureInfo.InvariantCulture);

@@ -23,6 +23,7 @@ public static class LrsAuthentication
     public static IServiceCollection AddLrsAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<BearerTokenEvents>();
+        services.AddSingleton<FailedLogins>();
         services.AddAuthentication(PolicySchemeName)
             .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null)
             .AddJwtBearer(BearerSchemeName, _ => { })
@@ -57,7 +58,7 @@ public static class LrsAuthentication
 /// <summary>Turns a validated token into the claims every LRS caller carries (<see cref="LrsClaims"/>).</summary>
 public sealed class BearerTokenEvents(IOptions<LrsOptions> lrs, ICredentialStore credentials) : JwtBearerEvents
 {
-    public const string Organisation = "lrs:organisation";
+    public const string Organisation = LrsClaims.Organisation;
 
     public override async Task TokenValidated(TokenValidatedContext context)
     {

@@ -19,17 +19,33 @@ public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time
 
     public async Task<Credential?> VerifyAsync(string key, string secret, CancellationToken ct)
     {
-        var mac = HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(secret));
+        var mac = Mac(secret);
         var now = time.GetUtcNow();
-        if (_verified.TryGetValue(key, out var cached) && cached.Expires > now && CryptographicOperations.FixedTimeEquals(cached.SecretMac, mac))
+        var known = _verified.TryGetValue(key, out var cached) && CryptographicOperations.FixedTimeEquals(cached.SecretMac, mac);
+        if (known && cached.Expires > now)
             return cached.Credential.Expires <= now ? null : cached.Credential;
 
         var credential = await store.FindAsync(key, ct);
-        if (credential is null || credential.Revoked is not null || credential.Expires <= now) return null;
-        if (!SecretHasher.Verify(secret, credential.SecretHash, credential.Salt, credential.Iterations)) return null;
+        if (credential is null || credential.Revoked is not null || credential.Expires <= now
+            || !SecretHasher.Verify(secret, credential.SecretHash, credential.Salt, credential.Iterations))
+        {
+            // A secret that passed once and no longer does (revoked elsewhere, replaced) is known-good no more.
+            if (known) _verified.TryRemove(new KeyValuePair<string, (byte[], Credential, DateTimeOffset)>(key, cached));
+            return null;
+        }
         _verified[key] = (mac, credential, now + CacheLifetime);
         return credential;
     }
+
+    /// <summary>
+    /// Whether this key and secret passed here before, however long ago: such a caller is no guesser, so it is
+    /// verified even while its address is refused for failed logins. (Entries outlive the cache lifetime for this;
+    /// a stale one is verified in full again.)
+    /// </summary>
+    public bool IsKnownGood(string key, string secret) =>
+        _verified.TryGetValue(key, out var cached) && CryptographicOperations.FixedTimeEquals(cached.SecretMac, Mac(secret));
+
+    private byte[] Mac(string secret) => HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(secret));
 
     /// <summary>Forgets a credential at once (after revocation or a secret change).</summary>
     public void Forget(string key) => _verified.TryRemove(key, out _);

@@ -24,6 +24,8 @@ public static class Scopes
     public const string AllRead = "all/read";
     public const string All = "all";
     public const string Admin = "admin";
+    /// <summary>Creates tenants and sees them all: the hosting operator's. Implied by nothing, not even <c>admin</c>.</summary>
+    public const string Operator = "operator";
 
     // all and all/read imply only these; the API's own scopes (admin included) are granted only by name.
     private static readonly IReadOnlySet<string> Xapi = new HashSet<string>(StringComparer.Ordinal)
@@ -31,10 +33,10 @@ public static class Scopes
         StatementsWrite, StatementsRead, StatementsReadMine, State, Define, Profile, AllRead, All,
     };
 
-    /// <summary>The xAPI scopes and this API's own. <c>all</c> does not include <c>admin</c>.</summary>
+    /// <summary>The xAPI scopes and this API's own. <c>all</c> includes neither <c>admin</c> nor <c>operator</c>.</summary>
     public static readonly IReadOnlyList<string> Known =
     [
-        .. Xapi, "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", Admin,
+        .. Xapi, "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", Admin, Operator,
     ];
 
     /// <summary>Splits and checks a scope list; the error names every unknown scope.</summary>

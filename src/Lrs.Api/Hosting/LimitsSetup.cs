@@ -23,7 +23,8 @@ public static class LimitsSetup
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                // Unauthenticated requests are not limited here: they end in 401 before doing any work.
+                // Unauthenticated requests are not limited here: they end in 401 before doing any work, and failed
+                // logins are limited per client address before their secret is hashed (Auth/FailedLogins).
                 var credential = context.User.FindFirst(LrsClaims.Credential)?.Value;
                 if (credential is null || limits.RequestsPerSecond <= 0) return RateLimitPartition.GetNoLimiter("");
                 return RateLimitPartition.GetTokenBucketLimiter(credential, _ => new TokenBucketRateLimiterOptions

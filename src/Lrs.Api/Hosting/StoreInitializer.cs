@@ -57,7 +57,8 @@ public sealed class StoreInitializer(ISchemaSetup schema, ICredentialStore crede
             ["name"] = name,
             ["account"] = new JsonObject { ["homePage"] = homePage, ["name"] = key },
         };
-        // admin is never implied by all: the first credential gets it explicitly so the operator can bootstrap over HTTP.
-        return new Credential(key, tenant, name, hash, salt, iterations, authority.ToJsonString(), "all admin", time.GetUtcNow(), null);
+        // admin and operator are never implied by all: the first credential is the operator's, so it gets both
+        // explicitly and the operator can bootstrap over HTTP (tenants, then their admins' credentials).
+        return new Credential(key, tenant, name, hash, salt, iterations, authority.ToJsonString(), $"{Scopes.All} {Scopes.Admin} {Scopes.Operator}", time.GetUtcNow(), null);
     }
 }

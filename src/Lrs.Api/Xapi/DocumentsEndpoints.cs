@@ -103,6 +103,7 @@ public static class DocumentsEndpoints
         var version = http.XapiVersion();
         var target = ReadTarget(r, http.Request.Query, r.WriteParameters, version, idRequired: true);
         if (target.Error is { } error) return BadRequest(error);
+        if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
         var (content, contentType) = await ReadBodyAsync(http.Request, ct);
         var preconditions = PreconditionsOf(http.Request);
         var change = await store.ChangeAsync(http.User.TenantId(), Address(target.Set!, target.Id!),
@@ -115,6 +116,7 @@ public static class DocumentsEndpoints
     {
         var target = ReadTarget(r, http.Request.Query, r.WriteParameters, http.XapiVersion(), idRequired: true);
         if (target.Error is { } error) return BadRequest(error);
+        if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
         var (content, contentType) = await ReadBodyAsync(http.Request, ct);
         var preconditions = PreconditionsOf(http.Request);
         var change = await store.ChangeAsync(http.User.TenantId(), Address(target.Set!, target.Id!),
@@ -128,6 +130,7 @@ public static class DocumentsEndpoints
         var version = http.XapiVersion();
         var target = ReadTarget(r, http.Request.Query, r.GetParameters, version, idRequired: false);
         if (target.Error is { } error) return BadRequest(error);
+        if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
 
         if (target.Id is { } id)
         {
@@ -157,6 +160,7 @@ public static class DocumentsEndpoints
     {
         var target = ReadTarget(r, http.Request.Query, r.WriteParameters, http.XapiVersion(), idRequired: !r.ByRegistration);
         if (target.Error is { } error) return BadRequest(error);
+        if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
         if (target.Id is null)
         {
             await store.DeleteAllAsync(http.User.TenantId(), target.Set!, ct);

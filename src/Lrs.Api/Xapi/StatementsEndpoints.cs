@@ -135,6 +135,7 @@ public static class StatementsEndpoints
         foreach (var s in statements)
             if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
                 return new(BadRequest($"The statement id {v.GetValue<string>()} appears more than once in the batch."), []);
+        if (await RefusedByBindingAsync(http, store, statements, ids, ct) is { } refused) return new(refused, []);
 
         var authority = (JsonObject)JsonNode.Parse(http.User.AuthorityJson())!;
         using var pending = clock.Begin();
@@ -146,6 +147,25 @@ public static class StatementsEndpoints
         if (outcome.ConflictingId is { } conflict)
             return new(XapiProtocol.Error(StatusCodes.Status409Conflict, $"A different statement with id {conflict} is stored already; statements are immutable."), []);
         return new(null, [.. prepared.Select(p => p.Id.ToString("D"))]);
+    }
+
+    // A credential bound to an actor or registration writes only statements of that actor and registration, and
+    // voids only statements it could read: the target is in the batch (so checked here too) or stored and visible.
+    private static async Task<IResult?> RefusedByBindingAsync(HttpContext http, IStatementStore store, IReadOnlyList<JsonNode?> statements, HashSet<Guid> batchIds, CancellationToken ct)
+    {
+        var bound = BoundAccess.Of(http.User);
+        if (bound.IsNone) return null;
+        foreach (var statement in statements)
+        {
+            if (bound.RefuseWrite(statement) is { } reason) return XapiProtocol.Error(StatusCodes.Status403Forbidden, reason);
+            if (statement?["verb"]?["id"]?.GetValue<string>() != StatementPreparer.VoidedVerb
+                || statement["object"] is not JsonObject target || target["objectType"]?.GetValue<string>() != "StatementRef") continue;
+            var targetId = Guid.Parse(target["id"]!.GetValue<string>());
+            if (batchIds.Contains(targetId)) continue;
+            if (await store.GetAsync(http.User.TenantId(), targetId, ct) is not { } row || !bound.MaySee(row.Json))
+                return XapiProtocol.Error(StatusCodes.Status403Forbidden, $"This credential is bound to an actor or registration and may void only statements of its own; {targetId:D} is not one.");
+        }
+        return null;
     }
 
     private static bool IsSame(string storedJson, PreparedStatement incoming) =>
@@ -284,7 +304,7 @@ public static class StatementsEndpoints
             // One more than a page tells whether a next page exists without a second query.
             Limit = cursor.Limit + 1,
             After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
-            OwnKey = MineOnly(http.User),
+            OwnKeys = OwnKeys(http.User),
         };
         var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
         var page = rows.Count > cursor.Limit ? rows.Take(cursor.Limit).ToList() : rows;
@@ -330,9 +350,12 @@ public static class StatementsEndpoints
         return await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), iris, ct);
     }
 
-    // statements/read/mine: only what was stored with this caller's authority (Communication 4.2).
-    private static string? MineOnly(ClaimsPrincipal user) =>
-        user.ReadsAllStatements() ? null : StatementIndex.Authority + (AgentKey.Of(JsonNode.Parse(user.AuthorityJson())) ?? "");
+    // Keys a statement must carry itself to be visible to this caller: with statements/read/mine, its own
+    // authority (Communication 4.2); with a bound actor or registration, those (BoundAccess).
+    private static IReadOnlyList<string> OwnKeys(ClaimsPrincipal user) =>
+        user.ReadsAllStatements()
+            ? BoundAccess.Of(user).StatementKeys
+            : [StatementIndex.Authority + (AgentKey.Of(JsonNode.Parse(user.AuthorityJson())) ?? ""), .. BoundAccess.Of(user).StatementKeys];
 
     private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, CancellationToken ct)
     {
@@ -354,7 +377,7 @@ public static class StatementsEndpoints
         if (formatText is not (null or "exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
 
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
-        if (row is not null && MineOnly(http.User) is { } mine && !StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains(mine))
+        if (row is not null && OwnKeys(http.User) is { Count: > 0 } own && !own.All(StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains))
             row = null;
         if (row is null || row.Voided != voided)
             return XapiProtocol.Error(StatusCodes.Status404NotFound,

@@ -12,9 +12,31 @@ namespace Lrs.Core.Storage;
 /// <param name="Created">Creation time.</param>
 /// <param name="Revoked">Revocation time, if revoked.</param>
 /// <param name="Expires">When the credential stops working, if ever.</param>
+/// <param name="Restrictions">What narrows the credential beyond its scopes; <see cref="CredentialRestrictions.None"/> when nothing does.</param>
 public sealed record Credential(
     string Key, long TenantId, string Name, byte[] SecretHash, byte[] Salt, int Iterations,
-    string AuthorityJson, string Scopes, DateTimeOffset Created, DateTimeOffset? Revoked, DateTimeOffset? Expires = null);
+    string AuthorityJson, string Scopes, DateTimeOffset Created, DateTimeOffset? Revoked, DateTimeOffset? Expires = null,
+    CredentialRestrictions? Restrictions = null)
+{
+    /// <summary>What narrows the credential beyond its scopes (never null).</summary>
+    public CredentialRestrictions Restrictions { get; init; } = Restrictions ?? CredentialRestrictions.None;
+}
+
+/// <summary>
+/// What a credential may reach beyond its scopes: an organisation (for reads of people and profiles), one actor
+/// and one registration (for statements and documents). Null means unrestricted.
+/// </summary>
+/// <param name="Organisation">The organisation (employer) whose people, profiles and statements the credential reads.</param>
+/// <param name="ActorJson">The Agent (with exactly one identifier) every statement and agent document must be about.</param>
+/// <param name="Registration">The registration every statement and State document must belong to.</param>
+public sealed record CredentialRestrictions(string? Organisation, string? ActorJson, Guid? Registration)
+{
+    /// <summary>No restriction at all.</summary>
+    public static readonly CredentialRestrictions None = new(null, null, null);
+
+    /// <summary>Whether nothing is restricted.</summary>
+    public bool IsNone => Organisation is null && ActorJson is null && Registration is null;
+}
 
 /// <summary>A tenant: hard isolation of data; every credential belongs to one.</summary>
 /// <param name="Id">The id every stored row carries.</param>

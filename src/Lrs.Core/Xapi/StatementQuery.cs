@@ -6,10 +6,11 @@ public sealed record StatementQuery
     /// <summary>Index keys that must all match with one source (the statement or one StatementRef target).</summary>
     public IReadOnlyList<string> Keys { get; init; } = [];
     /// <summary>
-    /// A key the statement must carry itself, not through a StatementRef target: the authority of
-    /// <c>statements/read/mine</c>. Set from the caller on every page, never from a cursor.
+    /// Keys the statement must carry itself, not through a StatementRef target: the authority of
+    /// <c>statements/read/mine</c>, a credential's bound actor and registration. Set from the caller on every
+    /// page, never from a cursor.
     /// </summary>
-    public string? OwnKey { get; init; }
+    public IReadOnlyList<string> OwnKeys { get; init; } = [];
     /// <summary>Exclusive lower bound on <c>stored</c>.</summary>
     public DateTimeOffset? Since { get; init; }
     /// <summary>Inclusive upper bound on <c>stored</c>: the smaller of <c>until</c> and the consistency bound of the first page.</summary>

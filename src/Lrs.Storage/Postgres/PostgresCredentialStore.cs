@@ -16,11 +16,12 @@ public sealed class PostgresCredentialStore(PostgresDatabase database) : ICreden
         return Read(r);
     }
 
-    private const string Columns = "key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires";
+    private const string Columns = "key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires, organisation, actor, registration";
 
     private static Credential Read(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetInt64(1), r.GetString(2), (byte[])r[3], (byte[])r[4], r.GetInt32(5), r.GetString(6), r.GetString(7),
-        Utc(r.GetDateTime(8)), r.IsDBNull(9) ? null : Utc(r.GetDateTime(9)), r.IsDBNull(10) ? null : Utc(r.GetDateTime(10)));
+        Utc(r.GetDateTime(8)), r.IsDBNull(9) ? null : Utc(r.GetDateTime(9)), r.IsDBNull(10) ? null : Utc(r.GetDateTime(10)),
+        new CredentialRestrictions(r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : r.GetGuid(13)));
 
     private static DateTimeOffset Utc(DateTime t) => new(t, TimeSpan.Zero);
 
@@ -67,8 +68,8 @@ public sealed class PostgresCredentialStore(PostgresDatabase database) : ICreden
     public async Task<bool> AddAsync(Credential credential, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand("""
-            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, expires)
-            VALUES (@key, @t, @name, @hash, @salt, @it, @authority, @scopes, @created, @expires) ON CONFLICT (key) DO NOTHING
+            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, expires, organisation, actor, registration)
+            VALUES (@key, @t, @name, @hash, @salt, @it, @authority, @scopes, @created, @expires, @org, @actor, @reg) ON CONFLICT (key) DO NOTHING
             """);
         command.Parameters.AddWithValue("key", credential.Key);
         command.Parameters.AddWithValue("t", credential.TenantId);
@@ -80,6 +81,10 @@ public sealed class PostgresCredentialStore(PostgresDatabase database) : ICreden
         command.Parameters.AddWithValue("scopes", credential.Scopes);
         command.Parameters.AddWithValue("created", credential.Created.UtcDateTime);
         command.Parameters.Add(new NpgsqlParameter("expires", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)credential.Expires?.UtcDateTime ?? DBNull.Value });
+        var restrictions = credential.Restrictions;
+        command.Parameters.Add(new NpgsqlParameter("org", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)restrictions.Organisation ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("actor", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)restrictions.ActorJson ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("reg", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)restrictions.Registration ?? DBNull.Value });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 

@@ -102,6 +102,9 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             content bytea NOT NULL,
             PRIMARY KEY (tenant_id, sha2));
         ALTER TABLE credentials ADD COLUMN IF NOT EXISTS expires timestamptz;
+        ALTER TABLE credentials ADD COLUMN IF NOT EXISTS organisation text;
+        ALTER TABLE credentials ADD COLUMN IF NOT EXISTS actor text;
+        ALTER TABLE credentials ADD COLUMN IF NOT EXISTS registration uuid;
         CREATE TABLE IF NOT EXISTS audit_log (
             tenant_id bigint NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,

@@ -19,12 +19,13 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
         return Read(r);
     }
 
-    private const string Columns = "key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires";
+    private const string Columns = "key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires, organisation, actor, registration";
 
     private static Credential Read(SqliteDataReader r) => new(
         r.GetString(0), r.GetInt64(1), r.GetString(2), (byte[])r[3], (byte[])r[4], r.GetInt32(5),
         r.GetString(6), r.GetString(7), FromMicros(r.GetInt64(8)), r.IsDBNull(9) ? null : FromMicros(r.GetInt64(9)),
-        r.IsDBNull(10) ? null : FromMicros(r.GetInt64(10)));
+        r.IsDBNull(10) ? null : FromMicros(r.GetInt64(10)),
+        new CredentialRestrictions(r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : Guid.Parse(r.GetString(13))));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Credential>> ListAsync(long? tenantId, CancellationToken ct)
@@ -82,8 +83,8 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires)
-            VALUES ($key, $t, $name, $hash, $salt, $it, $authority, $scopes, $created, NULL, $expires) ON CONFLICT (key) DO NOTHING
+            INSERT INTO credentials (key, tenant_id, name, secret_hash, salt, iterations, authority, scopes, created, revoked, expires, organisation, actor, registration)
+            VALUES ($key, $t, $name, $hash, $salt, $it, $authority, $scopes, $created, NULL, $expires, $org, $actor, $reg) ON CONFLICT (key) DO NOTHING
             """;
         command.Parameters.AddWithValue("$key", credential.Key);
         command.Parameters.AddWithValue("$t", credential.TenantId);
@@ -95,6 +96,10 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
         command.Parameters.AddWithValue("$scopes", credential.Scopes);
         command.Parameters.AddWithValue("$created", Micros(credential.Created));
         command.Parameters.AddWithValue("$expires", credential.Expires is { } expires ? Micros(expires) : DBNull.Value);
+        var restrictions = credential.Restrictions;
+        command.Parameters.AddWithValue("$org", (object?)restrictions.Organisation ?? DBNull.Value);
+        command.Parameters.AddWithValue("$actor", (object?)restrictions.ActorJson ?? DBNull.Value);
+        command.Parameters.AddWithValue("$reg", restrictions.Registration is { } reg ? Id(reg) : DBNull.Value);
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 

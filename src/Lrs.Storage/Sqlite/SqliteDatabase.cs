@@ -46,13 +46,23 @@ public sealed class SqliteDatabase : ISchemaSetup
         await command.ExecuteNonQueryAsync(ct);
 
         // SQLite has no ADD COLUMN IF NOT EXISTS: columns added after a table shipped are checked one by one.
-        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'expires'";
-        if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+        foreach (var (table, column, type) in AddedColumns)
         {
-            command.CommandText = "ALTER TABLE credentials ADD COLUMN expires INTEGER";
+            command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+            if ((long)(await command.ExecuteScalarAsync(ct))! != 0) continue;
+            command.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
             await command.ExecuteNonQueryAsync(ct);
         }
     }
+
+    // Columns added to tables after they shipped, oldest first; all nullable.
+    private static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        ("credentials", "expires", "INTEGER"),
+        ("credentials", "organisation", "TEXT"),
+        ("credentials", "actor", "TEXT"),
+        ("credentials", "registration", "TEXT"),
+    ];
 
     private sealed class Release(SemaphoreSlim semaphore) : IDisposable
     {

@@ -272,10 +272,10 @@ public sealed class SqliteStatementStore(SqliteDatabase database) : RelationalSt
             command.Parameters.AddWithValue("$as", Micros(after.Stored));
             command.Parameters.AddWithValue("$aseq", after.Sequence);
         }
-        if (query.OwnKey is { } own)
+        for (var i = 0; i < query.OwnKeys.Count; i++)
         {
-            sql.Append(" AND EXISTS (SELECT 1 FROM statement_index m WHERE m.tenant_id = $t AND m.key = $own AND m.seq = s.seq AND m.src = s.seq)");
-            command.Parameters.AddWithValue("$own", own);
+            sql.Append($" AND EXISTS (SELECT 1 FROM statement_index m{i} WHERE m{i}.tenant_id = $t AND m{i}.key = $own{i} AND m{i}.seq = s.seq AND m{i}.src = s.seq)");
+            command.Parameters.AddWithValue($"$own{i}", query.OwnKeys[i]);
         }
         if (query.Keys.Count > 0)
         {

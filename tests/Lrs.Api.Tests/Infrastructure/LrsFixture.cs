@@ -41,6 +41,7 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
             ["Lrs:Bootstrap:Secret"] = Secret,
             ["Logging:LogLevel:Default"] = "Warning",
         }).AddInMemoryCollection(Settings));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClaimsProbe>());
     }
 
     /// <summary>
@@ -68,8 +69,11 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
     private readonly Lock _kestrelLock = new();
     private string? _kestrelAddress;
 
-    /// <summary>A new credential with exactly <paramref name="scopes"/> in a tenant (created when missing); returns a client using it.</summary>
-    public async Task<HttpClient> ClientWithScopesAsync(string scopes, string version = "1.0.3", string tenantName = "default")
+    /// <summary>
+    /// A new credential with exactly <paramref name="scopes"/> (and <paramref name="restrictions"/>, if any) in a tenant
+    /// (created when missing); returns a client using it.
+    /// </summary>
+    public async Task<HttpClient> ClientWithScopesAsync(string scopes, string version = "1.0.3", string tenantName = "default", Lrs.Core.Storage.CredentialRestrictions? restrictions = null)
     {
         var store = Services.GetRequiredService<Lrs.Core.Storage.ICredentialStore>();
         var key = "k-" + Guid.NewGuid().ToString("N")[..12];
@@ -81,7 +85,7 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
             ["account"] = new System.Text.Json.Nodes.JsonObject { ["homePage"] = "http://localhost:8080", ["name"] = key },
         };
         var tenant = await store.EnsureTenantAsync(tenantName, CancellationToken.None);
-        await store.AddAsync(new Lrs.Core.Storage.Credential(key, tenant, key, hash, salt, iterations, authority.ToJsonString(), scopes, DateTimeOffset.UtcNow, null), CancellationToken.None);
+        await store.AddAsync(new Lrs.Core.Storage.Credential(key, tenant, key, hash, salt, iterations, authority.ToJsonString(), scopes, DateTimeOffset.UtcNow, null, null, restrictions), CancellationToken.None);
         return Client(version, key, secret);
     }
 
