@@ -415,6 +415,22 @@ public abstract class PeopleTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_Basic_credential_restricted_to_one_organisation_is_held_to_it_like_a_token()
+    {
+        var (hr, tenant) = await TenantAsync();
+        var (own, ownUnit, _) = await OrganisationAsync(hr);
+        var (other, otherUnit, _) = await OrganisationAsync(hr);
+        await OkAsync(hr, "/api/people", new JsonArray(Person("E1", own, [ownUnit]), Person("P1", other, [otherUnit])));
+        var restricted = await lrs.ClientWithScopesAsync("people:write profiles:read", tenantName: tenant, restrictions: new CredentialRestrictions(own, null, null));
+
+        Ids((await restricted.GetJsonAsync("/api/people")).Body!).Should().Equal("E1");
+        (await restricted.GetAsync("/api/people/P1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await restricted.GetAsync($"/api/units/{otherUnit}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await PutAsync(restricted, "/api/people", new JsonArray(Person("P2", other, [otherUnit])))).Status.Should().Be(HttpStatusCode.Forbidden);
+        (await hr.GetAsync("/api/people/P2")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Reads_need_profiles_read_or_people_write_and_upserts_need_people_write_as_problem_details()
     {
         var (reader, tenant) = await TenantAsync("profiles:read");

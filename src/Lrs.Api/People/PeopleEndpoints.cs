@@ -145,7 +145,7 @@ public static class PeopleEndpoints
             : NotFound("No such person", $"There is no person with id '{id}' that this credential may see.");
 
     /// <summary>The organisation the caller is restricted to, or null when it reaches every organisation of its tenant.</summary>
-    internal static string? Organisation(this ClaimsPrincipal user) => user.FindFirstValue(BearerTokenEvents.Organisation);
+    internal static string? Organisation(this ClaimsPrincipal user) => user.FindFirstValue(LrsClaims.Organisation);
 
     internal static async Task<(JsonNode? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {
