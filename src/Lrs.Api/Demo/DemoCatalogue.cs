@@ -36,6 +36,7 @@ internal sealed record DemoPrompt(string Id, int Competence, bool Group, string 
 internal static class DemoCatalogue
 {
     public const string ActivityBase = "https://demo.lrsapi.se/xapi/activities/";
+    public const string MetodikumPath = "learning-centres/metodikum";
     public const string LearningCentreType = "https://demo.lrsapi.se/xapi/activity-types/learning-centre";
     public const string CredentialType = "https://demo.lrsapi.se/xapi/activity-types/credential";
     public const string AssessorType = "https://demo.lrsapi.se/xapi/relevant-types/assessor";
@@ -43,7 +44,6 @@ internal static class DemoCatalogue
     public const string ExpiresExtension = "https://w3id.org/xapi/comp/contextextensions/expires";
     public const string VideoProgressExtension = "https://w3id.org/xapi/video/extensions/progress";
     public const string Cmi5ProgressExtension = "https://w3id.org/xapi/cmi5/result/extensions/progress";
-    public const string MetodikumId = ActivityBase + "learning-centres/metodikum";
 
     public const string CourseType = "http://adlnet.gov/expapi/activities/course";
     public const string ModuleType = "http://adlnet.gov/expapi/activities/module";

@@ -80,7 +80,7 @@ internal static class DemoStatement
     }
 
     private static JsonObject Metodikum() =>
-        Activity("learning-centres/metodikum", "Metodikum, Solna", "Metodikum learning centre, Solna", LearningCentreType);
+        Activity(MetodikumPath, "Metodikum, Solna", "Metodikum learning centre, Solna", LearningCentreType);
 
     private static JsonObject? Result(DemoStep step)
     {
