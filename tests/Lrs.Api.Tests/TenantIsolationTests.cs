@@ -133,6 +133,36 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task People_organisations_and_units_of_one_tenant_are_invisible_to_another()
+    {
+        var owner = await lrs.ClientWithScopesAsync("people:write profiles:read", tenantName: "kommun-" + Guid.NewGuid().ToString("N")[..8]);
+        var stranger = await lrs.ClientWithScopesAsync("people:write profiles:read", tenantName: "privat-" + Guid.NewGuid().ToString("N")[..8]);
+        var (organisation, unit) = ("org-" + Guid.NewGuid().ToString("N")[..8], "unit-" + Guid.NewGuid().ToString("N")[..8]);
+        var agent = new JsonObject { ["mbox"] = $"mailto:{Guid.NewGuid():N}@solna.example" };
+        JsonArray Organisations() => new(new JsonObject { ["id"] = organisation, ["name"] = "Solna stad", ["units"] = new JsonArray(new JsonObject { ["id"] = unit, ["name"] = "Säbo" }) });
+        JsonArray People() => new(new JsonObject { ["id"] = "E1", ["organisationId"] = organisation, ["units"] = new JsonArray(unit), ["roles"] = new JsonArray("underskoterska"), ["agents"] = new JsonArray(agent.DeepClone()) });
+        (await owner.PutAsync("/api/organisations", Json(Organisations()))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await owner.PutAsync("/api/people", Json(People()))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var address in new[] { "/api/people/E1", $"/api/organisations/{organisation}/units", $"/api/units/{unit}" })
+            (await stranger.GetAsync(address)).StatusCode.Should().Be(HttpStatusCode.NotFound, address);
+        foreach (var list in new[] { "/api/people", $"/api/people?organisation={organisation}", $"/api/people?unit={unit}", "/api/people?role=underskoterska" })
+        {
+            var (_, page) = await stranger.GetJsonAsync(list);
+            page!["people"]!.AsArray().Should().BeEmpty(list);
+            page["more"].Should().BeNull(list);
+        }
+        (await stranger.GetStringAsync("/api/organisations")).Should().Be("[]");
+
+        // The same ids and the same agent in another tenant are another organisation, unit and person: no conflict, no leak.
+        var organisations = await stranger.PutAsync("/api/organisations", Json(Organisations()));
+        (await organisations.Content.ReadAsStringAsync()).Should().Contain("\"created\":1");
+        var people = await stranger.PutAsync("/api/people", Json(People()));
+        people.StatusCode.Should().Be(HttpStatusCode.OK, "the agent belongs to a person of another tenant only");
+        (await people.Content.ReadAsStringAsync()).Should().Contain("\"created\":1");
+    }
+
+    [Fact]
     public async Task The_tenant_list_names_only_the_callers_own_tenant()
     {
         var ownName = "kommun-" + Guid.NewGuid().ToString("N")[..8];

@@ -120,6 +120,9 @@ public static class LrsClaims
     public static long TenantId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(Tenant) ?? throw new InvalidOperationException("No tenant on the principal."), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The organisation (employer) the caller is restricted to, or null.</summary>
+    public static string? RestrictedOrganisation(this ClaimsPrincipal user) => user.FindFirstValue(Organisation);
+
     public static string AuthorityJson(this ClaimsPrincipal user) =>
         user.FindFirstValue(Authority) ?? throw new InvalidOperationException("No authority on the principal.");
 }

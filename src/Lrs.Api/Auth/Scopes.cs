@@ -90,16 +90,4 @@ public static class Scopes
             return XapiProtocol.Error(StatusCodes.Status403Forbidden,
                 $"This credential lacks the scope {string.Join(" or ", anyOf)} (or {(isRead ? "all/read or all" : "all")}).");
         });
-
-    /// <summary>
-    /// For the API's own endpoints: 403 as ProblemDetails naming the scopes unless the caller holds one of
-    /// <paramref name="anyOf"/> by name (<c>all</c> and <c>all/read</c> grant none of them).
-    /// </summary>
-    public static RouteHandlerBuilder RequireApiScope(this RouteHandlerBuilder builder, params string[] anyOf) =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            if (anyOf.Any(context.HttpContext.User.Has)) return await next(context);
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Missing scope",
-                detail: $"This credential lacks the scope {string.Join(" or ", anyOf.Select(s => $"'{s}'"))}.");
-        }).ProducesProblem(StatusCodes.Status403Forbidden);
 }

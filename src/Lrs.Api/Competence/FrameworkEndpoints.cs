@@ -22,16 +22,16 @@ public static class FrameworkEndpoints
 
     public static IEndpointRouteBuilder MapFramework(this IEndpointRouteBuilder routes)
     {
-        var framework = routes.MapGroup("/api/framework").WithTags("Competence framework").RequireAuthorization();
+        var framework = routes.MapGroup("/api/framework").WithTags("Competence framework").RequireAuthorization().ProducesProblem(StatusCodes.Status403Forbidden);
 
         framework.MapGet("/", GetFramework)
-            .RequireApiScope(Scopes.FrameworkWrite, Scopes.ProfilesRead)
+            .RequireScope(Scopes.FrameworkWrite, Scopes.ProfilesRead)
             .WithName("ExportFramework")
             .WithSummary("Exports the competence framework")
             .WithDescription("The whole framework as one document (competences, alignment rules, roles, sign-off verbs), in the shape `PUT /api/framework` takes. " +
                 "The `ETag` is the framework's version; send it back in `If-Match` to change the framework only if nobody else did meanwhile.");
         framework.MapPut("/", PutFramework)
-            .RequireApiScope(Scopes.FrameworkWrite)
+            .RequireScope(Scopes.FrameworkWrite)
             .WithName("ImportFramework")
             .WithSummary("Imports (replaces) the competence framework")
             .WithDescription("Validates the whole document and reports every error with its JSON path; nothing is stored when any is found. " +
@@ -39,18 +39,18 @@ public static class FrameworkEndpoints
                 "(ingest goes on meanwhile); the response says what the rebuild changed. Sending the same framework again changes nothing. " +
                 "`If-Match` with a version from `ETag` makes the change conditional (412 when the framework changed since). Audited as `framework.change`.");
         framework.MapGet("/{section}/{id}", GetItem)
-            .RequireApiScope(Scopes.FrameworkWrite, Scopes.ProfilesRead)
+            .RequireScope(Scopes.FrameworkWrite, Scopes.ProfilesRead)
             .WithName("GetFrameworkItem")
             .WithSummary("One competence, rule or role")
             .WithDescription("`section` is `competences`, `rules` or `roles`.");
         framework.MapPut("/{section}/{id}", PutItem)
-            .RequireApiScope(Scopes.FrameworkWrite)
+            .RequireScope(Scopes.FrameworkWrite)
             .WithName("PutFrameworkItem")
             .WithSummary("Creates or replaces one competence, rule or role")
             .WithDescription("The item's `id` in the body, when given, must equal the one in the path. The framework as a whole must stay valid " +
                 "(e.g. a rule's competence must exist); errors are reported with paths inside the item. Evidence is rebuilt as for an import.");
         framework.MapDelete("/{section}/{id}", DeleteItem)
-            .RequireApiScope(Scopes.FrameworkWrite)
+            .RequireScope(Scopes.FrameworkWrite)
             .WithName("DeleteFrameworkItem")
             .WithSummary("Removes one competence, rule or role")
             .WithDescription("A competence still named by a rule, a role or another competence's prerequisites is not removed (409, naming them). " +
@@ -59,7 +59,8 @@ public static class FrameworkEndpoints
         routes.MapPost("/api/admin/evidence/rebuild", Rebuild)
             .WithTags("Admin")
             .RequireAuthorization()
-            .RequireApiScope(Scopes.Admin)
+            .RequireScope(Scopes.Admin)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithName("RebuildEvidence")
             .WithSummary("Rebuilds competence evidence from stored statements")
             .WithDescription("Matches every stored, non-voided statement against the current framework again and corrects the evidence and sign-offs " +

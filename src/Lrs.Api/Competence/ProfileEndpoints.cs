@@ -20,10 +20,10 @@ public static class ProfileEndpoints
 
     public static IEndpointRouteBuilder MapProfiles(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api").WithTags("Competence profiles").RequireAuthorization();
+        var api = routes.MapGroup("/api").WithTags("Competence profiles").RequireAuthorization().ProducesProblem(StatusCodes.Status403Forbidden);
 
         api.MapGet("/people/{id}/profile", GetProfile)
-            .RequireApiScope(Scopes.ProfilesRead)
+            .RequireScope(Scopes.ProfilesRead)
             .WithName("GetProfile")
             .WithSummary("One person's competence profile")
             .WithDescription("Every competence the person's roles ask for, and every other one the person has evidence of, with its status: " +
@@ -31,7 +31,7 @@ public static class ProfileEndpoints
                 "`pending-signoff` (evidence awaits a supervisor's confirmation) or `missing`; the dates and the ids of the statements that are its evidence. " +
                 "Statements about any of the person's agents count, also those stored before the agent was linked.");
         api.MapGet("/profiles", ListProfiles)
-            .RequireApiScope(Scopes.ProfilesRead)
+            .RequireScope(Scopes.ProfilesRead)
             .WithName("ListProfiles")
             .WithSummary("Profiles in bulk, for HR synchronisation")
             .WithDescription("Profiles of the people matching `organisation`, `unit` and `role`, ordered by person id and paged with `limit` (default 100, at most 1000) and the `more` link. " +
@@ -39,14 +39,14 @@ public static class ProfileEndpoints
                 "(person data, evidence, sign-offs, or a date at which a status turns); a sync that keeps the time of its previous run misses nothing. " +
                 "A page may hold fewer than `limit` profiles when filters apply; follow `more` until it is absent.");
         api.MapGet("/units/{id}/gaps", GetUnitGaps)
-            .RequireApiScope(Scopes.ProfilesRead)
+            .RequireScope(Scopes.ProfilesRead)
             .WithName("GetUnitGaps")
             .WithSummary("What a unit's members lack for their roles")
             .WithDescription("The unit's current members against the requirements of their roles (conditional ones when the person has the duty): " +
                 "who lacks what (missing, expired, pending sign-off, or prerequisites not met), who is about to lose what (`expiringWithinDays`), and, per competence, " +
                 "how many members it is required of and how many hold it.");
         api.MapGet("/expiring", ListExpiring)
-            .RequireApiScope(Scopes.ProfilesRead)
+            .RequireScope(Scopes.ProfilesRead)
             .WithName("ListExpiring")
             .WithSummary("Competences that expire soon")
             .WithDescription("Every person (of `organisation` or `unit`, else the tenant) whose competence expires within `withinDays` (default 30) and is not renewed by later evidence, soonest first.");
@@ -87,7 +87,7 @@ public static class ProfileEndpoints
     {
         if (Window(expiringWithinDays, options) is not { } window) return BadWindow();
         var tenant = user.TenantId();
-        if (await people.GetAsync(tenant, id, user.Organisation(), ct) is not { } person)
+        if (await people.GetAsync(tenant, id, user.RestrictedOrganisation(), ct) is not { } person)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such person", detail: $"No person with id '{id}'.");
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
         var evidence = await competence.EvidenceAsync(tenant, person.AgentKeys, ct);
@@ -107,7 +107,7 @@ public static class ProfileEndpoints
             status = parsed;
         }
         var tenant = user.TenantId();
-        var organisation = user.Organisation();
+        var organisation = user.RestrictedOrganisation();
         if (organisation is not null && query.Organisation is { } asked && asked != organisation) return TypedResults.Ok(new ProfilePage([], null));
         var now = time.GetUtcNow();
         var changedAgents = query.ChangedSince is { } since ? await competence.AgentsChangedSinceAsync(tenant, since, now, window, ct) : null;
@@ -134,7 +134,7 @@ public static class ProfileEndpoints
     {
         if (Window(expiringWithinDays, options) is not { } window) return BadWindow();
         var tenant = user.TenantId();
-        if (await people.UnitAsync(tenant, id, user.Organisation(), ct) is not { } unit)
+        if (await people.UnitAsync(tenant, id, user.RestrictedOrganisation(), ct) is not { } unit)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such unit", detail: $"No unit with id '{id}'.");
         var members = await AllAsync(people, tenant, new PeopleQuery(unit.Unit.OrganisationId, id, null, null, null, 1000), ct);
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
@@ -154,7 +154,7 @@ public static class ProfileEndpoints
         var days = withinDays ?? 30;
         if (days is < 1 or > MaxWindowDays) return Problem("Invalid withinDays", $"withinDays is between 1 and {MaxWindowDays}.");
         var tenant = user.TenantId();
-        var restricted = user.Organisation();
+        var restricted = user.RestrictedOrganisation();
         var now = time.GetUtcNow();
         var until = now.AddDays(days);
         if (restricted is not null && organisation is not null && organisation != restricted) return TypedResults.Ok(new ExpiringList(until, []));

@@ -28,7 +28,7 @@ public static class OrganisationsEndpoints
                 "`hrHomePage` is the IRL of the employer's HR system: its people are linked to `account{homePage: hrHomePage, name: employee id}` " +
                 "at their next upsert. Sending the same data again changes nothing. All or nothing; every problem in one 400 with JSON paths. " +
                 "Scope `people:write`.")
-            .Accepts<List<OrganisationUpsert>>("application/json")
+            .Accepts<List<OrganisationInput>>("application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -54,6 +54,18 @@ public static class OrganisationsEndpoints
         return routes;
     }
 
+    /// <summary>One organisation of a bulk upsert.</summary>
+    /// <param name="Id">The organisation's id, unique in the tenant.</param>
+    /// <param name="Name">Its name.</param>
+    /// <param name="HrHomePage">The IRL of its HR system: the <c>account.homePage</c> of its employees' agents.</param>
+    /// <param name="Units">Units to create or rename; units not listed stay.</param>
+    public sealed record OrganisationInput(string Id, string Name, string? HrHomePage = null, IReadOnlyList<UnitInput>? Units = null);
+
+    /// <summary>One unit of an organisation in a bulk upsert.</summary>
+    /// <param name="Id">The unit's id, unique in the tenant.</param>
+    /// <param name="Name">Its name.</param>
+    public sealed record UnitInput(string Id, string Name);
+
     /// <summary>An organisation as the API shows it.</summary>
     public sealed record OrganisationView(string Id, string Name, string? HrHomePage, DateTimeOffset Changed);
 
@@ -77,26 +89,26 @@ public static class OrganisationsEndpoints
         var (batch, errors) = PeopleInput.ReadOrganisations(body);
         if (errors.Count > 0) return PeopleEndpoints.Invalid("Invalid organisations", errors);
 
-        var outcome = await store.UpsertOrganisationsAsync(user.TenantId(), batch, user.Organisation(), time.GetUtcNow(), ct);
+        var outcome = await store.UpsertOrganisationsAsync(user.TenantId(), batch, user.RestrictedOrganisation(), time.GetUtcNow(), ct);
         return outcome.Refusal is { } refusal
             ? PeopleEndpoints.Refused<OrganisationsUpserted>(refusal, "organisations")
             : TypedResults.Ok(new OrganisationsUpserted(outcome.Counts, outcome.Units!));
     }
 
     public static async Task<Ok<List<OrganisationView>>> ListOrganisations(ClaimsPrincipal user, IPeopleStore store, CancellationToken ct) =>
-        TypedResults.Ok((await store.OrganisationsAsync(user.TenantId(), user.Organisation(), ct))
+        TypedResults.Ok((await store.OrganisationsAsync(user.TenantId(), user.RestrictedOrganisation(), ct))
             .Select(o => new OrganisationView(o.Id, o.Name, o.HrHomePage, o.Changed)).ToList());
 
     public static async Task<Results<Ok<List<UnitView>>, ProblemHttpResult>> ListOrganisationUnits(string id, ClaimsPrincipal user, IPeopleStore store, CancellationToken ct)
     {
-        var units = user.Organisation() is { } restricted && restricted != id ? null : await store.UnitsAsync(user.TenantId(), id, ct);
+        var units = user.RestrictedOrganisation() is { } restricted && restricted != id ? null : await store.UnitsAsync(user.TenantId(), id, ct);
         return units is null
             ? PeopleEndpoints.NotFound("No such organisation", $"There is no organisation with id '{id}' that this credential may see.")
             : TypedResults.Ok(units.Select(u => new UnitView(u.Id, u.OrganisationId, u.Name, u.Changed)).ToList());
     }
 
     public static async Task<Results<Ok<UnitMembersView>, ProblemHttpResult>> GetUnit(string id, ClaimsPrincipal user, IPeopleStore store, CancellationToken ct) =>
-        await store.UnitAsync(user.TenantId(), id, user.Organisation(), ct) is { } unit
+        await store.UnitAsync(user.TenantId(), id, user.RestrictedOrganisation(), ct) is { } unit
             ? TypedResults.Ok(new UnitMembersView(unit.Unit.Id, unit.Unit.OrganisationId, unit.Unit.Name, unit.Unit.Changed, unit.Members))
             : PeopleEndpoints.NotFound("No such unit", $"There is no unit with id '{id}' that this credential may see.");
 }

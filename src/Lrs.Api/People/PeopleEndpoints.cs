@@ -7,6 +7,7 @@ using Lrs.Core.People;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Lrs.Api.People;
 
@@ -36,7 +37,7 @@ public static class PeopleEndpoints
                 "(`unchanged`, and `changed` stays). All or nothing: every problem is reported in one 400 with JSON paths; an agent linked to " +
                 "another person is 409; a person of another organisation than the caller's is 403. A personnummer is refused, as a property " +
                 "and as an id. Scope `people:write`.")
-            .Accepts<List<PersonUpsert>>("application/json")
+            .Accepts<List<PersonInput>>("application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -71,7 +72,23 @@ public static class PeopleEndpoints
     public sealed record PeopleList(IReadOnlyList<PersonView> People, string? More);
 
     /// <summary>Query parameters of the people list.</summary>
-    public sealed record PeopleListQuery(string? Organisation, string? Unit, string? Role, string? ChangedSince, int? Limit, string? After);
+    public sealed record PeopleListQuery(
+        [FromQuery(Name = "organisation")] string? Organisation, [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "role")] string? Role,
+        [FromQuery(Name = "changedSince")] string? ChangedSince, [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "after")] string? After);
+
+    /// <summary>One person of a bulk upsert: the person's whole current state (what is left out is empty).</summary>
+    /// <param name="Id">The employer's employee id, unique in the tenant; never a personnummer.</param>
+    /// <param name="OrganisationId">The employer (an organisation of PUT /api/organisations).</param>
+    /// <param name="Name">Display name.</param>
+    /// <param name="Email">E-mail address (an attribute; list an mbox agent to have statements with it count).</param>
+    /// <param name="HsaId">HSA-id: an attribute, never an identifier.</param>
+    /// <param name="Units">Ids of the units of the organisation the person works in now.</param>
+    /// <param name="Roles">Ids of the roles (of the competence framework) the person has now.</param>
+    /// <param name="Duties">Duties that change requirements, e.g. <c>delegated-tasks</c>.</param>
+    /// <param name="Agents">xAPI Agents with exactly one identifier (mbox, mbox_sha1sum, openid or account) besides the HR account.</param>
+    public sealed record PersonInput(
+        string Id, string OrganisationId, string? Name = null, string? Email = null, string? HsaId = null,
+        IReadOnlyList<string>? Units = null, IReadOnlyList<string>? Roles = null, IReadOnlyList<string>? Duties = null, IReadOnlyList<JsonObject>? Agents = null);
 
     public static async Task<Results<Ok<UpsertCounts>, ValidationProblem, ProblemHttpResult>> UpsertPeople(
         HttpRequest request, ClaimsPrincipal user, IPeopleStore store, TimeProvider time, CancellationToken ct)
@@ -84,7 +101,7 @@ public static class PeopleEndpoints
         var (batch, errors) = PeopleInput.ReadPeople(body);
         if (errors.Count > 0) return Invalid("Invalid people", errors);
 
-        var outcome = await store.UpsertPeopleAsync(user.TenantId(), batch, user.Organisation(), time.GetUtcNow(), ct);
+        var outcome = await store.UpsertPeopleAsync(user.TenantId(), batch, user.RestrictedOrganisation(), time.GetUtcNow(), ct);
         return outcome.Refusal is { } refusal ? Refused<UpsertCounts>(refusal, "people") : TypedResults.Ok(outcome.Counts);
     }
 
@@ -101,7 +118,7 @@ public static class PeopleEndpoints
             since = parsed;
         }
         var organisation = query.Organisation;
-        if (user.Organisation() is { } restricted)
+        if (user.RestrictedOrganisation() is { } restricted)
         {
             // Another organisation's people are simply not there for this caller.
             if (organisation is not null && organisation != restricted) return TypedResults.Ok(new PeopleList([], null));
@@ -123,12 +140,10 @@ public static class PeopleEndpoints
     }
 
     public static async Task<Results<Ok<PersonView>, ProblemHttpResult>> GetPersonDetails(string id, ClaimsPrincipal user, IPeopleStore store, CancellationToken ct) =>
-        await store.GetAsync(user.TenantId(), id, user.Organisation(), ct) is { } person
+        await store.GetAsync(user.TenantId(), id, user.RestrictedOrganisation(), ct) is { } person
             ? TypedResults.Ok(View(person, withHistory: true))
             : NotFound("No such person", $"There is no person with id '{id}' that this credential may see.");
 
-    /// <summary>The organisation the caller is restricted to, or null when it reaches every organisation of its tenant.</summary>
-    internal static string? Organisation(this ClaimsPrincipal user) => user.FindFirstValue(BearerTokenEvents.Organisation);
 
     internal static async Task<(JsonNode? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {

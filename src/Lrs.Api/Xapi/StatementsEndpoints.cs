@@ -305,7 +305,7 @@ public static class StatementsEndpoints
             Limit = cursor.Limit + 1,
             After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
             OwnKeys = OwnKeys(http.User),
-            Organisation = http.User.FindFirstValue(LrsClaims.Organisation),
+            Organisation = http.User.RestrictedOrganisation(),
         };
         var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
         var page = rows.Count > cursor.Limit ? rows.Take(cursor.Limit).ToList() : rows;
@@ -380,7 +380,7 @@ public static class StatementsEndpoints
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
         if (row is not null && OwnKeys(http.User) is { Count: > 0 } own && !own.All(StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains))
             row = null;
-        if (row is not null && http.User.FindFirstValue(LrsClaims.Organisation) is { } organisation
+        if (row is not null && http.User.RestrictedOrganisation() is { } organisation
             && !await IsAboutOrganisationAsync(http, row.Json, organisation, ct))
             row = null;
         if (row is null || row.Voided != voided)

@@ -74,6 +74,8 @@ public sealed class SqliteDatabase : ISchemaSetup
     }
 
     // Times are microseconds since the Unix epoch (UTC); ids are lower-case UUID text.
+    // Without statistics SQLite takes "tenant_id = ?" for a selective key, so an index that is not covering loses to a
+    // scan of the tenant's primary-key range: the people indexes carry every column their queries read.
     private const string Schema = """
         PRAGMA journal_mode=WAL;
         CREATE TABLE IF NOT EXISTS tenants (
@@ -217,7 +219,7 @@ public sealed class SqliteDatabase : ISchemaSetup
             person_id TEXT NOT NULL,
             agent TEXT NOT NULL,
             PRIMARY KEY (tenant_id, agent_key)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_person_agents_person ON person_agents(tenant_id, person_id);
+        CREATE INDEX IF NOT EXISTS ix_person_agents_person ON person_agents(tenant_id, person_id, agent);
         CREATE TABLE IF NOT EXISTS person_assignments (
             tenant_id INTEGER NOT NULL,
             person_id TEXT NOT NULL,
@@ -226,6 +228,6 @@ public sealed class SqliteDatabase : ISchemaSetup
             valid_from INTEGER NOT NULL,
             valid_to INTEGER,
             PRIMARY KEY (tenant_id, person_id, kind, value, valid_from)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_person_assignments_current ON person_assignments(tenant_id, kind, value, person_id) WHERE valid_to IS NULL;
+        CREATE INDEX IF NOT EXISTS ix_person_assignments_current ON person_assignments(tenant_id, kind, value, person_id, valid_to) WHERE valid_to IS NULL;
         """;
 }

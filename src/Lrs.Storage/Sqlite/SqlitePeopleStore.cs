@@ -249,7 +249,8 @@ public sealed class SqlitePeopleStore(SqliteDatabase database) : IPeopleStore
         foreach (var (kind, value, name) in new[] { ("unit", query.UnitId, "$unit"), ("role", query.RoleId, "$role") })
         {
             if (value is null) continue;
-            sql.Append($" AND EXISTS (SELECT 1 FROM person_assignments a WHERE a.tenant_id = p.tenant_id AND a.kind = '{kind}' AND a.value = {name} AND a.person_id = p.id AND a.valid_to IS NULL)");
+            // Driven by the current-assignment index: a unit's members are few, the tenant's people many.
+            sql.Append($" AND p.id IN (SELECT a.person_id FROM person_assignments a WHERE a.tenant_id = $t AND a.kind = '{kind}' AND a.value = {name} AND a.valid_to IS NULL)");
             command.Parameters.AddWithValue(name, value);
         }
         if (query.ChangedSince is { } since)
