@@ -35,6 +35,31 @@ public abstract partial class AdminCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_seed_makes_a_tenant_whose_profiles_and_unit_gaps_the_server_answers()
+    {
+        var tenant = "demo-" + Guid.NewGuid().ToString("N")[..8];
+        var seeded = await RunAsync("demo", "seed", "--tenant", tenant, "--people", "24", "--statements-per-person", "12");
+        seeded.ExitCode.Should().Be(0, seeded.Error);
+        seeded.Output.Should().Contain("24 people");
+        var key = KeyLine().Match(seeded.Output).Groups[1].Value;
+        var secret = SecretLine().Match(seeded.Output).Groups[1].Value;
+        var profilePath = System.Text.RegularExpressions.Regex.Match(seeded.Output, @"8080(/api/people/[^/\s]+/profile)").Groups[1].Value;
+        var gapsPath = System.Text.RegularExpressions.Regex.Match(seeded.Output, @"8080(/api/units/[^/\s]+/gaps)").Groups[1].Value;
+        profilePath.Should().NotBeEmpty(seeded.Output);
+
+        (await RunAsync("demo", "seed", "--tenant", tenant)).ExitCode.Should().Be(1, "the tenant exists already");
+
+        await using var server = await LrsProcess.StartAsync(Directory, StoreEnvironment);
+        using var client = FirstStartTests.Authenticated(server, key, secret);
+        var profile = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync(profilePath))!;
+        profile["competences"]!.AsArray().Should().NotBeEmpty();
+        profile["competences"]!.AsArray().Select(c => c!["status"]!.GetValue<string>()).Should().Contain("valid");
+        var gaps = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync(gapsPath))!;
+        gaps["members"]!.GetValue<int>().Should().BeGreaterThan(0);
+        gaps["coverage"]!.AsArray().Should().NotBeEmpty();
+    }
+
+    [Fact]
     public async Task The_demo_framework_is_imported_exported_and_rebuilt_with_the_CLI_and_an_invalid_one_is_refused()
     {
         var tenant = "metodrum-" + Guid.NewGuid().ToString("N")[..8];

@@ -22,6 +22,8 @@ public static class AdminCommands
           Lrs.Api credentials revoke KEY
           Lrs.Api framework import --tenant NAME FILE   replace the competence framework (JSON) and rebuild evidence
           Lrs.Api framework export --tenant NAME        print the competence framework (JSON)
+          Lrs.Api demo seed [--tenant demo] [--people 300] [--statements-per-person 30] [--seed 42]
+                                                    a demo tenant: care framework, two employers, staff, a year of training
           Lrs.Api evidence rebuild --tenant NAME    match stored statements against the competence framework again
         The store is configured as for serving: Lrs__Storage__Provider, Lrs__Storage__ConnectionString, appsettings.json.
         """;
@@ -29,7 +31,7 @@ public static class AdminCommands
     private const string DefaultScopes = "statements/write statements/read/mine";
 
     /// <summary>Whether the arguments name a verb of this class rather than options of the server.</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "tenants" or "credentials" or "framework" or "evidence" or "help" or "--help";
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "tenants" or "credentials" or "framework" or "evidence" or "demo" or "help" or "--help";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -155,6 +157,32 @@ public static class AdminCommands
                     }));
                     return 0;
                 }
+                case ("demo", "seed"):
+                {
+                    if (positional.Count != 1) return Fail("demo seed takes only --tenant, --people, --statements-per-person, --seed.");
+                    if (!TryInt(options, "people", 300, 0, 1_000_000, out var peopleCount, out var error)
+                        || !TryInt(options, "statements-per-person", 30, 1, 10_000, out var perPerson, out error)
+                        || !TryInt(options, "seed", 42, int.MinValue, int.MaxValue, out var seed, out error))
+                        return Fail(error);
+                    var tenantName = options.GetValueOrDefault("tenant") ?? "demo";
+                    var demo = Demo.DemoTenant.Generate(seed, peopleCount, time.GetUtcNow());
+                    var (outcome, seedError) = await Demo.DemoSeeder.SeedAsync(store, administration, tenantName, demo, perPerson,
+                        lrsOptions.Bootstrap.AuthorityHomePage, actor, time, message => Console.WriteLine("  " + message), ct);
+                    if (outcome is null) return Fail(seedError!);
+                    var somebody = demo.People.FirstOrDefault(p => p.Roles.Contains("underskoterska"))?.EmployeeId ?? demo.People.FirstOrDefault()?.EmployeeId;
+                    var unit = demo.Organisations.FirstOrDefault()?.Units.FirstOrDefault()?.Id;
+                    Console.WriteLine($$"""
+                        Demo tenant '{{outcome.Tenant}}' seeded in {{outcome.Took.TotalSeconds:0.0}} s: {{outcome.Organisations}} employers, {{outcome.Units}} units, {{outcome.People}} people, {{outcome.Statements}} statements.
+                        Its credential (the secret is shown only now):
+                          key:     {{outcome.Key}}
+                          secret:  {{outcome.Secret}}
+                        With the server running (dotnet run --project src/Lrs.Api), try:
+                          curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/people/{{somebody}}/profile
+                          curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/gaps
+                          curl -u {{outcome.Key}}:{{outcome.Secret}} 'http://localhost:8080/api/expiring?withinDays=60'
+                        """);
+                    return 0;
+                }
                 case ("evidence", "rebuild"):
                 {
                     if (positional.Count != 1 || !options.TryGetValue("tenant", out var tenantName)) return Fail("evidence rebuild needs --tenant NAME.");
@@ -200,7 +228,7 @@ public static class AdminCommands
                 error = $"--{option} needs a value.";
                 return false;
             }
-            if (option is not ("tenant" or "name" or "scopes" or "expires" or "organisation" or "actor" or "registration"))
+            if (option is not ("tenant" or "name" or "scopes" or "expires" or "people" or "statements-per-person" or "seed" or "organisation" or "actor" or "registration"))
             {
                 error = $"Unknown option --{option}.\n{Usage}";
                 return false;
@@ -213,6 +241,15 @@ public static class AdminCommands
             return false;
         }
         return true;
+    }
+
+    private static bool TryInt(Dictionary<string, string> options, string name, int fallback, int min, int max, out int value, out string error)
+    {
+        (value, error) = (fallback, "");
+        if (!options.TryGetValue(name, out var text)) return true;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max) return true;
+        error = $"--{name} is a whole number from {min} to {max}.";
+        return false;
     }
 
     private static string Format(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using Lrs.Api.Admin;
+using Lrs.Api.Hosting;
+using Lrs.Core.Competence;
+using Lrs.Core.People;
+using Lrs.Core.Storage;
+using Lrs.Core.Xapi;
+
+namespace Lrs.Api.Demo;
+
+/// <summary>What <c>demo seed</c> made.</summary>
+public sealed record DemoSeedOutcome(string Tenant, string Key, string Secret, int Organisations, int Units, int People, long Statements, TimeSpan Took);
+
+/// <summary>
+/// Loads a demo tenant: the Swedish elderly-care framework, its employers, units and staff, and their statements,
+/// through the same validation, preparation and stores as the API (evidence is extracted as statements are stored).
+/// </summary>
+public static class DemoSeeder
+{
+    /// <summary>Statements per stored batch.</summary>
+    private const int Batch = 500;
+
+    /// <summary>Where the demo framework ships, next to the executable.</summary>
+    public static string FrameworkFile => Path.Combine(AppContext.BaseDirectory, "Demo", "care-framework.json");
+
+    /// <summary>Seeds a new tenant; null with a reason when the tenant exists already.</summary>
+    public static async Task<(DemoSeedOutcome? Outcome, string? Error)> SeedAsync(
+        LrsStore store, Administration administration, string tenantName, DemoTenant demo, int statementsPerPerson,
+        string authorityHomePage, string actor, TimeProvider time, Action<string> progress, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var (framework, errors) = FrameworkDocument.Parse(JsonNode.Parse(await File.ReadAllTextAsync(FrameworkFile, ct)));
+        if (framework is null) return (null, $"The demo framework does not parse: {string.Join("; ", errors)}");
+
+        var tenant = await administration.CreateTenantAsync(tenantName, actor, null, ct);
+        if (tenant is null) return (null, $"A tenant named '{tenantName}' exists already; seed another with --tenant NAME.");
+        var (credential, secret) = await administration.IssueCredentialAsync(tenant.Id, "demo",
+            ["all", "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", "admin"], null, authorityHomePage, actor, ct);
+
+        await store.Competence.PutFrameworkAsync(tenant.Id, framework, null, ct);
+        progress($"framework: {framework.Competences.Count} competences, {framework.Roles.Count} roles, {framework.Rules.Count} rules");
+
+        var now = time.GetUtcNow();
+        var organisations = demo.Organisations.Select(o => new OrganisationUpsert(o.Id, o.Name, o.HrHomePage, [.. o.Units.Select(u => new UnitUpsert(u.Id, u.Name))])).ToList();
+        var orgOutcome = await store.People.UpsertOrganisationsAsync(tenant.Id, organisations, null, now, ct);
+        if (orgOutcome.Refusal is { } orgRefusal) return (null, $"Organisations refused: {string.Join("; ", orgRefusal.Errors)}");
+        foreach (var chunk in demo.People.Chunk(PeopleInput.MaxPeople))
+        {
+            var people = chunk.Select(p => new PersonUpsert(p.EmployeeId, p.OrganisationId, p.Name, p.Email, null, [p.UnitId], p.Roles, p.Duties,
+                [.. p.Agents.Select(a => (JsonObject)a.DeepClone())])).ToList();
+            var outcome = await store.People.UpsertPeopleAsync(tenant.Id, people, null, now, ct);
+            if (outcome.Refusal is { } refusal) return (null, $"People refused: {string.Join("; ", refusal.Errors.Take(5))}");
+        }
+        progress($"people: {demo.People.Count} in {demo.Organisations.Sum(o => o.Units.Count)} units of {demo.Organisations.Count} employers");
+
+        var authority = (JsonObject)JsonNode.Parse(credential.AuthorityJson)!;
+        long stored = 0;
+        var batch = new List<PreparedStatement>(Batch);
+        foreach (var statement in demo.Statements(statementsPerPerson))
+        {
+            var problems = StatementValidator.Validate(statement, XapiVersion.V103);
+            if (problems.Count > 0) return (null, $"A generated statement is not valid: {string.Join("; ", problems)}");
+            batch.Add(StatementPreparer.Prepare(statement, XapiVersion.V103, Micros(time.GetUtcNow()), authority));
+            if (batch.Count == Batch) stored += await StoreAsync(store, tenant.Id, batch, ct);
+            if (stored > 0 && stored % 100_000 == 0 && batch.Count == 0) progress($"statements: {stored}");
+        }
+        if (batch.Count > 0) stored += await StoreAsync(store, tenant.Id, batch, ct);
+        progress($"statements: {stored}");
+
+        return (new DemoSeedOutcome(tenant.Name, credential.Key, secret, demo.Organisations.Count, demo.Organisations.Sum(o => o.Units.Count),
+            demo.People.Count, stored, time.GetElapsedTime(started)), null);
+    }
+
+    private static async Task<int> StoreAsync(LrsStore store, long tenantId, List<PreparedStatement> batch, CancellationToken ct)
+    {
+        var outcome = await store.Statements.StoreAsync(tenantId, batch, [], (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
+        if (outcome.ConflictingId is { } conflict) throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
+        var count = batch.Count;
+        batch.Clear();
+        return count;
+    }
+
+    private static DateTimeOffset Micros(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
+}
