@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lrs.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using static Lrs.Api.Tests.Infrastructure.Xapi;
 
 namespace Lrs.Api.Tests;
@@ -160,6 +163,73 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         var people = await stranger.PutAsync("/api/people", Json(People()));
         people.StatusCode.Should().Be(HttpStatusCode.OK, "the agent belongs to a person of another tenant only");
         (await people.Content.ReadAsStringAsync()).Should().Contain("\"created\":1");
+    }
+
+    [Fact]
+    public async Task Every_GET_endpoint_answers_another_tenant_without_a_trace_of_this_ones_data()
+    {
+        // The owner's data carries markers that no request of the stranger names: if one shows up, it leaked.
+        var marker = Guid.NewGuid().ToString("N")[..10];
+        const string Scopes = "all admin profiles:read people:write framework:write reflections:read reflections:write";
+        var owner = await lrs.ClientWithScopesAsync(Scopes, "2.0.0", "kommun-" + marker);
+        var stranger = await lrs.ClientWithScopesAsync(Scopes, "2.0.0", "privat-" + marker);
+        var (person, unit, organisation, competence) = ($"P-{marker}", $"u-{marker}", $"o-{marker}", $"c-{marker}");
+        var agent = new JsonObject { ["objectType"] = "Agent", ["name"] = $"Name {marker}", ["mbox"] = $"mailto:m{marker}@solna.example" };
+        var activity = $"https://demo.lrsapi.se/xapi/activities/courses/{marker}";
+        var framework = new JsonObject
+        {
+            ["competences"] = new JsonArray { new JsonObject { ["id"] = competence, ["name"] = new JsonObject { ["sv"] = $"Kompetens {marker}" }, ["validity"] = "P1Y" } },
+            ["rules"] = new JsonArray { new JsonObject { ["id"] = $"r-{marker}", ["competence"] = competence, ["verbs"] = new JsonArray(Completed), ["activities"] = new JsonArray(activity) } },
+            ["roles"] = new JsonArray { new JsonObject { ["id"] = $"role-{marker}", ["name"] = new JsonObject { ["sv"] = $"Roll {marker}" },
+                ["requirements"] = new JsonArray { new JsonObject { ["competence"] = competence, ["level"] = "required" } } } },
+        };
+        (await owner.PutAsync("/api/framework", Json(framework))).EnsureSuccessStatusCode();
+        (await owner.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject
+        {
+            ["id"] = organisation, ["name"] = $"Org {marker}", ["units"] = new JsonArray(new JsonObject { ["id"] = unit, ["name"] = $"Unit {marker}" }),
+        })))).EnsureSuccessStatusCode();
+        (await owner.PutAsync("/api/people", Json(new JsonArray(new JsonObject
+        {
+            ["id"] = person, ["organisationId"] = organisation, ["name"] = $"Name {marker}", ["units"] = new JsonArray(unit),
+            ["roles"] = new JsonArray($"role-{marker}"), ["agents"] = new JsonArray(agent.DeepClone()),
+        })))).EnsureSuccessStatusCode();
+        var statement = Statement(agent, activity: activity);
+        statement["result"]!["response"] = $"Svar {marker}";
+        var statementId = (await owner.PostAsync(statement))[0];
+        // Requests name the agent by its mailbox only: what comes back beyond that can only come from the owner's data.
+        var agentParam = Uri.EscapeDataString(new JsonObject { ["mbox"] = agent["mbox"]!.GetValue<string>() }.ToJsonString());
+        (await owner.PutAsync($"/xapi/activities/state?activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s", Json(new JsonObject { ["note"] = marker })))
+            .IsSuccessStatusCode.Should().BeTrue();
+
+        // Every GET route of the application, its route values filled with the owner's identifiers, its query with the owner's.
+        var query = $"statementId={statementId}&activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s&profileId=p&organisation={organisation}&unit={unit}&role=role-{marker}";
+        var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => e.RoutePattern.RawText!).Distinct().ToList();
+        routes.Should().Contain(["/api/people/{id}/profile", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/"]);
+        string[] markers = [$"Name {marker}", $"Org {marker}", $"Unit {marker}", $"Kompetens {marker}", $"Roll {marker}", $"Svar {marker}", $"\"note\":\"{marker}\""];
+        var seenByOwner = new HashSet<string>();
+        foreach (var route in routes)
+        {
+            var path = "/" + route.TrimStart('/')
+                .Replace("{section}", "competences", StringComparison.Ordinal)
+                .Replace("{documentName}", "v1", StringComparison.Ordinal);
+            path = path.Contains("/framework/", StringComparison.Ordinal) ? path.Replace("{id}", competence, StringComparison.Ordinal)
+                : path.Contains("/units", StringComparison.Ordinal) ? path.Replace("{id}", unit, StringComparison.Ordinal)
+                : path.Contains("/organisations", StringComparison.Ordinal) ? path.Replace("{id}", organisation, StringComparison.Ordinal)
+                : System.Text.RegularExpressions.Regex.Replace(path, @"\{[^}]+\}", person);
+            foreach (var asked in new[] { query, $"agent={agentParam}", $"activity={Uri.EscapeDataString(activity)}", $"activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s", "" })
+            {
+            var ownBody = await (await owner.GetAsync(path + "?" + asked)).Content.ReadAsStringAsync();
+            seenByOwner.UnionWith(markers.Where(m => ownBody.Contains(m, StringComparison.Ordinal)));
+            var response = await stranger.GetAsync(path + "?" + asked);
+            var body = await response.Content.ReadAsStringAsync();
+            foreach (var leak in markers)
+                body.Should().NotContain(leak, $"GET {path} of another tenant answered {(int)response.StatusCode}");
+            ((int)response.StatusCode).Should().BeLessThan(500, $"GET {path}: {body}");
+            }
+        }
+        seenByOwner.Should().BeEquivalentTo(markers, "the same requests show the owner every marker, so the stranger's answers are a real test");
     }
 
     [Fact]
