@@ -11,7 +11,7 @@ public sealed class CrashTests
     [Theory]
     [InlineData("Sqlite")]
     [InlineData("Postgres")]
-    public async Task Kill_9_during_writes_loses_no_acknowledged_statement_and_leaves_no_partial_batch(string provider)
+    public async Task Kill_9_during_writes_loses_no_acknowledged_statement_or_its_evidence_and_leaves_no_partial_batch(string provider)
     {
         var directory = Directory.CreateTempSubdirectory("lrs-crash-").FullName;
         var environment = new Dictionary<string, string>
@@ -26,15 +26,35 @@ public sealed class CrashTests
         var sent = new ConcurrentBag<string[]>();
         try
         {
+            string competenceKey, competenceSecret;
             await using (var lrs = await LrsProcess.StartAsync(directory, environment))
             {
+                // Every statement written is competence evidence of one person: evidence must share the statements' fate.
+                using (var admin = FirstStartTests.Authenticated(lrs, "crash", "crash-secret"))
+                {
+                    var issued = await admin.PostAsync("/api/admin/credentials", Json(new JsonObject
+                    {
+                        ["name"] = "hr", ["scopes"] = new JsonArray("framework:write", "people:write", "profiles:read"),
+                    }));
+                    var credential = JsonNode.Parse(await issued.Content.ReadAsStringAsync())!;
+                    (competenceKey, competenceSecret) = (credential["key"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+                }
+                using (var hr = FirstStartTests.Authenticated(lrs, competenceKey, competenceSecret))
+                {
+                    (await hr.PutAsync("/api/framework", Json(FrameworkTests.SmallFramework()))).EnsureSuccessStatusCode();
+                    (await hr.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject { ["id"] = "solna-stad", ["name"] = "Solna stad" })))).EnsureSuccessStatusCode();
+                    (await hr.PutAsync("/api/people", Json(new JsonArray(new JsonObject
+                    {
+                        ["id"] = "S-1", ["organisationId"] = "solna-stad", ["roles"] = new JsonArray("underskoterska"), ["agents"] = new JsonArray(actor.DeepClone()),
+                    })))).EnsureSuccessStatusCode();
+                }
                 using var stop = new CancellationTokenSource();
                 var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
                 {
                     using var client = FirstStartTests.Authenticated(lrs, "crash", "crash-secret");
                     while (!stop.IsCancellationRequested)
                     {
-                        var batch = Enumerable.Range(0, 10).Select(_ => Statement(actor, id: Guid.NewGuid().ToString())).ToArray();
+                        var batch = Enumerable.Range(0, 10).Select(_ => Statement(actor, activity: FrameworkTests.Course, id: Guid.NewGuid().ToString())).ToArray();
                         var ids = batch.Select(s => s["id"]!.GetValue<string>()).ToArray();
                         sent.Add(ids);
                         try
@@ -61,6 +81,12 @@ public sealed class CrashTests
             foreach (var batch in acknowledged) stored.Should().Contain(batch, "every acknowledged statement survives kill -9");
             foreach (var batch in sent)
                 batch.Count(stored.Contains).Should().BeOneOf([0, batch.Length], "a batch is stored whole or not at all");
+
+            using var hrAfter = FirstStartTests.Authenticated(restarted, competenceKey, competenceSecret);
+            var profile = JsonNode.Parse(await hrAfter.GetStringAsync("/api/people/S-1/profile"))!;
+            var evidence = profile["competences"]!.AsArray().Single(c => c!["competence"]!.GetValue<string>() == "basal-hygien")!["evidence"]!.AsArray()
+                .Select(e => e!.GetValue<string>()).ToHashSet();
+            evidence.Should().BeEquivalentTo(stored, "evidence is written in the statement's own transaction: none lost, none without its statement");
         }
         finally
         {
