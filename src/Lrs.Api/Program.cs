@@ -20,6 +20,8 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 // Per-request framework logs stay below Information: the hot path logs nothing per statement.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
+// A query parameter that does not parse (changedSince=yesterday) is a 400 that says which one, not an empty 400.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();

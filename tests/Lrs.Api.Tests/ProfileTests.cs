@@ -241,6 +241,10 @@ public abstract class ProfileTests(LrsFixture lrs)
         var valid = await tenant.Client.GetFromJsonAsync<JsonNode>("/api/profiles?status=valid");
         valid!["profiles"]!.AsArray().Select(p => p!["personId"]!.GetValue<string>()).Should().Equal("S-1021");
         (await tenant.Client.GetAsync("/api/profiles?status=great")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var unparsable = await tenant.Client.GetAsync("/api/profiles?changedSince=yesterday");
+        unparsable.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        unparsable.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await unparsable.Content.ReadAsStringAsync()).Should().Contain("ChangedSince").And.Contain("yesterday");
     }
 
     [Fact]

@@ -9,7 +9,11 @@ public static class XapiErrors
     /// request Kestrel rejected, 500 otherwise (logged, without internals in the body).
     /// </summary>
     public static IApplicationBuilder UseXapiErrors(this IApplicationBuilder app) =>
-        app.UseExceptionHandler(error => error.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A client's malformed request is answered, not an incident: only what ends in 500 is logged as an error.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+            ExceptionHandler = async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var (status, message) = exception switch
@@ -19,6 +23,11 @@ public static class XapiErrors
                 _ => (500, "The LRS failed to process the request; nothing of it was stored."),
             };
             context.Response.StatusCode = status;
-            await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
-        }));
+            // The API's own endpoints answer in ProblemDetails, xAPI resources in the xAPI error body.
+            if (context.Request.Path.StartsWithSegments("/api"))
+                await TypedResults.Problem(statusCode: status, title: status == 500 ? "Internal error" : "Malformed request", detail: message).ExecuteAsync(context);
+            else
+                await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
+        },
+        });
 }
