@@ -148,7 +148,10 @@ public sealed class PostgresCompetenceStore(PostgresDatabase database, Framework
     }
 
     /// <inheritdoc />
-    protected override async Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
+    protected override Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) => DocumentAsync(c, t, tenantId, ct);
+
+    /// <summary>The tenant's framework document inside a transaction (null when none).</summary>
+    internal static async Task<string?> DocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
     {
         await using var command = Command(c, t, "SELECT document::text FROM frameworks WHERE tenant_id = @t");
         command.Parameters.AddWithValue("t", tenantId);

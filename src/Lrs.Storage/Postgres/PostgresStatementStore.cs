@@ -320,12 +320,8 @@ public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkC
     internal static int LockId(long tenantId) => (int)(tenantId % int.MaxValue);
 
     /// <inheritdoc />
-    protected override async Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
-    {
-        await using var command = Command(c, t, "SELECT document::text FROM frameworks WHERE tenant_id = @t");
-        command.Parameters.AddWithValue("t", tenantId);
-        return await command.ExecuteScalarAsync(ct) as string;
-    }
+    protected override Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) =>
+        PostgresCompetenceStore.DocumentAsync(c, t, tenantId, ct);
 
     /// <inheritdoc />
     protected override async Task InsertEvidenceAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<EvidenceRow> rows, CancellationToken ct)

@@ -171,15 +171,21 @@ public sealed class SqliteCompetenceStore(SqliteDatabase database, FrameworkCach
     }
 
     /// <inheritdoc />
-    protected override async Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
+    protected override Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) => VersionAsync(c, t, tenantId, ct);
+
+    /// <inheritdoc />
+    protected override Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) => DocumentAsync(c, t, tenantId, ct);
+
+    /// <summary>The tenant's framework version inside a transaction (0 when none).</summary>
+    internal static async Task<long> VersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
     {
         await using var command = Command(c, t, "SELECT version FROM frameworks WHERE tenant_id = $t");
         command.Parameters.AddWithValue("$t", tenantId);
         return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
     }
 
-    /// <inheritdoc />
-    protected override async Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
+    /// <summary>The tenant's framework document inside a transaction (null when none).</summary>
+    internal static async Task<string?> DocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
     {
         await using var command = Command(c, t, "SELECT document FROM frameworks WHERE tenant_id = $t");
         command.Parameters.AddWithValue("$t", tenantId);

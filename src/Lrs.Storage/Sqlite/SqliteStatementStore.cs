@@ -305,21 +305,13 @@ public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache
     }
 
     /// <inheritdoc />
-    protected override async Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
-    {
-        // SQLite has one writer: a framework change cannot overlap a batch, so no lock beyond the writer's is needed.
-        await using var command = Command(c, t, "SELECT version FROM frameworks WHERE tenant_id = $t");
-        command.Parameters.AddWithValue("$t", tenantId);
-        return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
-    }
+    // SQLite has one writer: a framework change cannot overlap a batch, so no lock beyond the writer's is needed.
+    protected override Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) =>
+        SqliteCompetenceStore.VersionAsync(c, t, tenantId, ct);
 
     /// <inheritdoc />
-    protected override async Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct)
-    {
-        await using var command = Command(c, t, "SELECT document FROM frameworks WHERE tenant_id = $t");
-        command.Parameters.AddWithValue("$t", tenantId);
-        return await command.ExecuteScalarAsync(ct) as string;
-    }
+    protected override Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) =>
+        SqliteCompetenceStore.DocumentAsync(c, t, tenantId, ct);
 
     /// <inheritdoc />
     protected override Task InsertEvidenceAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<EvidenceRow> rows, CancellationToken ct) =>
