@@ -39,10 +39,7 @@ public static class EvidenceExtractor
         var rules = framework.RulesForVerb(verb);
         if (rules.Count == 0) return [];
 
-        if (statement["object"] is not JsonObject obj) return [];
-        if (obj["objectType"] is { } objectType && (!JsonRead.TryString(objectType, out var type) || type != "Activity")) return [];
-        if (!JsonRead.TryString(obj["id"], out var activityId)) return [];
-        JsonRead.TryString(obj["definition"]?["type"], out var activityType);
+        if (!ActivitySelection.TryReadActivity(statement, out var activityId, out var activityType)) return [];
 
         var result = statement["result"] as JsonObject;
         bool? success = result?["success"] is JsonValue s && JsonRead.IsBoolean(s) ? s.GetValue<bool>() : null;
@@ -54,7 +51,7 @@ public static class EvidenceExtractor
         for (var i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
-            if (!Selects(rule, activityId, activityType) || !ResultHolds(rule, success, scaled)) continue;
+            if (!rule.Selects(activityId, activityType) || !ResultHolds(rule, success, scaled)) continue;
             winners ??= new AlignmentRule?[rules.Count];
             bool taken = false;
             for (var j = 0; j < winnerCount; j++)
@@ -67,19 +64,11 @@ public static class EvidenceExtractor
         DateTimeOffset? explicitExpiry = Time(statement["context"]?["extensions"]?[ExpiresExtension], out var e) ? e : null;
         var assessor = Assessor(statement);
 
-        if (statement["actor"] is not JsonObject actor) return [];
-        var found = new List<EvidenceFound>(winnerCount);
-        if (JsonRead.TryString(actor["objectType"], out var actorType) && actorType == "Group")
-        {
-            if (actor["member"] is JsonArray members)
-            {
-                var keys = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var member in members)
-                    if (AgentKey.Of(member) is { } key && keys.Add(key)) AddFor(key);
-            }
-        }
-        else if (AgentKey.Of(actor) is { } key) AddFor(key);
-        return found.Count == 0 ? [] : found;
+        var agentKeys = AgentKey.OfActor(statement["actor"]);
+        if (agentKeys.Count == 0) return [];
+        var found = new List<EvidenceFound>(winnerCount * agentKeys.Count);
+        foreach (var key in agentKeys) AddFor(key);
+        return found;
 
         void AddFor(string agentKey)
         {
@@ -91,19 +80,6 @@ public static class EvidenceExtractor
                 found.Add(new EvidenceFound(rule.CompetenceId, rule.Id, agentKey, achievedAt, expiresAt, rule.SignoffRequired, assessor));
             }
         }
-    }
-
-    /// <summary>Whether the object activity is one the rule selects: listed, of a listed type, or under a listed prefix.</summary>
-    public static bool Selects(AlignmentRule rule, string activityId, string? activityType)
-    {
-        for (var i = 0; i < rule.Activities.Count; i++)
-            if (string.Equals(rule.Activities[i], activityId, StringComparison.Ordinal)) return true;
-        if (!string.IsNullOrEmpty(activityType))
-            for (var i = 0; i < rule.ActivityTypes.Count; i++)
-                if (string.Equals(rule.ActivityTypes[i], activityType, StringComparison.Ordinal)) return true;
-        for (var i = 0; i < rule.ActivityPrefixes.Count; i++)
-            if (activityId.StartsWith(rule.ActivityPrefixes[i], StringComparison.Ordinal)) return true;
-        return false;
     }
 
     private static bool ResultHolds(AlignmentRule rule, bool? success, double? scaled) =>

@@ -51,7 +51,7 @@ public sealed record AlignmentRule(string Id, string CompetenceId,
     IReadOnlyList<string> ActivityPrefixes,
     bool SuccessRequired,
     double? MinScaledScore,
-    bool SignoffRequired)
+    bool SignoffRequired) : IActivitySelector
 {
     /// <summary>Equal when every member is, lists compared item by item.</summary>
     public bool Equals(AlignmentRule? other) =>

@@ -26,6 +26,26 @@ public static class AgentKey
         return null;
     }
 
+    /// <summary>
+    /// The keys of the people a statement's actor stands for: an Agent's own key; for a Group actor (identified or
+    /// anonymous), the distinct keys of its members that have one, in member order, and not the group's own key, since
+    /// what a group did (a group diploma, a group session) counts for each member. Empty when there is none.
+    /// </summary>
+    public static IReadOnlyList<string> OfActor(JsonNode? actor)
+    {
+        if (actor is not JsonObject o) return [];
+        if (JsonRead.TryString(o["objectType"], out var type) && type == "Group")
+        {
+            if (o["member"] is not JsonArray members) return [];
+            var keys = new List<string>(members.Count);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var member in members)
+                if (Of(member) is { } key && seen.Add(key)) keys.Add(key);
+            return keys;
+        }
+        return Of(o) is { } own ? [own] : [];
+    }
+
     // The scheme and the domain of an e-mail address are case-insensitive; the local part is left as sent.
     private static string NormaliseMbox(string mbox)
     {
