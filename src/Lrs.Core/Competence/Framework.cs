@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Lrs.Core.Reflection;
 
 namespace Lrs.Core.Competence;
 
@@ -100,7 +100,8 @@ public sealed record Role(string Id, LocalizedText Name, IReadOnlyList<RoleRequi
 
 /// <summary>
 /// A tenant's competence framework: its competences, the rules that turn statements into evidence, the roles and
-/// what they require, and the verbs that sign evidence off. Immutable; lookups are built on first use, once.
+/// what they require, the verbs that sign evidence off, and the reflection templates that training leads to.
+/// Immutable; lookups are built on first use, once.
 /// </summary>
 /// <param name="Competences">The competences, in the order profiles list them.</param>
 /// <param name="Rules">The alignment rules; when several match a statement for one competence, the first wins.</param>
@@ -124,6 +125,7 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
     private IReadOnlyList<AlignmentRule> _rules = Rules;
     private IReadOnlyList<Role> _roles = Roles;
     private IReadOnlyList<string> _signoffVerbs = SignoffVerbs;
+    private IReadOnlyList<ReflectionTemplate> _templates = [];
     private Lookups? _lookups;
 
     /// <summary>The competences, in the order profiles list them.</summary>
@@ -139,9 +141,10 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
     public IReadOnlyList<string> SignoffVerbs { get => _signoffVerbs; init { _signoffVerbs = value; _lookups = null; } }
 
     /// <summary>
-    /// Reflection templates, kept as sent (a JSON array) and written back unchanged; null when the document had none.
+    /// The reflection templates: what staff are asked to reflect on after training, and what triggers it. Empty by
+    /// default. See <see cref="ReflectionTriggers"/>.
     /// </summary>
-    public JsonArray? ReflectionTemplates { get; init; }
+    public IReadOnlyList<ReflectionTemplate> ReflectionTemplates { get => _templates; init { _templates = value; _lookups = null; } }
 
     /// <summary>The competence with this id, or null.</summary>
     public Competence? FindCompetence(string id) => Index.Competences.GetValueOrDefault(id);
@@ -172,17 +175,41 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
     public IsoDuration.Value? ValidityOf(string competenceId) =>
         Index.Validities.TryGetValue(competenceId, out var v) ? v : null;
 
+    /// <summary>The reflection template with this id, or null.</summary>
+    public ReflectionTemplate? FindReflectionTemplate(string id) => Index.Templates.GetValueOrDefault(id);
+
+    /// <summary>
+    /// The reflection templates triggered by evidence of <paramref name="competenceId"/>, in framework order; an empty
+    /// list when none. O(1).
+    /// </summary>
+    public IReadOnlyList<ReflectionTemplate> ReflectionTemplatesForCompetence(string competenceId) =>
+        Index.TemplatesByCompetence.TryGetValue(competenceId, out var templates) ? templates : [];
+
+    /// <summary>
+    /// The reflection templates whose verb × activity trigger lists <paramref name="verbIri"/>, in framework order; an
+    /// empty list when none. O(1).
+    /// </summary>
+    public IReadOnlyList<ReflectionTemplate> ReflectionTemplatesForVerb(string verbIri) =>
+        Index.TemplatesByVerb.TryGetValue(verbIri, out var templates) ? templates : [];
+
+    /// <summary>Whether any reflection template has a competence trigger: only then is evidence worth a look.</summary>
+    public bool HasCompetenceTriggers => Index.TemplatesByCompetence.Count > 0;
+
+    /// <summary>Whether any reflection template has a verb × activity trigger: only then is the verb worth reading.</summary>
+    public bool HasStatementTriggers => Index.TemplatesByVerb.Count > 0;
+
     private Lookups Index => _lookups ??= new Lookups(this);
 
-    /// <summary>Equal when every list is, item by item, and the reflection templates are the same JSON.</summary>
+    /// <summary>Equal when every list is, item by item, reflection templates included.</summary>
     public bool Equals(Framework? other) =>
         other is not null
         && Competences.SequenceEqual(other.Competences) && Rules.SequenceEqual(other.Rules)
         && Roles.SequenceEqual(other.Roles) && SignoffVerbs.SequenceEqual(other.SignoffVerbs)
-        && JsonNode.DeepEquals(ReflectionTemplates, other.ReflectionTemplates);
+        && ReflectionTemplates.SequenceEqual(other.ReflectionTemplates);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Competences.Count, Rules.Count, Roles.Count, SignoffVerbs.Count);
+    public override int GetHashCode() =>
+        HashCode.Combine(Competences.Count, Rules.Count, Roles.Count, SignoffVerbs.Count, ReflectionTemplates.Count);
 
     // Built once per framework instance; frameworks are cached per tenant, so this runs once per framework change.
     // A framework made in code may carry duplicate ids: the first one wins, as everywhere else.
@@ -196,6 +223,9 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
         public readonly FrozenDictionary<string, AlignmentRule[]> RulesByVerb;
         public readonly FrozenSet<string> EvidenceVerbs;
         public readonly FrozenSet<string> SignoffVerbs;
+        public readonly FrozenDictionary<string, ReflectionTemplate> Templates;
+        public readonly FrozenDictionary<string, ReflectionTemplate[]> TemplatesByCompetence;
+        public readonly FrozenDictionary<string, ReflectionTemplate[]> TemplatesByVerb;
 
         public Lookups(Framework framework)
         {
@@ -224,6 +254,27 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
                 }
             }
 
+            var templates = new Dictionary<string, ReflectionTemplate>(StringComparer.Ordinal);
+            var templatesByCompetence = new Dictionary<string, List<ReflectionTemplate>>(StringComparer.Ordinal);
+            var templatesByVerb = new Dictionary<string, List<ReflectionTemplate>>(StringComparer.Ordinal);
+            foreach (var template in framework.ReflectionTemplates)
+            {
+                if (!templates.TryAdd(template.Id, template)) continue;
+                if (template.Trigger.CompetenceId is { } competenceId)
+                {
+                    if (!templatesByCompetence.TryGetValue(competenceId, out var list)) templatesByCompetence[competenceId] = list = [];
+                    list.Add(template);
+                }
+                else
+                {
+                    foreach (var verb in template.Trigger.Verbs.Distinct(StringComparer.Ordinal))
+                    {
+                        if (!templatesByVerb.TryGetValue(verb, out var list)) templatesByVerb[verb] = list = [];
+                        list.Add(template);
+                    }
+                }
+            }
+
             Competences = competences.ToFrozenDictionary(StringComparer.Ordinal);
             Order = order.ToFrozenDictionary(StringComparer.Ordinal);
             Validities = validities.ToFrozenDictionary(StringComparer.Ordinal);
@@ -232,6 +283,9 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
             RulesByVerb = byVerb.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
             EvidenceVerbs = byVerb.Keys.ToFrozenSet(StringComparer.Ordinal);
             SignoffVerbs = framework.SignoffVerbs.ToFrozenSet(StringComparer.Ordinal);
+            Templates = templates.ToFrozenDictionary(StringComparer.Ordinal);
+            TemplatesByCompetence = templatesByCompetence.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+            TemplatesByVerb = templatesByVerb.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
         }
     }
 }

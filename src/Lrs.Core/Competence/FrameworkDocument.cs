@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lrs.Core.Reflection;
 using Lrs.Core.Xapi;
 
 namespace Lrs.Core.Competence;
@@ -12,10 +13,12 @@ namespace Lrs.Core.Competence;
 ///   "rules": [{ "id", "competence", "verbs", "activities"?, "activityTypes"?, "activityPrefixes"?,
 ///               "successRequired"?, "minScaledScore"?, "signoffRequired"? }],
 ///   "roles": [{ "id", "name", "requirements": [{ "competence", "level", "duty"? }] }],
-///   "signoffVerbs"?: [...], "reflectionTemplates"?: [...] }
+///   "signoffVerbs"?: [...],
+///   "reflectionTemplates"?: [{ "id", "title": {"sv","en"}, "prompts": [{ "id", "text": {"sv","en"} }],
+///               "trigger": { "competence" } or { "verbs", "activities"?, "activityTypes"?, "activityPrefixes"? },
+///               "mode": "individual" | "group", "dueIn": "P14D" }] }
 /// </code>
-/// Strict: an unknown property is an error, except the top-level <c>reflectionTemplates</c>, which is kept as an
-/// opaque JSON array. An optional property given as <c>null</c> counts as left out.
+/// Strict: an unknown property is an error. An optional property given as <c>null</c> counts as left out.
 /// </summary>
 public static class FrameworkDocument
 {
@@ -26,6 +29,9 @@ public static class FrameworkDocument
     private static readonly string[] RoleKeys = ["id", "name", "requirements"];
     private static readonly string[] RequirementKeys = ["competence", "level", "duty"];
     private static readonly string[] TextKeys = ["sv", "en"];
+    private static readonly string[] TemplateKeys = ["id", "title", "prompts", "trigger", "mode", "dueIn"];
+    private static readonly string[] PromptKeys = ["id", "text"];
+    private static readonly string[] TriggerKeys = ["competence", "verbs", "activities", "activityTypes", "activityPrefixes"];
 
     /// <summary>
     /// Reads and checks a framework document. Returns the framework and no errors, or null and every error found,
@@ -50,7 +56,8 @@ public static class FrameworkDocument
 
     /// <summary>
     /// The framework as a document in the shape <see cref="Parse"/> reads; defaults (empty lists, false, null) are left
-    /// out, except the three main lists and <c>signoffVerbs</c>, which are always written. Deterministic: the same
+    /// out, except the three main lists and <c>signoffVerbs</c>, which are always written (<c>reflectionTemplates</c> only
+    /// when there are some). Deterministic: the same
     /// framework always gives the same JSON.
     /// </summary>
     public static JsonObject Write(Framework framework)
@@ -96,7 +103,12 @@ public static class FrameworkDocument
             ["roles"] = roles,
             ["signoffVerbs"] = Strings(framework.SignoffVerbs),
         };
-        if (framework.ReflectionTemplates is { } templates) document["reflectionTemplates"] = templates.DeepClone();
+        if (framework.ReflectionTemplates.Count > 0)
+        {
+            var templates = new JsonArray();
+            foreach (var t in framework.ReflectionTemplates) templates.Add(Template(t));
+            document["reflectionTemplates"] = templates;
+        }
         return document;
     }
 
@@ -109,7 +121,15 @@ public static class FrameworkDocument
         _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
     };
 
-    /// <summary>Whether <paramref name="id"/> is a valid id of a competence, rule, role or duty:
+    /// <summary>The JSON name of a reflection mode: <c>individual</c> or <c>group</c>.</summary>
+    public static string ModeName(ReflectionMode mode) => mode switch
+    {
+        ReflectionMode.Individual => "individual",
+        ReflectionMode.Group => "group",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
+    };
+
+    /// <summary>Whether <paramref name="id"/> is a valid id of a competence, rule, role, duty, reflection template or prompt:
     /// 1 to 64 lower-case ASCII letters, digits and '-'.</summary>
     public static bool IsValidId(string? id)
     {
@@ -117,6 +137,30 @@ public static class FrameworkDocument
         foreach (var c in id)
             if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')) return false;
         return true;
+    }
+
+    private static JsonObject Template(ReflectionTemplate t)
+    {
+        var prompts = new JsonArray();
+        foreach (var p in t.Prompts) prompts.Add(new JsonObject { ["id"] = p.Id, ["text"] = Text(p.Text) });
+        var trigger = new JsonObject();
+        if (t.Trigger.CompetenceId is { } competence) trigger["competence"] = competence;
+        else
+        {
+            trigger["verbs"] = Strings(t.Trigger.Verbs);
+            if (t.Trigger.Activities.Count > 0) trigger["activities"] = Strings(t.Trigger.Activities);
+            if (t.Trigger.ActivityTypes.Count > 0) trigger["activityTypes"] = Strings(t.Trigger.ActivityTypes);
+            if (t.Trigger.ActivityPrefixes.Count > 0) trigger["activityPrefixes"] = Strings(t.Trigger.ActivityPrefixes);
+        }
+        return new JsonObject
+        {
+            ["id"] = t.Id,
+            ["title"] = Text(t.Title),
+            ["prompts"] = prompts,
+            ["trigger"] = trigger,
+            ["mode"] = ModeName(t.Mode),
+            ["dueIn"] = t.DueIn,
+        };
     }
 
     private static JsonObject Text(LocalizedText text)
@@ -175,16 +219,14 @@ public static class FrameworkDocument
                 if (sv is JsonArray { Count: 0 }) Add("$.signoffVerbs", "must name at least one verb; leave it out for the default");
             }
 
-            JsonArray? templates = null;
-            if (doc["reflectionTemplates"] is { } t)
-            {
-                if (t is JsonArray array) templates = (JsonArray)array.DeepClone();
-                else Add("$.reflectionTemplates", "must be an array");
-            }
+            var templates = new List<(ReflectionTemplate Item, string Path)>();
+            foreach (var (item, path) in Items(doc, "reflectionTemplates"))
+                if (TemplateItem(item, path) is { } t) templates.Add((t, path));
 
             var competenceIds = UniqueIds(competences.Select(c => (c.Item.Id, c.Path)), "competence");
             UniqueIds(rules.Select(r => (r.Item.Id, r.Path)), "rule");
             UniqueIds(roles.Select(r => (r.Item.Id, r.Path)), "role");
+            UniqueIds(templates.Select(t => (t.Item.Id, t.Path)), "reflection template");
 
             foreach (var (c, _, paths) in competences)
             {
@@ -212,10 +254,14 @@ public static class FrameworkDocument
                 }
             }
 
+            foreach (var (t, path) in templates)
+                if (t.Trigger.CompetenceId is { } competence && !competenceIds.Contains(competence))
+                    Add(Child(Child(path, "trigger"), "competence"), $"'{competence}' is not a competence of the framework");
+
             if (_errors.Count > 0) return null;
             return new Framework([.. competences.Select(c => c.Item)], [.. rules.Select(r => r.Item)], [.. roles.Select(r => r.Item)], signoffVerbs)
             {
-                ReflectionTemplates = templates,
+                ReflectionTemplates = [.. templates.Select(t => t.Item)],
             };
         }
 
@@ -315,6 +361,110 @@ public static class FrameworkDocument
                 }
             }
             return id is null ? (null, []) : (new Role(id, name ?? new LocalizedText(null, null), requirements), paths);
+        }
+
+        // A template read despite errors in it is still returned when it has an id, so that its id and trigger
+        // competence are checked against the others; the document fails anyway.
+        private ReflectionTemplate? TemplateItem(JsonNode? node, string path)
+        {
+            if (node is not JsonObject o) { Add(path, "a reflection template must be a JSON object"); return null; }
+            Unknown(o, path, TemplateKeys, "of a reflection template");
+            var id = Id(o, path);
+            var title = RequiredText(o, path, "title");
+
+            var prompts = new List<ReflectionPrompt>();
+            var listPath = Child(path, "prompts");
+            if (o["prompts"] is not { } list) Add(listPath, "is required");
+            else if (list is not JsonArray array) Add(listPath, "must be an array");
+            else if (array.Count == 0) Add(listPath, "must have at least one prompt");
+            else
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                for (var i = 0; i < array.Count; i++)
+                {
+                    var p = Index(listPath, i);
+                    if (Prompt(array[i], p) is not { } prompt) continue;
+                    if (!seen.Add(prompt.Id)) Add(Child(p, "id"), $"another prompt of this template already has the id '{prompt.Id}'");
+                    else prompts.Add(prompt);
+                }
+            }
+
+            var trigger = Trigger(o, path);
+
+            ReflectionMode? mode = null;
+            var modePath = Child(path, "mode");
+            if (o["mode"] is not { } m) Add(modePath, "is required (individual or group)");
+            else if (!JsonRead.TryString(m, out var s)) Add(modePath, "must be a string");
+            else
+            {
+                mode = s switch { "individual" => ReflectionMode.Individual, "group" => ReflectionMode.Group, _ => null };
+                if (mode is null) Add(modePath, $"'{s}' is not a reflection mode (individual, group)");
+            }
+
+            var dueIn = OptionalString(o, path, "dueIn");
+            if (dueIn is null && o["dueIn"] is null) Add(Child(path, "dueIn"), "is required (an ISO 8601 duration such as P14D)");
+            else if (dueIn is not null)
+            {
+                if (!IsoDuration.TryParse(dueIn, out var duration))
+                    Add(Child(path, "dueIn"), "must be an ISO 8601 duration such as P14D, P1M or P2W (PnYnMnWnDTnHnMnS, no sign, a fraction only on seconds)");
+                else if (duration == default)
+                    Add(Child(path, "dueIn"), "must be longer than zero");
+            }
+
+            return id is null
+                ? null
+                : new ReflectionTemplate(id, title ?? new LocalizedText(null, null), prompts,
+                    trigger ?? ReflectionTrigger.ForStatements([]), mode ?? ReflectionMode.Individual, dueIn ?? "");
+        }
+
+        private ReflectionPrompt? Prompt(JsonNode? node, string path)
+        {
+            if (node is not JsonObject o) { Add(path, "a prompt must be a JSON object"); return null; }
+            Unknown(o, path, PromptKeys, "of a prompt");
+            var id = Id(o, path);
+            var text = RequiredText(o, path, "text");
+            return id is null || text is null ? null : new ReflectionPrompt(id, text);
+        }
+
+        // Exactly one kind: a competence, or verbs with an activity selector, never both.
+        private ReflectionTrigger? Trigger(JsonObject template, string templatePath)
+        {
+            var path = Child(templatePath, "trigger");
+            if (template["trigger"] is not { } node) { Add(path, "is required"); return null; }
+            if (node is not JsonObject o) { Add(path, "must be an object with a competence, or verbs and activities"); return null; }
+            Unknown(o, path, TriggerKeys, "of a trigger");
+            var selects = !IsNullOrEmpty(o["verbs"]) || !IsNullOrEmpty(o["activities"])
+                || !IsNullOrEmpty(o["activityTypes"]) || !IsNullOrEmpty(o["activityPrefixes"]);
+            if (o["competence"] is { } c)
+            {
+                if (selects)
+                {
+                    Add(path, "a trigger is either a competence or verbs with activities, not both");
+                    return null;
+                }
+                if (!JsonRead.TryString(c, out var s)) { Add(Child(path, "competence"), "must be a string"); return null; }
+                if (!IsValidId(s)) { Add(Child(path, "competence"), "must be a competence id"); return null; }
+                return ReflectionTrigger.ForCompetence(s);
+            }
+            if (o["verbs"] is null && !selects)
+            {
+                Add(path, "must name a competence, or verbs and at least one of activities, activityTypes, activityPrefixes");
+                return null;
+            }
+
+            IReadOnlyList<string> verbs = [];
+            if (o["verbs"] is not { } v) Add(Child(path, "verbs"), "is required when no competence is named");
+            else
+            {
+                verbs = IriList(v, Child(path, "verbs"));
+                if (v is JsonArray { Count: 0 }) Add(Child(path, "verbs"), "must name at least one verb");
+            }
+            var activities = o["activities"] is { } a ? IriList(a, Child(path, "activities")) : [];
+            var types = o["activityTypes"] is { } t ? IriList(t, Child(path, "activityTypes")) : [];
+            var prefixes = o["activityPrefixes"] is { } p ? IriList(p, Child(path, "activityPrefixes")) : [];
+            if (IsNullOrEmpty(o["activities"]) && IsNullOrEmpty(o["activityTypes"]) && IsNullOrEmpty(o["activityPrefixes"]))
+                Add(path, "a trigger must select activities: give at least one of activities, activityTypes, activityPrefixes");
+            return ReflectionTrigger.ForStatements(verbs, activities, types, prefixes);
         }
 
         private RoleRequirement? Requirement(JsonNode? node, string path)
