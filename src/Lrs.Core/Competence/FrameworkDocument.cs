@@ -57,8 +57,7 @@ public static class FrameworkDocument
     /// <summary>
     /// The framework as a document in the shape <see cref="Parse"/> reads; defaults (empty lists, false, null) are left
     /// out, except the three main lists and <c>signoffVerbs</c>, which are always written (<c>reflectionTemplates</c> only
-    /// when there are some). Deterministic: the same
-    /// framework always gives the same JSON.
+    /// when there are some). Deterministic: the same framework always gives the same JSON.
     /// </summary>
     public static JsonObject Write(Framework framework)
     {
