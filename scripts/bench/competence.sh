@@ -16,7 +16,8 @@
 # Output: a table on stdout (medians over the runs), JSON lines in scripts/bench/results/competence-DATE/results.jsonl.
 # env: PEOPLE (10000; --quick 1000), PER_PERSON (statements per person, 100), PER_UNIT (people per unit, 50),
 #      DURATION (read phase seconds; 30, --quick 5), INGEST_SECONDS (30, --quick 5), PAUSE (5, --quick 2),
-#      PROFILE_CONNS (4), GAPS_CONNS (2), INGEST_CONNS (8), BODY_PEOPLE (people of the ingest bodies, 300), THREADS (2)
+#      PROFILE_CONNS (4), GAPS_CONNS (2), INGEST_CONNS (8), BODY_PEOPLE (people of the ingest bodies, 300),
+#      BODY_PER_PERSON (their statements per person, as PER_PERSON; fewer means more evidence per statement), THREADS (2)
 set -euo pipefail
 
 usage() { echo "usage: $0 [--quick] [--runs N]" >&2; exit 2; }
@@ -43,6 +44,7 @@ PROFILE_CONNS=${PROFILE_CONNS:-4}
 GAPS_CONNS=${GAPS_CONNS:-2}
 INGEST_CONNS=${INGEST_CONNS:-8}
 BODY_PEOPLE=${BODY_PEOPLE:-300}
+BODY_PER_PERSON=${BODY_PER_PERSON:-$PER_PERSON}
 THREADS=${THREADS:-2}
 out="$here/results/competence-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
@@ -80,7 +82,7 @@ tenant_id() { sql "SELECT id FROM tenants WHERE name = '$1'"; }
     echo "commit: $(cd "$repo" && git rev-parse --short HEAD)$(cd "$repo" && git diff --quiet HEAD -- src || echo ' (src modified)')"
     echo "date: $(date -u +%FT%TZ)  load avg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "settings: people=$PEOPLE per_person=$PER_PERSON per_unit=$PER_UNIT runs=$runs read=${DURATION}s ingest=${INGEST_SECONDS}s pause=${PAUSE}s" \
-        "conns: profile=$PROFILE_CONNS gaps=$GAPS_CONNS ingest=$INGEST_CONNS body_people=$BODY_PEOPLE"
+        "conns: profile=$PROFILE_CONNS gaps=$GAPS_CONNS ingest=$INGEST_CONNS bodies: people=$BODY_PEOPLE per_person=$BODY_PER_PERSON"
 } | tee "$out/machine.txt"
 
 # record RUN JSON [EXTRA_JSON_MEMBERS]: one line of results.jsonl
@@ -135,18 +137,36 @@ echo "ids: $(wc -l <"$work/people.txt") people, $(wc -l <"$work/units.txt") unit
 start_lrs Postgres "$pg_conn" "$out/lrs.log"
 base=${endpoint%/xapi}
 export AUTH="Basic $(printf '%s:%s' "$key" "$bench_secret" | base64 -w0)"
-cli demo statements --out "$work/bodies.jsonl" --people "$BODY_PEOPLE" --statements-per-person "$PER_PERSON" --batch 100 | tee "$out/bodies.txt"
+cli demo statements --out "$work/bodies.jsonl" --people "$BODY_PEOPLE" --statements-per-person "$BODY_PER_PERSON" --batch 100 | tee "$out/bodies.txt"
+
+# What else was going on when a phase began: the machine's load average and PostgreSQL's autovacuum workers.
+context() {
+    printf '"load_avg_1m":%s,"autovacuum_workers":%s' "$(cut -d' ' -f1 /proc/loadavg)" \
+        "$(sql "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")"
+}
+
+# quiesce: a checkpoint, then wait (at most 3 minutes) until no autovacuum worker runs, then PAUSE seconds.
+quiesce() {
+    local waited=0
+    sql "CHECKPOINT"
+    while (($(sql "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'") > 0 && waited < 180)); do
+        sleep 2; waited=$((waited + 2))
+    done
+    ((waited == 0)) || echo "   (waited ${waited}s for autovacuum)"
+    sleep "$PAUSE"
+}
 
 # read_phase RUN LABEL CONNS IDS PATH_FORMAT
 read_phase() {
-    local run=$1 label=$2 conns=$3 ids=$4 format=$5 lrs0 lrs1 pg0 pg1 t0 t1 line file="$out/run$1-$2.txt"
+    local run=$1 label=$2 conns=$3 ids=$4 format=$5 lrs0 lrs1 pg0 pg1 t0 t1 line file="$out/run$1-$2.txt" ctx
+    ctx=$(context)
     lrs0=$(cpu_seconds "$lrs_pid"); pg0=$(cpu_seconds "$pg_pid"); t0=$(date +%s.%N)
     IDS="$ids" PATH_FORMAT="$format" PHASE_LABEL="$label" \
         wrk -t"$((conns < THREADS ? conns : THREADS))" -c"$conns" -d"${DURATION}s" --timeout 10s --latency -s "$here/ids.lua" "$base" >"$file" 2>&1
     t1=$(date +%s.%N); lrs1=$(cpu_seconds "$lrs_pid"); pg1=$(cpu_seconds "$pg_pid")
     line=$(grep '^{"label"' "$file" | tail -n 1) || { cat "$file" >&2; echo "wrk produced no summary" >&2; exit 1; }
     record "$run" "$line" "$(awk -v a="$lrs0" -v b="$lrs1" -v c="$pg0" -v d="$pg1" -v s="$t0" -v e="$t1" -v n="$conns" \
-        'BEGIN{w=e-s; printf "\"conns\":%d,\"lrs_cores\":%.2f,\"pg_cores\":%.2f,\"wall_s\":%.2f", n, (b-a)/w, (d-c)/w, w}')"
+        'BEGIN{w=e-s; printf "\"conns\":%d,\"lrs_cores\":%.2f,\"pg_cores\":%.2f,\"wall_s\":%.2f", n, (b-a)/w, (d-c)/w, w}'),$ctx"
 }
 
 # timed_get RUN LABEL PATH: one GET with curl, its time, size and how many items came back
@@ -164,12 +184,13 @@ timed_get() {
 
 # ingest_phase RUN LABEL TENANT AUTH
 ingest_phase() {
-    local run=$1 label=$2 tenant=$3 auth=$4 tid lrs0 lrs1 pg0 pg1 t0 t1 line file="$out/run$1-$2.txt" s0 s1 e0 e1
+    local run=$1 label=$2 tenant=$3 auth=$4 tid lrs0 lrs1 pg0 pg1 t0 t1 line file="$out/run$1-$2.txt" s0 s1 e0 e1 ctx
     tid=$(tenant_id "$tenant")
-    # Each phase starts from a clean checkpoint, so neither pays for the other's dirty pages.
-    sql "CHECKPOINT"
-    sleep "$PAUSE"
+    # Each phase starts from a clean checkpoint and without autovacuum at work, so neither pays for the other's dirty
+    # pages and dead tuples (autovacuum may still start during a phase, triggered by its own inserts: see autovacuum_workers).
+    quiesce
     s0=$(sql "SELECT count(*) FROM statements WHERE tenant_id = $tid"); e0=$(sql "SELECT count(*) FROM evidence WHERE tenant_id = $tid")
+    ctx=$(context)
     lrs0=$(cpu_seconds "$lrs_pid"); pg0=$(cpu_seconds "$pg_pid"); t0=$(date +%s.%N)
     AUTH="$auth" BODIES="$work/bodies.jsonl" STMTS_PER_REQ=100 PHASE_LABEL="$label" XAPI_VERSION=1.0.3 \
         wrk -t"$THREADS" -c"$INGEST_CONNS" -d"${INGEST_SECONDS}s" --timeout 30s --latency -s "$here/post.lua" "$endpoint/statements" >"$file" 2>&1
@@ -178,7 +199,7 @@ ingest_phase() {
     line=$(grep '^{"label"' "$file" | tail -n 1) || { cat "$file" >&2; echo "wrk produced no summary" >&2; exit 1; }
     record "$run" "$line" "$(awk -v a="$lrs0" -v b="$lrs1" -v c="$pg0" -v d="$pg1" -v s="$t0" -v e="$t1" -v n="$INGEST_CONNS" \
         -v st=$((s1 - s0)) -v ev=$((e1 - e0)) \
-        'BEGIN{w=e-s; printf "\"conns\":%d,\"lrs_cores\":%.2f,\"pg_cores\":%.2f,\"wall_s\":%.2f,\"stored\":%d,\"evidence_added\":%d", n, (b-a)/w, (d-c)/w, w, st, ev}')"
+        'BEGIN{w=e-s; printf "\"conns\":%d,\"lrs_cores\":%.2f,\"pg_cores\":%.2f,\"wall_s\":%.2f,\"stored\":%d,\"evidence_added\":%d", n, (b-a)/w, (d-c)/w, w, st, ev}'),$ctx"
 }
 
 # new_tenant NAME [FRAMEWORK_FILE]: a tenant with a statements/write credential; prints "Basic ..."
@@ -197,8 +218,11 @@ warm_up() {
     IDS="$work/units.txt" PATH_FORMAT="/api/units/%s/gaps" wrk -t1 -c1 -d3s -s "$here/ids.lua" "$base" >/dev/null 2>&1
 }
 
+# Reads first, all runs of them, on the database as loaded: the ingest phases add hundreds of thousands of rows to
+# the shared tables, and the autovacuum that follows them would be measured along with the reads.
 for run in $(seq 1 "$runs"); do
-    echo "== run $run/$runs ($(date -u +%T), load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo "== reads, run $run/$runs ($(date -u +%T), load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+    quiesce
     warm_up
     read_phase "$run" profile "$PROFILE_CONNS" "$work/people.txt" "/api/people/%s/profile"
     sleep "$PAUSE"
@@ -206,7 +230,11 @@ for run in $(seq 1 "$runs"); do
     sleep "$PAUSE"
     timed_get "$run" profiles-1000 "/api/profiles?limit=1000"
     timed_get "$run" expiring-30 "/api/expiring?withinDays=30"
+    sleep "$PAUSE"
+done
 
+for run in $(seq 1 "$runs"); do
+    echo "== ingest, run $run/$runs ($(date -u +%T), load avg $(cut -d' ' -f1-3 /proc/loadavg))"
     with_auth=$(new_tenant "ingest-with-$run" "$lrs_dir/Demo/care-framework.json")
     without_auth=$(new_tenant "ingest-without-$run")
     for auth in "$with_auth" "$without_auth"; do
