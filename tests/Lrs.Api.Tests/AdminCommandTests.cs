@@ -60,6 +60,46 @@ public abstract partial class AdminCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_statements_are_batches_without_ids_that_the_server_stores_and_a_framework_finds_evidence_in()
+    {
+        var file = Path.Combine(Directory, "batches.jsonl");
+        var written = await RunAsync("demo", "statements", "--out", file, "--people", "20", "--statements-per-person", "15", "--batch", "40");
+        written.ExitCode.Should().Be(0, written.Error);
+        var lines = await File.ReadAllLinesAsync(file);
+        lines.Should().NotBeEmpty();
+        var batches = lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsArray()).ToList();
+        batches.Should().OnlyContain(b => b.Count > 0 && b.Count <= 40);
+        batches.SelectMany(b => b).Should().OnlyContain(s => !s!.AsObject().ContainsKey("id"));
+        written.Output.Should().Contain($"{batches.Sum(b => b.Count)} statements of 20 people in {batches.Count} batches");
+        lines[0].Should().NotContain("\\u00", "names are sent as UTF-8");
+
+        var tenant = "belastning-" + Guid.NewGuid().ToString("N")[..8];
+        (await RunAsync("tenants", "create", tenant)).ExitCode.Should().Be(0);
+        var created = await RunAsync("credentials", "create", "--tenant", tenant, "--scopes", "statements/write");
+        var (key, secret) = (KeyLine().Match(created.Output).Groups[1].Value, SecretLine().Match(created.Output).Groups[1].Value);
+        await using (var server = await LrsProcess.StartAsync(Directory, StoreEnvironment))
+        {
+            using var client = FirstStartTests.Authenticated(server, key, secret, "1.0.3");
+            // Twice: without ids, the same batch is new statements every time.
+            foreach (var line in lines.Concat(lines.Take(1)))
+            {
+                var response = await client.PostAsync("/xapi/statements", new StringContent(line, System.Text.Encoding.UTF8, "application/json"));
+                response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            }
+        }
+
+        // Stored before the tenant had a framework: importing one finds the evidence in them.
+        var imported = await RunAsync("framework", "import", "--tenant", tenant, Path.Combine(AppContext.BaseDirectory, "Demo", "care-framework.json"));
+        imported.ExitCode.Should().Be(0, imported.Error);
+        int.Parse(Regex.Match(imported.Output, @"added=(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(20);
+
+        var seeded = await RunAsync("demo", "seed", "--tenant", tenant + "-units", "--people", "40", "--people-per-unit", "5", "--statements-per-person", "5");
+        seeded.ExitCode.Should().Be(0, seeded.Error);
+        seeded.Output.Should().Contain("2 employers, 8 units, 40 people");
+        (await RunAsync("demo", "seed", "--tenant", tenant + "-none", "--people-per-unit", "0")).Error.Should().Contain("--people-per-unit is a whole number");
+    }
+
+    [Fact]
     public async Task The_demo_framework_is_imported_exported_and_rebuilt_with_the_CLI_and_an_invalid_one_is_refused()
     {
         var tenant = "metodrum-" + Guid.NewGuid().ToString("N")[..8];

@@ -55,6 +55,36 @@ public class DemoTenantTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void With_people_per_unit_a_large_tenant_gets_numbered_units_of_that_size_in_both_employers()
+    {
+        var tenant = DemoTenant.Generate(seed: 42, people: 1000, now: Now, peoplePerUnit: 50);
+
+        var units = tenant.Organisations.SelectMany(o => o.Units).ToList();
+        units.Should().HaveCount(20);
+        units.Select(u => u.Id).Should().OnlyHaveUniqueItems();
+        tenant.Organisations[0].Units.Select(u => u.Id).Should().StartWith(
+            ["vardboende-ekbacken", "vardboende-linnegarden", "hemtjanst-centrum", "hemtjanst-natt-larm", "vardboende-ekbacken-2"]);
+        tenant.Organisations[0].Units.Should().HaveCount(14);
+        tenant.Organisations[1].Units.Select(u => u.Name).Should().Equal(
+            "Tryggagården", "Hemtjänst Trygga Norr", "Tryggagården 2", "Hemtjänst Trygga Norr 2", "Tryggagården 3", "Hemtjänst Trygga Norr 3");
+        tenant.People.GroupBy(p => p.UnitId).Should().HaveCount(20).And.OnlyContain(g => g.Count() == 50);
+        foreach (var unit in tenant.People.GroupBy(p => p.UnitId))
+        {
+            unit.Count(p => p.Roles.Contains("enhetschef")).Should().Be(1, unit.Key);
+            unit.Count(p => p.Roles.Contains("sjukskoterska")).Should().BeInRange(2, 3, unit.Key);
+            unit.Should().OnlyContain(p => tenant.Organisations.Single(o => o.Id == p.OrganisationId).Units.Any(u => u.Id == unit.Key));
+        }
+        foreach (var organisation in tenant.Organisations)
+            tenant.People.Count(p => p.OrganisationId == organisation.Id && p.Roles.Contains("verksamhetschef")).Should().Be(1);
+        tenant.People.Select(p => p.EmployeeId).Should().OnlyHaveUniqueItems();
+
+        // Teams are the units' own; the default tenant is unchanged by the option's existence.
+        var team = tenant.Statements(30).Select(s => s["context"]!["team"]).First(t => t != null)!;
+        units.Select(u => "team-" + u.Id).Should().Contain(team["account"]!["name"]!.GetValue<string>());
+        DemoTenant.Generate(seed: 42, people: 300, now: Now, peoplePerUnit: 100).Organisations.SelectMany(o => o.Units).Should().HaveCount(6);
+    }
+
+    [Fact]
     public void Each_unit_has_a_manager_two_or_three_nurses_and_mostly_assistant_nurses_one_or_two_of_them_supervisors()
     {
         var tenant = Default.Value.Tenant;

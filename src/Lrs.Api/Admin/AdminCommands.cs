@@ -22,8 +22,12 @@ public static class AdminCommands
           Lrs.Api credentials revoke KEY
           Lrs.Api framework import --tenant NAME FILE   replace the competence framework (JSON) and rebuild evidence
           Lrs.Api framework export --tenant NAME        print the competence framework (JSON)
-          Lrs.Api demo seed [--tenant demo] [--people 300] [--statements-per-person 30] [--seed 42]
+          Lrs.Api demo seed [--tenant demo] [--people 300] [--statements-per-person 30] [--seed 42] [--people-per-unit 50]
                                                     a demo tenant: care framework, two employers, staff, a year of training
+                                                    (six units, or with --people-per-unit as many as it takes)
+          Lrs.Api demo statements --out FILE [--people 300] [--statements-per-person 30] [--seed 42] [--batch 100]
+                                                    the demo's statements without ids as JSON arrays, one batch a line,
+                                                    for load tests (no store involved)
           Lrs.Api evidence rebuild --tenant NAME    match stored statements against the competence framework again
         The store is configured as for serving: Lrs__Storage__Provider, Lrs__Storage__ConnectionString, appsettings.json.
         """;
@@ -41,6 +45,7 @@ public static class AdminCommands
             return 0;
         }
         if (!TryParse(args[1..], out var positional, out var options, out var parseError)) return Fail(parseError);
+        if (args[0] == "demo" && positional is ["statements"]) return await WriteDemoStatementsAsync(options);
 
         // The same sources as serving (appsettings*.json, environment); command-line arguments here are the verb's own.
         var configuration = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] }).Configuration;
@@ -159,13 +164,14 @@ public static class AdminCommands
                 }
                 case ("demo", "seed"):
                 {
-                    if (positional.Count != 1) return Fail("demo seed takes only --tenant, --people, --statements-per-person, --seed.");
+                    if (positional.Count != 1) return Fail("demo seed takes only --tenant, --people, --statements-per-person, --seed, --people-per-unit.");
                     if (!TryInt(options, "people", 300, 0, 1_000_000, out var peopleCount, out var error)
                         || !TryInt(options, "statements-per-person", 30, 1, 10_000, out var perPerson, out error)
-                        || !TryInt(options, "seed", 42, int.MinValue, int.MaxValue, out var seed, out error))
+                        || !TryInt(options, "seed", 42, int.MinValue, int.MaxValue, out var seed, out error)
+                        || !TryInt(options, "people-per-unit", 0, 1, 1_000_000, out var perUnit, out error))
                         return Fail(error);
                     var tenantName = options.GetValueOrDefault("tenant") ?? "demo";
-                    var demo = Demo.DemoTenant.Generate(seed, peopleCount, time.GetUtcNow());
+                    var demo = Demo.DemoTenant.Generate(seed, peopleCount, time.GetUtcNow(), peoplePerUnit: perUnit == 0 ? null : perUnit);
                     var (outcome, seedError) = await Demo.DemoSeeder.SeedAsync(store, administration, tenantName, demo, perPerson,
                         lrsOptions.Bootstrap.AuthorityHomePage, actor, time, message => Console.WriteLine("  " + message), ct);
                     if (outcome is null) return Fail(seedError!);
@@ -205,6 +211,40 @@ public static class AdminCommands
         }
     }
 
+    // As clients send it: UTF-8, not å as \u00E5.
+    private static readonly System.Text.Json.JsonSerializerOptions BodyJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // demo statements: the same statements demo seed stores, as bodies of POST /xapi/statements. Without ids, so that a
+    // load test can send them again and again; a sign-off's StatementRef keeps its target's original id.
+    private static async Task<int> WriteDemoStatementsAsync(Dictionary<string, string> options)
+    {
+        if (!options.TryGetValue("out", out var file) || options.ContainsKey("tenant")) return Fail("demo statements needs --out FILE and takes --people, --statements-per-person, --seed, --batch.");
+        if (!TryInt(options, "people", 300, 1, 1_000_000, out var peopleCount, out var error)
+            || !TryInt(options, "statements-per-person", 30, 1, 10_000, out var perPerson, out error)
+            || !TryInt(options, "seed", 42, int.MinValue, int.MaxValue, out var seed, out error)
+            || !TryInt(options, "batch", 100, 1, 10_000, out var batchSize, out error))
+            return Fail(error);
+        var demo = Demo.DemoTenant.Generate(seed, peopleCount, TimeProvider.System.GetUtcNow());
+        long statements = 0, batches = 0;
+        await using (var writer = new StreamWriter(file, append: false, new System.Text.UTF8Encoding(false)))
+        {
+            foreach (var chunk in demo.Statements(perPerson).Chunk(batchSize))
+            {
+                var batch = new System.Text.Json.Nodes.JsonArray();
+                foreach (var statement in chunk)
+                {
+                    statement.Remove("id");
+                    batch.Add(statement);
+                }
+                await writer.WriteLineAsync(batch.ToJsonString(BodyJson));
+                statements += chunk.Length;
+                batches++;
+            }
+        }
+        Console.WriteLine($"{statements} statements of {demo.People.Count} people in {batches} batches written to {file}.");
+        return 0;
+    }
+
     private static async Task<Tenant?> FindTenantAsync(ICredentialStore credentials, string name, CancellationToken ct) =>
         (await credentials.TenantsAsync(ct)).FirstOrDefault(t => t.Name == name);
 
@@ -228,7 +268,8 @@ public static class AdminCommands
                 error = $"--{option} needs a value.";
                 return false;
             }
-            if (option is not ("tenant" or "name" or "scopes" or "expires" or "people" or "statements-per-person" or "seed" or "organisation" or "actor" or "registration"))
+            if (option is not ("tenant" or "name" or "scopes" or "expires" or "people" or "statements-per-person" or "seed" or "people-per-unit"
+                or "out" or "batch" or "organisation" or "actor" or "registration"))
             {
                 error = $"Unknown option --{option}.\n{Usage}";
                 return false;

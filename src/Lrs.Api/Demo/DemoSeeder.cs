@@ -20,6 +20,9 @@ public static class DemoSeeder
     /// <summary>Statements per stored batch.</summary>
     private const int Batch = 500;
 
+    /// <summary>Batches being written at once: enough to keep the store's writers busy while the next batch is made.</summary>
+    private const int InFlight = 4;
+
     /// <summary>Where the demo framework ships, next to the executable.</summary>
     public static string FrameworkFile => Path.Combine(AppContext.BaseDirectory, "Demo", "care-framework.json");
 
@@ -54,17 +57,39 @@ public static class DemoSeeder
         progress($"people: {demo.People.Count} in {demo.Organisations.Sum(o => o.Units.Count)} units of {demo.Organisations.Count} employers");
 
         var authority = (JsonObject)JsonNode.Parse(credential.AuthorityJson)!;
-        long stored = 0;
-        var batch = new List<PreparedStatement>(Batch);
+        long stored = 0, reported = 0;
+        // Several batches are written at once, as concurrent requests are, while the next ones are made; a batch waits
+        // for the batches in flight that hold a statement it refers to, so that it sees them stored (a sign-off inherits
+        // the index keys of what it confirms only if that is committed).
+        var inFlight = new List<(Task<int> Done, HashSet<Guid> Ids)>();
+        async Task WaitAsync(int index)
+        {
+            stored += await inFlight[index].Done;
+            inFlight.RemoveAt(index);
+            if (stored - reported >= 100_000) progress($"statements: {reported = stored}");
+        }
+        async Task SendAsync(List<PreparedStatement> batch)
+        {
+            for (int i = inFlight.Count - 1; i >= 0; i--)
+                if (batch.Any(s => s.RefTarget is { } target && inFlight[i].Ids.Contains(target))) await WaitAsync(i);
+            if (inFlight.Count == InFlight) await WaitAsync(0);
+            inFlight.Add((StoreAsync(store, tenant.Id, batch, ct), [.. batch.Select(s => s.Id)]));
+        }
+
+        var next = new List<PreparedStatement>(Batch);
         foreach (var statement in demo.Statements(statementsPerPerson))
         {
             var problems = StatementValidator.Validate(statement, XapiVersion.V103);
             if (problems.Count > 0) return (null, $"A generated statement is not valid: {string.Join("; ", problems)}");
-            batch.Add(StatementPreparer.Prepare(statement, XapiVersion.V103, Micros(time.GetUtcNow()), authority));
-            if (batch.Count == Batch) stored += await StoreAsync(store, tenant.Id, batch, ct);
-            if (stored > 0 && stored % 100_000 == 0 && batch.Count == 0) progress($"statements: {stored}");
+            next.Add(StatementPreparer.Prepare(statement, XapiVersion.V103, Micros(time.GetUtcNow()), authority));
+            if (next.Count == Batch)
+            {
+                await SendAsync(next);
+                next = new List<PreparedStatement>(Batch);
+            }
         }
-        if (batch.Count > 0) stored += await StoreAsync(store, tenant.Id, batch, ct);
+        if (next.Count > 0) await SendAsync(next);
+        while (inFlight.Count > 0) await WaitAsync(0);
         progress($"statements: {stored}");
 
         return (new DemoSeedOutcome(tenant.Name, credential.Key, secret, demo.Organisations.Count, demo.Organisations.Sum(o => o.Units.Count),
@@ -75,9 +100,7 @@ public static class DemoSeeder
     {
         var outcome = await store.Statements.StoreAsync(tenantId, batch, [], (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
         if (outcome.ConflictingId is { } conflict) throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
-        var count = batch.Count;
-        batch.Clear();
-        return count;
+        return batch.Count;
     }
 
     private static DateTimeOffset Micros(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);

@@ -78,19 +78,27 @@ public sealed class DemoTenant
     internal JsonObject[] Trainers { get; private set; } = [];
 
     /// <summary>
-    /// Generates the organisations and people. <paramref name="people"/> are spread evenly over the six units (four in
-    /// Solna, two at Trygga Omsorgen); the statements cover the <paramref name="months"/> months before
+    /// Generates the organisations and people. <paramref name="people"/> are spread evenly over the units: six (four in
+    /// Solna, two at Trygga Omsorgen) unless <paramref name="peoplePerUnit"/> asks for more; the statements cover the <paramref name="months"/> months before
     /// <paramref name="now"/>, which defaults to the start of the current UTC day (so that runs on one day agree).
     /// </summary>
-    public static DemoTenant Generate(int seed = 42, int people = 300, DateTimeOffset? now = null, int months = 15)
+    /// <param name="seed">The seed everything is drawn from.</param>
+    /// <param name="people">How many people (staff) there are.</param>
+    /// <param name="now">The moment the data ends at.</param>
+    /// <param name="months">How many months the statements cover.</param>
+    /// <param name="peoplePerUnit">About how many people a unit holds. Without it there are the six units whatever the
+    /// number of people; with it a large tenant gets as many units as that takes (never fewer than six): the six again with
+    /// a number, e.g. <c>Vårdboende Ekbacken 2</c> (<c>vardboende-ekbacken-2</c>), in turn, so each employer keeps its share.</param>
+    public static DemoTenant Generate(int seed = 42, int people = 300, DateTimeOffset? now = null, int months = 15, int? peoplePerUnit = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(people);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(people, 1_000_000);
         ArgumentOutOfRangeException.ThrowIfLessThan(months, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(months, 120);
+        if (peoplePerUnit is { } perUnit) ArgumentOutOfRangeException.ThrowIfLessThan(perUnit, 1);
         var end = (now ?? new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero)).ToUniversalTime();
         var tenant = new DemoTenant(seed, end, months);
-        tenant.Populate(people);
+        tenant.Populate(people, peoplePerUnit);
         return tenant;
     }
 
@@ -156,10 +164,29 @@ public sealed class DemoTenant
             ["Tryggagården", "Hemtjänst Trygga Norr"]),
     ];
 
-    private void Populate(int count)
+    // The names of the units of each employer: the six named ones and, for larger tenants, the same again with a number,
+    // taken in turn across all six until there are enough.
+    private static string[][] UnitNames(int people, int? peoplePerUnit)
+    {
+        int named = Employers.Sum(e => e.UnitNames.Length);
+        int wanted = peoplePerUnit is { } perUnit ? Math.Max(named, (int)Math.Round(people / (double)perUnit)) : named;
+        var names = Employers.Select(_ => new List<string>()).ToArray();
+        for (int round = 1, made = 0; made < wanted; round++)
+            for (int e = 0; e < Employers.Length; e++)
+                foreach (var name in Employers[e].UnitNames)
+                {
+                    if (made == wanted) break;
+                    names[e].Add(round == 1 ? name : name + " " + round.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    made++;
+                }
+        return [.. names.Select(n => n.ToArray())];
+    }
+
+    private void Populate(int count, int? peoplePerUnit)
     {
         var random = new DemoRandom(DemoRandom.Key(Seed, 0, 0, 4));
-        int unitCount = Employers.Sum(e => e.UnitNames.Length);
+        var unitNames = UnitNames(count, peoplePerUnit);
+        int unitCount = unitNames.Sum(n => n.Length);
         var organisations = new List<DemoOrganisation>();
         var units = new List<DemoUnit>();
         var organisationOfUnit = new List<DemoOrganisation>();
@@ -170,9 +197,9 @@ public sealed class DemoTenant
         var supervisors = new List<int[]>();
 
         int unitIndex = 0;
-        foreach (var employer in Employers)
+        foreach (var (employer, names) in Employers.Zip(unitNames))
         {
-            var ownUnits = employer.UnitNames.Select(n => new DemoUnit(DemoCatalogue.Slug(n), n)).ToArray();
+            var ownUnits = names.Select(n => new DemoUnit(DemoCatalogue.Slug(n), n)).ToArray();
             var organisation = new DemoOrganisation(employer.Id, employer.Name, employer.HrHomePage, ownUnits);
             organisations.Add(organisation);
 

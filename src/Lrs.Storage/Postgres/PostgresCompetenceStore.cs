@@ -61,13 +61,15 @@ public sealed class PostgresCompetenceStore(PostgresDatabase database, Framework
     public override async Task<IReadOnlyList<EvidenceRecord>> EvidenceAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct)
     {
         // A sign-off counts only when someone other than the learner gave it; the earliest one decides.
+        // e.needs_signoff inside the lateral subquery, not in ON: there it is a one-time filter that skips the sign-off
+        // lookup for the three quarters of evidence that needs none; in ON the lookup ran for every row and was discarded.
         await using var command = database.DataSource.CreateCommand("""
             SELECT e.competence_id, e.statement_id, e.agent_key, e.achieved_at, e.expires_at, e.needs_signoff, e.assessor, so.signed_at, so.statement_id
             FROM evidence e
             LEFT JOIN LATERAL (
                 SELECT s.signed_at, s.statement_id FROM signoffs s
-                WHERE s.tenant_id = e.tenant_id AND s.target_id = e.statement_id AND s.retracted IS NULL AND s.signer_key <> e.agent_key
-                ORDER BY s.signed_at, s.statement_id LIMIT 1) so ON e.needs_signoff
+                WHERE e.needs_signoff AND s.tenant_id = e.tenant_id AND s.target_id = e.statement_id AND s.retracted IS NULL AND s.signer_key <> e.agent_key
+                ORDER BY s.signed_at, s.statement_id LIMIT 1) so ON true
             WHERE e.tenant_id = @t AND e.agent_key = ANY(@keys) AND e.retracted IS NULL
             """);
         command.Parameters.AddWithValue("t", tenantId);
