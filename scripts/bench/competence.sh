@@ -277,12 +277,14 @@ for (const p of ['profile', 'gaps']) {
   console.log(`| ${p} | ${of(p)[0].conns} | ${fmt(med(p, (r) => r.req_per_s), 1)} | ${fmt(med(p, (r) => r.lat_ms.p50), 1)} | ${fmt(med(p, (r) => r.lat_ms.p90), 1)} | ` +
     `${fmt(med(p, (r) => r.lat_ms.p99), 1)} | ${fmt(med(p, (r) => r.lat_ms.max), 1)} | ${fmt(med(p, (r) => r.lrs_cores), 2)} | ${fmt(med(p, (r) => r.pg_cores), 2)} | ${fmt(med(p, (r) => r.non_2xx))} |`);
 }
+for (const p of ['profile', 'gaps'])
+  if (of(p).length > 1) console.log(`${p} p99 per run: ${of(p).map((r) => fmt(r.lat_ms.p99, 1)).join(', ')} ms`);
 for (const p of ['profiles-1000', 'expiring-30'])
   if (of(p).length) console.log(`${of(p)[0].path}: ${fmt(med(p, (r) => r.ms), 0)} ms (median of ${of(p).length}; ${fmt(med(p, (r) => r.items))} items, ${fmt(med(p, (r) => r.bytes / 1024))} KiB)`);
 console.log('\n| ingest, batches of 100 | statements/s | p50 ms | p99 ms | LRS cores | PostgreSQL cores | evidence rows per statement | non-2xx |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const p of ['ingest-without', 'ingest-with'])
-  console.log(`| ${p} | ${fmt(med(p, (r) => r.stmts_per_s_ok))} | ${fmt(med(p, (r) => r.lat_ms.p50))} | ${fmt(med(p, (r) => r.lat_ms.p99))} | ` +
+  if (of(p).length) console.log(`| ${p} | ${fmt(med(p, (r) => r.stmts_per_s_ok))} | ${fmt(med(p, (r) => r.lat_ms.p50))} | ${fmt(med(p, (r) => r.lat_ms.p99))} | ` +
     `${fmt(med(p, (r) => r.lrs_cores), 2)} | ${fmt(med(p, (r) => r.pg_cores), 2)} | ${fmt(med(p, (r) => r.evidence_added / r.stored), 3)} | ${fmt(med(p, (r) => r.non_2xx))} |`);
 const ratios = [...Array(runs).keys()].map((i) => {
   const w = rows.find((r) => r.run === i + 1 && r.label === 'ingest-with'), wo = rows.find((r) => r.run === i + 1 && r.label === 'ingest-without');
