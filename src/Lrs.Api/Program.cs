@@ -4,6 +4,7 @@ using Lrs.Api.Auth;
 using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
 using Lrs.Api.People;
+using Lrs.Api.Reflection;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
 
@@ -60,6 +61,8 @@ app.MapOrganisations();
 app.MapAdmin();
 app.MapFramework();
 app.MapProfiles();
+app.MapReflectionTasks();
+app.MapGroupReflections();
 
 app.Run();
 

@@ -26,6 +26,7 @@ public sealed class LrsStore : IAsyncDisposable
     public IAuditLog Audit { get; }
     public ICompetenceStore Competence { get; }
     public IPeopleStore People { get; }
+    public IReflectionStore Reflection { get; private init; } = null!;
 
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
@@ -38,7 +39,10 @@ public sealed class LrsStore : IAsyncDisposable
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
                 return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database),
-                    new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements);
+                    new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
+                {
+                    Reflection = new SqliteReflectionStore(database),
+                };
             }
             case "postgres" or "postgresql":
             {
@@ -47,7 +51,10 @@ public sealed class LrsStore : IAsyncDisposable
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
                 return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database),
-                    new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database);
+                    new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
+                {
+                    Reflection = new PostgresReflectionStore(database),
+                };
             }
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
@@ -78,6 +85,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Competence);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
         services.AddSingleton<Admin.Administration>();
         return services;
     }
