@@ -210,15 +210,20 @@ public static class GroupReflectionEndpoints
         if (await store.GetGroupReflectionAsync(tenant, meetingId, ct) is not null) return Exists(meetingId);
 
         var built = ReflectionStatements.GroupAttendance(meetingId, id, unit.Unit.Name, facilitator!.Agent, [.. attendees.Select(a => a.Agent)], templates, heldAt);
+        // Name-based ids: a retry after a failure between the statements and the record stores the same statements again.
+        var byKey = attendees.GroupBy(a => AgentKey.Of(a.Agent)!).ToDictionary(g => g.Key, g => g.First());
+        var attended = new List<GroupAttendee>(built.Count);
         foreach (var statement in built)
-            statement["id"] = NameBasedUuid.Create(AttendanceIds, $"{meetingId:D} {AgentKey.Of(statement["actor"])}").ToString("D");
+        {
+            var key = AgentKey.Of(statement["actor"])!;
+            var statementId = NameBasedUuid.Create(AttendanceIds, $"{meetingId:D} {key}");
+            statement["id"] = statementId.ToString("D");
+            attended.Add(new GroupAttendee(byKey[key].PersonId, byKey[key].Agent, statementId));
+        }
         var now = time.GetUtcNow();
         if (await StoreAsync(statements, user, tenant, built, now, ct) is { } refused) return refused;
 
-        var byKey = attendees.GroupBy(a => AgentKey.Of(a.Agent)!).ToDictionary(g => g.Key, g => g.First());
-        var recorded = new GroupReflection(meetingId, id, heldAt, facilitator.Agent, [.. templates.Select(t => t.Id)],
-            [.. built.Select(s => { var a = byKey[AgentKey.Of(s["actor"])!]; return new GroupAttendee(a.PersonId, a.Agent, Guid.Parse(s["id"]!.GetValue<string>())); })],
-            notes, now);
+        var recorded = new GroupReflection(meetingId, id, heldAt, facilitator.Agent, [.. templates.Select(t => t.Id)], attended, notes, now);
         if (!await store.RecordGroupReflectionAsync(tenant, recorded, ct)) return Exists(meetingId);
         var view = await ViewAsync(recorded, tenant, people, store, withText: true, ct);
         return TypedResults.Created($"/api/group-reflections/{meetingId:D}", view);

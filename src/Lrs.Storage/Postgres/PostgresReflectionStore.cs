@@ -68,19 +68,20 @@ public sealed class PostgresReflectionStore(PostgresDatabase database) : IReflec
             ON CONFLICT (tenant_id, task_id, prompt_id) DO UPDATE SET
                 statement_id = excluded.statement_id, response = excluded.response, answered_at = excluded.answered_at
             """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("at", at.UtcDateTime);
+        var task = command.Parameters.Add("task", NpgsqlDbType.Uuid);
+        var template = command.Parameters.Add("template", NpgsqlDbType.Text);
+        var actor = command.Parameters.Add("actor", NpgsqlDbType.Text);
+        var answered = command.Parameters.Add("answered", NpgsqlDbType.TimestampTz);
+        var shared = command.Parameters.Add("shared", NpgsqlDbType.Boolean);
+        var prompt = command.Parameters.Add("prompt", NpgsqlDbType.Text);
+        var statement = command.Parameters.Add("statement", NpgsqlDbType.Uuid);
+        var response = command.Parameters.Add("response", NpgsqlDbType.Text);
         foreach (var a in answers)
         {
-            command.Parameters.Clear();
-            command.Parameters.AddWithValue("t", tenantId);
-            command.Parameters.AddWithValue("task", a.TaskId);
-            command.Parameters.AddWithValue("template", a.TemplateId);
-            command.Parameters.AddWithValue("actor", a.ActorKey);
-            command.Parameters.AddWithValue("answered", a.AnsweredAt.UtcDateTime);
-            command.Parameters.AddWithValue("shared", a.Shared);
-            command.Parameters.AddWithValue("at", at.UtcDateTime);
-            command.Parameters.AddWithValue("prompt", a.PromptId);
-            command.Parameters.AddWithValue("statement", a.StatementId);
-            command.Parameters.AddWithValue("response", a.Response);
+            (task.Value, template.Value, actor.Value, answered.Value) = (a.TaskId, a.TemplateId, a.ActorKey, a.AnsweredAt.UtcDateTime);
+            (shared.Value, prompt.Value, statement.Value, response.Value) = (a.Shared, a.PromptId, a.StatementId, a.Response);
             await command.ExecuteNonQueryAsync(ct);
         }
     }
