@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -182,6 +183,9 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
             ["rules"] = new JsonArray { new JsonObject { ["id"] = $"r-{marker}", ["competence"] = competence, ["verbs"] = new JsonArray(Completed), ["activities"] = new JsonArray(activity) } },
             ["roles"] = new JsonArray { new JsonObject { ["id"] = $"role-{marker}", ["name"] = new JsonObject { ["sv"] = $"Roll {marker}" },
                 ["requirements"] = new JsonArray { new JsonObject { ["competence"] = competence, ["level"] = "required" } } } },
+            ["reflectionTemplates"] = new JsonArray { new JsonObject { ["id"] = $"t-{marker}", ["title"] = new JsonObject { ["sv"] = "Reflektion" },
+                ["prompts"] = new JsonArray { new JsonObject { ["id"] = "fraga", ["text"] = new JsonObject { ["sv"] = "Vad lärde du dig?" } } },
+                ["trigger"] = new JsonObject { ["competence"] = competence }, ["mode"] = "group", ["dueIn"] = "P14D" } },
         };
         (await owner.PutAsync("/api/framework", Json(framework))).EnsureSuccessStatusCode();
         (await owner.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject
@@ -196,6 +200,18 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         var statement = Statement(agent, activity: activity);
         statement["result"]!["response"] = $"Svar {marker}";
         var statementId = (await owner.PostAsync(statement))[0];
+        var task = (await owner.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks?person={person}"))!["tasks"]![0]!["id"]!.GetValue<string>();
+        (await owner.PostAsync($"/api/reflection-tasks/{task}/answers", Json(new JsonObject
+        {
+            ["answers"] = new JsonArray(new JsonObject { ["promptId"] = "fraga", ["response"] = $"Reflektion {marker}" }), ["sharedWithGroup"] = true,
+        }))).EnsureSuccessStatusCode();
+        var meeting = await owner.PostAsync($"/api/units/{unit}/group-reflections", Json(new JsonObject
+        {
+            ["heldAt"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:sszzz"), ["facilitator"] = new JsonObject { ["personId"] = person },
+            ["attendees"] = new JsonArray(new JsonObject { ["personId"] = person }), ["templates"] = new JsonArray($"t-{marker}"), ["notes"] = $"Anteckning {marker}",
+        }));
+        meeting.StatusCode.Should().Be(HttpStatusCode.Created, await meeting.Content.ReadAsStringAsync());
+        var meetingId = (await meeting.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>();
         // Requests name the agent by its mailbox only: what comes back beyond that can only come from the owner's data.
         var agentParam = Uri.EscapeDataString(new JsonObject { ["mbox"] = agent["mbox"]!.GetValue<string>() }.ToJsonString());
         (await owner.PutAsync($"/xapi/activities/state?activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s", Json(new JsonObject { ["note"] = marker })))
@@ -206,15 +222,19 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
             .Select(e => e.RoutePattern.RawText!).Distinct().ToList();
-        routes.Should().Contain(["/api/people/{id}/profile", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/"]);
-        string[] markers = [$"Name {marker}", $"Org {marker}", $"Unit {marker}", $"Kompetens {marker}", $"Roll {marker}", $"Svar {marker}", $"\"note\":\"{marker}\""];
+        routes.Should().Contain(["/api/people/{id}/profile", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/",
+            "/api/reflection-tasks/{id:guid}", "/api/group-reflections/{id:guid}", "/api/units/{id}/group-reflection"]);
+        string[] markers = [$"Name {marker}", $"Org {marker}", $"Unit {marker}", $"Kompetens {marker}", $"Roll {marker}", $"Svar {marker}", $"\"note\":\"{marker}\"",
+            $"Reflektion {marker}", $"Anteckning {marker}"];
         var seenByOwner = new HashSet<string>();
         foreach (var route in routes)
         {
             var path = "/" + route.TrimStart('/')
                 .Replace("{section}", "competences", StringComparison.Ordinal)
                 .Replace("{documentName}", "v1", StringComparison.Ordinal);
-            path = path.Contains("/framework/", StringComparison.Ordinal) ? path.Replace("{id}", competence, StringComparison.Ordinal)
+            path = path.Contains("/reflection-tasks/", StringComparison.Ordinal) ? path.Replace("{id:guid}", task, StringComparison.Ordinal)
+                : path.Contains("/group-reflections/", StringComparison.Ordinal) ? path.Replace("{id:guid}", meetingId, StringComparison.Ordinal)
+                : path.Contains("/framework/", StringComparison.Ordinal) ? path.Replace("{id}", competence, StringComparison.Ordinal)
                 : path.Contains("/units", StringComparison.Ordinal) ? path.Replace("{id}", unit, StringComparison.Ordinal)
                 : path.Contains("/organisations", StringComparison.Ordinal) ? path.Replace("{id}", organisation, StringComparison.Ordinal)
                 : System.Text.RegularExpressions.Regex.Replace(path, @"\{[^}]+\}", person);
