@@ -51,6 +51,7 @@ app.UseAuthorization();
 
 app.MapLrsOpenApi();
 app.MapAbout();
+app.MapXapiProfile();
 app.MapStatements();
 app.MapActivities();
 app.MapAgents();
