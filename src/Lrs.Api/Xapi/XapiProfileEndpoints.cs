@@ -47,7 +47,8 @@ public static class XapiProfileEndpoints
         return routes;
     }
 
-    /// <summary>GET/HEAD: the profile document; 304 when <c>If-None-Match</c> names its ETag.</summary>
+    // This handler's doc comment would become the operation's summary, so its notes stay plain comments: GET and HEAD
+    // answer the document, or 304 when If-None-Match names its ETag (the file result checks that).
     public static FileContentHttpResult GetXapiProfile(HttpResponse response)
     {
         // A new version of the server may carry a new profile: caches revalidate with the ETag after an hour.
