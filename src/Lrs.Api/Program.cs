@@ -52,6 +52,7 @@ app.UseAuthorization();
 
 app.MapLrsOpenApi();
 app.MapAbout();
+app.MapXapiProfile();
 app.MapStatements();
 app.MapActivities();
 app.MapAgents();

@@ -63,7 +63,8 @@ public static class OpenApiSetup
                         new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] },
                     ];
                 }
-                else if (path.StartsWith("/api/", StringComparison.Ordinal))
+                else if (path.StartsWith("/api/", StringComparison.Ordinal)
+                    && !context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
                     operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", context.Document)] = [] }];
                 var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
                 if (name is not null && OpenApiExamples.ByOperation.TryGetValue(name, out var describe)) describe(operation);
