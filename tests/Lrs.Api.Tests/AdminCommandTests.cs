@@ -57,6 +57,14 @@ public abstract partial class AdminCommandTests : IDisposable
         var gaps = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync(gapsPath))!;
         gaps["members"]!.GetValue<int>().Should().BeGreaterThan(0);
         gaps["coverage"]!.AsArray().Should().NotBeEmpty();
+
+        // The demo's training created reflection tasks, some answered, and each unit held a group reflection.
+        var unit = gapsPath.Split('/')[3];
+        var tasks = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/api/reflection-tasks?unit={unit}&limit=500"))!["tasks"]!.AsArray();
+        tasks.Should().NotBeEmpty();
+        tasks.Select(t => t!["status"]!.GetValue<string>()).Should().Contain("answered");
+        var meetings = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/api/units/{unit}/group-reflections"))!["groupReflections"]!.AsArray();
+        meetings.Should().ContainSingle().Which!["attendeeCount"]!.GetValue<int>().Should().BeGreaterThan(0);
     }
 
     [Fact]

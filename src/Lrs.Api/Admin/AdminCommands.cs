@@ -186,6 +186,9 @@ public static class AdminCommands
                           curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/people/{{somebody}}/profile
                           curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/gaps
                           curl -u {{outcome.Key}}:{{outcome.Secret}} 'http://localhost:8080/api/expiring?withinDays=60'
+                          curl -u {{outcome.Key}}:{{outcome.Secret}} 'http://localhost:8080/api/reflection-tasks?person={{somebody}}'
+                          curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/group-reflection
+                          curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/group-reflections
                         """);
                     return 0;
                 }

@@ -13,7 +13,8 @@ public sealed record DemoSeedOutcome(string Tenant, string Key, string Secret, i
 
 /// <summary>
 /// Loads a demo tenant: the Swedish elderly-care framework, its employers, units and staff, and their statements,
-/// through the same validation, preparation and stores as the API (evidence is extracted as statements are stored).
+/// through the same validation, preparation and stores as the API (evidence is extracted and reflection tasks are created as
+/// statements are stored); then some of the tasks are answered and every unit holds a group reflection.
 /// </summary>
 public static class DemoSeeder
 {
@@ -91,6 +92,10 @@ public static class DemoSeeder
         if (next.Count > 0) await SendAsync(next);
         while (inFlight.Count > 0) await WaitAsync(0);
         progress($"statements: {stored}");
+
+        var (answered, groupReflections, reflectionStatements) = await DemoReflection.SeedAsync(store, tenant.Id, framework, demo, authority, time, ct);
+        stored += reflectionStatements;
+        progress($"reflection: {answered} tasks answered, {groupReflections} group reflections held ({reflectionStatements} statements)");
 
         return (new DemoSeedOutcome(tenant.Name, credential.Key, secret, demo.Organisations.Count, demo.Organisations.Sum(o => o.Units.Count),
             demo.People.Count, stored, time.GetElapsedTime(started)), null);
