@@ -203,5 +203,28 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             valid_to timestamptz,
             PRIMARY KEY (tenant_id, person_id, kind, value, valid_from));
         CREATE INDEX IF NOT EXISTS ix_person_assignments_current ON person_assignments (tenant_id, kind, value, person_id) WHERE valid_to IS NULL;
+        -- Session definitions and participants are text, not jsonb: statement ids are derived from them, so their
+        -- member order must come back as written.
+        CREATE TABLE IF NOT EXISTS sessions (
+            tenant_id bigint NOT NULL,
+            kind smallint NOT NULL,
+            id text NOT NULL,
+            activity_id text NOT NULL,
+            start_at timestamptz NOT NULL,
+            end_at timestamptz NOT NULL,
+            registration uuid NOT NULL,
+            definition text NOT NULL,
+            updated timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, kind, id));
+        CREATE INDEX IF NOT EXISTS ix_sessions_start ON sessions (tenant_id, kind, start_at, id COLLATE "C");
+        CREATE TABLE IF NOT EXISTS session_participants (
+            tenant_id bigint NOT NULL,
+            kind smallint NOT NULL,
+            session_id text NOT NULL,
+            participant text NOT NULL,
+            person_id text,
+            organisation_id text,
+            body text NOT NULL,
+            PRIMARY KEY (tenant_id, kind, session_id, participant));
         """;
 }
