@@ -53,6 +53,7 @@ public sealed record SessionParticipant(string Key, string? PersonId, string? Or
 public sealed record SessionChanges(int Added, int Changed, int Removed, int Unchanged, int StatementsWritten, int StatementsVoided)
 {
     /// <summary>Whether nothing about the participants changed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsNone => Added == 0 && Changed == 0 && Removed == 0 && StatementsWritten == 0 && StatementsVoided == 0;
 }
 
