@@ -62,7 +62,7 @@ public static partial class WebinarAttendance
         var rows = new List<AttendanceRow>();
         // The header is found here rather than by the reader, since reports may start with a summary section.
         var options = new CsvReaderOptions { HasHeader = false, SkipEmptyLines = false, TrackLineNumbers = true, TrimWhitespace = true };
-        Dictionary<Column, int>? columns = null;
+        Dictionary<Column, List<int>>? columns = null;
         using var csv = CsvReader.Create(report, options, true);
         try
         {
@@ -100,23 +100,28 @@ public static partial class WebinarAttendance
     public static bool CountsAsAttended(TimeSpan present, DateTimeOffset start, DateTimeOffset end, double minimumShare) =>
         present.TotalSeconds >= minimumShare * (end - start).TotalSeconds;
 
-    private static Dictionary<Column, int>? HeaderOf(string[] fields)
+    private static Dictionary<Column, List<int>>? HeaderOf(string[] fields)
     {
-        var columns = new Dictionary<Column, int>();
+        var columns = new Dictionary<Column, List<int>>();
         for (var i = 0; i < fields.Length; i++)
         {
             var key = new string([.. fields[i].Trim('\uFEFF').Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);
             key = key.Replace("ä", "a", StringComparison.Ordinal).Replace("å", "a", StringComparison.Ordinal);
-            if (Headers.TryGetValue(key, out var column)) columns.TryAdd(column, i);
+            // Teams has both Email and Participant ID (UPN): a row takes the first of them that is filled in.
+            if (!Headers.TryGetValue(key, out var column)) continue;
+            if (!columns.TryGetValue(column, out var indexes)) columns[column] = indexes = [];
+            indexes.Add(i);
         }
         var identifies = columns.ContainsKey(Column.Email) || columns.ContainsKey(Column.EmployeeId);
         var times = columns.ContainsKey(Column.Join) && (columns.ContainsKey(Column.Leave) || columns.ContainsKey(Column.Duration) || columns.ContainsKey(Column.DurationMinutes));
         return identifies && times ? columns : null;
     }
 
-    private static AttendanceRow? ReadRow(string[] fields, Dictionary<Column, int> columns, int line, TimeSpan offset, List<ValidationError> errors)
+    private static AttendanceRow? ReadRow(string[] fields, Dictionary<Column, List<int>> columns, int line, TimeSpan offset, List<ValidationError> errors)
     {
-        string? Field(Column c) => columns.TryGetValue(c, out var i) && i < fields.Length && !string.IsNullOrWhiteSpace(fields[i]) ? fields[i].Trim() : null;
+        string? Field(Column c) => columns.TryGetValue(c, out var indexes)
+            ? indexes.Where(i => i < fields.Length && !string.IsNullOrWhiteSpace(fields[i])).Select(i => fields[i].Trim()).FirstOrDefault()
+            : null;
         var problems = new List<string>();
         var name = Field(Column.Name);
         var email = Field(Column.Email);
