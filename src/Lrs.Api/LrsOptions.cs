@@ -9,6 +9,7 @@ public sealed class LrsOptions
     public OidcOptions Oidc { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
     public CompetenceOptions Competence { get; set; } = new();
+    public ReflectionOptions Reflection { get; set; } = new();
     public WebinarOptions Webinars { get; set; } = new();
 }
 
@@ -30,6 +31,15 @@ public sealed class CompetenceOptions
     /// (a request may ask for another window with <c>expiringWithinDays</c>).
     /// </summary>
     public int ExpiringWindowDays { get; set; } = 60;
+}
+
+public sealed class ReflectionOptions
+{
+    /// <summary>The time zone of meeting dates and follow-up months (an IANA id).</summary>
+    public string TimeZone { get; set; } = "Europe/Stockholm";
+
+    /// <summary>How far back a group reflection's agenda looks for trainings when the unit held none before.</summary>
+    public int AgendaDays { get; set; } = 30;
 }
 
 public sealed class StorageOptions

@@ -5,6 +5,7 @@ using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
 using Lrs.Api.People;
+using Lrs.Api.Reflection;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
 
@@ -62,6 +63,8 @@ app.MapOrganisations();
 app.MapAdmin();
 app.MapFramework();
 app.MapProfiles();
+app.MapReflectionTasks();
+app.MapGroupReflections();
 app.MapSessions();
 app.MapWebinars();
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using Lrs.Core.Competence;
+using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 
@@ -16,7 +17,8 @@ namespace Lrs.Storage;
 /// another through a StatementRef the keys of its target chain, so that the StatementRef rule of the query
 /// is answered from the index. Chains longer than <see cref="MaxRefDepth"/> are not followed further.
 /// Competence evidence and sign-offs are extracted in the same transaction, and retracted with the statements
-/// voided, so that an acknowledged statement is already counted in every profile.
+/// voided, so that an acknowledged statement is already counted in every profile. Reflection tasks are created,
+/// answered and cancelled in the same transaction too.
 /// </remarks>
 public abstract class RelationalStatementStore(FrameworkCache frameworks) : IStatementStore
 {
@@ -31,6 +33,9 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
 
     /// <summary>Evidence found in a stored statement.</summary>
     protected sealed record EvidenceRow(Guid StatementId, DateTimeOffset Recorded, EvidenceFound Found);
+
+    /// <summary>A reflection task a stored statement triggered.</summary>
+    protected sealed record TaskRow(Guid Id, DateTimeOffset Recorded, TaskTrigger Trigger, string AgentJson, string? TrainingJson);
 
     /// <summary>A sign-off found in a stored statement.</summary>
     protected sealed record SignoffRow(Guid StatementId, DateTimeOffset Recorded, Signoff Signoff);
@@ -134,23 +139,59 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
     {
         var version = await FrameworkVersionAsync(c, t, tenantId, ct);
         if (voidTargets.Length > 0)
-            await RetractAsync(c, t, tenantId, voidTargets, fresh.Max(s => s.Stored), ct);
+        {
+            var at = fresh.Max(s => s.Stored);
+            await RetractAsync(c, t, tenantId, voidTargets, at, ct);
+            await VoidReflectionAsync(c, t, tenantId, voidTargets, at, ct);
+        }
         if (version == 0) return;
 
         var framework = frameworks.Get(tenantId, version) ?? frameworks.Remember(tenantId, version, await FrameworkDocumentAsync(c, t, tenantId, ct));
         var voided = voidTargets.Length + voidedLate.Length == 0 ? null : new HashSet<Guid>(voidTargets.Concat(voidedLate));
         List<EvidenceRow>? evidence = null;
         List<SignoffRow>? signoffs = null;
+        List<TaskRow>? tasks = null;
+        List<AnswerFound>? answers = null;
         foreach (var statement in fresh)
         {
             if (statement.IsVoiding || (voided is not null && voided.Contains(statement.Id))) continue;
-            foreach (var found in EvidenceExtractor.Extract(framework, statement.Node))
-                (evidence ??= []).Add(new EvidenceRow(statement.Id, statement.Stored, found));
+            var found = EvidenceExtractor.Extract(framework, statement.Node);
+            foreach (var e in found)
+                (evidence ??= []).Add(new EvidenceRow(statement.Id, statement.Stored, e));
             if (statement.RefTarget is not null && Signoffs.Recognise(framework, statement.Node) is { } signoff)
                 (signoffs ??= []).Add(new SignoffRow(statement.Id, statement.Stored, signoff));
+            var triggers = ReflectionTriggers.Match(framework, statement.Node, found, statement.Verb);
+            foreach (var trigger in triggers)
+                (tasks ??= []).Add(new TaskRow(Guid.NewGuid(), statement.Stored, trigger,
+                    (AgentOf(statement.Node, trigger.AgentKey) ?? new JsonObject()).ToJsonString(),
+                    ReflectionStatements.TrainingActivity(statement.Node)?.ToJsonString()));
+            if (statement.Verb == ReflectionStatements.AnsweredVerb && AnswerFound.Recognise(statement.Node, statement.Verb) is { } answer
+                && framework.FindReflectionTemplate(answer.TemplateId)?.FindPrompt(answer.PromptId) is not null)
+                (answers ??= []).Add(answer);
         }
         if (evidence is not null) await InsertEvidenceAsync(c, t, tenantId, evidence, ct);
         if (signoffs is not null) await InsertSignoffsAsync(c, t, tenantId, signoffs, ct);
+        if (tasks is not null) await InsertTasksAsync(c, t, tenantId, tasks, ct);
+        if (answers is not null) await RecordAnswersAsync(c, t, tenantId, answers, fresh.Max(s => s.Stored), ct);
+    }
+
+    // The agent node of the actor (or of a member of a Group actor) with this key: the actor of the task's answers.
+    private static JsonObject? AgentOf(JsonObject statement, string key)
+    {
+        if (statement["actor"] is not JsonObject actor) return null;
+        if (AgentKey.Of(actor) == key) return Identified(actor);
+        if (actor["member"] is JsonArray members)
+            foreach (var member in members)
+                if (member is JsonObject m && AgentKey.Of(m) == key) return Identified(m);
+        return null;
+
+        static JsonObject Identified(JsonObject agent)
+        {
+            var copy = (JsonObject)agent.DeepClone();
+            copy.Remove("member");
+            copy["objectType"] = "Agent";
+            return copy;
+        }
     }
 
     // Merges the batch's activity definitions into the canonical ones, skipping those that add nothing to
@@ -247,6 +288,24 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
 
     /// <summary>Stores sign-off rows (one per signing statement).</summary>
     protected abstract Task InsertSignoffsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<SignoffRow> rows, CancellationToken ct);
+
+    /// <summary>
+    /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and
+    /// registration: a task that exists already for any agent of the same person is kept as it is.
+    /// </summary>
+    protected abstract Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct);
+
+    /// <summary>
+    /// Records answers to tasks: only to a task of the answering actor's person (or agent) and of the question's
+    /// template, and not cancelled. The task becomes answered; an answer to a prompt answered before replaces it.
+    /// </summary>
+    protected abstract Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Voiding: open tasks triggered by the voided statements are cancelled; answers they carried are removed, and a task
+    /// left without answers (and not discussed at a group reflection) is open again.
+    /// </summary>
+    protected abstract Task VoidReflectionAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>Marks the evidence and sign-offs of voided statements retracted at <paramref name="at"/>.</summary>
     protected abstract Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct);

@@ -47,12 +47,18 @@ public abstract class SessionTests(LrsFixture lrs)
             },
         },
         ["signoffVerbs"] = new JsonArray(Verified),
+        ["reflectionTemplates"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "forflyttning-reflektion", ["title"] = new JsonObject { ["sv"] = "Reflektion efter förflyttningsteknik" },
+            ["prompts"] = new JsonArray(new JsonObject { ["id"] = "tidspress", ["text"] = new JsonObject { ["sv"] = "Hur kan förflyttningar under tidspress bli en risk?" } }),
+            ["trigger"] = new JsonObject { ["competence"] = "forflyttning" }, ["mode"] = "individual", ["dueIn"] = "P14D",
+        }),
     };
 
     // A tenant with the framework, Solna stad (HR accounts) and four people; S-3 also has an e-mail agent.
     private async Task<HttpClient> TenantAsync(string version = "2.0.0")
     {
-        var client = await lrs.ClientWithScopesAsync("all framework:write people:write profiles:read", version, "se-" + Guid.NewGuid().ToString("N")[..10]);
+        var client = await lrs.ClientWithScopesAsync("all framework:write people:write profiles:read reflections:read", version, "se-" + Guid.NewGuid().ToString("N")[..10]);
         (await client.PutAsync("/api/framework", Json(Framework()))).EnsureSuccessStatusCode();
         (await client.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject
         {
@@ -140,7 +146,7 @@ public abstract class SessionTests(LrsFixture lrs)
     }
 
     [Fact]
-    public async Task A_practical_passed_with_a_signoff_is_a_valid_competence_and_attendance_without_one_is_not()
+    public async Task A_practical_passed_with_a_signoff_is_a_valid_competence_and_triggers_a_reflection_task_and_attendance_without_one_is_not_valid()
     {
         var client = await TenantAsync();
         await PutAsync(client, "/api/sessions/forfl-1", Session(Participant("S-1", "passed", "N-1"), Participant("S-2", "attended")), HttpStatusCode.Created);
@@ -152,6 +158,10 @@ public abstract class SessionTests(LrsFixture lrs)
         }
         (await StatusAsync("S-1")).Should().Be("valid");
         (await StatusAsync("S-2")).Should().NotBe("valid");
+
+        var tasks = await client.GetFromJsonAsync<JsonNode>("/api/reflection-tasks?person=S-1");
+        tasks!["tasks"]!.AsArray().Should().ContainSingle("the session's statements trigger the framework's reflection template like any other")
+            .Which!["status"]!.GetValue<string>().Should().Be("open");
     }
 
     [Fact]

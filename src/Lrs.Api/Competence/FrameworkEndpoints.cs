@@ -18,7 +18,7 @@ public static class FrameworkEndpoints
     /// <summary>Audit action of an evidence rebuild.</summary>
     public const string EvidenceRebuild = "evidence.rebuild";
 
-    private static readonly string[] Sections = ["competences", "rules", "roles"];
+    private static readonly string[] Sections = ["competences", "rules", "roles", "reflectionTemplates"];
 
     public static IEndpointRouteBuilder MapFramework(this IEndpointRouteBuilder routes)
     {
@@ -28,7 +28,7 @@ public static class FrameworkEndpoints
             .RequireScope(Scopes.FrameworkWrite, Scopes.ProfilesRead)
             .WithName("ExportFramework")
             .WithSummary("Exports the competence framework")
-            .WithDescription("The whole framework as one document (competences, alignment rules, roles, sign-off verbs), in the shape `PUT /api/framework` takes. " +
+            .WithDescription("The whole framework as one document (competences, alignment rules, roles, sign-off verbs, reflection templates), in the shape `PUT /api/framework` takes. " +
                 "The `ETag` is the framework's version; send it back in `If-Match` to change the framework only if nobody else did meanwhile.");
         framework.MapPut("/", PutFramework)
             .RequireScope(Scopes.FrameworkWrite)
@@ -41,18 +41,18 @@ public static class FrameworkEndpoints
         framework.MapGet("/{section}/{id}", GetItem)
             .RequireScope(Scopes.FrameworkWrite, Scopes.ProfilesRead)
             .WithName("GetFrameworkItem")
-            .WithSummary("One competence, rule or role")
-            .WithDescription("`section` is `competences`, `rules` or `roles`.");
+            .WithSummary("One competence, rule, role or reflection template")
+            .WithDescription("`section` is `competences`, `rules`, `roles` or `reflectionTemplates`.");
         framework.MapPut("/{section}/{id}", PutItem)
             .RequireScope(Scopes.FrameworkWrite)
             .WithName("PutFrameworkItem")
-            .WithSummary("Creates or replaces one competence, rule or role")
+            .WithSummary("Creates or replaces one competence, rule, role or reflection template")
             .WithDescription("The item's `id` in the body, when given, must equal the one in the path. The framework as a whole must stay valid " +
                 "(e.g. a rule's competence must exist); errors are reported with paths inside the item. Evidence is rebuilt as for an import.");
         framework.MapDelete("/{section}/{id}", DeleteItem)
             .RequireScope(Scopes.FrameworkWrite)
             .WithName("DeleteFrameworkItem")
-            .WithSummary("Removes one competence, rule or role")
+            .WithSummary("Removes one competence, rule, role or reflection template")
             .WithDescription("A competence still named by a rule, a role or another competence's prerequisites is not removed (409, naming them). " +
                 "Evidence the removal no longer supports is retracted.");
 

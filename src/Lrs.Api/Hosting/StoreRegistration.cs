@@ -13,9 +13,9 @@ public sealed class LrsStore : IAsyncDisposable
 
     private readonly IAsyncDisposable[] _owned;
 
-    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, IAuditLog audit, ICompetenceStore competence, IPeopleStore people, ISessionStore sessions, params IAsyncDisposable[] owned)
+    private LrsStore(ISchemaSetup schema, IStatementStore statements, ICredentialStore credentials, IKnowledgeStore knowledge, IDocumentStore documents, IAuditLog audit, ICompetenceStore competence, IPeopleStore people, params IAsyncDisposable[] owned)
     {
-        (Schema, Statements, Credentials, Knowledge, Documents, Audit, Competence, People, Sessions, _owned) = (schema, statements, credentials, knowledge, documents, audit, competence, people, sessions, owned);
+        (Schema, Statements, Credentials, Knowledge, Documents, Audit, Competence, People, _owned) = (schema, statements, credentials, knowledge, documents, audit, competence, people, owned);
     }
 
     public ISchemaSetup Schema { get; }
@@ -26,7 +26,8 @@ public sealed class LrsStore : IAsyncDisposable
     public IAuditLog Audit { get; }
     public ICompetenceStore Competence { get; }
     public IPeopleStore People { get; }
-    public ISessionStore Sessions { get; }
+    public IReflectionStore Reflection { get; private init; } = null!;
+    public ISessionStore Sessions { get; private init; } = null!;
 
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
@@ -39,7 +40,11 @@ public sealed class LrsStore : IAsyncDisposable
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
                 return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database),
-                    new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), new SqliteSessionStore(database), statements);
+                    new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
+                {
+                    Reflection = new SqliteReflectionStore(database),
+                    Sessions = new SqliteSessionStore(database),
+                };
             }
             case "postgres" or "postgresql":
             {
@@ -48,7 +53,11 @@ public sealed class LrsStore : IAsyncDisposable
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
                 return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database),
-                    new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), new PostgresSessionStore(database), statements, database);
+                    new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
+                {
+                    Reflection = new PostgresReflectionStore(database),
+                    Sessions = new PostgresSessionStore(database),
+                };
             }
             default:
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
@@ -79,6 +88,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Competence);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
         services.AddSingleton<Admin.Administration>();
         return services;

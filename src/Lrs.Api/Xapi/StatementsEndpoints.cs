@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
+using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Microsoft.Extensions.Options;
@@ -317,6 +318,9 @@ public static class StatementsEndpoints
             more = $"{http.Request.PathBase}/xapi/statements?more={next.Encode()}";
         }
 
+        // Filtered after the page is cut, so that `more` still continues after the last statement read.
+        if (HidesReflectionAnswers(http.User)) page = [.. page.Where(r => !IsReflectionAnswer(r.Json))];
+
         if (page.Count > 0)
             http.Response.Headers.LastModified = page.Max(r => r.Position.Stored).ToString("R", CultureInfo.InvariantCulture);
 
@@ -383,6 +387,8 @@ public static class StatementsEndpoints
         if (row is not null && http.User.RestrictedOrganisation() is { } organisation
             && !await IsAboutOrganisationAsync(http, row.Json, organisation, ct))
             row = null;
+        if (row is not null && HidesReflectionAnswers(http.User) && IsReflectionAnswer(row.Json))
+            row = null;
         if (row is null || row.Voided != voided)
             return XapiProtocol.Error(StatusCodes.Status404NotFound,
                 voided ? $"No voided statement with id {id}." : $"No statement with id {id} (voided statements are fetched with voidedStatementId).");
@@ -397,6 +403,14 @@ public static class StatementsEndpoints
             ? StatementAttachments.MultipartResult(body, [row.Json], store, http.User.TenantId(), ct)
             : TypedResults.Bytes(body, "application/json");
     }
+
+    // Reflection answers are evaluative personal data: through xAPI only the app people reflect in (reflections:write)
+    // and a credential bound to the person (whose reads are narrowed to their own statements) read them.
+    private static bool HidesReflectionAnswers(ClaimsPrincipal user) =>
+        !user.Has(Scopes.ReflectionsWrite) && BoundAccess.Of(user).ActorKey is null;
+
+    private static bool IsReflectionAnswer(string json) =>
+        json.Contains(ReflectionStatements.ReflectionTaskExtension, StringComparison.Ordinal);
 
     // Whether the statement's actor or object agent (or a member of such a group) is one of the employer's people.
     private static async Task<bool> IsAboutOrganisationAsync(HttpContext http, string json, string organisation, CancellationToken ct)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Lrs.Core.Learning;
@@ -104,20 +102,8 @@ public static class SessionIds
     /// <summary>The id of the statement that voids <paramref name="target"/>.</summary>
     public static Guid Voiding(Guid target) => NameBased($"void:{target:D}");
 
-    /// <summary>A version 5 (SHA-1, name-based) UUID of <paramref name="name"/> in <see cref="Namespace"/> (RFC 9562).</summary>
-    public static Guid NameBased(string name)
-    {
-        Span<byte> space = stackalloc byte[16];
-        Namespace.TryWriteBytes(space, bigEndian: true, out _);
-        var bytes = new byte[16 + Encoding.UTF8.GetByteCount(name)];
-        space.CopyTo(bytes);
-        Encoding.UTF8.GetBytes(name, bytes.AsSpan(16));
-        Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(bytes, hash);
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash[..16], bigEndian: true);
-    }
+    /// <summary>A version 5 (SHA-1, name-based) UUID of <paramref name="name"/> in <see cref="Namespace"/>.</summary>
+    public static Guid NameBased(string name) => Xapi.NameBasedUuid.Create(Namespace, name);
 }
 
 /// <summary>Compares a session's participants as stored with the next version of them.</summary>

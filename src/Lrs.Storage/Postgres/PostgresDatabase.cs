@@ -203,6 +203,50 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             valid_to timestamptz,
             PRIMARY KEY (tenant_id, person_id, kind, value, valid_from));
         CREATE INDEX IF NOT EXISTS ix_person_assignments_current ON person_assignments (tenant_id, kind, value, person_id) WHERE valid_to IS NULL;
+        CREATE TABLE IF NOT EXISTS reflection_tasks (
+            tenant_id bigint NOT NULL,
+            id uuid NOT NULL,
+            template_id text NOT NULL,
+            agent_key text NOT NULL,
+            subject text NOT NULL,
+            registration text NOT NULL,
+            statement_id uuid NOT NULL,
+            agent text NOT NULL,
+            training text,
+            triggered_at timestamptz NOT NULL,
+            due_at timestamptz NOT NULL,
+            created timestamptz NOT NULL,
+            updated timestamptz NOT NULL,
+            status text NOT NULL,
+            answered_at timestamptz,
+            shared boolean NOT NULL,
+            meeting_id uuid,
+            PRIMARY KEY (tenant_id, id));
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_reflection_tasks_once ON reflection_tasks (tenant_id, template_id, subject, registration);
+        CREATE INDEX IF NOT EXISTS ix_reflection_tasks_agent ON reflection_tasks (tenant_id, agent_key);
+        CREATE INDEX IF NOT EXISTS ix_reflection_tasks_statement ON reflection_tasks (tenant_id, statement_id);
+        CREATE INDEX IF NOT EXISTS ix_reflection_tasks_updated ON reflection_tasks (tenant_id, updated, id);
+        CREATE TABLE IF NOT EXISTS reflection_answers (
+            tenant_id bigint NOT NULL,
+            task_id uuid NOT NULL,
+            prompt_id text NOT NULL,
+            statement_id uuid NOT NULL,
+            response text NOT NULL,
+            answered_at timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, task_id, prompt_id));
+        CREATE INDEX IF NOT EXISTS ix_reflection_answers_statement ON reflection_answers (tenant_id, statement_id);
+        CREATE TABLE IF NOT EXISTS group_reflections (
+            tenant_id bigint NOT NULL,
+            id uuid NOT NULL,
+            unit_id text NOT NULL,
+            held_at timestamptz NOT NULL,
+            facilitator text NOT NULL,
+            templates text NOT NULL,
+            attendees text NOT NULL,
+            notes text,
+            recorded timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, id));
+        CREATE INDEX IF NOT EXISTS ix_group_reflections_unit ON group_reflections (tenant_id, unit_id, held_at);
         -- Session definitions and participants are text, not jsonb: statement ids are derived from them, so their
         -- member order must come back as written.
         CREATE TABLE IF NOT EXISTS sessions (

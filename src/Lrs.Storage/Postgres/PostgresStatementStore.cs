@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Npgsql;
@@ -338,6 +339,18 @@ public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkC
         PostgresCompetenceStore.AddSignoffParameters(command, tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Signoff))]);
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <inheritdoc />
+    protected override Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
+        PostgresReflectionStore.InsertTasksAsync(c, t, tenantId, [.. rows.Select(r => (r.Id, r.Recorded, r.Trigger, r.AgentJson, r.TrainingJson))], ct);
+
+    /// <inheritdoc />
+    protected override Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct) =>
+        PostgresReflectionStore.RecordAnswersAsync(c, t, tenantId, answers, at, ct);
+
+    /// <inheritdoc />
+    protected override Task VoidReflectionAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct) =>
+        PostgresReflectionStore.VoidReflectionAsync(c, t, tenantId, statementIds, at, ct);
 
     /// <inheritdoc />
     protected override async Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct)

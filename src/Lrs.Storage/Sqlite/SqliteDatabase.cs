@@ -229,6 +229,50 @@ public sealed class SqliteDatabase : ISchemaSetup
             valid_to INTEGER,
             PRIMARY KEY (tenant_id, person_id, kind, value, valid_from)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_person_assignments_current ON person_assignments(tenant_id, kind, value, person_id, valid_to) WHERE valid_to IS NULL;
+        CREATE TABLE IF NOT EXISTS reflection_tasks (
+            tenant_id INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            template_id TEXT NOT NULL,
+            agent_key TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            registration TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            training TEXT,
+            triggered_at INTEGER NOT NULL,
+            due_at INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            answered_at INTEGER,
+            shared INTEGER NOT NULL,
+            meeting_id TEXT,
+            PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_reflection_tasks_once ON reflection_tasks(tenant_id, template_id, subject, registration);
+        CREATE INDEX IF NOT EXISTS ix_reflection_tasks_agent ON reflection_tasks(tenant_id, agent_key);
+        CREATE INDEX IF NOT EXISTS ix_reflection_tasks_statement ON reflection_tasks(tenant_id, statement_id);
+        CREATE INDEX IF NOT EXISTS ix_reflection_tasks_updated ON reflection_tasks(tenant_id, updated, id);
+        CREATE TABLE IF NOT EXISTS reflection_answers (
+            tenant_id INTEGER NOT NULL,
+            task_id TEXT NOT NULL,
+            prompt_id TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            answered_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, task_id, prompt_id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_reflection_answers_statement ON reflection_answers(tenant_id, statement_id);
+        CREATE TABLE IF NOT EXISTS group_reflections (
+            tenant_id INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            unit_id TEXT NOT NULL,
+            held_at INTEGER NOT NULL,
+            facilitator TEXT NOT NULL,
+            templates TEXT NOT NULL,
+            attendees TEXT NOT NULL,
+            notes TEXT,
+            recorded INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_group_reflections_unit ON group_reflections(tenant_id, unit_id, held_at);
         CREATE TABLE IF NOT EXISTS sessions (
             tenant_id INTEGER NOT NULL,
             kind INTEGER NOT NULL,
