@@ -10,6 +10,17 @@ public sealed class LrsOptions
     public LimitOptions Limits { get; set; } = new();
     public CompetenceOptions Competence { get; set; } = new();
     public ReflectionOptions Reflection { get; set; } = new();
+    public WebinarOptions Webinars { get; set; } = new();
+}
+
+/// <summary>How webinar attendance is judged.</summary>
+public sealed class WebinarOptions
+{
+    /// <summary>
+    /// The share of a webinar's length a participant must be present to count as attended, when the webinar names none
+    /// (above 0, at most 1).
+    /// </summary>
+    public double MinimumAttendedShare { get; set; } = 0.75;
 }
 
 /// <summary>How competence profiles are judged.</summary>

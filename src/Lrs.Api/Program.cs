@@ -3,6 +3,7 @@ using Lrs.Api.Admin;
 using Lrs.Api.Auth;
 using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
+using Lrs.Api.Learning;
 using Lrs.Api.People;
 using Lrs.Api.Reflection;
 using Lrs.Api.Xapi;
@@ -23,7 +24,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 // A query parameter that does not parse (changedSince=yesterday) is a 400 that says which one, not an empty 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs").ValidateOnStart();
+builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
+    .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
 builder.Services.AddSingleton<CredentialVersions>();
@@ -64,6 +66,8 @@ app.MapFramework();
 app.MapProfiles();
 app.MapReflectionTasks();
 app.MapGroupReflections();
+app.MapSessions();
+app.MapWebinars();
 
 app.Run();
 

@@ -217,15 +217,26 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         (await owner.PutAsync($"/xapi/activities/state?activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s", Json(new JsonObject { ["note"] = marker })))
             .IsSuccessStatusCode.Should().BeTrue();
 
+        // A session and a webinar under the id the sweep puts into {id}, named with markers.
+        JsonObject Learning(string name) => new()
+        {
+            ["activity"] = new JsonObject { ["id"] = activity, ["name"] = new JsonObject { ["sv"] = name } },
+            ["start"] = "2026-03-02T08:00:00+01:00", ["end"] = "2026-03-02T12:00:00+01:00",
+        };
+        var session = Learning($"Session {marker}");
+        session["participants"] = new JsonArray(new JsonObject { ["personId"] = person, ["outcome"] = "attended" });
+        (await owner.PutAsync($"/api/sessions/{person}", Json(session))).EnsureSuccessStatusCode();
+        (await owner.PutAsync($"/api/webinars/{person}", Json(Learning($"Webinar {marker}")))).EnsureSuccessStatusCode();
+
         // Every GET route of the application, its route values filled with the owner's identifiers, its query with the owner's.
         var query = $"statementId={statementId}&activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s&profileId=p&organisation={organisation}&unit={unit}&role=role-{marker}";
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
             .Select(e => e.RoutePattern.RawText!).Distinct().ToList();
         routes.Should().Contain(["/api/people/{id}/profile", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/",
-            "/api/reflection-tasks/{id:guid}", "/api/group-reflections/{id:guid}", "/api/units/{id}/group-reflection"]);
+            "/api/reflection-tasks/{id:guid}", "/api/group-reflections/{id:guid}", "/api/units/{id}/group-reflection", "/api/sessions/{id}", "/api/webinars/{id}"]);
         string[] markers = [$"Name {marker}", $"Org {marker}", $"Unit {marker}", $"Kompetens {marker}", $"Roll {marker}", $"Svar {marker}", $"\"note\":\"{marker}\"",
-            $"Reflektion {marker}", $"Anteckning {marker}"];
+            $"Reflektion {marker}", $"Anteckning {marker}", $"Session {marker}", $"Webinar {marker}"];
         var seenByOwner = new HashSet<string>();
         foreach (var route in routes)
         {

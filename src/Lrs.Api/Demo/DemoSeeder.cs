@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Lrs.Api.Admin;
 using Lrs.Api.Hosting;
+using Lrs.Api.Learning;
 using Lrs.Core.Competence;
 using Lrs.Core.People;
 using Lrs.Core.Storage;
@@ -92,6 +93,12 @@ public static class DemoSeeder
         if (next.Count > 0) await SendAsync(next);
         while (inFlight.Count > 0) await WaitAsync(0);
         progress($"statements: {stored}");
+
+        // Recent on-site sessions and a webinar go the way a client's do: through the session writer.
+        var fromSessions = await DemoSessions.WriteAsync(new SessionStores(store.Statements, store.People, store.Sessions),
+            new SessionCaller(tenant.Id, authority, null, Define: true), demo, Micros(time.GetUtcNow()), ct);
+        stored += fromSessions;
+        progress($"sessions and a webinar: {fromSessions} statements");
 
         var (answered, groupReflections, reflectionStatements) = await DemoReflection.SeedAsync(store, tenant.Id, framework, demo, authority, time, ct);
         stored += reflectionStatements;

@@ -27,6 +27,7 @@ public sealed class LrsStore : IAsyncDisposable
     public ICompetenceStore Competence { get; }
     public IPeopleStore People { get; }
     public IReflectionStore Reflection { get; private init; } = null!;
+    public ISessionStore Sessions { get; private init; } = null!;
 
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
@@ -42,6 +43,7 @@ public sealed class LrsStore : IAsyncDisposable
                     new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
                 {
                     Reflection = new SqliteReflectionStore(database),
+                    Sessions = new SqliteSessionStore(database),
                 };
             }
             case "postgres" or "postgresql":
@@ -54,6 +56,7 @@ public sealed class LrsStore : IAsyncDisposable
                     new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
                 {
                     Reflection = new PostgresReflectionStore(database),
+                    Sessions = new PostgresSessionStore(database),
                 };
             }
             default:
@@ -86,6 +89,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Competence);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
         services.AddSingleton<Admin.Administration>();
         return services;
     }

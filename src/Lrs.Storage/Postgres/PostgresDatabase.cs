@@ -247,5 +247,28 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
             recorded timestamptz NOT NULL,
             PRIMARY KEY (tenant_id, id));
         CREATE INDEX IF NOT EXISTS ix_group_reflections_unit ON group_reflections (tenant_id, unit_id, held_at);
+        -- Session definitions and participants are text, not jsonb: statement ids are derived from them, so their
+        -- member order must come back as written.
+        CREATE TABLE IF NOT EXISTS sessions (
+            tenant_id bigint NOT NULL,
+            kind smallint NOT NULL,
+            id text NOT NULL,
+            activity_id text NOT NULL,
+            start_at timestamptz NOT NULL,
+            end_at timestamptz NOT NULL,
+            registration uuid NOT NULL,
+            definition text NOT NULL,
+            updated timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, kind, id));
+        CREATE INDEX IF NOT EXISTS ix_sessions_start ON sessions (tenant_id, kind, start_at, id COLLATE "C");
+        CREATE TABLE IF NOT EXISTS session_participants (
+            tenant_id bigint NOT NULL,
+            kind smallint NOT NULL,
+            session_id text NOT NULL,
+            participant text NOT NULL,
+            person_id text,
+            organisation_id text,
+            body text NOT NULL,
+            PRIMARY KEY (tenant_id, kind, session_id, participant));
         """;
 }

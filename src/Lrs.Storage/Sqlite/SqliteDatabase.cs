@@ -273,5 +273,26 @@ public sealed class SqliteDatabase : ISchemaSetup
             recorded INTEGER NOT NULL,
             PRIMARY KEY (tenant_id, id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_group_reflections_unit ON group_reflections(tenant_id, unit_id, held_at);
+        CREATE TABLE IF NOT EXISTS sessions (
+            tenant_id INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            activity_id TEXT NOT NULL,
+            start_at INTEGER NOT NULL,
+            end_at INTEGER NOT NULL,
+            registration TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            updated INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, kind, id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_sessions_start ON sessions(tenant_id, kind, start_at, id);
+        CREATE TABLE IF NOT EXISTS session_participants (
+            tenant_id INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            session_id TEXT NOT NULL,
+            participant TEXT NOT NULL,
+            person_id TEXT,
+            organisation_id TEXT,
+            body TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, kind, session_id, participant)) WITHOUT ROWID;
         """;
 }
