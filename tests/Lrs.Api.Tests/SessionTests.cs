@@ -52,6 +52,12 @@ public abstract class SessionTests(LrsFixture lrs)
             ["id"] = "forflyttning-reflektion", ["title"] = new JsonObject { ["sv"] = "Reflektion efter förflyttningsteknik" },
             ["prompts"] = new JsonArray(new JsonObject { ["id"] = "tidspress", ["text"] = new JsonObject { ["sv"] = "Hur kan förflyttningar under tidspress bli en risk?" } }),
             ["trigger"] = new JsonObject { ["competence"] = "forflyttning" }, ["mode"] = "individual", ["dueIn"] = "P14D",
+        }, new JsonObject
+        {
+            ["id"] = "webbinarium-reflektion", ["title"] = new JsonObject { ["sv"] = "Reflektion efter webbinarium" },
+            ["prompts"] = new JsonArray(new JsonObject { ["id"] = "ta-med", ["text"] = new JsonObject { ["sv"] = "Vad tar du med dig till arbetet?" } }),
+            ["trigger"] = new JsonObject { ["verbs"] = new JsonArray(Attended), ["activityTypes"] = new JsonArray("http://id.tincanapi.com/activitytype/webinar") },
+            ["mode"] = "individual", ["dueIn"] = "P7D",
         }),
     };
 
@@ -301,6 +307,15 @@ public abstract class SessionTests(LrsFixture lrs)
 
         var profile = await client.GetFromJsonAsync<JsonNode>("/api/people/S-1/profile");
         profile!["competences"]!.AsArray().Single(c => c!["competence"]!.GetValue<string>() == "palliativ-vard")!["status"]!.GetValue<string>().Should().Be("valid");
+
+        // Attending (not merely joining) triggers the framework's webinar reflection, once per person.
+        foreach (var (person, expected) in new[] { ("S-1", 1), ("S-2", 0), ("S-3", 1) })
+        {
+            var tasks = (await client.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks?person={person}&template=webbinarium-reflektion"))!["tasks"]!.AsArray();
+            tasks.Should().HaveCount(expected, person);
+        }
+        await ImportAsync(client, "pall-2026-04", WithIds(Zoom));
+        (await client.GetFromJsonAsync<JsonNode>("/api/reflection-tasks?person=S-1&template=webbinarium-reflektion"))!["tasks"]!.AsArray().Should().ContainSingle();
     }
 
     [Fact]
