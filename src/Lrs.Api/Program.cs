@@ -44,6 +44,7 @@ var app = builder.Build();
 app.UseXapiVersionHeader();
 app.UseHeadWithoutBody();
 app.UseXapiErrors();
+app.UseApiProblemStatusPages();
 app.UseLrsBodyLimit();
 app.UseAlternateRequestSyntax();
 app.UseRouting();

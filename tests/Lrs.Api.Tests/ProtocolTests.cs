@@ -121,6 +121,26 @@ public abstract class ProtocolTests(LrsFixture lrs)
             if (File.Exists(Path.Combine(dir.FullName, "LrsApi.sln"))) return dir.FullName;
         throw new InvalidOperationException("LrsApi.sln not found above the test output directory.");
     }
+
+    [Fact]
+    public async Task Under_api_a_wrong_media_type_an_unknown_route_and_a_wrong_method_are_ProblemDetails()
+    {
+        var client = await lrs.ClientWithScopesAsync("people:write statements/write profiles:read", tenantName: "pt-" + Guid.NewGuid().ToString("N")[..8]);
+        var cases = new (HttpRequestMessage Request, HttpStatusCode Status)[]
+        {
+            (new HttpRequestMessage(HttpMethod.Put, "/api/people") { Content = new StringContent("[]", System.Text.Encoding.UTF8, "text/plain") }, HttpStatusCode.UnsupportedMediaType),
+            (new HttpRequestMessage(HttpMethod.Put, "/api/webinars/w1/attendance") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") }, HttpStatusCode.UnsupportedMediaType),
+            (new HttpRequestMessage(HttpMethod.Get, "/api/no-such-thing"), HttpStatusCode.NotFound),
+            (new HttpRequestMessage(HttpMethod.Delete, "/api/people"), HttpStatusCode.MethodNotAllowed),
+        };
+        foreach (var (request, status) in cases)
+        {
+            var response = await client.SendAsync(request);
+            response.StatusCode.Should().Be(status, request.RequestUri!.ToString());
+            response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+            (await response.Content.ReadAsStringAsync()).Should().Contain($"\"status\":{(int)status}");
+        }
+    }
 }
 
 public sealed class ProtocolTestsOnSqlite(SqliteLrs lrs) : ProtocolTests(lrs), IClassFixture<SqliteLrs>;

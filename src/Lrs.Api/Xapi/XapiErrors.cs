@@ -30,4 +30,25 @@ public static class XapiErrors
                 await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
         },
         });
+
+    /// <summary>
+    /// Under <c>/api</c>, the errors routing answers itself with an empty body (no such route, a method the route does not
+    /// take, a body of a media type the endpoint does not take) get a ProblemDetails body that says so.
+    /// </summary>
+    public static IApplicationBuilder UseApiProblemStatusPages(this IApplicationBuilder app) =>
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (!http.Request.Path.StartsWithSegments("/api")) return;
+            var (title, detail) = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => ("Not found", $"There is no API endpoint at {http.Request.Path}."),
+                StatusCodes.Status405MethodNotAllowed => ("Method not allowed", $"{http.Request.Method} is not allowed on {http.Request.Path}."),
+                StatusCodes.Status415UnsupportedMediaType => ("Unsupported media type",
+                    $"This endpoint does not take a body of type '{http.Request.ContentType}'; the OpenAPI document (/openapi/v1.json) names the types it takes."),
+                _ => (null, null),
+            };
+            if (title is null) return;
+            await TypedResults.Problem(statusCode: http.Response.StatusCode, title: title, detail: detail).ExecuteAsync(http);
+        });
 }
