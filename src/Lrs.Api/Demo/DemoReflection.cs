@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Lrs.Api.Hosting;
+using Lrs.Api.Xapi;
 using Lrs.Core.Competence;
 using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
@@ -42,7 +43,7 @@ internal static class DemoReflection
         int answered = 0, meetings = 0, statements = 0;
         foreach (var unit in demo.Organisations.SelectMany(o => o.Units))
         {
-            var tasks = await AllAsync(store.Reflection, tenantId, unit.Id, ct);
+            var tasks = await store.Reflection.ListAllAsync(tenantId, new ReflectionTaskQuery(UnitId: unit.Id, Limit: 500), ct);
             var meetingAt = new DateTimeOffset(now.Date.AddDays(-14).AddHours(12), TimeSpan.Zero);
 
             // Individual answers: most older tasks are answered within ten days; a third of the answers are shared.
@@ -96,35 +97,12 @@ internal static class DemoReflection
         return agent;
     }
 
-    private static async Task<List<ReflectionTask>> AllAsync(IReflectionStore store, long tenantId, string unitId, CancellationToken ct)
-    {
-        var all = new List<ReflectionTask>();
-        var query = new ReflectionTaskQuery(UnitId: unitId, Limit: 500);
-        while (true)
-        {
-            var page = await store.ListAsync(tenantId, query, ct);
-            all.AddRange(page);
-            if (page.Count < query.Limit) return all;
-            query = query with { After = (page[^1].Updated, page[^1].Id) };
-        }
-    }
-
     private static async Task<int> StoreAsync(LrsStore store, long tenantId, IReadOnlyList<JsonObject> built, JsonObject authority, DateTimeOffset now, CancellationToken ct)
     {
         if (built.Count == 0) return 0;
-        var stored = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
         foreach (var chunk in built.Chunk(500))
-        {
-            var prepared = new List<PreparedStatement>(chunk.Length);
-            foreach (var statement in chunk)
-            {
-                var problems = StatementValidator.Validate(statement, XapiVersion.V103);
-                if (problems.Count > 0) throw new InvalidOperationException($"A demo reflection statement is not valid: {problems[0]}");
-                prepared.Add(StatementPreparer.Prepare(statement, XapiVersion.V103, stored, (JsonObject)authority.DeepClone()));
-            }
-            var outcome = await store.Statements.StoreAsync(tenantId, prepared, [], (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
-            if (outcome.ConflictingId is { } conflict) throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
-        }
+            if (await BuiltStatements.StoreAsync(store.Statements, tenantId, authority, chunk, now, ct) is { } conflict)
+                throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
         return built.Count;
     }
 }

@@ -136,7 +136,7 @@ public static class GroupReflectionEndpoints
         var templates = new List<AgendaTemplateView>();
         foreach (var template in framework.ReflectionTemplates.Where(t => t.Mode == ReflectionMode.Group))
         {
-            var tasks = (await AllTasksAsync(store, tenant, new ReflectionTaskQuery(UnitId: id, TemplateId: template.Id), ct))
+            var tasks = (await store.ListAllAsync(tenant, new ReflectionTaskQuery(UnitId: id, TemplateId: template.Id, Limit: 500), ct))
                 .Where(t => t.Status == ReflectionTaskStatus.Open || (t.TriggeredAt >= since && t.TriggeredAt < end)).ToList();
             var linked = template.Trigger.CompetenceId is { } c && recentCompetences.Contains(c);
             if (!linked && tasks.Count == 0) continue;
@@ -300,18 +300,6 @@ public static class GroupReflectionEndpoints
         }
     }
 
-    private static async Task<List<ReflectionTask>> AllTasksAsync(IReflectionStore store, long tenant, ReflectionTaskQuery query, CancellationToken ct)
-    {
-        var all = new List<ReflectionTask>();
-        while (true)
-        {
-            var page = await store.ListAsync(tenant, query with { Limit = 500 }, ct);
-            all.AddRange(page);
-            if (page.Count < 500) return all;
-            query = query with { After = (page[^1].Updated, page[^1].Id) };
-        }
-    }
-
     private static List<SharedAnswerView> SharedAnswers(IEnumerable<ReflectionTask> tasks, IReadOnlyDictionary<string, Person> byAgent) =>
         [.. tasks.Where(t => t.SharedWithGroup).SelectMany(t => t.Answers.Select(a =>
         {
@@ -336,7 +324,7 @@ public static class GroupReflectionEndpoints
             var tasks = new List<ReflectionTask>();
             foreach (var template in reflection.TemplateIds)
                 foreach (var person in byAgent.Values.Distinct())
-                    tasks.AddRange(await AllTasksAsync(store, tenant, new ReflectionTaskQuery(PersonId: person.Id, TemplateId: template), ct));
+                    tasks.AddRange(await store.ListAllAsync(tenant, new ReflectionTaskQuery(PersonId: person.Id, TemplateId: template, Limit: 500), ct));
             shared = SharedAnswers(tasks.Where(t => t.AnsweredAt is null || t.AnsweredAt <= reflection.HeldAt.AddDays(1)), byAgent);
         }
         return new GroupReflectionView(reflection.Id, reflection.UnitId, ReflectionStatements.MeetingActivityId(reflection.Id), reflection.HeldAt,
@@ -412,14 +400,6 @@ public static class GroupReflectionEndpoints
 
     private static bool TryMonth(string text, out DateOnly month) =>
         DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out month);
-
-    private static bool Str(JsonNode? node, out string value)
-    {
-        value = "";
-        if (node is not JsonValue v || !v.TryGetValue<string>(out var s)) return false;
-        value = s;
-        return true;
-    }
 
     private static ProblemHttpResult Exists(Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already recorded",

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
 using Lrs.Api.People;
+using Lrs.Api.Xapi;
 using Lrs.Core.Competence;
 using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
@@ -179,21 +180,10 @@ public static class ReflectionTaskEndpoints
     internal static async Task<ProblemHttpResult?> StoreAsync(IStatementStore statements, ClaimsPrincipal user, long tenant, IReadOnlyList<JsonObject> built,
         DateTimeOffset now, CancellationToken ct)
     {
-        if (built.Count == 0) return null;
-        var authority = (JsonObject)JsonNode.Parse(user.AuthorityJson())!;
-        var stored = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
-        var prepared = new List<PreparedStatement>(built.Count);
-        foreach (var statement in built)
-        {
-            var problems = StatementValidator.Validate(statement, XapiVersion.V103);
-            if (problems.Count > 0)
-                throw new InvalidOperationException($"A statement built by the API is invalid: {problems[0]}");
-            prepared.Add(StatementPreparer.Prepare(statement, XapiVersion.V103, stored, (JsonObject)authority.DeepClone()));
-        }
-        var outcome = await statements.StoreAsync(tenant, prepared, [], (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
-        return outcome.ConflictingId is { } conflict
+        var conflict = await BuiltStatements.StoreAsync(statements, tenant, (JsonObject)JsonNode.Parse(user.AuthorityJson())!, built, now, ct);
+        return conflict is { } id
             ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Statement conflict",
-                detail: $"A different statement with id {conflict} is stored already; nothing was stored.")
+                detail: $"A different statement with id {id} is stored already; nothing was stored.")
             : null;
     }
 
@@ -307,7 +297,7 @@ public static class ReflectionTaskEndpoints
         return null;
     }
 
-    private static bool Str(JsonNode? node, out string value)
+    internal static bool Str(JsonNode? node, out string value)
     {
         value = "";
         if (node is not JsonValue v || !v.TryGetValue<string>(out var s)) return false;

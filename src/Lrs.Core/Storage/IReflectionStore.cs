@@ -56,3 +56,20 @@ public interface IReflectionStore
     /// <summary>The unit's trainings, answered tasks and group reflections in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     Task<UnitReflectionActivity> UnitActivityAsync(long tenantId, string unitId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 }
+
+/// <summary>Reading every page of a task query.</summary>
+public static class ReflectionStoreExtensions
+{
+    /// <summary>Every task matching <paramref name="query"/> (its <see cref="ReflectionTaskQuery.Limit"/> is the page size), page by page.</summary>
+    public static async Task<List<ReflectionTask>> ListAllAsync(this IReflectionStore store, long tenantId, ReflectionTaskQuery query, CancellationToken ct)
+    {
+        var all = new List<ReflectionTask>();
+        while (true)
+        {
+            var page = await store.ListAsync(tenantId, query, ct);
+            all.AddRange(page);
+            if (page.Count < query.Limit) return all;
+            query = query with { After = (page[^1].Updated, page[^1].Id) };
+        }
+    }
+}
