@@ -258,6 +258,29 @@ public abstract class ReflectionTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Voiding_an_answer_statement_removes_the_answer_and_a_task_left_without_answers_is_open_again()
+    {
+        var tenant = await NewTenantAsync();
+        var agent = await AddPersonAsync(tenant, "jon");
+        await tenant.Admin.PostAsync(Test(agent, HygieneTest));
+        var task = (await TasksAsync(tenant.Admin, "?person=jon"))[0]!;
+        var answered = await AnswerAsync(tenant.Admin, Id(task), Answers(false, ("handtvatt", "Första."), ("samma-handskar", "Andra.")));
+        var statements = answered["answers"]!.AsArray().Select(a => a!["statementId"]!.GetValue<string>()).ToList();
+
+        await tenant.Admin.PostAsync(Voiding(statements[0]));
+        var one = (await tenant.Admin.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks/{Id(task)}"))!;
+        one["status"]!.GetValue<string>().Should().Be("answered");
+        one["answers"]!.AsArray().Should().ContainSingle().Which!["promptId"]!.GetValue<string>().Should().Be("samma-handskar");
+
+        await tenant.Admin.PostAsync(Voiding(statements[1]));
+        var none = (await tenant.Admin.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks/{Id(task)}"))!;
+        none["status"]!.GetValue<string>().Should().Be("open");
+        none["answerCount"]!.GetValue<int>().Should().Be(0);
+        none["answeredAt"].Should().BeNull();
+        await AnswerAsync(tenant.Admin, Id(task), Answers(false, ("handtvatt", "Nytt svar.")));
+    }
+
+    [Fact]
     public async Task Answers_are_stored_as_answered_statements_about_question_activities_and_returned_in_the_task()
     {
         var tenant = await NewTenantAsync();
