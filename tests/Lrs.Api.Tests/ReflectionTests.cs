@@ -372,6 +372,11 @@ public abstract class ReflectionTests(LrsFixture lrs)
         (await annasApp.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks/{Id(own[0]!)}"))!["answers"]![0]!["response"]!.GetValue<string>()
             .Should().Be("Hemligt svar om handtvätt.");
 
+        // Anna's app sees the group reflection of her own unit only.
+        (await annasApp.GetAsync($"/api/units/{Unit}/group-reflection")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await annasApp.GetAsync("/api/units/solrosen/group-reflection")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await annasApp.PostAsync($"/api/units/{Unit}/group-reflections", Json(new JsonObject()))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
         // A manager or HR: reflections:read (and statements/read, profiles:read): status, dates, counts; never text.
         var manager = await lrs.ClientWithScopesAsync("reflections:read profiles:read statements/read", "1.0.3", tenant.Name);
         var seen = await TasksAsync(manager, "?unit=" + Unit);
