@@ -219,6 +219,22 @@ public abstract class SessionTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Concurrent_corrections_of_one_session_leave_exactly_the_statements_the_stored_session_names()
+    {
+        var client = await TenantAsync();
+        await PutAsync(client, "/api/sessions/race", Session(Participant("S-1", "attended")), HttpStatusCode.Created);
+        var outcomes = new[] { "passed", "failed", "attended", "passed", "failed", "passed", "attended", "failed" };
+        var responses = await Task.WhenAll(outcomes.Select(o => client.PutAsync("/api/sessions/race", Json(Session(Participant("S-1", o))))));
+        responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+
+        var session = (await client.GetFromJsonAsync<JsonNode>("/api/sessions/race"))!.AsObject();
+        var s1 = ParticipantOf(session, "S-1");
+        var live = (await ByRegistrationAsync(client, session)).Where(s => s["verb"]!["id"]!.GetValue<string>() != Voided)
+            .Select(s => s["id"]!.GetValue<string>()).ToList();
+        live.Should().BeEquivalentTo(Ids(s1["statementIds"]), "the statements left live are exactly those the stored session names");
+    }
+
+    [Fact]
     public async Task An_unknown_person_is_a_400_naming_them_and_nothing_is_stored()
     {
         var client = await TenantAsync();

@@ -57,8 +57,36 @@ public sealed record UnknownParticipant(IReadOnlyList<int> Rows, string? Name, s
 /// </summary>
 public static class SessionWriter
 {
+    // Writes of one session (or webinar) run one at a time on this node: each reads the stored session, plans against it,
+    // stores statements, then the session. Two at once would both plan against the same old state and leave the loser's
+    // statements live without the session naming them. Striped: a bounded set of locks, shared by ids whose hashes meet.
+    private static readonly SemaphoreSlim[] Stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    private static async Task<IDisposable> Serialised(long tenantId, SessionKind kind, string id, CancellationToken ct)
+    {
+        var stripe = Stripes[(int)((uint)HashCode.Combine(tenantId, kind, StringComparer.Ordinal.GetHashCode(id)) % (uint)Stripes.Length)];
+        await stripe.WaitAsync(ct);
+        return new Release(stripe);
+    }
+
+    private sealed class Release(SemaphoreSlim stripe) : IDisposable
+    {
+        private int _released;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) stripe.Release();
+        }
+    }
+
     /// <summary>Creates or corrects an on-site session.</summary>
     public static async Task<SessionWrite> WriteSessionAsync(SessionStores stores, SessionCaller caller, string id, SessionInput input,
+        DateTimeOffset stored, CancellationToken ct)
+    {
+        using var held = await Serialised(caller.TenantId, SessionKind.OnSite, id, ct);
+        return await WriteSessionOnceAsync(stores, caller, id, input, stored, ct);
+    }
+
+    private static async Task<SessionWrite> WriteSessionOnceAsync(SessionStores stores, SessionCaller caller, string id, SessionInput input,
         DateTimeOffset stored, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
@@ -99,6 +127,13 @@ public static class SessionWriter
     public static async Task<SessionWrite> WriteWebinarAsync(SessionStores stores, SessionCaller caller, string id, WebinarInput input,
         double defaultShare, DateTimeOffset stored, CancellationToken ct)
     {
+        using var held = await Serialised(caller.TenantId, SessionKind.Webinar, id, ct);
+        return await WriteWebinarOnceAsync(stores, caller, id, input, defaultShare, stored, ct);
+    }
+
+    private static async Task<SessionWrite> WriteWebinarOnceAsync(SessionStores stores, SessionCaller caller, string id, WebinarInput input,
+        double defaultShare, DateTimeOffset stored, CancellationToken ct)
+    {
         var errors = new List<ValidationError>();
         var presenters = await new Resolver(stores.People, caller).AllAsync(input.Presenters, errors, participant: false, ct);
         if (errors.Count > 0) return SessionWrite.Refused(SessionRefusal.Invalid, errors);
@@ -118,6 +153,13 @@ public static class SessionWriter
     /// The report replaces the previous one: people no longer in it have their statements voided.
     /// </summary>
     public static async Task<SessionWrite> ImportAttendanceAsync(SessionStores stores, SessionCaller caller, string id, Stream report,
+        double defaultShare, DateTimeOffset stored, CancellationToken ct)
+    {
+        using var held = await Serialised(caller.TenantId, SessionKind.Webinar, id, ct);
+        return await ImportAttendanceOnceAsync(stores, caller, id, report, defaultShare, stored, ct);
+    }
+
+    private static async Task<SessionWrite> ImportAttendanceOnceAsync(SessionStores stores, SessionCaller caller, string id, Stream report,
         double defaultShare, DateTimeOffset stored, CancellationToken ct)
     {
         var old = await stores.Sessions.GetAsync(caller.TenantId, SessionKind.Webinar, id, ct);
