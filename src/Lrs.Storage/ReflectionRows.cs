@@ -5,23 +5,9 @@ using Lrs.Core.Storage;
 
 namespace Lrs.Storage;
 
-/// <summary>What both adapters share about reflection rows: status names, the dedupe subject, JSON of group reflections.</summary>
+/// <summary>What both adapters share about reflection rows: the registration column, agent and training JSON, group reflections' JSON.</summary>
 internal static class ReflectionRows
 {
-    public static string Status(ReflectionTaskStatus status) => status switch
-    {
-        ReflectionTaskStatus.Open => "open",
-        ReflectionTaskStatus.Answered => "answered",
-        _ => "cancelled",
-    };
-
-    public static ReflectionTaskStatus ParseStatus(string text) => text switch
-    {
-        "open" => ReflectionTaskStatus.Open,
-        "answered" => ReflectionTaskStatus.Answered,
-        _ => ReflectionTaskStatus.Cancelled,
-    };
-
     /// <summary>The registration column: '' for none, so that the uniqueness of (template, subject, registration) holds for it too.</summary>
     public static string Registration(Guid? registration) => registration?.ToString("D") ?? "";
 

@@ -93,15 +93,9 @@ public static class ReflectionTaskEndpoints
         var now = time.GetUtcNow();
         ReflectionTaskStatus? status = null;
         DateTimeOffset? overdueAt = null;
-        switch (query.Status)
-        {
-            case null: break;
-            case "open": status = ReflectionTaskStatus.Open; break;
-            case "answered": status = ReflectionTaskStatus.Answered; break;
-            case "cancelled": status = ReflectionTaskStatus.Cancelled; break;
-            case "overdue": overdueAt = now; break;
-            default: return BadQuery("Invalid status", $"status '{query.Status}' is not one of open, answered, cancelled, overdue.");
-        }
+        if (query.Status == "overdue") overdueAt = now;
+        else if (query.Status is not null && (status = ReflectionTaskStatuses.Parse(query.Status)) is null)
+            return BadQuery("Invalid status", $"status '{query.Status}' is not one of open, answered, cancelled, overdue.");
         (DateTimeOffset, Guid)? after = null;
         if (query.Cursor is { } cursor)
         {
@@ -162,7 +156,7 @@ public static class ReflectionTaskEndpoints
         if (errors.Count > 0) return PeopleEndpoints.Invalid("Invalid answers", errors);
         if (task.Status != ReflectionTaskStatus.Open)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not open",
-                detail: $"The task is {ReflectionRowsName(task.Status)}; only an open task can be answered.");
+                detail: $"The task is {ReflectionTaskStatuses.Name(task.Status)}; only an open task can be answered.");
 
         var now = time.GetUtcNow();
         var built = ReflectionStatements.Answer(new AnsweredTask(task.Id, template, task.StatementId, task.Training, task.Registration),
@@ -264,20 +258,11 @@ public static class ReflectionTaskEndpoints
         var training = task.Training is { } t && Str(t["id"], out var trainingId)
             ? new TrainingView(trainingId, t["definition"]?["name"]?.DeepClone() as JsonObject)
             : null;
-        return new TaskView(task.Id, task.TemplateId, template?.Title, template is null ? null : ModeName(template.Mode), task.PersonId, task.Agent,
-            task.Registration, task.StatementId, training, task.TriggeredAt, task.DueAt, ReflectionRowsName(task.Status), task.IsOverdue(now),
+        return new TaskView(task.Id, task.TemplateId, template?.Title, template is null ? null : FrameworkDocument.ModeName(template.Mode), task.PersonId, task.Agent,
+            task.Registration, task.StatementId, training, task.TriggeredAt, task.DueAt, ReflectionTaskStatuses.Name(task.Status), task.IsOverdue(now),
             task.AnsweredAt, task.SharedWithGroup, task.MeetingId, [.. (template?.Prompts ?? []).Select(p => new PromptView(p.Id, p.Text))],
             task.Answers.Count, answers, task.Updated);
     }
-
-    internal static string ModeName(ReflectionMode mode) => mode == ReflectionMode.Group ? "group" : "individual";
-
-    private static string ReflectionRowsName(ReflectionTaskStatus status) => status switch
-    {
-        ReflectionTaskStatus.Open => "open",
-        ReflectionTaskStatus.Answered => "answered",
-        _ => "cancelled",
-    };
 
     private static string Cursor(DateTimeOffset updated, Guid id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{updated.UtcTicks}:{id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');

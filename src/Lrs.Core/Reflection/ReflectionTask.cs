@@ -16,6 +16,27 @@ public enum ReflectionTaskStatus
     [JsonStringEnumMemberName("cancelled")] Cancelled,
 }
 
+/// <summary>The JSON (and stored) names of <see cref="ReflectionTaskStatus"/>.</summary>
+public static class ReflectionTaskStatuses
+{
+    /// <summary><c>open</c>, <c>answered</c> or <c>cancelled</c>.</summary>
+    public static string Name(ReflectionTaskStatus status) => status switch
+    {
+        ReflectionTaskStatus.Open => "open",
+        ReflectionTaskStatus.Answered => "answered",
+        _ => "cancelled",
+    };
+
+    /// <summary>The status of that name; null for any other text.</summary>
+    public static ReflectionTaskStatus? Parse(string? name) => name switch
+    {
+        "open" => ReflectionTaskStatus.Open,
+        "answered" => ReflectionTaskStatus.Answered,
+        "cancelled" => ReflectionTaskStatus.Cancelled,
+        _ => null,
+    };
+}
+
 /// <summary>One answer of a task as stored: the prompt, the statement that carries it, the text.</summary>
 /// <param name="PromptId">The prompt answered.</param>
 /// <param name="StatementId">The <c>answered</c> statement.</param>

@@ -154,7 +154,7 @@ public sealed class PostgresReflectionStore(PostgresDatabase database) : IReflec
         if (query.Status is { } status)
         {
             sql.Append(" AND t.status = @status");
-            command.Parameters.AddWithValue("status", ReflectionRows.Status(status));
+            command.Parameters.AddWithValue("status", ReflectionTaskStatuses.Name(status));
         }
         if (query.OverdueAt is { } overdue)
         {
@@ -186,7 +186,7 @@ public sealed class PostgresReflectionStore(PostgresDatabase database) : IReflec
                 tasks.Add(new ReflectionTask(r.GetGuid(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
                     ReflectionRows.Agent(r.GetString(4)), ReflectionRows.ParseRegistration(r.GetString(5)), r.GetGuid(6),
                     ReflectionRows.Training(r.IsDBNull(7) ? null : r.GetString(7)), Utc(r, 8), Utc(r, 9), Utc(r, 10), Utc(r, 11),
-                    ReflectionRows.ParseStatus(r.GetString(12)), r.IsDBNull(13) ? null : Utc(r, 13), r.GetBoolean(14),
+                    ReflectionTaskStatuses.Parse(r.GetString(12)) ?? ReflectionTaskStatus.Cancelled, r.IsDBNull(13) ? null : Utc(r, 13), r.GetBoolean(14),
                     r.IsDBNull(15) ? null : r.GetGuid(15), []));
         if (tasks.Count == 0) return tasks;
 

@@ -157,7 +157,7 @@ public sealed class SqliteReflectionStore(SqliteDatabase database) : IReflection
         if (query.Status is { } status)
         {
             sql.Append(" AND t.status = $status");
-            command.Parameters.AddWithValue("$status", ReflectionRows.Status(status));
+            command.Parameters.AddWithValue("$status", ReflectionTaskStatuses.Name(status));
         }
         if (query.OverdueAt is { } overdue)
         {
@@ -189,7 +189,7 @@ public sealed class SqliteReflectionStore(SqliteDatabase database) : IReflection
                 tasks.Add(new ReflectionTask(Guid.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
                     ReflectionRows.Agent(r.GetString(4)), ReflectionRows.ParseRegistration(r.GetString(5)), Guid.Parse(r.GetString(6)),
                     ReflectionRows.Training(r.IsDBNull(7) ? null : r.GetString(7)), FromMicros(r.GetInt64(8)), FromMicros(r.GetInt64(9)),
-                    FromMicros(r.GetInt64(10)), FromMicros(r.GetInt64(11)), ReflectionRows.ParseStatus(r.GetString(12)),
+                    FromMicros(r.GetInt64(10)), FromMicros(r.GetInt64(11)), ReflectionTaskStatuses.Parse(r.GetString(12)) ?? ReflectionTaskStatus.Cancelled,
                     r.IsDBNull(13) ? null : FromMicros(r.GetInt64(13)), r.GetInt64(14) == 1, r.IsDBNull(15) ? null : Guid.Parse(r.GetString(15)), []));
         if (tasks.Count == 0) return tasks;
 
