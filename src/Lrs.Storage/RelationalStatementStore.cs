@@ -161,10 +161,14 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
             if (statement.RefTarget is not null && Signoffs.Recognise(framework, statement.Node) is { } signoff)
                 (signoffs ??= []).Add(new SignoffRow(statement.Id, statement.Stored, signoff));
             var triggers = ReflectionTriggers.Match(framework, statement.Node, found, statement.Verb);
-            foreach (var trigger in triggers)
-                (tasks ??= []).Add(new TaskRow(Guid.NewGuid(), statement.Stored, trigger,
-                    (AgentOf(statement.Node, trigger.AgentKey) ?? new JsonObject()).ToJsonString(),
-                    ReflectionStatements.TrainingActivity(statement.Node)?.ToJsonString()));
+            if (triggers.Count > 0)
+            {
+                // One training per statement, however many tasks it triggers.
+                var training = ReflectionStatements.TrainingActivity(statement.Node)?.ToJsonString();
+                foreach (var trigger in triggers)
+                    (tasks ??= []).Add(new TaskRow(Guid.NewGuid(), statement.Stored, trigger,
+                        (AgentOf(statement.Node, trigger.AgentKey) ?? new JsonObject()).ToJsonString(), training));
+            }
             if (statement.Verb == ReflectionStatements.AnsweredVerb && AnswerFound.Recognise(statement.Node, statement.Verb) is { } answer
                 && framework.FindReflectionTemplate(answer.TemplateId)?.FindPrompt(answer.PromptId) is not null)
                 (answers ??= []).Add(answer);
