@@ -15,8 +15,8 @@ namespace Lrs.Api.Demo;
 /// </summary>
 internal static class DemoReflection
 {
-    // The namespace of the demo's attendance statement ids (name-based, as the API's).
-    private static readonly Guid AttendanceIds = new("9b2f4c61-0d7e-4a38-b5c9-1e6f2a8d3c47");
+    // The namespace of the demo's name-based meeting ids.
+    private static readonly Guid MeetingIds = new("9b2f4c61-0d7e-4a38-b5c9-1e6f2a8d3c47");
 
     private static readonly Dictionary<string, string[]> Responses = new(StringComparer.Ordinal)
     {
@@ -71,16 +71,9 @@ internal static class DemoReflection
             var attendees = staff.Where(_ => random.NextDouble() < 0.75).ToList();
             if (attendees.Count == 0) attendees.Add(staff[0]);
             var facilitator = staff.FirstOrDefault(p => p.Roles.Contains("enhetschef")) ?? attendees[0];
-            var meetingId = NameBasedUuid.Create(AttendanceIds, $"{demo.Seed} {unit.Id} meeting");
-            var attendance = ReflectionStatements.GroupAttendance(meetingId, unit.Id, unit.Name, Agent(facilitator),
-                [.. attendees.Select(Agent)], groupTemplates, meetingAt);
-            var attended = new List<GroupAttendee>();
-            foreach (var (statement, person) in attendance.Zip(attendees))
-            {
-                var id = NameBasedUuid.Create(AttendanceIds, $"{meetingId:D} {AgentKey.Of(statement["actor"])}");
-                statement["id"] = id.ToString("D");
-                attended.Add(new GroupAttendee(person.EmployeeId, Agent(person), id));
-            }
+            var meetingId = NameBasedUuid.Create(MeetingIds, $"{demo.Seed} {unit.Id} meeting");
+            var (attendance, attended) = Reflection.GroupReflectionEndpoints.Attendance(meetingId, unit.Id, unit.Name, Agent(facilitator),
+                [.. attendees.Select(p => ((string?)p.EmployeeId, Agent(p)))], groupTemplates, meetingAt);
             statements += await StoreAsync(store, tenantId, attendance, authority, now, ct);
             await store.Reflection.RecordGroupReflectionAsync(tenantId, new GroupReflection(meetingId, unit.Id, meetingAt, Agent(facilitator),
                 [.. groupTemplates.Select(t => t.Id)], attended,

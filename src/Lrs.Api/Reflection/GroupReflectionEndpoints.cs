@@ -209,8 +209,24 @@ public static class GroupReflectionEndpoints
         if (errors.Count > 0) return PeopleEndpoints.Invalid("Invalid group reflection", errors);
         if (await store.GetGroupReflectionAsync(tenant, meetingId, ct) is not null) return Exists(meetingId);
 
-        var built = ReflectionStatements.GroupAttendance(meetingId, id, unit.Unit.Name, facilitator!.Agent, [.. attendees.Select(a => a.Agent)], templates, heldAt);
-        // Name-based ids: a retry after a failure between the statements and the record stores the same statements again.
+        var (built, attended) = Attendance(meetingId, id, unit.Unit.Name, facilitator!.Agent, [.. attendees.Select(a => (a.PersonId, a.Agent))], templates, heldAt);
+        var now = time.GetUtcNow();
+        if (await StoreAsync(statements, user, tenant, built, now, ct) is { } refused) return refused;
+
+        var recorded = new GroupReflection(meetingId, id, heldAt, facilitator.Agent, [.. templates.Select(t => t.Id)], attended, notes, now);
+        if (!await store.RecordGroupReflectionAsync(tenant, recorded, ct)) return Exists(meetingId);
+        var view = await ViewAsync(recorded, tenant, people, store, withText: true, ct);
+        return TypedResults.Created($"/api/group-reflections/{meetingId:D}", view);
+    }
+
+    /// <summary>
+    /// The attendance statements of a group reflection and its attendees as recorded. Statement ids are name-based on the
+    /// meeting and the attendee, so a retry after a failure between the statements and the record stores the same ones.
+    /// </summary>
+    internal static (IReadOnlyList<JsonObject> Statements, List<GroupAttendee> Attended) Attendance(Guid meetingId, string unitId, string? unitName,
+        JsonObject facilitator, IReadOnlyList<(string? PersonId, JsonObject Agent)> attendees, IReadOnlyList<ReflectionTemplate> templates, DateTimeOffset heldAt)
+    {
+        var built = ReflectionStatements.GroupAttendance(meetingId, unitId, unitName, facilitator, [.. attendees.Select(a => a.Agent)], templates, heldAt);
         var byKey = attendees.GroupBy(a => AgentKey.Of(a.Agent)!).ToDictionary(g => g.Key, g => g.First());
         var attended = new List<GroupAttendee>(built.Count);
         foreach (var statement in built)
@@ -220,13 +236,7 @@ public static class GroupReflectionEndpoints
             statement["id"] = statementId.ToString("D");
             attended.Add(new GroupAttendee(byKey[key].PersonId, byKey[key].Agent, statementId));
         }
-        var now = time.GetUtcNow();
-        if (await StoreAsync(statements, user, tenant, built, now, ct) is { } refused) return refused;
-
-        var recorded = new GroupReflection(meetingId, id, heldAt, facilitator.Agent, [.. templates.Select(t => t.Id)], attended, notes, now);
-        if (!await store.RecordGroupReflectionAsync(tenant, recorded, ct)) return Exists(meetingId);
-        var view = await ViewAsync(recorded, tenant, people, store, withText: true, ct);
-        return TypedResults.Created($"/api/group-reflections/{meetingId:D}", view);
+        return (built, attended);
     }
 
     public static async Task<Results<Ok<GroupReflectionList>, ProblemHttpResult>> ListGroupReflections(string id, DateTimeOffset? from, DateTimeOffset? to,
@@ -322,9 +332,10 @@ public static class GroupReflectionEndpoints
         if (withText && withShared)
         {
             var tasks = new List<ReflectionTask>();
-            foreach (var template in reflection.TemplateIds)
-                foreach (var person in byAgent.Values.Distinct())
-                    tasks.AddRange(await store.ListAllAsync(tenant, new ReflectionTaskQuery(PersonId: person.Id, TemplateId: template, Limit: 500), ct));
+            // One query per attendee, whatever the number of templates discussed.
+            foreach (var person in byAgent.Values.Distinct())
+                tasks.AddRange((await store.ListAllAsync(tenant, new ReflectionTaskQuery(PersonId: person.Id, Limit: 500), ct))
+                    .Where(t => reflection.TemplateIds.Contains(t.TemplateId)));
             shared = SharedAnswers(tasks.Where(t => t.AnsweredAt is null || t.AnsweredAt <= reflection.HeldAt.AddDays(1)), byAgent);
         }
         return new GroupReflectionView(reflection.Id, reflection.UnitId, ReflectionStatements.MeetingActivityId(reflection.Id), reflection.HeldAt,
