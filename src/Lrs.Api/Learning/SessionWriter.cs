@@ -271,7 +271,7 @@ public static class SessionWriter
                     errors.Add(new(r.Path, $"there is no person '{id}'{(caller.Organisation is null ? "" : " that this credential may name")}"));
                     return null;
                 }
-                if (Preferred(person) is not { } agent)
+                if (person.PreferredAgent() is not { } agent)
                 {
                     errors.Add(new(r.Path, $"person '{id}' has no agent to write statements about (give the organisation an hrHomePage or the person an agent)"));
                     return null;
@@ -298,13 +298,13 @@ public static class SessionWriter
 
         public async Task<ResolvedAgent?> OfReportRowAsync(AttendanceRow row, CancellationToken ct)
         {
-            if (row.EmployeeId is { } id && await PersonAsync(id, ct) is { } person && Preferred(person) is { } agent)
+            if (row.EmployeeId is { } id && await PersonAsync(id, ct) is { } person && person.PreferredAgent() is { } agent)
                 return new ResolvedAgent("person:" + person.Id, person.Id, person.OrganisationId, agent);
             if (row.Email is { } email)
             {
                 var mbox = new JsonObject { ["mbox"] = "mailto:" + email };
                 if (await people.PersonOfAgentAsync(caller.TenantId, AgentKey.Of(mbox)!, ct) is { } personId
-                    && await PersonAsync(personId, ct) is { } byMail && Preferred(byMail) is { } preferred)
+                    && await PersonAsync(personId, ct) is { } byMail && byMail.PreferredAgent() is { } preferred)
                     return new ResolvedAgent("person:" + byMail.Id, byMail.Id, byMail.OrganisationId, preferred);
             }
             return null;
@@ -317,8 +317,5 @@ public static class SessionWriter
             return person;
         }
 
-        // The HR account when there is one (statements about it are what HR and the profiles expect), else the first agent.
-        private static JsonObject? Preferred(Person person) =>
-            (JsonObject?)(person.Agents.FirstOrDefault(a => a["account"] is not null) ?? person.Agents.FirstOrDefault())?.DeepClone();
     }
 }

@@ -360,11 +360,12 @@ public static class GroupReflectionEndpoints
                 errors.Add(new ValidationError($"{path}.personId", $"There is no person '{personId}' this credential may name."));
                 return null;
             }
-            if (PreferredAgent(person) is not { } preferred)
+            if (person.PreferredAgent() is not { } preferred)
             {
                 errors.Add(new ValidationError($"{path}.personId", $"The person '{personId}' has no xAPI agent."));
                 return null;
             }
+            preferred["objectType"] = "Agent";
             return new ParticipantView(person.Id, person.Name, preferred);
         }
         if (o["agent"] is not JsonObject given || AgentKey.Of(given) is not { } key
@@ -386,18 +387,6 @@ public static class GroupReflectionEndpoints
         var agent = (JsonObject)given.DeepClone();
         agent["objectType"] = "Agent";
         return new ParticipantView(owner, null, agent);
-    }
-
-    // The HR account when the person has one (the identity the domain prefers), else the first agent.
-    private static JsonObject? PreferredAgent(Person person) =>
-        (person.Agents.FirstOrDefault(a => a["account"] is not null) ?? person.Agents.FirstOrDefault()) is { } agent
-            ? WithType(agent) : null;
-
-    private static JsonObject WithType(JsonObject agent)
-    {
-        var copy = (JsonObject)agent.DeepClone();
-        copy["objectType"] = "Agent";
-        return copy;
     }
 
     private static TimeZoneInfo Zone(IOptions<LrsOptions> options) =>

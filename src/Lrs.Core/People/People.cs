@@ -58,6 +58,13 @@ public sealed record Person(
 {
     /// <summary>The <see cref="AgentKey"/> of each agent: what the statement index stores for them.</summary>
     public IReadOnlyList<string> AgentKeys => [.. Agents.Select(a => AgentKey.Of(a) ?? "")];
+
+    /// <summary>
+    /// A copy of the agent to write statements about the person as: the HR account when there is one (the identity HR and
+    /// the profiles expect), else the first agent; null when the person has none.
+    /// </summary>
+    public JsonObject? PreferredAgent() =>
+        (JsonObject?)(Agents.FirstOrDefault(a => a["account"] is not null) ?? Agents.FirstOrDefault())?.DeepClone();
 }
 
 /// <summary>A filtered page of people, ordered by id.</summary>
