@@ -182,7 +182,8 @@ public static class ProfileEndpoints
         return [.. persons.Select(p => (p, ProfileCalculator.Compute(Facts(p), [.. p.AgentKeys.SelectMany(k => byAgent[k])], framework, now, window)))];
     }
 
-    private static async Task<List<Person>> AllAsync(IPeopleStore people, long tenant, PeopleQuery query, CancellationToken ct)
+    /// <summary>Every person matching <paramref name="query"/>, page by page.</summary>
+    internal static async Task<List<Person>> AllAsync(IPeopleStore people, long tenant, PeopleQuery query, CancellationToken ct)
     {
         var all = new List<Person>();
         for (string? cursor = null; ;)

@@ -122,7 +122,7 @@ public static class GroupReflectionEndpoints
         var since = sinceDays is { } d ? StartOf(day.AddDays(-d), zone)
             : previous?.HeldAt ?? StartOf(day.AddDays(-options.Value.Reflection.AgendaDays), zone);
 
-        var members = await MembersAsync(people, tenant, unit, ct);
+        var members = await Competence.ProfileEndpoints.AllAsync(people, tenant, new PeopleQuery(unit.Unit.OrganisationId, unit.Unit.Id, null, null, null, 1000), ct);
         var byAgent = members.SelectMany(m => m.AgentKeys.Select(k => (k, m))).ToDictionary(x => x.k, x => x.m, StringComparer.Ordinal);
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
         var evidence = byAgent.Count == 0 ? [] : await competence.EvidenceAsync(tenant, [.. byAgent.Keys], ct);
@@ -297,17 +297,6 @@ public static class GroupReflectionEndpoints
         var (ownPerson, ownAgent) = await OwnAsync(user, people, ct);
         if (ownAgent is not null && (ownPerson is null || !unit.Members.Contains(ownPerson))) return null;
         return unit;
-    }
-
-    private static async Task<List<Person>> MembersAsync(IPeopleStore people, long tenant, UnitMembers unit, CancellationToken ct)
-    {
-        var all = new List<Person>();
-        for (string? cursor = null; ;)
-        {
-            var page = await people.ListAsync(tenant, new PeopleQuery(unit.Unit.OrganisationId, unit.Unit.Id, null, null, cursor, 1000), ct);
-            all.AddRange(page.People);
-            if ((cursor = page.More) is null) return all;
-        }
     }
 
     private static List<SharedAnswerView> SharedAnswers(IEnumerable<ReflectionTask> tasks, IReadOnlyDictionary<string, Person> byAgent) =>
