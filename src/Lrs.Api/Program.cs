@@ -1,5 +1,6 @@
 using Lrs.Api;
 using Lrs.Api.Admin;
+using Lrs.Api.Admin.Cli;
 using Lrs.Api.Auth;
 using Lrs.Api.Competence;
 using Lrs.Api.Hosting;

@@ -16,16 +16,19 @@ public abstract partial class AdminCommandTests : IDisposable
     /// <summary>Runs SQL on this class's store directly (to make it look like a database of an older version).</summary>
     protected abstract Task ExecuteSqlAsync(string sql);
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(Directory, StoreEnvironment, args);
+
+    /// <summary>Runs the executable with <paramref name="args"/>, its output redirected (as a script or CI runs it).</summary>
+    internal static async Task<(int ExitCode, string Output, string Error)> RunAsync(string directory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Lrs.Api.dll"), .. args])
         {
-            WorkingDirectory = Directory,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("Lrs__", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
-        foreach (var (name, value) in StoreEnvironment) start.Environment[name] = value;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
