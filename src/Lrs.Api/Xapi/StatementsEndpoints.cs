@@ -19,11 +19,6 @@ public static class StatementsEndpoints
 
     private static readonly HashSet<string> PutParameters = ["statementId"];
     private static readonly HashSet<string> SingleParameters = ["statementId", "voidedStatementId", "attachments", "format"];
-    private static readonly HashSet<string> QueryParameters =
-    [
-        "agent", "verb", "activity", "registration", "related_activities", "related_agents",
-        "since", "until", "limit", "format", "attachments", "ascending",
-    ];
 
     public static IEndpointRouteBuilder MapStatements(this IEndpointRouteBuilder routes)
     {
@@ -188,109 +183,25 @@ public static class StatementsEndpoints
         if (query.ContainsKey("statementId") || query.ContainsKey("voidedStatementId"))
             return await GetSingleAsync(http, store, knowledge, ct);
 
-        if (XapiProtocol.UnknownParameter(query, QueryParameters) is { } unknown) return BadRequest(unknown);
-        var version = http.XapiVersion();
-        var keys = new List<string>();
-        string? Param(string name, out string? error)
-        {
-            XapiProtocol.TrySingle(query, name, out var value, out error);
-            return value;
-        }
-
-        var relatedAgents = ParseBool(Param("related_agents", out var err), "related_agents", ref err);
-        var relatedActivities = ParseBool(Param("related_activities", out var err2), "related_activities", ref err2);
-        var ascending = ParseBool(Param("ascending", out var err3), "ascending", ref err3);
-        var attachments = ParseBool(Param("attachments", out var err4), "attachments", ref err4);
-        if ((err ?? err2 ?? err3 ?? err4) is { } boolError) return BadRequest(boolError);
-
-        if (Param("agent", out var e) is { } agentText)
-        {
-            JsonNode? agent;
-            try { agent = JsonNode.Parse(agentText, documentOptions: XapiProtocol.DocumentOptions); }
-            catch (JsonException) { return BadRequest("agent is not JSON."); }
-            var problems = StatementValidator.ValidateAgentParameter(agent, version);
-            if (problems.Count > 0 || AgentKey.Of(agent) is not { } agentKey)
-                return BadRequest("agent is not an Agent or Identified Group with one identifier.", problems);
-            keys.Add((relatedAgents ? StatementIndex.RelatedAgent : StatementIndex.Agent) + agentKey);
-        }
-        else if (e is not null) return BadRequest(e);
-
-        if (Param("verb", out e) is { } verb)
-        {
-            if (!Iri.IsAbsolute(verb)) return BadRequest("verb is not an IRI.");
-            keys.Add(StatementIndex.Verb + verb);
-        }
-        else if (e is not null) return BadRequest(e);
-
-        if (Param("activity", out e) is { } activity)
-        {
-            if (!Iri.IsAbsolute(activity)) return BadRequest("activity is not an IRI.");
-            keys.Add((relatedActivities ? StatementIndex.RelatedActivity : StatementIndex.Activity) + activity);
-        }
-        else if (e is not null) return BadRequest(e);
-
-        if (Param("registration", out e) is { } registration)
-        {
-            if (!Guid.TryParse(registration, out var reg)) return BadRequest("registration is not a UUID.");
-            keys.Add(StatementIndex.Registration + reg.ToString("D"));
-        }
-        else if (e is not null) return BadRequest(e);
-
-        DateTimeOffset? since = null, until = null;
-        if (Param("since", out e) is { } sinceText)
-        {
-            if (!XapiTimestamp.TryParse(sinceText, version, out var s)) return BadRequest("since is not a timestamp.");
-            since = s;
-        }
-        else if (e is not null) return BadRequest(e);
-        if (Param("until", out e) is { } untilText)
-        {
-            if (!XapiTimestamp.TryParse(untilText, version, out var u)) return BadRequest("until is not a timestamp.");
-            until = u;
-        }
-        else if (e is not null) return BadRequest(e);
-
-        var max = options.Value.Xapi.MaxStatementsPerPage;
-        var limit = max;
-        if (Param("limit", out e) is { } limitText)
-        {
-            if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit)) return BadRequest("limit is not a non-negative integer.");
-            if (limit == 0 || limit > max) limit = max;
-        }
-        else if (e is not null) return BadRequest(e);
-
-        var format = "exact";
-        if (Param("format", out e) is { } formatText)
-        {
-            if (formatText is not ("exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
-            format = formatText;
-        }
-        else if (e is not null) return BadRequest(e);
+        var (parameters, error) = StatementQueryParameters.Parse(query, http.XapiVersion(), options.Value.Xapi.MaxStatementsPerPage);
+        if (parameters is null) return BadRequest(error!.Message, error.Errors);
 
         // The first page fixes the upper bound for every later page: nothing stored after it shows up
         // in this result, and nothing at or before it is still in flight, so paging neither skips nor repeats.
-        var bound = until is { } u2 && u2 < consistentThrough ? u2 : consistentThrough;
+        var bound = parameters.Until is { } until && until < consistentThrough ? until : consistentThrough;
         var cursor = new StatementCursor
         {
-            Keys = [.. keys],
-            Since = since is { } s2 ? StatementCursor.ToMicros(s2) : null,
+            Keys = [.. parameters.IndexKeys],
+            Since = parameters.Since is { } since ? StatementCursor.ToMicros(since) : null,
             Until = StatementCursor.ToMicros(bound),
-            Ascending = ascending,
-            Limit = limit,
-            PositionStored = ascending ? long.MinValue : long.MaxValue,
-            PositionSequence = ascending ? long.MinValue : long.MaxValue,
-            Format = format,
-            Attachments = attachments,
+            Ascending = parameters.Ascending,
+            Limit = parameters.Limit,
+            PositionStored = parameters.Ascending ? long.MinValue : long.MaxValue,
+            PositionSequence = parameters.Ascending ? long.MinValue : long.MaxValue,
+            Format = parameters.Format,
+            Attachments = parameters.Attachments,
         };
         return await RunQueryAsync(http, store, knowledge, cursor, ct);
-    }
-
-    private static bool ParseBool(string? text, string name, ref string? error)
-    {
-        if (error is not null || text is null) return false;
-        if (text == "true") return true;
-        if (text != "false") error = $"{name} is true or false.";
-        return false;
     }
 
     private static async Task<IResult> RunQueryAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StatementCursor cursor, CancellationToken ct)
@@ -374,11 +285,8 @@ public static class StatementsEndpoints
         if (!XapiProtocol.TrySingle(query, name, out var idText, out var repeated)) return BadRequest(repeated!);
         if (!Guid.TryParse(idText, out var id)) return BadRequest($"{name} is not a UUID.");
 
-        string? err = null;
-        XapiProtocol.TrySingle(query, "attachments", out var attachmentsText, out err);
-        var attachments = ParseBool(attachmentsText, "attachments", ref err);
-        XapiProtocol.TrySingle(query, "format", out var formatText, out var formatError);
-        if ((err ?? formatError) is { } paramError) return BadRequest(paramError);
+        if (StatementQueryParameters.Bool(query, "attachments", out var attachments) is { } attachmentsError) return BadRequest(attachmentsError);
+        if (!XapiProtocol.TrySingle(query, "format", out var formatText, out var formatError)) return BadRequest(formatError!);
         if (formatText is not (null or "exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
 
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
