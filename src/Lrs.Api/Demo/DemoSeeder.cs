@@ -110,7 +110,7 @@ public static class DemoSeeder
 
     private static async Task<int> StoreAsync(LrsStore store, long tenantId, List<PreparedStatement> batch, CancellationToken ct)
     {
-        var outcome = await store.Statements.StoreAsync(tenantId, batch, [], (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
+        var outcome = await store.Statements.StoreAsync(tenantId, batch, [], ct);
         if (outcome.ConflictingId is { } conflict) throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
         return batch.Count;
     }

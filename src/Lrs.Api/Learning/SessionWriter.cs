@@ -235,8 +235,7 @@ public static class SessionWriter
         if (plan.Statements.Count > 0)
         {
             var prepared = plan.Statements.Select(s => StatementPreparer.Prepare((JsonObject)s.DeepClone(), context.Version, stored, caller.Authority, caller.Define)).ToList();
-            var outcome = await stores.Statements.StoreAsync(caller.TenantId, prepared, [],
-                (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
+            var outcome = await stores.Statements.StoreAsync(caller.TenantId, prepared, [], ct);
             if (outcome.ConflictingId is { } conflict)
                 return SessionWrite.Refused(SessionRefusal.Conflict, [new("$", $"a different statement with id {conflict:D} is stored already")]);
         }

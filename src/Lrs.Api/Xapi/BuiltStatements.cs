@@ -25,7 +25,7 @@ internal static class BuiltStatements
             if (problems.Count > 0) throw new InvalidOperationException($"A statement built by the LRS is invalid: {problems[0]}");
             prepared.Add(StatementPreparer.Prepare(statement, XapiVersion.V103, stored, (JsonObject)authority.DeepClone()));
         }
-        var outcome = await statements.StoreAsync(tenant, prepared, [], (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
+        var outcome = await statements.StoreAsync(tenant, prepared, [], ct);
         return outcome.ConflictingId;
     }
 }

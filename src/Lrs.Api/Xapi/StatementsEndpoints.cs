@@ -144,7 +144,7 @@ public static class StatementsEndpoints
         for (var i = 0; i < statements.Count; i++)
             prepared[i] = StatementPreparer.Prepare((JsonObject)statements[i]!, version, pending.Stored, authority, define: http.User.Has(Scopes.Define));
 
-        var outcome = await store.StoreAsync(http.User.TenantId(), prepared, parts.Values, IsSame, ct);
+        var outcome = await store.StoreAsync(http.User.TenantId(), prepared, parts.Values, ct);
         if (outcome.ConflictingId is { } conflict)
             return new(XapiProtocol.Error(StatusCodes.Status409Conflict, $"A different statement with id {conflict} is stored already; statements are immutable."), []);
         return new(null, [.. prepared.Select(p => p.Id.ToString("D"))]);
@@ -168,9 +168,6 @@ public static class StatementsEndpoints
         }
         return null;
     }
-
-    private static bool IsSame(string storedJson, PreparedStatement incoming) =>
-        StatementComparer.AreEquivalent(JsonNode.Parse(storedJson)!, incoming.AsSent());
 
     /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
     public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
