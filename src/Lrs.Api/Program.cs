@@ -29,6 +29,7 @@ builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
     .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
+builder.Services.AddSingleton<StatementWriter>();
 builder.Services.AddSingleton<CredentialVersions>();
 builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();
@@ -71,7 +72,16 @@ app.MapGroupReflections();
 app.MapSessions();
 app.MapWebinars();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (Lrs.Storage.IncompatibleSchemaException e)
+{
+    // The one start failure an operator must act on (wrong LRS version for this database): said plainly, exit code 1.
+    Console.Error.WriteLine($"LrsApi cannot start: {e.Message}");
+    Environment.ExitCode = 1;
+}
 
 /// <summary>The entry point, visible to the API tests.</summary>
 public partial class Program;
