@@ -136,7 +136,8 @@ public static class StatementsEndpoints
         foreach (var s in statements)
             if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
                 return new(BadRequest($"The statement id {v.GetValue<string>()} appears more than once in the batch."), []);
-        if (await RefusedByBindingAsync(http, store, statements, ids, ct) is { } refused) return new(refused, []);
+        if (await EmployerScope.RefuseStatementsAsync(http.User, http.RequestServices, statements, ids, ct) is { } refused)
+            return new(XapiProtocol.Error(StatusCodes.Status403Forbidden, refused), []);
 
         var authority = (JsonObject)JsonNode.Parse(http.User.AuthorityJson())!;
         using var pending = clock.Begin();
@@ -148,25 +149,6 @@ public static class StatementsEndpoints
         if (outcome.ConflictingId is { } conflict)
             return new(XapiProtocol.Error(StatusCodes.Status409Conflict, $"A different statement with id {conflict} is stored already; statements are immutable."), []);
         return new(null, [.. prepared.Select(p => p.Id.ToString("D"))]);
-    }
-
-    // A credential bound to an actor or registration writes only statements of that actor and registration, and
-    // voids only statements it could read: the target is in the batch (so checked here too) or stored and visible.
-    private static async Task<IResult?> RefusedByBindingAsync(HttpContext http, IStatementStore store, IReadOnlyList<JsonNode?> statements, HashSet<Guid> batchIds, CancellationToken ct)
-    {
-        var bound = BoundAccess.Of(http.User);
-        if (bound.IsNone) return null;
-        foreach (var statement in statements)
-        {
-            if (bound.RefuseWrite(statement) is { } reason) return XapiProtocol.Error(StatusCodes.Status403Forbidden, reason);
-            if (statement?["verb"]?["id"]?.GetValue<string>() != StatementPreparer.VoidedVerb
-                || statement["object"] is not JsonObject target || target["objectType"]?.GetValue<string>() != "StatementRef") continue;
-            var targetId = Guid.Parse(target["id"]!.GetValue<string>());
-            if (batchIds.Contains(targetId)) continue;
-            if (await store.GetAsync(http.User.TenantId(), targetId, ct) is not { } row || !bound.MaySee(row.Json))
-                return XapiProtocol.Error(StatusCodes.Status403Forbidden, $"This credential is bound to an actor or registration and may void only statements of its own; {targetId:D} is not one.");
-        }
-        return null;
     }
 
     private static bool IsSame(string storedJson, PreparedStatement incoming) =>
@@ -305,7 +287,7 @@ public static class StatementsEndpoints
             // One more than a page tells whether a next page exists without a second query.
             Limit = cursor.Limit + 1,
             After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
-            OwnKeys = OwnKeys(http.User),
+            OwnKeys = EmployerScope.OwnStatementKeys(http.User),
             Organisation = http.User.RestrictedOrganisation(),
         };
         var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
@@ -319,7 +301,7 @@ public static class StatementsEndpoints
         }
 
         // Filtered after the page is cut, so that `more` still continues after the last statement read.
-        if (HidesReflectionAnswers(http.User)) page = [.. page.Where(r => !IsReflectionAnswer(r.Json))];
+        if (EmployerScope.HidesReflectionAnswers(http.User)) page = [.. page.Where(r => !EmployerScope.IsReflectionAnswer(r.Json))];
 
         if (page.Count > 0)
             http.Response.Headers.LastModified = page.Max(r => r.Position.Stored).ToString("R", CultureInfo.InvariantCulture);
@@ -355,13 +337,6 @@ public static class StatementsEndpoints
         return await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), iris, ct);
     }
 
-    // Keys a statement must carry itself to be visible to this caller: with statements/read/mine, its own
-    // authority (Communication 4.2); with a bound actor or registration, those (BoundAccess).
-    private static IReadOnlyList<string> OwnKeys(ClaimsPrincipal user) =>
-        user.ReadsAllStatements()
-            ? BoundAccess.Of(user).StatementKeys
-            : [StatementIndex.Authority + (AgentKey.Of(JsonNode.Parse(user.AuthorityJson())) ?? ""), .. BoundAccess.Of(user).StatementKeys];
-
     private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, CancellationToken ct)
     {
         var query = http.Request.Query;
@@ -382,12 +357,7 @@ public static class StatementsEndpoints
         if (formatText is not (null or "exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
 
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
-        if (row is not null && OwnKeys(http.User) is { Count: > 0 } own && !own.All(StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains))
-            row = null;
-        if (row is not null && http.User.RestrictedOrganisation() is { } organisation
-            && !await IsAboutOrganisationAsync(http, row.Json, organisation, ct))
-            row = null;
-        if (row is not null && HidesReflectionAnswers(http.User) && IsReflectionAnswer(row.Json))
+        if (row is not null && !await EmployerScope.MayReadStatementAsync(http.User, http.RequestServices.GetRequiredService<IPeopleStore>(), row.Json, ct))
             row = null;
         if (row is null || row.Voided != voided)
             return XapiProtocol.Error(StatusCodes.Status404NotFound,
@@ -402,26 +372,6 @@ public static class StatementsEndpoints
         return attachments
             ? StatementAttachments.MultipartResult(body, [row.Json], store, http.User.TenantId(), ct)
             : TypedResults.Bytes(body, "application/json");
-    }
-
-    // Reflection answers are evaluative personal data: through xAPI only the app people reflect in (reflections:write)
-    // and a credential bound to the person (whose reads are narrowed to their own statements) read them.
-    private static bool HidesReflectionAnswers(ClaimsPrincipal user) =>
-        !user.Has(Scopes.ReflectionsWrite) && BoundAccess.Of(user).ActorKey is null;
-
-    private static bool IsReflectionAnswer(string json) =>
-        json.Contains(ReflectionStatements.ReflectionTaskExtension, StringComparison.Ordinal);
-
-    // Whether the statement's actor or object agent (or a member of such a group) is one of the employer's people.
-    private static async Task<bool> IsAboutOrganisationAsync(HttpContext http, string json, string organisation, CancellationToken ct)
-    {
-        var people = http.RequestServices.GetRequiredService<IPeopleStore>();
-        var tenant = http.User.TenantId();
-        foreach (var key in StatementIndex.Extract((JsonObject)JsonNode.Parse(json)!).Where(k => k.StartsWith(StatementIndex.Agent, StringComparison.Ordinal)))
-            if (await people.PersonOfAgentAsync(tenant, key[StatementIndex.Agent.Length..], ct) is { } person
-                && await people.GetAsync(tenant, person, organisation, ct) is not null)
-                return true;
-        return false;
     }
 
     private static IReadOnlyList<string> AcceptLanguages(HttpRequest request) =>
