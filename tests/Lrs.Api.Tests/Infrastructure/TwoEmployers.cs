@@ -146,6 +146,8 @@ public sealed class TwoEmployers
             // The consistency header and each page's bound move on; the statements listed must not.
             if (read.StartsWith("/xapi/statements?agent", StringComparison.Ordinal))
                 body = string.Join(",", JsonNode.Parse(body)!["statements"]!.AsArray().Select(s => s!.ToJsonString()));
+            // A profile says when it was computed: at read time.
+            body = System.Text.RegularExpressions.Regex.Replace(body, "\"computedAt\":\"[^\"]*\"", "");
             snapshot.Append(read).Append(' ').Append((int)response.StatusCode).Append(' ').Append(response.Headers.ETag).Append(' ').AppendLine(body);
         }
         return snapshot.ToString();
