@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
-using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Microsoft.Extensions.Options;
