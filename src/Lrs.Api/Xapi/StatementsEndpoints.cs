@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
-using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Microsoft.Extensions.Options;
@@ -119,7 +117,7 @@ public static class StatementsEndpoints
         {
             Paths = isArray ? StatementPaths.Array : StatementPaths.Single,
             Attachments = parts,
-            Admit = (valid, ct) => RefusedByBindingAsync(http, valid, ct),
+            Admit = (valid, ct) => EmployerScope.RefuseStatementsAsync(http.User, http.RequestServices, valid, BatchIds(valid), ct),
         }, ct);
         if (outcome.Invalid is { } invalid) return new(BadRequest(invalid, outcome.Errors), []);
         if (outcome.Refused is { } refused) return new(XapiProtocol.Error(StatusCodes.Status403Forbidden, refused), []);
@@ -128,25 +126,9 @@ public static class StatementsEndpoints
         return new(null, [.. outcome.Ids.Select(id => id.ToString("D"))]);
     }
 
-    // A credential bound to an actor or registration writes only statements of that actor and registration, and
-    // voids only statements it could read: the target is in the batch (so checked here too) or stored and visible.
-    private static async Task<string?> RefusedByBindingAsync(HttpContext http, IReadOnlyList<JsonObject> statements, CancellationToken ct)
-    {
-        var bound = BoundAccess.Of(http.User);
-        if (bound.IsNone) return null;
-        var store = http.RequestServices.GetRequiredService<IStatementStore>();
-        foreach (var statement in statements)
-        {
-            if (bound.RefuseWrite(statement) is { } reason) return reason;
-            if (statement["verb"]?["id"]?.GetValue<string>() != StatementPreparer.VoidedVerb
-                || statement["object"] is not JsonObject target || target["objectType"]?.GetValue<string>() != "StatementRef") continue;
-            var targetId = Guid.Parse(target["id"]!.GetValue<string>());
-            if (statements.Any(s => s["id"] is JsonValue id && Guid.Parse(id.GetValue<string>()) == targetId)) continue;
-            if (await store.GetAsync(http.User.TenantId(), targetId, ct) is not { } row || !bound.MaySee(row.Json))
-                return $"This credential is bound to an actor or registration and may void only statements of its own; {targetId:D} is not one.";
-        }
-        return null;
-    }
+    // The ids the batch itself carries: a statement may refer to one of them without it being stored yet.
+    private static HashSet<Guid> BatchIds(IReadOnlyList<JsonObject> statements) =>
+        [.. statements.Select(s => s["id"] is JsonValue id && id.TryGetValue(out string? text) && Guid.TryParse(text, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty)];
 
     /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
     public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
@@ -197,7 +179,7 @@ public static class StatementsEndpoints
             // One more than a page tells whether a next page exists without a second query.
             Limit = cursor.Limit + 1,
             After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
-            OwnKeys = OwnKeys(http.User),
+            OwnKeys = EmployerScope.OwnStatementKeys(http.User),
             Organisation = http.User.RestrictedOrganisation(),
         };
         var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
@@ -211,7 +193,7 @@ public static class StatementsEndpoints
         }
 
         // Filtered after the page is cut, so that `more` still continues after the last statement read.
-        if (HidesReflectionAnswers(http.User)) page = [.. page.Where(r => !IsReflectionAnswer(r.Json))];
+        if (EmployerScope.HidesReflectionAnswers(http.User)) page = [.. page.Where(r => !EmployerScope.IsReflectionAnswer(r.Json))];
 
         if (page.Count > 0)
             http.Response.Headers.LastModified = page.Max(r => r.Position.Stored).ToString("R", CultureInfo.InvariantCulture);
@@ -247,13 +229,6 @@ public static class StatementsEndpoints
         return await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), iris, ct);
     }
 
-    // Keys a statement must carry itself to be visible to this caller: with statements/read/mine, its own
-    // authority (Communication 4.2); with a bound actor or registration, those (BoundAccess).
-    private static IReadOnlyList<string> OwnKeys(ClaimsPrincipal user) =>
-        user.ReadsAllStatements()
-            ? BoundAccess.Of(user).StatementKeys
-            : [StatementIndex.Authority + (AgentKey.Of(JsonNode.Parse(user.AuthorityJson())) ?? ""), .. BoundAccess.Of(user).StatementKeys];
-
     private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, CancellationToken ct)
     {
         var query = http.Request.Query;
@@ -271,12 +246,7 @@ public static class StatementsEndpoints
         if (formatText is not (null or "exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
 
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
-        if (row is not null && OwnKeys(http.User) is { Count: > 0 } own && !own.All(StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains))
-            row = null;
-        if (row is not null && http.User.RestrictedOrganisation() is { } organisation
-            && !await IsAboutOrganisationAsync(http, row.Json, organisation, ct))
-            row = null;
-        if (row is not null && HidesReflectionAnswers(http.User) && IsReflectionAnswer(row.Json))
+        if (row is not null && !await EmployerScope.MayReadStatementAsync(http.User, http.RequestServices.GetRequiredService<IPeopleStore>(), row.Json, ct))
             row = null;
         if (row is null || row.Voided != voided)
             return XapiProtocol.Error(StatusCodes.Status404NotFound,
@@ -291,26 +261,6 @@ public static class StatementsEndpoints
         return attachments
             ? StatementAttachments.MultipartResult(body, [row.Json], store, http.User.TenantId(), ct)
             : TypedResults.Bytes(body, "application/json");
-    }
-
-    // Reflection answers are evaluative personal data: through xAPI only the app people reflect in (reflections:write)
-    // and a credential bound to the person (whose reads are narrowed to their own statements) read them.
-    private static bool HidesReflectionAnswers(ClaimsPrincipal user) =>
-        !user.Has(Scopes.ReflectionsWrite) && BoundAccess.Of(user).ActorKey is null;
-
-    private static bool IsReflectionAnswer(string json) =>
-        json.Contains(ReflectionStatements.ReflectionTaskExtension, StringComparison.Ordinal);
-
-    // Whether the statement's actor or object agent (or a member of such a group) is one of the employer's people.
-    private static async Task<bool> IsAboutOrganisationAsync(HttpContext http, string json, string organisation, CancellationToken ct)
-    {
-        var people = http.RequestServices.GetRequiredService<IPeopleStore>();
-        var tenant = http.User.TenantId();
-        foreach (var key in StatementIndex.Extract((JsonObject)JsonNode.Parse(json)!).Where(k => k.StartsWith(StatementIndex.Agent, StringComparison.Ordinal)))
-            if (await people.PersonOfAgentAsync(tenant, key[StatementIndex.Agent.Length..], ct) is { } person
-                && await people.GetAsync(tenant, person, organisation, ct) is not null)
-                return true;
-        return false;
     }
 
     private static IReadOnlyList<string> AcceptLanguages(HttpRequest request) =>
