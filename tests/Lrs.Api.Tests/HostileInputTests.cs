@@ -202,6 +202,8 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
         if (target.Shapes) yield return new("a 5 MB string", InFirstString(valid, Encoding.UTF8.GetBytes(new string('å', 2_500_000))));
         yield return new("the wrong content type", valid, "text/plain");
         yield return new("the wrong root type", Encoding.UTF8.GetBytes(target.Valid is JsonArray ? "{\"id\":\"x\"}" : "[\"x\"]"));
+        if (target.Route == "/xapi/statements")
+            foreach (var payload in MultipartPayloads(valid)) yield return payload;
         if (!target.Shapes) yield break;
         foreach (var (where, mutated) in Mutations(target.Valid))
             yield return new(where, Encoding.UTF8.GetBytes(mutated.ToJsonString()));
@@ -270,6 +272,20 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
     {
         var at = json.AsSpan().IndexOf("\":\""u8);
         return at < 0 ? [.. "{\"x\":\""u8, .. inserted, .. "\"}"u8] : [.. json[..(at + 3)], .. inserted, .. json[(at + 3)..]];
+    }
+
+    // Statements may come as the first part of multipart/mixed, read by the same JSON reader.
+    private static IEnumerable<Payload> MultipartPayloads(byte[] valid)
+    {
+        const string Type = "multipart/mixed; boundary=hostile";
+        static byte[] Parts(string firstType, byte[] first) =>
+            [.. Encoding.UTF8.GetBytes($"--hostile\r\nContent-Type: {firstType}\r\n\r\n"), .. first, .. "\r\n--hostile--\r\n"u8];
+        yield return new("multipart with invalid UTF-8 in the statements", Parts("application/json", InFirstString(valid, InvalidUtf8)), Type);
+        yield return new("multipart with a lone surrogate in the statements", Parts("application/json", InFirstString(valid, "\\ud800"u8.ToArray())), Type);
+        yield return new("multipart with truncated statements", Parts("application/json", valid[..(valid.Length / 2)]), Type);
+        yield return new("multipart whose first part is not JSON", Parts("text/plain", valid), Type);
+        yield return new("multipart without a boundary", Parts("application/json", valid), "multipart/mixed");
+        yield return new("multipart that never ends", Encoding.UTF8.GetBytes("--hostile\r\nContent-Type: application/json\r\n\r\n{"), Type);
     }
 
     private static IEnumerable<Payload> CsvPayloads(string valid)
