@@ -164,6 +164,9 @@ public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache
     }
 
     /// <inheritdoc />
+    protected override bool IsUnreachable(Exception exception) => SqliteDatabase.IsUnreachable(exception);
+
+    /// <inheritdoc />
     protected override async Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct)
     {
         // The transaction already holds SQLite's one write lock.
