@@ -44,12 +44,12 @@ public abstract class LargeBatchTests(LrsFixture lrs)
 
 public sealed class SqliteLrsWithLargeBatches : SqliteLrs
 {
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Limits:MaxStatementsPerRequest"] = "40000" };
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Limits:MaxStatementsPerRequest"] = "40000", ["Lrs:Limits:MaxRequestBytes"] = "30000000" };
 }
 
 public sealed class PostgresLrsWithLargeBatches : PostgresLrs
 {
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Limits:MaxStatementsPerRequest"] = "40000" };
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Limits:MaxStatementsPerRequest"] = "40000", ["Lrs:Limits:MaxRequestBytes"] = "30000000" };
 }
 
 public sealed class LargeBatchTestsOnSqlite(SqliteLrsWithLargeBatches lrs) : LargeBatchTests(lrs), IClassFixture<SqliteLrsWithLargeBatches>;

@@ -138,13 +138,31 @@ public static class XapiProtocol
     {
         try
         {
-            var node = await JsonNode.ParseAsync(request.Body, documentOptions: DocumentOptions, cancellationToken: ct);
+            var node = request.ContentLength is > 0 and <= int.MaxValue and var length
+                ? await ParseInPlaceAsync(request.Body, (int)length, ct)
+                : await JsonNode.ParseAsync(request.Body, documentOptions: DocumentOptions, cancellationToken: ct);
             return node is null ? (null, "The body is JSON null.") : (node, null);
         }
         catch (JsonException e)
         {
             return (null, $"The body is not valid JSON: {e.Message}");
         }
+    }
+
+    // A body of declared length is read into one array of that size and parsed where it lies. JsonNode.ParseAsync
+    // reads into pooled buffers that double until the body fits (the pool keeps them afterwards) and parses a copy.
+    private static async Task<JsonNode?> ParseInPlaceAsync(Stream body, int length, CancellationToken ct)
+    {
+        var utf8 = new byte[length];
+        await body.ReadExactlyAsync(utf8, ct);
+        var root = JsonDocument.Parse(utf8, DocumentOptions).RootElement;
+        return root.ValueKind switch
+        {
+            JsonValueKind.Object => JsonObject.Create(root),
+            JsonValueKind.Array => JsonArray.Create(root),
+            JsonValueKind.Null => null,
+            _ => JsonValue.Create(root),
+        };
     }
 
     /// <summary>Whether the request's content type is <paramref name="mediaType"/> (parameters ignored).</summary>
