@@ -61,11 +61,32 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
                 // A deadlock or serialization failure rolled everything back; the batch is simply tried again.
                 await Task.Delay(Random.Shared.Next(5, 50) * attempt, ct);
             }
+            catch (Exception e) when (IsUnreachable(e))
+            {
+                // Before the commit: the transaction never committed, so nothing of the batch is stored.
+                throw new StoreUnavailableException(outcomeUnknown: false, e);
+            }
         }
     }
 
     /// <summary>Whether an exception is a concurrency failure after which the whole transaction can be retried.</summary>
     protected virtual bool IsTransient(Exception exception) => false;
+
+    /// <summary>Whether an exception means the database is unreachable (see the database classes).</summary>
+    protected virtual bool IsUnreachable(Exception exception) => false;
+
+    // A connection that breaks during COMMIT leaves the outcome unknown: the server may have committed before it went.
+    private async Task CommitAsync(WriteLease lease, CancellationToken ct)
+    {
+        try
+        {
+            await lease.CommitAsync(ct);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw new StoreUnavailableException(outcomeUnknown: true, e);
+        }
+    }
 
     private async Task<StoreOutcome> StoreOnceAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
     {
@@ -87,7 +108,7 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
         if (attachments.Count > 0) await InsertAttachmentsAsync(connection, transaction, tenantId, attachments, ct);
         if (fresh.Count == 0)
         {
-            if (attachments.Count > 0) await lease.CommitAsync(ct);
+            if (attachments.Count > 0) await CommitAsync(lease, ct);
             return StoreOutcome.Stored;
         }
 
@@ -124,7 +145,7 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
         var names = AgentNames.Collect(fresh.Where(s => s.Define).Select(s => s.Node)).Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
         if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
 
-        await lease.CommitAsync(ct);
+        await CommitAsync(lease, ct);
 
         if (_definitions.Count + definitions.Count > KnowledgeCacheLimit) _definitions.Clear();
         foreach (var (iri, definition) in definitions) _definitions[(tenantId, iri)] = definition;

@@ -29,6 +29,12 @@ public sealed class LrsStore : IAsyncDisposable
     public IReflectionStore Reflection { get; private init; } = null!;
     public ISessionStore Sessions { get; private init; } = null!;
 
+    /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
+    public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
+
+    /// <summary>Throws while the database is unreachable.</summary>
+    public Func<CancellationToken, Task> PingAsync { get; private init; } = _ => Task.CompletedTask;
+
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
         switch (storage.Provider.ToLowerInvariant())
@@ -44,6 +50,8 @@ public sealed class LrsStore : IAsyncDisposable
                 {
                     Reflection = new SqliteReflectionStore(database),
                     Sessions = new SqliteSessionStore(database),
+                    IsUnreachable = SqliteDatabase.IsUnreachable,
+                    PingAsync = database.PingAsync,
                 };
             }
             case "postgres" or "postgresql":
@@ -57,6 +65,8 @@ public sealed class LrsStore : IAsyncDisposable
                 {
                     Reflection = new PostgresReflectionStore(database),
                     Sessions = new PostgresSessionStore(database),
+                    IsUnreachable = PostgresDatabase.IsUnreachable,
+                    PingAsync = database.PingAsync,
                 };
             }
             default:
@@ -90,6 +100,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
+        services.AddSingleton<StoreOutage>();
         services.AddSingleton<Admin.Administration>();
         return services;
     }

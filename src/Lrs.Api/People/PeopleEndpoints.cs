@@ -163,7 +163,7 @@ public static class PeopleEndpoints
             || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
                 detail: $"This endpoint takes a JSON body sent as application/json, not '{request.ContentType}'."));
-        var (body, error) = await XapiProtocol.ReadJsonAsync(request.Body, new JsonDocumentOptions { MaxDepth = maxDepth }, MaxStringBytes, ct);
+        var (body, error) = await XapiProtocol.ReadJsonAsync(request.Body, new JsonDocumentOptions { MaxDepth = maxDepth }, MaxStringBytes, ct, request.ContentLength);
         return error is null ? (body, null)
             : (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: $"The body is not JSON: {error}"));
     }

@@ -101,6 +101,9 @@ public static class StatementsEndpoints
         switch (body.Json)
         {
             case JsonObject single: statements = [single]; break;
+            case JsonArray array when array.Count > options.Value.Limits.MaxStatementsPerRequest:
+                return XapiProtocol.Error(StatusCodes.Status413PayloadTooLarge,
+                    $"The batch holds {array.Count} statements; this LRS takes at most {options.Value.Limits.MaxStatementsPerRequest} in one request. Send them in smaller batches.");
             case JsonArray array: statements = [.. array]; break;
             default: return BadRequest(body.JsonError ?? "The body must be a statement or an array of statements.");
         }

@@ -136,7 +136,7 @@ public static class XapiProtocol
     /// <summary>Parses a JSON body; null with a message when it is not JSON.</summary>
     public static async Task<(JsonNode? Node, string? Error)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {
-        var (node, error) = await ReadJsonAsync(request.Body, DocumentOptions, maxStringBytes: null, ct);
+        var (node, error) = await ReadJsonAsync(request.Body, DocumentOptions, maxStringBytes: null, ct, request.ContentLength);
         return error is not null ? (null, $"The body is not valid JSON: {error}")
             : node is null ? (null, "The body is JSON null.") : (node, null);
     }
@@ -146,13 +146,27 @@ public static class XapiProtocol
     /// every name and string checked as text at once (<see cref="JsonText"/>), so no handler meets bad text later.
     /// A null node without an error is the JSON literal null.
     /// </summary>
-    public static async Task<(JsonNode? Node, string? Error)> ReadJsonAsync(Stream body, JsonDocumentOptions options, int? maxStringBytes, CancellationToken ct)
+    public static async Task<(JsonNode? Node, string? Error)> ReadJsonAsync(Stream body, JsonDocumentOptions options, int? maxStringBytes, CancellationToken ct,
+        long? length = null)
     {
-        using var buffer = new MemoryStream();
-        await body.CopyToAsync(buffer, ct);
+        // A body of declared length is read into one array of that size and parsed where it lies; a copy into a
+        // MemoryStream would double its buffer until the body fits.
+        ReadOnlyMemory<byte> utf8;
+        if (length is > 0 and <= int.MaxValue)
+        {
+            var exact = new byte[(int)length];
+            await body.ReadExactlyAsync(exact, ct);
+            utf8 = exact;
+        }
+        else
+        {
+            var buffer = new MemoryStream();
+            await body.CopyToAsync(buffer, ct);
+            utf8 = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        }
         try
         {
-            return (JsonText.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), options, maxStringBytes), null);
+            return (JsonText.Parse(utf8, options, maxStringBytes), null);
         }
         catch (JsonException e)
         {

@@ -152,6 +152,9 @@ public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkC
     };
 
     /// <inheritdoc />
+    protected override bool IsUnreachable(Exception exception) => PostgresDatabase.IsUnreachable(exception);
+
+    /// <inheritdoc />
     protected override async Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct)
     {
         // Placeholder rows first: a concurrent batch defining the same new activity then waits on the row

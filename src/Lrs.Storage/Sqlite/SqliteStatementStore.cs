@@ -31,21 +31,27 @@ public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache
         }
     }
 
+    // SQLite takes at most 32,766 variables in one statement (SQLITE_MAX_VARIABLE_NUMBER), fewer than a batch may hold.
+    private const int IdsPerQuery = 1000;
+
     /// <inheritdoc />
     protected override async Task<Dictionary<Guid, string>> ExistingBodiesAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
     {
-        await using var command = Command(c, t, "");
-        var sql = new StringBuilder("SELECT id, body FROM statements WHERE tenant_id = $t AND id IN (");
-        for (var i = 0; i < ids.Length; i++)
-        {
-            sql.Append(i == 0 ? "$p0" : $", $p{i}");
-            command.Parameters.AddWithValue($"$p{i}", Id(ids[i]));
-        }
-        command.CommandText = sql.Append(')').ToString();
-        command.Parameters.AddWithValue("$t", tenantId);
         var result = new Dictionary<Guid, string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) result[Guid.Parse(reader.GetString(0))] = reader.GetString(1);
+        foreach (var chunk in ids.Chunk(IdsPerQuery))
+        {
+            await using var command = Command(c, t, "");
+            var sql = new StringBuilder("SELECT id, body FROM statements WHERE tenant_id = $t AND id IN (");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sql.Append(i == 0 ? "$p0" : $", $p{i}");
+                command.Parameters.AddWithValue($"$p{i}", Id(chunk[i]));
+            }
+            command.CommandText = sql.Append(')').ToString();
+            command.Parameters.AddWithValue("$t", tenantId);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) result[Guid.Parse(reader.GetString(0))] = reader.GetString(1);
+        }
         return result;
     }
 
@@ -156,6 +162,9 @@ public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache
             await command.ExecuteNonQueryAsync(ct);
         }
     }
+
+    /// <inheritdoc />
+    protected override bool IsUnreachable(Exception exception) => SqliteDatabase.IsUnreachable(exception);
 
     /// <inheritdoc />
     protected override async Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct)
