@@ -39,7 +39,7 @@ public sealed class LrsStore : IAsyncDisposable
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
-                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database),
+                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new DocumentStore(new SqliteDialect(database), time), new SqliteAuditLog(database),
                     new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
                 {
                     Reflection = new SqliteReflectionStore(database),
@@ -52,7 +52,7 @@ public sealed class LrsStore : IAsyncDisposable
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
-                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database),
+                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new DocumentStore(new PostgresDialect(database), time), new PostgresAuditLog(database),
                     new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
                 {
                     Reflection = new PostgresReflectionStore(database),
