@@ -36,27 +36,29 @@ public sealed class LrsStore : IAsyncDisposable
             case "sqlite":
             {
                 var database = new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite);
+                var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
-                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new DocumentStore(new SqliteDialect(database), time), new SqliteAuditLog(database),
+                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new DocumentStore(dialect, time), new SqliteAuditLog(database),
                     new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
                 {
                     Reflection = new SqliteReflectionStore(database),
-                    Sessions = new SqliteSessionStore(database),
+                    Sessions = new SessionStore(dialect),
                 };
             }
             case "postgres" or "postgresql":
             {
                 var database = new PostgresDatabase(storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
+                var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
-                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new DocumentStore(new PostgresDialect(database), time), new PostgresAuditLog(database),
+                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new DocumentStore(dialect, time), new PostgresAuditLog(database),
                     new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
                 {
                     Reflection = new PostgresReflectionStore(database),
-                    Sessions = new PostgresSessionStore(database),
+                    Sessions = new SessionStore(dialect),
                 };
             }
             default:
