@@ -20,7 +20,7 @@ namespace Lrs.Storage;
 /// voided, so that an acknowledged statement is already counted in every profile. Reflection tasks are created,
 /// answered and cancelled in the same transaction too.
 /// </remarks>
-public abstract class RelationalStatementStore(FrameworkCache frameworks) : IStatementStore
+public abstract class RelationalStatementStore(FrameworkCache frameworks, ReflectionStore reflection) : IStatementStore
 {
     /// <summary>How many StatementRef hops the index follows.</summary>
     protected const int MaxRefDepth = 16;
@@ -297,19 +297,22 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks) : ISta
     /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and
     /// registration: a task that exists already for any agent of the same person is kept as it is.
     /// </summary>
-    protected abstract Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct);
+    private Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
+        reflection.InsertTasksAsync(c, t, tenantId, [.. rows.Select(r => (r.Id, r.Recorded, r.Trigger, r.AgentJson, r.TrainingJson))], ct);
 
     /// <summary>
     /// Records answers to tasks: only to a task of the answering actor's person (or agent) and of the question's
     /// template, and not cancelled. The task becomes answered; an answer to a prompt answered before replaces it.
     /// </summary>
-    protected abstract Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct);
+    private Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct) =>
+        reflection.RecordAnswersAsync(c, t, tenantId, answers, at, ct);
 
     /// <summary>
     /// Voiding: open tasks triggered by the voided statements are cancelled; answers they carried are removed, and a task
     /// left without answers (and not discussed at a group reflection) is open again.
     /// </summary>
-    protected abstract Task VoidReflectionAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct);
+    private Task VoidReflectionAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct) =>
+        reflection.VoidReflectionAsync(c, t, tenantId, statementIds, at, ct);
 
     /// <summary>Marks the evidence and sign-offs of voided statements retracted at <paramref name="at"/>.</summary>
     protected abstract Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct);

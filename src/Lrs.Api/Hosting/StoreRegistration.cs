@@ -43,7 +43,7 @@ public sealed class LrsStore : IAsyncDisposable
                 return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new DocumentStore(dialect, time), new SqliteAuditLog(database),
                     new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
                 {
-                    Reflection = new SqliteReflectionStore(database),
+                    Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
                 };
             }
@@ -57,7 +57,7 @@ public sealed class LrsStore : IAsyncDisposable
                 return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new DocumentStore(dialect, time), new PostgresAuditLog(database),
                     new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
                 {
-                    Reflection = new PostgresReflectionStore(database),
+                    Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
                 };
             }

@@ -9,7 +9,8 @@ using NpgsqlTypes;
 namespace Lrs.Storage.Postgres;
 
 /// <summary>Statements in PostgreSQL: set-based SQL, a handful of round trips per batch whatever its size.</summary>
-public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkCache frameworks) : RelationalStatementStore(frameworks)
+public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkCache frameworks)
+    : RelationalStatementStore(frameworks, new ReflectionStore(new PostgresDialect(database)))
 {
     /// <inheritdoc />
     protected override async Task<WriteLease> BeginWriteAsync(CancellationToken ct)
@@ -339,18 +340,6 @@ public sealed class PostgresStatementStore(PostgresDatabase database, FrameworkC
         PostgresCompetenceStore.AddSignoffParameters(command, tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Signoff))]);
         await command.ExecuteNonQueryAsync(ct);
     }
-
-    /// <inheritdoc />
-    protected override Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
-        PostgresReflectionStore.InsertTasksAsync(c, t, tenantId, [.. rows.Select(r => (r.Id, r.Recorded, r.Trigger, r.AgentJson, r.TrainingJson))], ct);
-
-    /// <inheritdoc />
-    protected override Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct) =>
-        PostgresReflectionStore.RecordAnswersAsync(c, t, tenantId, answers, at, ct);
-
-    /// <inheritdoc />
-    protected override Task VoidReflectionAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct) =>
-        PostgresReflectionStore.VoidReflectionAsync(c, t, tenantId, statementIds, at, ct);
 
     /// <inheritdoc />
     protected override async Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct)

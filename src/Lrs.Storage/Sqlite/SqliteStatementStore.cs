@@ -8,7 +8,8 @@ using Microsoft.Data.Sqlite;
 namespace Lrs.Storage.Sqlite;
 
 /// <summary>Statements in SQLite.</summary>
-public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache frameworks) : RelationalStatementStore(frameworks)
+public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache frameworks)
+    : RelationalStatementStore(frameworks, new ReflectionStore(new SqliteDialect(database)))
 {
     // Keys never contain this control character (IRIs and IFIs cannot), so it separates them in one column.
     internal const char KeySeparator = '\u001f';
@@ -321,18 +322,6 @@ public sealed class SqliteStatementStore(SqliteDatabase database, FrameworkCache
     /// <inheritdoc />
     protected override Task InsertSignoffsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<SignoffRow> rows, CancellationToken ct) =>
         SqliteCompetenceStore.UpsertSignoffsAsync(Command(c, t, ""), tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Signoff))], ct);
-
-    /// <inheritdoc />
-    protected override Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
-        SqliteReflectionStore.InsertTasksAsync(c, t, tenantId, [.. rows.Select(r => (r.Id, r.Recorded, r.Trigger, r.AgentJson, r.TrainingJson))], ct);
-
-    /// <inheritdoc />
-    protected override Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct) =>
-        SqliteReflectionStore.RecordAnswersAsync(c, t, tenantId, answers, at, ct);
-
-    /// <inheritdoc />
-    protected override Task VoidReflectionAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct) =>
-        SqliteReflectionStore.VoidReflectionAsync(c, t, tenantId, statementIds, at, ct);
 
     /// <inheritdoc />
     protected override async Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct)
