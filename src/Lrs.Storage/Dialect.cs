@@ -55,6 +55,13 @@ public abstract class Dialect
     /// <summary>"is one of the list in parameter <paramref name="name"/>", to follow an expression.</summary>
     public string In(string name) => IsPostgres ? $" = ANY(@{name})" : $" IN (SELECT value FROM json_each(@{name}))";
 
+    /// <summary>
+    /// A subquery's values as one column, read with <see cref="Strings"/> (SQLite: a JSON array; PostgreSQL: an array).
+    /// </summary>
+    public string ArrayOf(string expression, string fromWhere, string orderBy) => IsPostgres
+        ? $"ARRAY(SELECT {expression} {fromWhere} ORDER BY {orderBy})"
+        : $"(SELECT json_group_array({expression} ORDER BY {orderBy}) {fromWhere})";
+
     /// <summary>A list of strings aggregated in a column (SQLite: a JSON array; PostgreSQL: an array).</summary>
     public abstract string[] Strings(DbDataReader r, int i);
 

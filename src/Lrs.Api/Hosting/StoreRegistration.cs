@@ -41,7 +41,7 @@ public sealed class LrsStore : IAsyncDisposable
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
                 return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new DocumentStore(dialect, time), new SqliteAuditLog(database),
-                    new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
+                    new SqliteCompetenceStore(database, frameworks, time), new PeopleStore(dialect), statements)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
@@ -55,7 +55,7 @@ public sealed class LrsStore : IAsyncDisposable
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
                 return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new DocumentStore(dialect, time), new PostgresAuditLog(database),
-                    new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
+                    new PostgresCompetenceStore(database, frameworks, time), new PeopleStore(dialect), statements, database)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
