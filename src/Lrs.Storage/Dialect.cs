@@ -72,6 +72,32 @@ public abstract class Dialect
     /// </summary>
     public abstract Task ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns);
 
+    /// <summary>The rows of one query, read by <paramref name="read"/>.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, sql, parameters);
+        return await command.ListAsync(read, ct);
+    }
+
+    /// <summary>The first value of one query (null when it found no row).</summary>
+    public async Task<object?> ScalarAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, sql, parameters);
+        return await command.ExecuteScalarAsync(ct);
+    }
+
+    /// <summary>Runs one writing statement in a write transaction of its own; returns the rows it affected.</summary>
+    public async Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var write = await BeginWriteAsync(null, ct);
+        await using var command = write.Command(sql, parameters);
+        var affected = await command.ExecuteNonQueryAsync(ct);
+        await write.CommitAsync(ct);
+        return affected;
+    }
+
     /// <summary>A command on a connection (and transaction) with its parameters.</summary>
     public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {

@@ -40,7 +40,7 @@ public sealed class LrsStore : IAsyncDisposable
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
                 var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
-                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new DocumentStore(dialect, time), new SqliteAuditLog(database),
+                return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new SqliteCompetenceStore(database, frameworks, time), new PeopleStore(dialect), statements)
                 {
                     Reflection = new ReflectionStore(dialect),
@@ -54,7 +54,7 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
-                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new DocumentStore(dialect, time), new PostgresAuditLog(database),
+                return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new PostgresCompetenceStore(database, frameworks, time), new PeopleStore(dialect), statements, database)
                 {
                     Reflection = new ReflectionStore(dialect),
