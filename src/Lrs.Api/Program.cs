@@ -28,6 +28,7 @@ builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
     .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
+builder.Services.AddSingleton<StatementWriter>();
 builder.Services.AddSingleton<CredentialVersions>();
 builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();

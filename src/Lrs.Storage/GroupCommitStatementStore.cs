@@ -18,8 +18,7 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     private readonly Task[] _writers;
 
     private sealed record Request(
-        long TenantId, IReadOnlyList<PreparedStatement> Batch, IReadOnlyCollection<AttachmentContent> Attachments,
-        Func<string, PreparedStatement, bool> IsSame)
+        long TenantId, IReadOnlyList<PreparedStatement> Batch, IReadOnlyCollection<AttachmentContent> Attachments)
     {
         public TaskCompletionSource<StoreOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -33,9 +32,9 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     }
 
     /// <inheritdoc />
-    public Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
+    public Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
     {
-        var request = new Request(tenantId, batch, attachments, isSame);
+        var request = new Request(tenantId, batch, attachments);
         if (!_queue.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(GroupCommitStatementStore));
         // Not cancelled with the HTTP request: once queued, a write completes or fails as a whole.
         return request.Done.Task;
@@ -99,7 +98,6 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
                     group[0].TenantId,
                     [.. group.SelectMany(r => r.Batch)],
                     [.. group.SelectMany(r => r.Attachments).DistinctBy(a => a.Sha2)],
-                    (stored, incoming) => owner[incoming.Id].IsSame(stored, incoming),
                     CancellationToken.None);
             }
             catch
@@ -125,7 +123,7 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     {
         try
         {
-            request.Done.TrySetResult(await _inner.StoreAsync(request.TenantId, request.Batch, request.Attachments, request.IsSame, CancellationToken.None));
+            request.Done.TrySetResult(await _inner.StoreAsync(request.TenantId, request.Batch, request.Attachments, CancellationToken.None));
         }
         catch (Exception e)
         {

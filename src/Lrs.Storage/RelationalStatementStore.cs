@@ -48,13 +48,13 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks, Reflec
     private readonly ConcurrentDictionary<(long Tenant, string Key, string Name), byte> _names = new();
 
     /// <inheritdoc />
-    public async Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
+    public async Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StoreOnceAsync(tenantId, batch, attachments, isSame, ct);
+                return await StoreOnceAsync(tenantId, batch, attachments, ct);
             }
             catch (Exception e) when (attempt < 4 && IsTransient(e))
             {
@@ -67,7 +67,7 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks, Reflec
     /// <summary>Whether an exception is a concurrency failure after which the whole transaction can be retried.</summary>
     protected virtual bool IsTransient(Exception exception) => false;
 
-    private async Task<StoreOutcome> StoreOnceAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct)
+    private async Task<StoreOutcome> StoreOnceAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
     {
         await using var lease = await BeginWriteAsync(ct);
         var (connection, transaction) = (lease.Connection, lease.Transaction);
@@ -78,7 +78,7 @@ public abstract class RelationalStatementStore(FrameworkCache frameworks, Reflec
         {
             if (existing.TryGetValue(statement.Id, out var body))
             {
-                if (!isSame(body, statement)) return new StoreOutcome(statement.Id);
+                if (!StatementComparer.AreEquivalent(JsonNode.Parse(body)!, statement.AsSent())) return new StoreOutcome(statement.Id);
             }
             else fresh.Add(statement);
         }

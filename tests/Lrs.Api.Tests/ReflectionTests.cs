@@ -553,6 +553,67 @@ public abstract class ReflectionTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_reflection_answer_still_being_written_is_not_covered_by_consistent_through()
+    {
+        var tenant = await NewTenantAsync();
+        var agent = await AddPersonAsync(tenant, "hanna");
+        await tenant.Admin.PostAsync(Test(agent, HygieneTest));
+        var task = (await TasksAsync(tenant.Admin, "?person=hanna"))[0]!;
+
+        await WhileInFlightAsync(tenant, client => client.PostAsync($"/api/reflection-tasks/{Id(task)}/answers",
+            Json(Answers(false, ("handtvatt", "Händerna sprider smitta."), ("samma-handskar", "Smitta förs mellan brukare.")))));
+    }
+
+    [Fact]
+    public async Task A_group_reflection_still_being_written_is_not_covered_by_consistent_through()
+    {
+        var tenant = await NewTenantAsync();
+        await AddPersonAsync(tenant, "ida");
+        await AddPersonAsync(tenant, "jan");
+        var body = new JsonObject
+        {
+            ["heldAt"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-ddTHH:mm:sszzz"),
+            ["facilitator"] = new JsonObject { ["personId"] = "ida" },
+            ["attendees"] = new JsonArray { new JsonObject { ["personId"] = "ida" }, new JsonObject { ["personId"] = "jan" } },
+        };
+
+        await WhileInFlightAsync(tenant, client => client.PostAsync($"/api/units/{Unit}/group-reflections", Json(body)));
+    }
+
+    // Holds the statements of `write` on their way to the store and reads the consistency bound meanwhile: it must stay
+    // before their stored time until they are committed.
+    private async Task WhileInFlightAsync(Tenant tenant, Func<HttpClient, Task<HttpResponseMessage>> write)
+    {
+        var (held, hold) = HeldWrites.Over(lrs);
+        await using var _ = held;
+        var client = HeldWrites.ClientLike(held, tenant.Admin);
+        var holding = hold.HoldNext();
+        var response = write(client);
+        DateTimeOffset stored;
+        try
+        {
+            stored = (await holding.WaitAsync(TimeSpan.FromSeconds(30))).Min(s => s.Stored);
+            // Let the wall clock pass the stored time, so that a bound read from the clock alone would claim the write.
+            while (DateTimeOffset.UtcNow <= stored.AddMilliseconds(1)) await Task.Delay(1);
+
+            var during = await client.GetAsync("/xapi/statements?limit=1");
+            ConsistentThrough(during).Should().BeBefore(stored, "the statements stored at that time are not committed yet");
+        }
+        finally
+        {
+            hold.Release();
+        }
+        var done = await response;
+        done.IsSuccessStatusCode.Should().BeTrue(await done.Content.ReadAsStringAsync());
+        var after = await client.GetAsync($"/xapi/statements?statementId={(await holding)[0].Id}");
+        after.StatusCode.Should().Be(HttpStatusCode.OK);
+        ConsistentThrough(after).Should().BeOnOrAfter(stored);
+    }
+
+    private static DateTimeOffset ConsistentThrough(HttpResponseMessage response) =>
+        DateTimeOffset.Parse(response.Header("X-Experience-API-Consistent-Through")!, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task A_group_reflection_counts_the_attendees_open_group_tasks_as_answered()
     {
         var tenant = await NewTenantAsync();

@@ -11,7 +11,7 @@ namespace Lrs.Api.Demo;
 /// <summary>
 /// The reflection part of the demo: after the training statements have created their tasks, some staff answer their
 /// tasks (a few sharing the answers with their group), and every unit holds a group reflection at a workplace meeting two
-/// weeks ago. Everything goes through the statement store, as the API's answers and group reflections do.
+/// weeks ago. Everything goes through the statement writer, as the API's answers and group reflections do.
 /// </summary>
 internal static class DemoReflection
 {
@@ -35,7 +35,7 @@ internal static class DemoReflection
     };
 
     /// <summary>Answers some tasks and holds a group reflection in every unit; returns how many of each.</summary>
-    public static async Task<(int Answered, int GroupReflections, int Statements)> SeedAsync(LrsStore store, long tenantId, Framework framework,
+    public static async Task<(int Answered, int GroupReflections, int Statements)> SeedAsync(LrsStore store, StatementWriter writer, long tenantId, Framework framework,
         DemoTenant demo, JsonObject authority, TimeProvider time, CancellationToken ct)
     {
         var random = new Random(demo.Seed);
@@ -61,7 +61,7 @@ internal static class DemoReflection
                     task.Agent, answers, shared, at));
                 answered++;
             }
-            statements += await StoreAsync(store, tenantId, built, authority, now, ct);
+            statements += await StoreAsync(writer, tenantId, built, authority, ct);
 
             // A group reflection two weeks ago on the unit's group templates with tasks, attended by most of its staff.
             var groupTemplates = tasks.Where(t => t.TriggeredAt < meetingAt).Select(t => framework.FindReflectionTemplate(t.TemplateId))
@@ -74,7 +74,7 @@ internal static class DemoReflection
             var meetingId = NameBasedUuid.Create(MeetingIds, $"{demo.Seed} {unit.Id} meeting");
             var (attendance, attended) = Reflection.GroupReflectionEndpoints.Attendance(meetingId, unit.Id, unit.Name, Agent(facilitator),
                 [.. attendees.Select(p => ((string?)p.EmployeeId, Agent(p)))], groupTemplates, meetingAt);
-            statements += await StoreAsync(store, tenantId, attendance, authority, now, ct);
+            statements += await StoreAsync(writer, tenantId, attendance, authority, ct);
             await store.Reflection.RecordGroupReflectionAsync(tenantId, new GroupReflection(meetingId, unit.Id, meetingAt, Agent(facilitator),
                 [.. groupTemplates.Select(t => t.Id)], attended,
                 "Vi gick igenom de delade svaren. Vi provar att hålla kvällsrutinerna lika varje dag och följer upp på nästa APT.", now), ct);
@@ -90,12 +90,10 @@ internal static class DemoReflection
         return agent;
     }
 
-    private static async Task<int> StoreAsync(LrsStore store, long tenantId, IReadOnlyList<JsonObject> built, JsonObject authority, DateTimeOffset now, CancellationToken ct)
+    private static async Task<int> StoreAsync(StatementWriter writer, long tenantId, IReadOnlyList<JsonObject> built, JsonObject authority, CancellationToken ct)
     {
-        if (built.Count == 0) return 0;
-        foreach (var chunk in built.Chunk(500))
-            if (await BuiltStatements.StoreAsync(store.Statements, tenantId, authority, chunk, now, ct) is { } conflict)
-                throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
-        return built.Count;
+        var stored = 0;
+        foreach (var chunk in built.Chunk(500)) stored += await DemoSeeder.StoreAsync(writer, tenantId, authority, chunk, ct);
+        return stored;
     }
 }

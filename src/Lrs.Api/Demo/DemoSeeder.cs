@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Lrs.Api.Admin;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
+using Lrs.Api.Xapi;
 using Lrs.Core.Competence;
 using Lrs.Core.People;
 using Lrs.Core.Storage;
@@ -59,6 +60,8 @@ public static class DemoSeeder
         progress($"people: {demo.People.Count} in {demo.Organisations.Sum(o => o.Units.Count)} units of {demo.Organisations.Count} employers");
 
         var authority = (JsonObject)JsonNode.Parse(credential.AuthorityJson)!;
+        // The demo's statements get their stored times as a client's do; this process serves no reads, so its clock is its own.
+        var writer = new StatementWriter(store.Statements, new StoredClock(time));
         long stored = 0, reported = 0;
         // Several batches are written at once, as concurrent requests are, while the next ones are made; a batch waits
         // for the batches in flight that hold a statement it refers to, so that it sees them stored (a sign-off inherits
@@ -70,24 +73,23 @@ public static class DemoSeeder
             inFlight.RemoveAt(index);
             if (stored - reported >= 100_000) progress($"statements: {reported = stored}");
         }
-        async Task SendAsync(List<PreparedStatement> batch)
+        async Task SendAsync(List<JsonObject> batch)
         {
             for (int i = inFlight.Count - 1; i >= 0; i--)
-                if (batch.Any(s => s.RefTarget is { } target && inFlight[i].Ids.Contains(target))) await WaitAsync(i);
+                if (batch.Any(s => RefTarget(s) is { } target && inFlight[i].Ids.Contains(target))) await WaitAsync(i);
             if (inFlight.Count == InFlight) await WaitAsync(0);
-            inFlight.Add((StoreAsync(store, tenant.Id, batch, ct), [.. batch.Select(s => s.Id)]));
+            HashSet<Guid> ids = [.. batch.Select(s => Guid.Parse(s["id"]!.GetValue<string>()))];
+            inFlight.Add((StoreAsync(writer, tenant.Id, authority, batch, ct), ids));
         }
 
-        var next = new List<PreparedStatement>(Batch);
+        var next = new List<JsonObject>(Batch);
         foreach (var statement in demo.Statements(statementsPerPerson))
         {
-            var problems = StatementValidator.Validate(statement, XapiVersion.V103);
-            if (problems.Count > 0) return (null, $"A generated statement is not valid: {string.Join("; ", problems)}");
-            next.Add(StatementPreparer.Prepare(statement, XapiVersion.V103, Micros(time.GetUtcNow()), authority));
+            next.Add(statement);
             if (next.Count == Batch)
             {
                 await SendAsync(next);
-                next = new List<PreparedStatement>(Batch);
+                next = new List<JsonObject>(Batch);
             }
         }
         if (next.Count > 0) await SendAsync(next);
@@ -95,12 +97,12 @@ public static class DemoSeeder
         progress($"statements: {stored}");
 
         // Recent on-site sessions and a webinar go the way a client's do: through the session writer.
-        var fromSessions = await DemoSessions.WriteAsync(new SessionStores(store.Statements, store.People, store.Sessions),
-            new SessionCaller(tenant.Id, authority, null, Define: true), demo, Micros(time.GetUtcNow()), ct);
+        var fromSessions = await DemoSessions.WriteAsync(new SessionStores(writer, store.People, store.Sessions),
+            new SessionCaller(tenant.Id, authority, null, Define: true), demo, ct);
         stored += fromSessions;
         progress($"sessions and a webinar: {fromSessions} statements");
 
-        var (answered, groupReflections, reflectionStatements) = await DemoReflection.SeedAsync(store, tenant.Id, framework, demo, authority, time, ct);
+        var (answered, groupReflections, reflectionStatements) = await DemoReflection.SeedAsync(store, writer, tenant.Id, framework, demo, authority, time, ct);
         stored += reflectionStatements;
         progress($"reflection: {answered} tasks answered, {groupReflections} group reflections held ({reflectionStatements} statements)");
 
@@ -108,12 +110,16 @@ public static class DemoSeeder
             demo.People.Count, stored, time.GetElapsedTime(started)), null);
     }
 
-    private static async Task<int> StoreAsync(LrsStore store, long tenantId, List<PreparedStatement> batch, CancellationToken ct)
+    /// <summary>Stores demo statements as one batch; how many.</summary>
+    /// <exception cref="InvalidOperationException">A statement is invalid, or stored already with other content.</exception>
+    internal static async Task<int> StoreAsync(StatementWriter writer, long tenantId, JsonObject authority, IReadOnlyList<JsonObject> batch, CancellationToken ct)
     {
-        var outcome = await store.Statements.StoreAsync(tenantId, batch, [], (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
-        if (outcome.ConflictingId is { } conflict) throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
+        if (await writer.WriteBuiltAsync(tenantId, authority, batch, ct) is { } conflict)
+            throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
         return batch.Count;
     }
 
-    private static DateTimeOffset Micros(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
+    // The statement an object StatementRef targets (a sign-off's learner statement).
+    private static Guid? RefTarget(JsonObject statement) =>
+        statement["object"] is JsonObject o && o["objectType"]?.GetValue<string>() == "StatementRef" ? Guid.Parse(o["id"]!.GetValue<string>()) : null;
 }

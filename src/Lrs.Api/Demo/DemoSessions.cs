@@ -20,7 +20,7 @@ internal static class DemoSessions
     private static readonly TimeSpan Swedish = TimeSpan.FromHours(1);
 
     /// <summary>Writes the sessions and the webinar; the number of statements written.</summary>
-    public static async Task<int> WriteAsync(SessionStores stores, SessionCaller caller, DemoTenant tenant, DateTimeOffset stored, CancellationToken ct)
+    public static async Task<int> WriteAsync(SessionStores stores, SessionCaller caller, DemoTenant tenant, CancellationToken ct)
     {
         int written = 0;
         var day = new DateTimeOffset(tenant.Now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-20);
@@ -57,14 +57,14 @@ internal static class DemoSessions
             };
             var (input, errors) = SessionInputReader.ReadSession(body);
             if (input is null) throw new InvalidOperationException($"A demo session is not valid: {string.Join("; ", errors)}");
-            var write = await SessionWriter.WriteSessionAsync(stores, caller, $"forflyttning-{tenant.Units[unit].Id}-{start:yyyy-MM-dd}", input, stored, ct);
+            var write = await SessionWriter.WriteSessionAsync(stores, caller, $"forflyttning-{tenant.Units[unit].Id}-{start:yyyy-MM-dd}", input, ct);
             if (write.Refusal is not null) throw new InvalidOperationException($"A demo session was refused: {string.Join("; ", write.Errors!)}");
             written += write.Changes!.StatementsWritten;
         }
-        return written + await WebinarAsync(stores, caller, tenant, day.AddDays(10), stored, ct);
+        return written + await WebinarAsync(stores, caller, tenant, day.AddDays(10), ct);
     }
 
-    private static async Task<int> WebinarAsync(SessionStores stores, SessionCaller caller, DemoTenant tenant, DateTimeOffset day, DateTimeOffset stored, CancellationToken ct)
+    private static async Task<int> WebinarAsync(SessionStores stores, SessionCaller caller, DemoTenant tenant, DateTimeOffset day, CancellationToken ct)
     {
         var start = new DateTimeOffset(day.Year, day.Month, day.Day, 13, 0, 0, Swedish);
         var body = new JsonObject
@@ -80,7 +80,7 @@ internal static class DemoSessions
         var (input, errors) = SessionInputReader.ReadWebinar(body);
         if (input is null) throw new InvalidOperationException($"The demo webinar is not valid: {string.Join("; ", errors)}");
         var id = $"palliativ-vard-{start:yyyy-MM-dd}";
-        var defined = await SessionWriter.WriteWebinarAsync(stores, caller, id, input, 0.75, stored, ct);
+        var defined = await SessionWriter.WriteWebinarAsync(stores, caller, id, input, 0.75, ct);
         if (defined.Refusal is not null) throw new InvalidOperationException($"The demo webinar was refused: {string.Join("; ", defined.Errors!)}");
 
         // Zoom's export: times in the webinar's local time, US format; a person with an e-mail agent is matched by it.
@@ -102,7 +102,7 @@ internal static class DemoSessions
         }
         Row("Gunilla Gäst", "", "gunilla.gast@annan-kommun.example", 0, 60);
 
-        var imported = await SessionWriter.ImportAttendanceAsync(stores, caller, id, new MemoryStream(Encoding.UTF8.GetBytes(report.ToString())), 0.75, stored, ct);
+        var imported = await SessionWriter.ImportAttendanceAsync(stores, caller, id, new MemoryStream(Encoding.UTF8.GetBytes(report.ToString())), 0.75, ct);
         if (imported.Refusal is not null) throw new InvalidOperationException($"The demo webinar report was refused: {string.Join("; ", imported.Errors!)}");
         return imported.Changes!.StatementsWritten;
     }

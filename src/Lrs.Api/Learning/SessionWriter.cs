@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Lrs.Api.Xapi;
 using Lrs.Core.Learning;
 using Lrs.Core.People;
 using Lrs.Core.Storage;
@@ -13,8 +14,8 @@ namespace Lrs.Api.Learning;
 /// <param name="Define">Whether the credential may define activities (scope <c>define</c>).</param>
 public sealed record SessionCaller(long TenantId, JsonObject Authority, string? Organisation, bool Define);
 
-/// <summary>The stores a session write touches.</summary>
-public sealed record SessionStores(IStatementStore Statements, IPeopleStore People, ISessionStore Sessions);
+/// <summary>The stores a session write touches, statements through the one statement writer.</summary>
+public sealed record SessionStores(StatementWriter Statements, IPeopleStore People, ISessionStore Sessions);
 
 /// <summary>Why a session write stored nothing.</summary>
 public enum SessionRefusal
@@ -51,9 +52,9 @@ public sealed record SessionWrite(SessionRecord? Session, bool Created, SessionC
 public sealed record UnknownParticipant(IReadOnlyList<int> Rows, string? Name, string? Email, string? EmployeeId, double Minutes);
 
 /// <summary>
-/// Turns sessions and webinar attendance into statements and stores them through the statement store, as the statements
-/// resource does (validated, prepared with the caller's authority, evidence and sign-offs recorded in the statements'
-/// transaction), then stores the session record. Used by the API and by <c>demo seed</c>.
+/// Turns sessions and webinar attendance into statements and stores them through <see cref="StatementWriter"/>, as the
+/// statements resource does (validated, prepared with the caller's authority, evidence and sign-offs recorded in the
+/// statements' transaction), then stores the session record. Used by the API and by <c>demo seed</c>.
 /// </summary>
 public static class SessionWriter
 {
@@ -79,15 +80,13 @@ public static class SessionWriter
     }
 
     /// <summary>Creates or corrects an on-site session.</summary>
-    public static async Task<SessionWrite> WriteSessionAsync(SessionStores stores, SessionCaller caller, string id, SessionInput input,
-        DateTimeOffset stored, CancellationToken ct)
+    public static async Task<SessionWrite> WriteSessionAsync(SessionStores stores, SessionCaller caller, string id, SessionInput input, CancellationToken ct)
     {
         using var held = await Serialised(caller.TenantId, SessionKind.OnSite, id, ct);
-        return await WriteSessionOnceAsync(stores, caller, id, input, stored, ct);
+        return await WriteSessionOnceAsync(stores, caller, id, input, ct);
     }
 
-    private static async Task<SessionWrite> WriteSessionOnceAsync(SessionStores stores, SessionCaller caller, string id, SessionInput input,
-        DateTimeOffset stored, CancellationToken ct)
+    private static async Task<SessionWrite> WriteSessionOnceAsync(SessionStores stores, SessionCaller caller, string id, SessionInput input, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
         var resolver = new Resolver(stores.People, caller);
@@ -120,19 +119,19 @@ public static class SessionWriter
         if (errors.Count > 0) return SessionWrite.Refused(SessionRefusal.Invalid, errors);
 
         var old = await stores.Sessions.GetAsync(caller.TenantId, SessionKind.OnSite, id, ct);
-        return await StoreAsync(stores, caller, old, context, input.Definition, planned, stored, null, ct);
+        return await StoreAsync(stores, caller, old, context, input.Definition, planned, null, ct);
     }
 
     /// <summary>Creates or changes a webinar; attendance already imported is judged again by the new definition.</summary>
     public static async Task<SessionWrite> WriteWebinarAsync(SessionStores stores, SessionCaller caller, string id, WebinarInput input,
-        double defaultShare, DateTimeOffset stored, CancellationToken ct)
+        double defaultShare, CancellationToken ct)
     {
         using var held = await Serialised(caller.TenantId, SessionKind.Webinar, id, ct);
-        return await WriteWebinarOnceAsync(stores, caller, id, input, defaultShare, stored, ct);
+        return await WriteWebinarOnceAsync(stores, caller, id, input, defaultShare, ct);
     }
 
     private static async Task<SessionWrite> WriteWebinarOnceAsync(SessionStores stores, SessionCaller caller, string id, WebinarInput input,
-        double defaultShare, DateTimeOffset stored, CancellationToken ct)
+        double defaultShare, CancellationToken ct)
     {
         var errors = new List<ValidationError>();
         var presenters = await new Resolver(stores.People, caller).AllAsync(input.Presenters, errors, participant: false, ct);
@@ -142,7 +141,7 @@ public static class SessionWriter
         var share = input.MinimumShare ?? defaultShare;
         var planned = (old?.Participants ?? []).Where(p => p.Outcome != SessionReconciler.Removed)
             .Select(p => Attendance(context, new ResolvedAgent(p.Key, p.PersonId, p.OrganisationId, p.Agent), p.Detail, share)).ToList();
-        return await StoreAsync(stores, caller, old, context, input.Definition, planned, stored, null, ct);
+        return await StoreAsync(stores, caller, old, context, input.Definition, planned, null, ct);
     }
 
     /// <summary>
@@ -153,14 +152,14 @@ public static class SessionWriter
     /// The report replaces the previous one: people no longer in it have their statements voided.
     /// </summary>
     public static async Task<SessionWrite> ImportAttendanceAsync(SessionStores stores, SessionCaller caller, string id, Stream report,
-        double defaultShare, DateTimeOffset stored, CancellationToken ct)
+        double defaultShare, CancellationToken ct)
     {
         using var held = await Serialised(caller.TenantId, SessionKind.Webinar, id, ct);
-        return await ImportAttendanceOnceAsync(stores, caller, id, report, defaultShare, stored, ct);
+        return await ImportAttendanceOnceAsync(stores, caller, id, report, defaultShare, ct);
     }
 
     private static async Task<SessionWrite> ImportAttendanceOnceAsync(SessionStores stores, SessionCaller caller, string id, Stream report,
-        double defaultShare, DateTimeOffset stored, CancellationToken ct)
+        double defaultShare, CancellationToken ct)
     {
         var old = await stores.Sessions.GetAsync(caller.TenantId, SessionKind.Webinar, id, ct);
         if (old is null) return SessionWrite.Refused(SessionRefusal.NotFound, [new("$", $"there is no webinar '{id}'; PUT /api/webinars/{id} first")]);
@@ -205,7 +204,7 @@ public static class SessionWriter
         }).ToList();
         var unknowns = unknown.Values.Select(list => new UnknownParticipant([.. list.Select(r => r.Row)], list.Select(r => r.Name).FirstOrDefault(n => n is not null),
             list[0].Email, list[0].EmployeeId, Math.Round(list.Sum(r => r.Duration.TotalMinutes), 1))).ToList();
-        return await StoreAsync(stores, caller, old, context, old.Definition, planned, stored, unknowns, ct);
+        return await StoreAsync(stores, caller, old, context, old.Definition, planned, unknowns, ct);
     }
 
     private static PlannedParticipant Attendance(SessionContext webinar, ResolvedAgent who, JsonObject detail, double share)
@@ -218,7 +217,7 @@ public static class SessionWriter
     }
 
     private static async Task<SessionWrite> StoreAsync(SessionStores stores, SessionCaller caller, SessionRecord? old, SessionContext context, JsonObject definition,
-        IReadOnlyList<PlannedParticipant> planned, DateTimeOffset stored, IReadOnlyList<UnknownParticipant>? unknown, CancellationToken ct)
+        IReadOnlyList<PlannedParticipant> planned, IReadOnlyList<UnknownParticipant>? unknown, CancellationToken ct)
     {
         // A restricted credential would otherwise void other employers' participants by leaving them out.
         if (caller.Organisation is { } own && old is not null
@@ -226,20 +225,13 @@ public static class SessionWriter
             return SessionWrite.Refused(SessionRefusal.Forbidden, [new("$", "the session has participants of another organisation than this credential's")]);
 
         var plan = SessionReconciler.Reconcile(old?.Participants ?? [], planned);
-        var errors = new List<ValidationError>();
-        foreach (var statement in plan.Statements)
-            foreach (var e in StatementValidator.Validate(statement, context.Version))
-                errors.Add(new($"statement {statement["id"]}", e.ToString()));
-        if (errors.Count > 0) return SessionWrite.Refused(SessionRefusal.Invalid, errors);
-
-        if (plan.Statements.Count > 0)
-        {
-            var prepared = plan.Statements.Select(s => StatementPreparer.Prepare((JsonObject)s.DeepClone(), context.Version, stored, caller.Authority, caller.Define)).ToList();
-            var outcome = await stores.Statements.StoreAsync(caller.TenantId, prepared, [],
-                (json, incoming) => StatementComparer.AreEquivalent(JsonNode.Parse(json)!, incoming.AsSent()), ct);
-            if (outcome.ConflictingId is { } conflict)
-                return SessionWrite.Refused(SessionRefusal.Conflict, [new("$", $"a different statement with id {conflict:D} is stored already")]);
-        }
+        // With no statement to write, the session record still gets its time from the statement writer's clock.
+        var written = await stores.Statements.WriteAsync(new StatementBatch(caller.TenantId, [.. plan.Statements.Select(s => s.DeepClone())],
+            context.Version, caller.Authority, caller.Define) { Paths = StatementPaths.Id }, ct);
+        if (written.Invalid is not null) return SessionWrite.Refused(SessionRefusal.Invalid, written.Errors!);
+        if (written.ConflictingId is { } conflict)
+            return SessionWrite.Refused(SessionRefusal.Conflict, [new("$", $"a different statement with id {conflict:D} is stored already")]);
+        var stored = written.Stored;
 
         var unchanged = old is not null && plan.Changes.IsNone && old.Definition.ToJsonString() == definition.ToJsonString()
             && old.Participants.Select(p => (p.Key, p.Detail.ToJsonString())).SequenceEqual(plan.Participants.Select(p => (p.Key, p.Detail.ToJsonString())));

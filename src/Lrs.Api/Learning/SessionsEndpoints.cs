@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
 using Lrs.Api.People;
+using Lrs.Api.Xapi;
 using Lrs.Core.Learning;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
@@ -99,15 +100,14 @@ public static class SessionsEndpoints
         [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "after")] string? After);
 
     public static async Task<Results<Created<SessionWriteView>, Ok<SessionWriteView>, ValidationProblem, ProblemHttpResult>> PutSession(
-        string id, HttpRequest request, ClaimsPrincipal user, IStatementStore statements, IPeopleStore people, ISessionStore sessions, StoredClock clock, CancellationToken ct)
+        string id, HttpRequest request, ClaimsPrincipal user, StatementWriter statements, IPeopleStore people, ISessionStore sessions, CancellationToken ct)
     {
         if (Refused(id, user) is { } refused) return refused;
         var (body, unreadable) = await PeopleEndpoints.ReadJsonAsync(request, ct);
         if (unreadable is not null) return unreadable;
         var (input, errors) = SessionInputReader.ReadSession(body);
         if (input is null) return PeopleEndpoints.Invalid("Invalid session", errors);
-        using var pending = clock.Begin();
-        var write = await SessionWriter.WriteSessionAsync(new SessionStores(statements, people, sessions), Caller(user), id, input, pending.Stored, ct);
+        var write = await SessionWriter.WriteSessionAsync(new SessionStores(statements, people, sessions), Caller(user), id, input, ct);
         return Answer(write, "session", $"/api/sessions/{Uri.EscapeDataString(id)}");
     }
 

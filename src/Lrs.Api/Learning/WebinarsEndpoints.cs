@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Lrs.Api.Auth;
 using Lrs.Api.People;
+using Lrs.Api.Xapi;
 using Lrs.Core.Learning;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
@@ -97,7 +98,7 @@ public static class WebinarsEndpoints
     public sealed record AttendanceView(SessionChanges Changes, int Attended, int Joined, IReadOnlyList<UnknownParticipant> Unknown, SessionView Webinar);
 
     public static async Task<Results<Created<SessionWriteView>, Ok<SessionWriteView>, ValidationProblem, ProblemHttpResult>> PutWebinar(
-        string id, HttpRequest request, ClaimsPrincipal user, IStatementStore statements, IPeopleStore people, ISessionStore sessions, StoredClock clock,
+        string id, HttpRequest request, ClaimsPrincipal user, StatementWriter statements, IPeopleStore people, ISessionStore sessions,
         IOptions<LrsOptions> options, CancellationToken ct)
     {
         if (Refused(id, user) is { } refused) return refused;
@@ -105,14 +106,13 @@ public static class WebinarsEndpoints
         if (unreadable is not null) return unreadable;
         var (input, errors) = SessionInputReader.ReadWebinar(body);
         if (input is null) return PeopleEndpoints.Invalid("Invalid webinar", errors);
-        using var pending = clock.Begin();
         var write = await SessionWriter.WriteWebinarAsync(new SessionStores(statements, people, sessions), Caller(user), id, input,
-            options.Value.Webinars.MinimumAttendedShare, pending.Stored, ct);
+            options.Value.Webinars.MinimumAttendedShare, ct);
         return Answer(write, "webinar", $"/api/webinars/{Uri.EscapeDataString(id)}");
     }
 
     public static async Task<Results<Ok<AttendanceView>, ValidationProblem, ProblemHttpResult>> PutAttendance(
-        string id, HttpRequest request, ClaimsPrincipal user, IStatementStore statements, IPeopleStore people, ISessionStore sessions, StoredClock clock,
+        string id, HttpRequest request, ClaimsPrincipal user, StatementWriter statements, IPeopleStore people, ISessionStore sessions,
         IOptions<LrsOptions> options, CancellationToken ct)
     {
         if (Refused(id, user) is { } refused) return refused;
@@ -124,9 +124,8 @@ public static class WebinarsEndpoints
         var report = new MemoryStream();
         await request.Body.CopyToAsync(report, ct);
         report.Position = 0;
-        using var pending = clock.Begin();
         var write = await SessionWriter.ImportAttendanceAsync(new SessionStores(statements, people, sessions), Caller(user), id, report,
-            options.Value.Webinars.MinimumAttendedShare, pending.Stored, ct);
+            options.Value.Webinars.MinimumAttendedShare, ct);
         if (write.Refusal is not null)
             return Answer(write, "webinar", "").Result switch
             {

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
 using Lrs.Api.People;
+using Lrs.Api.Xapi;
 using Lrs.Core.Competence;
 using Lrs.Core.People;
 using Lrs.Core.Reflection;
@@ -151,7 +152,7 @@ public static class GroupReflectionEndpoints
     }
 
     public static async Task<Results<Created<GroupReflectionView>, ValidationProblem, ProblemHttpResult>> RecordGroupReflection(string id, HttpRequest request,
-        ClaimsPrincipal user, IPeopleStore people, ICompetenceStore competence, IReflectionStore store, IStatementStore statements, TimeProvider time,
+        ClaimsPrincipal user, IPeopleStore people, ICompetenceStore competence, IReflectionStore store, StatementWriter statements, TimeProvider time,
         CancellationToken ct)
     {
         if (BoundAccess.Of(user).ActorKey is not null)
@@ -211,7 +212,7 @@ public static class GroupReflectionEndpoints
 
         var (built, attended) = Attendance(meetingId, id, unit.Unit.Name, facilitator!.Agent, [.. attendees.Select(a => (a.PersonId, a.Agent))], templates, heldAt);
         var now = time.GetUtcNow();
-        if (await StoreAsync(statements, user, tenant, built, now, ct) is { } refused) return refused;
+        if (await StoreAsync(statements, user, built, ct) is { } refused) return refused;
 
         var recorded = new GroupReflection(meetingId, id, heldAt, facilitator.Agent, [.. templates.Select(t => t.Id)], attended, notes, now);
         if (!await store.RecordGroupReflectionAsync(tenant, recorded, ct)) return Exists(meetingId);

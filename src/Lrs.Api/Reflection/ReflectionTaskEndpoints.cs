@@ -141,7 +141,7 @@ public static class ReflectionTaskEndpoints
     }
 
     public static async Task<Results<Ok<TaskView>, ValidationProblem, ProblemHttpResult>> AnswerTask(Guid id, HttpRequest request, ClaimsPrincipal user,
-        IReflectionStore store, IPeopleStore people, ICompetenceStore competence, IStatementStore statements, TimeProvider time, CancellationToken ct)
+        IReflectionStore store, IPeopleStore people, ICompetenceStore competence, StatementWriter statements, TimeProvider time, CancellationToken ct)
     {
         var tenant = user.TenantId();
         if (await VisibleAsync(id, user, store, people, ct) is not { } task) return NoSuchTask(id);
@@ -161,20 +161,19 @@ public static class ReflectionTaskEndpoints
         var now = time.GetUtcNow();
         var built = ReflectionStatements.Answer(new AnsweredTask(task.Id, template, task.StatementId, task.Training, task.Registration),
             task.Agent, answers, shared, now);
-        if (await StoreAsync(statements, user, tenant, built, now, ct) is { } refused) return refused;
+        if (await StoreAsync(statements, user, built, ct) is { } refused) return refused;
         var stored = await store.GetAsync(tenant, id, ct);
         return TypedResults.Ok(View(stored!, framework, now, MaySeeText(user)));
     }
 
     /// <summary>
-    /// Validates, prepares and stores statements the API builds, as the caller (its authority), in one batch: through the
-    /// same store as <c>POST /xapi/statements</c>, so evidence, tasks and answers are recorded in their transaction.
+    /// Stores statements the API builds (1.0.3), as the caller (its authority), in one batch: through the same writer as
+    /// <c>POST /xapi/statements</c>, so evidence, tasks and answers are recorded in their transaction.
     /// A problem when the store refused them (a statement with one of their ids exists and differs).
     /// </summary>
-    internal static async Task<ProblemHttpResult?> StoreAsync(IStatementStore statements, ClaimsPrincipal user, long tenant, IReadOnlyList<JsonObject> built,
-        DateTimeOffset now, CancellationToken ct)
+    internal static async Task<ProblemHttpResult?> StoreAsync(StatementWriter statements, ClaimsPrincipal user, IReadOnlyList<JsonObject> built, CancellationToken ct)
     {
-        var conflict = await BuiltStatements.StoreAsync(statements, tenant, (JsonObject)JsonNode.Parse(user.AuthorityJson())!, built, now, ct);
+        var conflict = await statements.WriteBuiltAsync(user.TenantId(), (JsonObject)JsonNode.Parse(user.AuthorityJson())!, built, ct);
         return conflict is { } id
             ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Statement conflict",
                 detail: $"A different statement with id {id} is stored already; nothing was stored.")

@@ -137,7 +137,7 @@ internal static class StatementAttachments
     /// Adds an error for each attachment that has neither a fileUrl nor a part, each part no attachment declares,
     /// and each signature attachment that is not a valid signature of its statement. Statements are as sent.
     /// </summary>
-    public static void Check(IReadOnlyList<JsonNode?> statements, bool isArray, Dictionary<string, AttachmentContent> parts, XapiVersion version, List<ValidationError> errors)
+    public static void Check(IReadOnlyList<JsonNode?> statements, bool isArray, IReadOnlyDictionary<string, AttachmentContent> parts, XapiVersion version, List<ValidationError> errors)
     {
         HashSet<string>? declared = parts.Count == 0 ? null : new(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < statements.Count; i++)

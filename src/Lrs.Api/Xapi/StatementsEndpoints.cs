@@ -75,7 +75,7 @@ public static class StatementsEndpoints
     }
 
     /// <summary>PUT: one statement with the id given as parameter.</summary>
-    public static async Task<IResult> PutStatement(HttpContext http, IStatementStore store, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
+    public static async Task<IResult> PutStatement(HttpContext http, StatementWriter writer, IOptions<LrsOptions> options, CancellationToken ct)
     {
         var request = http.Request;
         if (XapiProtocol.UnknownParameter(request.Query, PutParameters) is { } unknown) return BadRequest(unknown);
@@ -91,12 +91,12 @@ public static class StatementsEndpoints
             return BadRequest("The id in the body differs from the statementId parameter.");
         statement["id"] = id.ToString("D");
 
-        var outcome = await StoreAsync(http, store, clock, [statement], isArray: false, body.Parts, ct);
+        var outcome = await StoreAsync(http, writer, [statement], isArray: false, body.Parts, ct);
         return outcome.Error ?? TypedResults.NoContent();
     }
 
     /// <summary>POST: one statement or an array, stored all or nothing.</summary>
-    public static async Task<IResult> PostStatements(HttpContext http, IStatementStore store, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
+    public static async Task<IResult> PostStatements(HttpContext http, StatementWriter writer, IOptions<LrsOptions> options, CancellationToken ct)
     {
         var request = http.Request;
         if (request.Query.Count > 0) return BadRequest("POST to statements takes no query parameters.");
@@ -110,67 +110,48 @@ public static class StatementsEndpoints
             case JsonArray array: statements = [.. array]; break;
             default: return BadRequest(body.JsonError ?? "The body must be a statement or an array of statements.");
         }
-        var outcome = await StoreAsync(http, store, clock, statements, body.Json is JsonArray, body.Parts, ct);
+        var outcome = await StoreAsync(http, writer, statements, body.Json is JsonArray, body.Parts, ct);
         return outcome.Error ?? TypedResults.Json(outcome.Ids, StatementJson.Default.StringArray);
     }
 
     private sealed record StoreResult(IResult? Error, string[] Ids);
 
-    private static async Task<StoreResult> StoreAsync(HttpContext http, IStatementStore store, StoredClock clock, IReadOnlyList<JsonNode?> statements, bool isArray,
+    private static async Task<StoreResult> StoreAsync(HttpContext http, StatementWriter writer, IReadOnlyList<JsonNode?> statements, bool isArray,
         Dictionary<string, AttachmentContent> parts, CancellationToken ct)
     {
-        var version = http.XapiVersion();
-        var errors = new List<ValidationError>();
-        for (var i = 0; i < statements.Count; i++)
-        {
-            var prefix = isArray ? $"$[{i}]" : "$";
-            foreach (var e in StatementValidator.Validate(statements[i], version))
-                errors.Add(isArray ? e with { Path = prefix + e.Path.TrimStart('$') } : e);
-        }
-        // Attachment data and signatures are judged on valid statements as sent, before the LRS fills anything in.
-        if (errors.Count == 0) StatementAttachments.Check(statements, isArray, parts, version, errors);
-        if (errors.Count > 0)
-            return new(BadRequest(errors.Count == 1 ? $"Invalid statement: {errors[0]}" : $"{errors.Count} errors in the statements.", errors), []);
-
-        var ids = new HashSet<Guid>();
-        foreach (var s in statements)
-            if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
-                return new(BadRequest($"The statement id {v.GetValue<string>()} appears more than once in the batch."), []);
-        if (await RefusedByBindingAsync(http, store, statements, ids, ct) is { } refused) return new(refused, []);
-
         var authority = (JsonObject)JsonNode.Parse(http.User.AuthorityJson())!;
-        using var pending = clock.Begin();
-        var prepared = new PreparedStatement[statements.Count];
-        for (var i = 0; i < statements.Count; i++)
-            prepared[i] = StatementPreparer.Prepare((JsonObject)statements[i]!, version, pending.Stored, authority, define: http.User.Has(Scopes.Define));
-
-        var outcome = await store.StoreAsync(http.User.TenantId(), prepared, parts.Values, IsSame, ct);
+        var outcome = await writer.WriteAsync(new StatementBatch(http.User.TenantId(), statements, http.XapiVersion(), authority, http.User.Has(Scopes.Define))
+        {
+            Paths = isArray ? StatementPaths.Array : StatementPaths.Single,
+            Attachments = parts,
+            Admit = (valid, ct) => RefusedByBindingAsync(http, valid, ct),
+        }, ct);
+        if (outcome.Invalid is { } invalid) return new(BadRequest(invalid, outcome.Errors), []);
+        if (outcome.Refused is { } refused) return new(XapiProtocol.Error(StatusCodes.Status403Forbidden, refused), []);
         if (outcome.ConflictingId is { } conflict)
             return new(XapiProtocol.Error(StatusCodes.Status409Conflict, $"A different statement with id {conflict} is stored already; statements are immutable."), []);
-        return new(null, [.. prepared.Select(p => p.Id.ToString("D"))]);
+        return new(null, [.. outcome.Ids.Select(id => id.ToString("D"))]);
     }
 
     // A credential bound to an actor or registration writes only statements of that actor and registration, and
     // voids only statements it could read: the target is in the batch (so checked here too) or stored and visible.
-    private static async Task<IResult?> RefusedByBindingAsync(HttpContext http, IStatementStore store, IReadOnlyList<JsonNode?> statements, HashSet<Guid> batchIds, CancellationToken ct)
+    private static async Task<string?> RefusedByBindingAsync(HttpContext http, IReadOnlyList<JsonObject> statements, CancellationToken ct)
     {
         var bound = BoundAccess.Of(http.User);
         if (bound.IsNone) return null;
+        var store = http.RequestServices.GetRequiredService<IStatementStore>();
         foreach (var statement in statements)
         {
-            if (bound.RefuseWrite(statement) is { } reason) return XapiProtocol.Error(StatusCodes.Status403Forbidden, reason);
-            if (statement?["verb"]?["id"]?.GetValue<string>() != StatementPreparer.VoidedVerb
+            if (bound.RefuseWrite(statement) is { } reason) return reason;
+            if (statement["verb"]?["id"]?.GetValue<string>() != StatementPreparer.VoidedVerb
                 || statement["object"] is not JsonObject target || target["objectType"]?.GetValue<string>() != "StatementRef") continue;
             var targetId = Guid.Parse(target["id"]!.GetValue<string>());
-            if (batchIds.Contains(targetId)) continue;
+            if (statements.Any(s => s["id"] is JsonValue id && Guid.Parse(id.GetValue<string>()) == targetId)) continue;
             if (await store.GetAsync(http.User.TenantId(), targetId, ct) is not { } row || !bound.MaySee(row.Json))
-                return XapiProtocol.Error(StatusCodes.Status403Forbidden, $"This credential is bound to an actor or registration and may void only statements of its own; {targetId:D} is not one.");
+                return $"This credential is bound to an actor or registration and may void only statements of its own; {targetId:D} is not one.";
         }
         return null;
     }
-
-    private static bool IsSame(string storedJson, PreparedStatement incoming) =>
-        StatementComparer.AreEquivalent(JsonNode.Parse(storedJson)!, incoming.AsSent());
 
     /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
     public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)

@@ -71,7 +71,7 @@ public sealed record OrganisationsPlan(UpsertOutcome Outcome, IReadOnlyList<Orga
 public static class PeopleSync
 {
     /// <summary>The instant as both stores keep it: UTC, whole microseconds.</summary>
-    public static DateTimeOffset Instant(DateTimeOffset now) => new(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
+    public static DateTimeOffset Instant(DateTimeOffset now) => XapiTimestamp.ToMicroseconds(now);
 
     /// <summary>The agents a person gets: the listed ones and the HR account, distinct by key, ordered by key.</summary>
     public static IReadOnlyList<JsonObject> AgentsOf(PersonUpsert person, Organisation? organisation)

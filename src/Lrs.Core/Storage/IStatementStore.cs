@@ -7,11 +7,11 @@ public interface IStatementStore
 {
     /// <summary>
     /// Stores a batch atomically. Statements whose id is already stored are compared with
-    /// <paramref name="isSame"/> (stored JSON, incoming statement): equal ones are skipped, and a different one
+    /// <see cref="StatementComparer"/> (Data 2.3.1): equal ones are skipped, and a different one
     /// aborts the whole batch with nothing stored. <paramref name="attachments"/> (the raw data sent with the batch)
     /// are stored in the same transaction, once per tenant and hash: data already held is kept as it is.
     /// </summary>
-    Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, Func<string, PreparedStatement, bool> isSame, CancellationToken ct);
+    Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct);
 
     /// <summary>One statement by id, voided or not; null when unknown to the tenant.</summary>
     Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct);

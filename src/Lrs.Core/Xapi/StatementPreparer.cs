@@ -50,7 +50,7 @@ public static class StatementPreparer
     /// </summary>
     /// <param name="statement">The validated statement.</param>
     /// <param name="version">The xAPI version of the request.</param>
-    /// <param name="stored">The storage time (the caller truncates it to microseconds).</param>
+    /// <param name="stored">The storage time, from <see cref="StoredClock"/> (whole microseconds).</param>
     /// <param name="authority">The credential's authority, which replaces any authority sent.</param>
     /// <param name="define">Whether the sender holds the <c>define</c> scope.</param>
     public static PreparedStatement Prepare(JsonObject statement, XapiVersion version, DateTimeOffset stored, JsonObject authority, bool define = true)

@@ -21,7 +21,7 @@ public sealed class StoredClock(TimeProvider time)
     {
         lock (_lock)
         {
-            var ticks = Math.Max(Truncate(time.GetUtcNow().UtcTicks), _last);
+            var ticks = Math.Max(XapiTimestamp.ToMicroseconds(time.GetUtcNow()).UtcTicks, _last);
             _last = ticks;
             _inFlight[ticks] = _inFlight.GetValueOrDefault(ticks) + 1;
             return new PendingWrite(this, new DateTimeOffset(ticks, TimeSpan.Zero));
@@ -33,7 +33,7 @@ public sealed class StoredClock(TimeProvider time)
     {
         lock (_lock)
         {
-            var ticks = _inFlight.Count > 0 ? _inFlight.First().Key : Math.Max(Truncate(time.GetUtcNow().UtcTicks), _last);
+            var ticks = _inFlight.Count > 0 ? _inFlight.First().Key : Math.Max(XapiTimestamp.ToMicroseconds(time.GetUtcNow()).UtcTicks, _last);
             return new DateTimeOffset(ticks - TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
         }
     }
@@ -47,8 +47,6 @@ public sealed class StoredClock(TimeProvider time)
             else _inFlight[ticks]--;
         }
     }
-
-    private static long Truncate(long ticks) => ticks - ticks % TimeSpan.TicksPerMicrosecond;
 
     /// <summary>A write in flight with its stored time.</summary>
     public sealed class PendingWrite : IDisposable

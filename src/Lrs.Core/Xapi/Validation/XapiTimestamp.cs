@@ -129,6 +129,10 @@ public static class XapiTimestamp
         }
     }
 
+    /// <summary>The instant as both stores keep it (and as <c>stored</c> is given): UTC, truncated to whole microseconds.</summary>
+    public static DateTimeOffset ToMicroseconds(DateTimeOffset value) =>
+        new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
+
     /// <summary>
     /// The form the LRS writes: UTC, <c>yyyy-MM-ddTHH:mm:ss.fff</c> followed by up to four more fraction digits when
     /// the value has them (trailing zeros beyond the third trimmed), then <c>Z</c>.
