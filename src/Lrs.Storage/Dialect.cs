@@ -18,6 +18,15 @@ public abstract class Dialect
     /// <summary>A collation that orders text by code point, as SQLite does by default.</summary>
     public string Binary => IsPostgres ? " COLLATE \"C\"" : "";
 
+    /// <summary>What follows a JSON column read as text (PostgreSQL's jsonb is cast).</summary>
+    public string AsText => IsPostgres ? "::text" : "";
+
+    /// <summary>What follows a text parameter written to a JSON column (PostgreSQL casts it to jsonb).</summary>
+    public string AsJson => IsPostgres ? "::jsonb" : "";
+
+    /// <summary>Whether a failed write transaction may simply be tried again (a deadlock, a serialization failure, ...).</summary>
+    public virtual bool IsTransient(Exception exception) => false;
+
     /// <summary>An open connection.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken ct);
 

@@ -39,9 +39,9 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 1);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
-                    new SqliteCompetenceStore(database, frameworks, time), new PeopleStore(dialect), statements)
+                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
@@ -53,9 +53,9 @@ public sealed class LrsStore : IAsyncDisposable
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
-                var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 2);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
-                    new PostgresCompetenceStore(database, frameworks, time), new PeopleStore(dialect), statements, database)
+                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, database)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),

@@ -11,6 +11,17 @@ public sealed class PostgresDialect(PostgresDatabase database) : Dialect
     public override bool IsPostgres => true;
 
     /// <inheritdoc />
+    public override bool IsTransient(Exception exception) => exception is PostgresException
+    {
+        SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure,
+    } or PostgresException
+    {
+        // Another transaction stored the same statement id first; tried again, the batch finds it stored
+        // and compares it like any duplicate.
+        SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_statements_id",
+    };
+
+    /// <inheritdoc />
     public override async Task<DbConnection> OpenAsync(CancellationToken ct) => await database.DataSource.OpenConnectionAsync(ct);
 
     /// <inheritdoc />
