@@ -153,3 +153,23 @@ public static class DbCommandParameters
     /// <summary>A nullable string column.</summary>
     public static string? StringOrNull(this DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }
+
+/// <summary>An open connection with a write transaction; rolled back unless committed.</summary>
+public sealed class WriteLease(DbConnection connection, DbTransaction transaction, IDisposable? writerLock) : IAsyncDisposable
+{
+    /// <summary>The connection.</summary>
+    public DbConnection Connection { get; } = connection;
+    /// <summary>The transaction.</summary>
+    public DbTransaction Transaction { get; } = transaction;
+
+    /// <summary>Commits the transaction.</summary>
+    public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+        writerLock?.Dispose();
+    }
+}

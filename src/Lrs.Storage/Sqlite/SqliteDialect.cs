@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using Lrs.Core.Xapi;
 
 namespace Lrs.Storage.Sqlite;
 
@@ -72,7 +72,7 @@ public sealed class SqliteDialect(SqliteDatabase database) : Dialect
         var v => v,
     };
 
-    internal static string Id(Guid id) => id.ToString("D");
-    internal static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
-    internal static DateTimeOffset FromMicros(long micros) => new(DateTime.UnixEpoch.Ticks + micros * 10, TimeSpan.Zero);
+    private static string Id(Guid id) => id.ToString("D");
+    private static long Micros(DateTimeOffset time) => StatementCursor.ToMicros(time);
+    private static DateTimeOffset FromMicros(long micros) => StatementCursor.FromMicros(micros);
 }
