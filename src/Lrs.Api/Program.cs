@@ -1,5 +1,6 @@
 using Lrs.Api;
 using Lrs.Api.Admin;
+using Lrs.Api.Admin.Cli;
 using Lrs.Api.Auth;
 using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
@@ -71,7 +72,16 @@ app.MapGroupReflections();
 app.MapSessions();
 app.MapWebinars();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (Lrs.Storage.IncompatibleSchemaException e)
+{
+    // The one start failure an operator must act on (wrong LRS version for this database): said plainly, exit code 1.
+    Console.Error.WriteLine($"LrsApi cannot start: {e.Message}");
+    Environment.ExitCode = 1;
+}
 
 /// <summary>The entry point, visible to the API tests.</summary>
 public partial class Program;

@@ -399,15 +399,9 @@ public sealed class AttachmentTestsOnSqlite(SqliteLrs lrs) : AttachmentTests(lrs
 public sealed class AttachmentTestsOnPostgres(PostgresLrs lrs) : AttachmentTests(lrs), IClassFixture<PostgresLrs>;
 
 /// <summary>An LRS that accepts at most 1 KiB of attachment data per request.</summary>
-public sealed class SqliteLrsWithSmallAttachmentLimit : SqliteLrs
+public sealed class SmallAttachmentLimit : ILrsVariant
 {
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Xapi:MaxAttachmentBytes"] = "1024" };
-}
-
-/// <inheritdoc cref="SqliteLrsWithSmallAttachmentLimit"/>
-public sealed class PostgresLrsWithSmallAttachmentLimit : PostgresLrs
-{
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Xapi:MaxAttachmentBytes"] = "1024" };
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Xapi:MaxAttachmentBytes"] = "1024" };
 }
 
 public abstract class AttachmentLimitTests(LrsFixture lrs)
@@ -436,5 +430,5 @@ public abstract class AttachmentLimitTests(LrsFixture lrs)
     }
 }
 
-public sealed class AttachmentLimitTestsOnSqlite(SqliteLrsWithSmallAttachmentLimit lrs) : AttachmentLimitTests(lrs), IClassFixture<SqliteLrsWithSmallAttachmentLimit>;
-public sealed class AttachmentLimitTestsOnPostgres(PostgresLrsWithSmallAttachmentLimit lrs) : AttachmentLimitTests(lrs), IClassFixture<PostgresLrsWithSmallAttachmentLimit>;
+public sealed class AttachmentLimitTestsOnSqlite(SqliteLrs<SmallAttachmentLimit> lrs) : AttachmentLimitTests(lrs), IClassFixture<SqliteLrs<SmallAttachmentLimit>>;
+public sealed class AttachmentLimitTestsOnPostgres(PostgresLrs<SmallAttachmentLimit> lrs) : AttachmentLimitTests(lrs), IClassFixture<PostgresLrs<SmallAttachmentLimit>>;

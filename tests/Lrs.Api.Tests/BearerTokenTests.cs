@@ -201,27 +201,13 @@ public static class TestIssuer
     }
 }
 
-public sealed class SqliteLrsWithOidc : SqliteLrs
+/// <summary>An LRS that trusts bearer tokens of the test issuer.</summary>
+public sealed class Oidc : ILrsVariant
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => TestIssuer.Settings;
+    public static IReadOnlyDictionary<string, string?> Settings => TestIssuer.Settings;
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        TestIssuer.TrustInProcess(builder);
-    }
+    public static void ConfigureWebHost(IWebHostBuilder builder) => TestIssuer.TrustInProcess(builder);
 }
 
-public sealed class PostgresLrsWithOidc : PostgresLrs
-{
-    protected override IReadOnlyDictionary<string, string?> Settings => TestIssuer.Settings;
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        TestIssuer.TrustInProcess(builder);
-    }
-}
-
-public sealed class BearerTokenTestsOnSqlite(SqliteLrsWithOidc lrs) : BearerTokenTests(lrs), IClassFixture<SqliteLrsWithOidc>;
-public sealed class BearerTokenTestsOnPostgres(PostgresLrsWithOidc lrs) : BearerTokenTests(lrs), IClassFixture<PostgresLrsWithOidc>;
+public sealed class BearerTokenTestsOnSqlite(SqliteLrs<Oidc> lrs) : BearerTokenTests(lrs), IClassFixture<SqliteLrs<Oidc>>;
+public sealed class BearerTokenTestsOnPostgres(PostgresLrs<Oidc> lrs) : BearerTokenTests(lrs), IClassFixture<PostgresLrs<Oidc>>;

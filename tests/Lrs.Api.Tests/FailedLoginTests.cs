@@ -132,27 +132,13 @@ public sealed class ClientAddress : Microsoft.AspNetCore.Hosting.IStartupFilter
     };
 }
 
-public sealed class SqliteLrsWithFailedLoginLimit : SqliteLrs
+public sealed class FailedLoginLimit : ILrsVariant
 {
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Limits:FailedLoginsPerMinute"] = "3" };
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Limits:FailedLoginsPerMinute"] = "3" };
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
+    public static void ConfigureWebHost(IWebHostBuilder builder) =>
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClientAddress>());
-    }
 }
 
-public sealed class PostgresLrsWithFailedLoginLimit : PostgresLrs
-{
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Limits:FailedLoginsPerMinute"] = "3" };
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClientAddress>());
-    }
-}
-
-public sealed class FailedLoginTestsOnSqlite(SqliteLrsWithFailedLoginLimit lrs) : FailedLoginTests(lrs), IClassFixture<SqliteLrsWithFailedLoginLimit>;
-public sealed class FailedLoginTestsOnPostgres(PostgresLrsWithFailedLoginLimit lrs) : FailedLoginTests(lrs), IClassFixture<PostgresLrsWithFailedLoginLimit>;
+public sealed class FailedLoginTestsOnSqlite(SqliteLrs<FailedLoginLimit> lrs) : FailedLoginTests(lrs), IClassFixture<SqliteLrs<FailedLoginLimit>>;
+public sealed class FailedLoginTestsOnPostgres(PostgresLrs<FailedLoginLimit> lrs) : FailedLoginTests(lrs), IClassFixture<PostgresLrs<FailedLoginLimit>>;

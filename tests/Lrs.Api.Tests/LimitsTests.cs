@@ -42,21 +42,13 @@ public abstract class LimitsTests(LrsFixture lrs)
     }
 }
 
-public sealed class SqliteLrsWithTightLimits : SqliteLrs
+public sealed class TightLimits : ILrsVariant
 {
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
         ["Lrs:Limits:RequestsPerSecond"] = "1", ["Lrs:Limits:Burst"] = "3", ["Lrs:Limits:MaxRequestBytes"] = "20000",
     };
 }
 
-public sealed class PostgresLrsWithTightLimits : PostgresLrs
-{
-    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
-    {
-        ["Lrs:Limits:RequestsPerSecond"] = "1", ["Lrs:Limits:Burst"] = "3", ["Lrs:Limits:MaxRequestBytes"] = "20000",
-    };
-}
-
-public sealed class LimitsTestsOnSqlite(SqliteLrsWithTightLimits lrs) : LimitsTests(lrs), IClassFixture<SqliteLrsWithTightLimits>;
-public sealed class LimitsTestsOnPostgres(PostgresLrsWithTightLimits lrs) : LimitsTests(lrs), IClassFixture<PostgresLrsWithTightLimits>;
+public sealed class LimitsTestsOnSqlite(SqliteLrs<TightLimits> lrs) : LimitsTests(lrs), IClassFixture<SqliteLrs<TightLimits>>;
+public sealed class LimitsTestsOnPostgres(PostgresLrs<TightLimits> lrs) : LimitsTests(lrs), IClassFixture<PostgresLrs<TightLimits>>;

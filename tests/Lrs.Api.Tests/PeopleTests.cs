@@ -448,5 +448,5 @@ public abstract class PeopleTests(LrsFixture lrs)
     }
 }
 
-public sealed class PeopleTestsOnSqlite(SqliteLrsWithOidc lrs) : PeopleTests(lrs), IClassFixture<SqliteLrsWithOidc>;
-public sealed class PeopleTestsOnPostgres(PostgresLrsWithOidc lrs) : PeopleTests(lrs), IClassFixture<PostgresLrsWithOidc>;
+public sealed class PeopleTestsOnSqlite(SqliteLrs<Oidc> lrs) : PeopleTests(lrs), IClassFixture<SqliteLrs<Oidc>>;
+public sealed class PeopleTestsOnPostgres(PostgresLrs<Oidc> lrs) : PeopleTests(lrs), IClassFixture<PostgresLrs<Oidc>>;

@@ -83,38 +83,7 @@ public abstract class ProtocolTests(LrsFixture lrs)
         (await bare.GetJsonAsync("/xapi/statements?limit=1")).Response.Header("X-Experience-API-Version").Should().Be("2.0.0");
     }
 
-    [Fact]
-    public async Task The_OpenAPI_document_is_served_and_equals_the_committed_copy()
-    {
-        var served = await lrs.CreateClient().GetStringAsync("/openapi/v1.json");
-        var committedPath = Path.Combine(RepositoryRoot(), "openapi", "v1.json");
-        if (Environment.GetEnvironmentVariable("LRS_UPDATE_OPENAPI") == "1")
-            await File.WriteAllTextAsync(committedPath, Normalise(served));
-
-        File.Exists(committedPath).Should().BeTrue("the OpenAPI document is committed under openapi/ (regenerate with LRS_UPDATE_OPENAPI=1 dotnet test)");
-        Normalise(await File.ReadAllTextAsync(committedPath)).Should().Be(Normalise(served),
-            "the committed openapi/v1.json must match what the API serves; regenerate with LRS_UPDATE_OPENAPI=1 dotnet test");
-    }
-
-    [Fact]
-    public async Task Swagger_UI_is_served()
-    {
-        var response = await lrs.CreateClient().GetAsync("/swagger/index.html");
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-    }
-
-    [Fact]
-    public async Task Every_endpoint_in_the_OpenAPI_document_has_a_summary()
-    {
-        var document = JsonNode.Parse(await lrs.CreateClient().GetStringAsync("/openapi/v1.json"))!;
-        var operations = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => (Path: p.Key, Method: o.Key, Operation: o.Value))).ToList();
-        operations.Should().NotBeEmpty();
-        foreach (var (path, method, operation) in operations)
-            operation!["summary"]?.GetValue<string>().Should().NotBeNullOrEmpty($"{method} {path} needs a summary");
-    }
-
-    private static string Normalise(string json) => JsonNode.Parse(json)!.ToJsonString(new() { WriteIndented = true }) + "\n";
-
+    /// <summary>The checkout's root, where LrsApi.sln is.</summary>
     internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

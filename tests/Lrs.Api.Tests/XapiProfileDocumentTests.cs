@@ -43,14 +43,14 @@ public sealed partial class XapiProfileDocumentTests
     {
         var profile = Profile();
         var errors = new List<string>();
-        profile["@context"]?.GetValue<string>().Should().Be("https://w3id.org/xapi/profiles/context");
-        profile["id"]?.GetValue<string>().Should().Be("https://lrsapi.se/xapi/profile");
-        profile["type"]?.GetValue<string>().Should().Be("Profile");
-        profile["conformsTo"]?.GetValue<string>().Should().Be("https://w3id.org/xapi/profiles#1.0");
+        ((string?)profile["@context"]).Should().Be("https://w3id.org/xapi/profiles/context");
+        ((string?)profile["id"]).Should().Be("https://lrsapi.se/xapi/profile");
+        ((string?)profile["type"]).Should().Be("Profile");
+        ((string?)profile["conformsTo"]).Should().Be("https://w3id.org/xapi/profiles#1.0");
         RequireLanguageMap(profile, "prefLabel", "profile", errors);
         RequireLanguageMap(profile, "definition", "profile", errors);
-        profile["author"]?["type"]?.GetValue<string>().Should().BeOneOf("Organization", "Person");
-        profile["author"]?["name"]?.GetValue<string>().Should().NotBeNullOrEmpty();
+        ((string?)profile["author"]?["type"]).Should().BeOneOf("Organization", "Person");
+        ((string?)profile["author"]?["name"]).Should().NotBeNullOrEmpty();
 
         var versions = profile["versions"]!.AsArray().Select(v => v!.AsObject()).ToList();
         versions.Should().NotBeEmpty();

@@ -5,8 +5,8 @@ using Lrs.Api.Tests.Infrastructure;
 
 namespace Lrs.Api.Tests;
 
-/// <summary>The project's xAPI Profile as the API serves it: public, JSON-LD, cacheable.</summary>
-public abstract class XapiProfileTests(LrsFixture lrs)
+/// <summary>The project's xAPI Profile as the API serves it: public, JSON-LD, cacheable. It is no store's data: tested once.</summary>
+public sealed class XapiProfileTests(SqliteLrs lrs) : IClassFixture<SqliteLrs>
 {
     [Fact]
     public async Task The_xAPI_profile_is_served_without_credentials_as_JSON_LD()
@@ -54,6 +54,3 @@ public abstract class XapiProfileTests(LrsFixture lrs)
         (await head.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
     }
 }
-
-public sealed class XapiProfileTestsOnSqlite(SqliteLrs lrs) : XapiProfileTests(lrs), IClassFixture<SqliteLrs>;
-public sealed class XapiProfileTestsOnPostgres(PostgresLrs lrs) : XapiProfileTests(lrs), IClassFixture<PostgresLrs>;

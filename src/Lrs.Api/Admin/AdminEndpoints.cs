@@ -25,6 +25,7 @@ public static class AdminEndpoints
                 "For a credential that also has `operator`: every tenant (the CLI's `tenants list` shows the same).");
         admin.MapPost("/tenants", CreateTenant)
             .AddEndpointFilter(RequireOperatorScope)
+            .RequireUnrestricted()
             .WithName("CreateTenant")
             .WithSummary("Creates a tenant (operator only)")
             .WithDescription("A new, empty tenant. Requires the scope `operator` besides `admin` (neither `admin` nor `all` includes it), so a tenant's admin neither creates tenants nor learns which names exist: " +
@@ -32,7 +33,8 @@ public static class AdminEndpoints
         admin.MapGet("/credentials", ListCredentials)
             .WithName("ListCredentials")
             .WithSummary("The credentials of the caller's tenant")
-            .WithDescription("Keys, labels, scopes, restrictions (organisation, actor, registration), expiry and revocation of every credential of the caller's tenant. Secrets are never shown again after creation.");
+            .WithDescription("Keys, labels, scopes, restrictions (organisation, actor, registration), expiry and revocation of every credential of the caller's tenant. Secrets are never shown again after creation. " +
+                "A restricted caller sees only credentials restricted as narrowly as itself (same organisation, actor and registration); the others are 404 to it, for reading and revoking.");
         admin.MapGet("/credentials/{key}", GetCredential)
             .WithName("GetCredential")
             .WithSummary("One credential of the caller's tenant")
@@ -47,7 +49,9 @@ public static class AdminEndpoints
                 "Optional restrictions: `organisation` (its reads of people and competence profiles see only that employer's people; claim `lrs:organisation`); `actor`, an Agent with exactly one identifier " +
                 "(statements written must have it as actor, else 403 and nothing stored; statement reads see only statements with it as actor or object; State and Agent Profile only for that agent); " +
                 "`registration`, a UUID (statements written must carry it as `context.registration`; statement reads and State documents only in that registration). " +
-                "Actor and registration together make a cmi5-style launch credential. Audited as `credential.create`, restrictions included.");
+                "Actor and registration together make a cmi5-style launch credential. " +
+                "A restricted caller issues nothing wider than itself (403 otherwise): its organisation, actor and registration are inherited when left out and must be the same when given, " +
+                "and the scopes must be ones it holds. Audited as `credential.create`, restrictions included.");
         admin.MapDelete("/credentials/{key}", RevokeCredential)
             .WithName("RevokeCredential")
             .WithSummary("Revokes a credential of the caller's tenant")
@@ -55,7 +59,8 @@ public static class AdminEndpoints
         admin.MapGet("/audit", ListAudit)
             .WithName("ListAuditEntries")
             .WithSummary("The audit log of the caller's tenant, newest first")
-            .WithDescription("Every administrative action (API and CLI): who (a credential key, or `cli:` and the operating-system user), what, on what and when. Paged with `limit` and the `more` link.");
+            .WithDescription("Every administrative action (API and CLI): who (a credential key, or `cli:` and the operating-system user), what, on what and when. Paged with `limit` and the `more` link. " +
+                "Tenant-wide, so 403 for a credential restricted to an organisation, an actor or a registration.");
         return routes;
     }
 
@@ -129,13 +134,13 @@ public static class AdminEndpoints
     }
 
     public static async Task<Ok<List<CredentialView>>> ListCredentials(ClaimsPrincipal user, ICredentialStore credentials, Administration administration, CancellationToken ct) =>
-        TypedResults.Ok((await credentials.ListAsync(user.TenantId(), ct)).Select(c => View(c, administration)).ToList());
+        TypedResults.Ok((await credentials.ListAsync(user.TenantId(), ct)).Where(c => EmployerScope.Covers(user, c)).Select(c => View(c, administration)).ToList());
 
     public static async Task<Results<Ok<CredentialView>, ProblemHttpResult>> GetCredential(string key, ClaimsPrincipal user, ICredentialStore credentials, Administration administration, CancellationToken ct) =>
         await OwnCredentialAsync(key, user, credentials, ct) is { } credential ? TypedResults.Ok(View(credential, administration)) : NoSuchCredential(key);
 
     public static async Task<Results<Created<IssuedCredential>, ProblemHttpResult>> CreateCredential(
-        NewCredential body, ClaimsPrincipal user, Administration administration, IOptions<LrsOptions> options, CancellationToken ct)
+        NewCredential body, ClaimsPrincipal user, Administration administration, IPeopleStore people, IOptions<LrsOptions> options, CancellationToken ct)
     {
         var (scopes, scopeError) = Scopes.Parse(body.Scopes ?? []);
         if (scopeError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid scopes", detail: scopeError);
@@ -147,6 +152,8 @@ public static class AdminEndpoints
         if (expiryError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid expiry", detail: expiryError);
         var (restrictions, restrictionError) = Administration.CheckRestrictions(body.Organisation, body.Actor, body.Registration);
         if (restrictionError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid restriction", detail: restrictionError);
+        (restrictions, var wider) = await EmployerScope.IssuableAsync(user, people, scopes, restrictions, ct);
+        if (wider is not null) return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Wider than the issuer", detail: wider);
         var name = string.IsNullOrWhiteSpace(body.Name) ? "credential" : body.Name.Trim();
 
         var (credential, secret) = await administration.IssueCredentialAsync(user.TenantId(), name, scopes, expires, options.Value.Bootstrap.AuthorityHomePage, Actor(user), ct, restrictions);
@@ -166,6 +173,9 @@ public static class AdminEndpoints
 
     public static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ListAudit([AsParameters] AuditQuery query, ClaimsPrincipal user, IAuditLog audit, CancellationToken ct)
     {
+        if (user.IsRestricted())
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Restricted credential",
+                detail: "The audit log covers the whole tenant; a credential restricted to an organisation, an actor or a registration does not read it.");
         var limit = query.Limit ?? 50;
         if (limit is < 1 or > 500)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit", detail: "limit is between 1 and 500.");
@@ -174,9 +184,10 @@ public static class AdminEndpoints
         return TypedResults.Ok(new AuditPage([.. entries.Select(e => new AuditView(e.Seq, e.At, e.Actor, e.Action, e.Target, e.Detail))], more));
     }
 
-    // Another tenant's credential is answered like an unknown one: its existence is not this caller's business.
+    // Another tenant's credential is answered like an unknown one: its existence is not this caller's business. So is one
+    // wider than a restricted caller (EmployerScope.Covers).
     private static async Task<Credential?> OwnCredentialAsync(string key, ClaimsPrincipal user, ICredentialStore credentials, CancellationToken ct) =>
-        await credentials.FindAsync(key, ct) is { } c && c.TenantId == user.TenantId() ? c : null;
+        await credentials.FindAsync(key, ct) is { } c && c.TenantId == user.TenantId() && EmployerScope.Covers(user, c) ? c : null;
 
     private static ProblemHttpResult NoSuchCredential(string key) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such credential", detail: $"This tenant has no credential with key '{key}'.");

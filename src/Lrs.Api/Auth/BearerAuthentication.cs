@@ -24,6 +24,7 @@ public static class LrsAuthentication
     {
         services.AddSingleton<BearerTokenEvents>();
         services.AddSingleton<FailedLogins>();
+        services.AddTransient<IClaimsTransformation, BoundActorEmployer>();
         services.AddAuthentication(PolicySchemeName)
             .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicAuthenticationHandler.SchemeName, null)
             .AddJwtBearer(BearerSchemeName, _ => { })

@@ -32,12 +32,14 @@ public static class FrameworkEndpoints
                 "The `ETag` is the framework's version; send it back in `If-Match` to change the framework only if nobody else did meanwhile.");
         framework.MapPut("/", PutFramework)
             .RequireScope(Scopes.FrameworkWrite)
+            .RequireUnrestricted()
             .WithName("ImportFramework")
             .WithSummary("Imports (replaces) the competence framework")
             .WithDescription("Validates the whole document and reports every error with its JSON path; nothing is stored when any is found. " +
                 "Then replaces the framework and rebuilds the evidence of every stored statement under the new rules, in short transactions " +
                 "(ingest goes on meanwhile); the response says what the rebuild changed. Sending the same framework again changes nothing. " +
-                "`If-Match` with a version from `ETag` makes the change conditional (412 when the framework changed since). Audited as `framework.change`.");
+                "`If-Match` with a version from `ETag` makes the change conditional (412 when the framework changed since). Audited as `framework.change`. " +
+                "The framework is the tenant's, not one employer's: 403 for a credential restricted to an organisation, an actor or a registration, as for every framework change.");
         framework.MapGet("/{section}/{id}", GetItem)
             .RequireScope(Scopes.FrameworkWrite, Scopes.ProfilesRead)
             .WithName("GetFrameworkItem")
@@ -45,12 +47,14 @@ public static class FrameworkEndpoints
             .WithDescription("`section` is `competences`, `rules`, `roles` or `reflectionTemplates`.");
         framework.MapPut("/{section}/{id}", PutItem)
             .RequireScope(Scopes.FrameworkWrite)
+            .RequireUnrestricted()
             .WithName("PutFrameworkItem")
             .WithSummary("Creates or replaces one competence, rule, role or reflection template")
             .WithDescription("The item's `id` in the body, when given, must equal the one in the path. The framework as a whole must stay valid " +
                 "(e.g. a rule's competence must exist); errors are reported with paths inside the item. Evidence is rebuilt as for an import.");
         framework.MapDelete("/{section}/{id}", DeleteItem)
             .RequireScope(Scopes.FrameworkWrite)
+            .RequireUnrestricted()
             .WithName("DeleteFrameworkItem")
             .WithSummary("Removes one competence, rule, role or reflection template")
             .WithDescription("A competence still named by a rule, a role or another competence's prerequisites is not removed (409, naming them). " +
@@ -60,6 +64,7 @@ public static class FrameworkEndpoints
             .WithTags("Admin")
             .RequireAuthorization()
             .RequireScope(Scopes.Admin)
+            .RequireUnrestricted()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithName("RebuildEvidence")
             .WithSummary("Rebuilds competence evidence from stored statements")

@@ -35,7 +35,8 @@ public static class PeopleEndpoints
                 "and, when the organisation has an `hrHomePage`, to `account{homePage: hrHomePage, name: id}`; statements about any of them count " +
                 "for the person. A unit or role no longer listed ends now and stays in the history. Sending the same data again changes nothing " +
                 "(`unchanged`, and `changed` stays). All or nothing: every problem is reported in one 400 with JSON paths; an agent linked to " +
-                "another person is 409; a person of another organisation than the caller's is 403. A personnummer is refused, as a property " +
+                "another person is 409; so is, for a credential restricted to one organisation, an agent that stored statements about another " +
+                "organisation's people carry as actor or object (claiming it would show this credential those statements); a person of another organisation than the caller's is 403. A personnummer is refused, as a property " +
                 "and as an id. Scope `people:write`.")
             .Accepts<List<PersonInput>>("application/json")
             .ProducesValidationProblem()
@@ -91,7 +92,7 @@ public static class PeopleEndpoints
         IReadOnlyList<string>? Units = null, IReadOnlyList<string>? Roles = null, IReadOnlyList<string>? Duties = null, IReadOnlyList<JsonObject>? Agents = null);
 
     public static async Task<Results<Ok<UpsertCounts>, ValidationProblem, ProblemHttpResult>> UpsertPeople(
-        HttpRequest request, ClaimsPrincipal user, IPeopleStore store, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, IPeopleStore store, IStatementStore statements, TimeProvider time, CancellationToken ct)
     {
         var (body, unreadable) = await ReadJsonAsync(request, ct);
         if (unreadable is not null) return unreadable;
@@ -100,6 +101,8 @@ public static class PeopleEndpoints
                 detail: $"This request has {tooMany.Count} people; send at most {PeopleInput.MaxPeople} per request (several requests in a row are fine).");
         var (batch, errors) = PeopleInput.ReadPeople(body);
         if (errors.Count > 0) return Invalid("Invalid people", errors);
+        if (await EmployerScope.ClaimConflictsAsync(user, store, statements, batch, ct) is { Count: > 0 } claimed)
+            return Refused<UpsertCounts>(new UpsertRefusal(UpsertRefusalKind.Conflict, claimed), "people");
 
         var outcome = await store.UpsertPeopleAsync(user.TenantId(), batch, user.RestrictedOrganisation(), time.GetUtcNow(), ct);
         return outcome.Refusal is { } refusal ? Refused<UpsertCounts>(refusal, "people") : TypedResults.Ok(outcome.Counts);

@@ -135,7 +135,7 @@ public static class ReflectionTaskEndpoints
         ICompetenceStore competence, TimeProvider time, CancellationToken ct)
     {
         var tenant = user.TenantId();
-        if (await VisibleAsync(id, user, store, people, ct) is not { } task) return NoSuchTask(id);
+        if (await EmployerScope.VisibleTaskAsync(id, user, store, people, ct) is not { } task) return NoSuchTask(id);
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
         return TypedResults.Ok(View(task, framework, time.GetUtcNow(), MaySeeText(user)));
     }
@@ -144,7 +144,7 @@ public static class ReflectionTaskEndpoints
         IReflectionStore store, IPeopleStore people, ICompetenceStore competence, StatementWriter statements, TimeProvider time, CancellationToken ct)
     {
         var tenant = user.TenantId();
-        if (await VisibleAsync(id, user, store, people, ct) is not { } task) return NoSuchTask(id);
+        if (await EmployerScope.VisibleTaskAsync(id, user, store, people, ct) is not { } task) return NoSuchTask(id);
         var (body, problem) = await PeopleEndpoints.ReadJsonAsync(request, ct);
         if (problem is not null) return problem;
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
@@ -233,18 +233,6 @@ public static class ReflectionTaskEndpoints
     {
         if (BoundAccess.Of(user).ActorKey is not { } key) return (null, null);
         return (await people.PersonOfAgentAsync(user.TenantId(), key, ct), key);
-    }
-
-    /// <summary>The task, when it exists and the caller may see it (bound actor: own; organisation: its people's).</summary>
-    internal static async Task<ReflectionTask?> VisibleAsync(Guid id, ClaimsPrincipal user, IReflectionStore store, IPeopleStore people, CancellationToken ct)
-    {
-        var tenant = user.TenantId();
-        if (await store.GetAsync(tenant, id, ct) is not { } task) return null;
-        var (ownPerson, ownAgent) = await OwnAsync(user, people, ct);
-        if (ownAgent is not null && task.AgentKey != ownAgent && (ownPerson is null || task.PersonId != ownPerson)) return null;
-        if (user.RestrictedOrganisation() is { } organisation
-            && (task.PersonId is null || await people.GetAsync(tenant, task.PersonId, organisation, ct) is null)) return null;
-        return task;
     }
 
     internal static TaskView View(ReflectionTask task, Framework framework, DateTimeOffset now, bool withText)

@@ -103,7 +103,7 @@ public static class DocumentsEndpoints
         var version = http.XapiVersion();
         var target = ReadTarget(r, http.Request.Query, r.WriteParameters, version, idRequired: true);
         if (target.Error is { } error) return BadRequest(error);
-        if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
+        if (await RefusedAsync(http, target.Set!, ct) is { } refused) return refused;
         var (content, contentType) = await ReadBodyAsync(http.Request, ct);
         var preconditions = PreconditionsOf(http.Request);
         var change = await store.ChangeAsync(http.User.TenantId(), Address(target.Set!, target.Id!),
@@ -116,7 +116,7 @@ public static class DocumentsEndpoints
     {
         var target = ReadTarget(r, http.Request.Query, r.WriteParameters, http.XapiVersion(), idRequired: true);
         if (target.Error is { } error) return BadRequest(error);
-        if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
+        if (await RefusedAsync(http, target.Set!, ct) is { } refused) return refused;
         var (content, contentType) = await ReadBodyAsync(http.Request, ct);
         var preconditions = PreconditionsOf(http.Request);
         var change = await store.ChangeAsync(http.User.TenantId(), Address(target.Set!, target.Id!),
@@ -131,10 +131,12 @@ public static class DocumentsEndpoints
         var target = ReadTarget(r, http.Request.Query, r.GetParameters, version, idRequired: false);
         if (target.Error is { } error) return BadRequest(error);
         if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
+        // Another employer's person's documents are not there for this caller.
+        var hidden = !await WithinEmployerAsync(http, target.Set!, ct);
 
         if (target.Id is { } id)
         {
-            var document = await store.GetAsync(http.User.TenantId(), Address(target.Set!, id), ct);
+            var document = hidden ? null : await store.GetAsync(http.User.TenantId(), Address(target.Set!, id), ct);
             if (document is null)
                 return XapiProtocol.Error(StatusCodes.Status404NotFound, $"No {r.Noun} with {r.IdParameter} '{id}' here.");
             http.Response.Headers.ETag = Quote(document.ETag);
@@ -149,7 +151,7 @@ public static class DocumentsEndpoints
             if (!XapiTimestamp.TryParse(sinceText, version, out var parsed)) return BadRequest("since is not a timestamp.");
             since = parsed;
         }
-        var stamps = await store.ListAsync(http.User.TenantId(), target.Set!, since, ct);
+        var stamps = hidden ? [] : await store.ListAsync(http.User.TenantId(), target.Set!, since, ct);
         if (stamps.Count > 0)
             http.Response.Headers.LastModified = stamps.Max(s => s.Updated).ToString("R", CultureInfo.InvariantCulture);
         return TypedResults.Json(stamps.Select(s => s.Id).ToArray(), StatementJson.Default.StringArray);
@@ -160,7 +162,7 @@ public static class DocumentsEndpoints
     {
         var target = ReadTarget(r, http.Request.Query, r.WriteParameters, http.XapiVersion(), idRequired: !r.ByRegistration);
         if (target.Error is { } error) return BadRequest(error);
-        if (BoundAccess.Of(http.User).RefuseDocuments(target.Set!) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
+        if (await RefusedAsync(http, target.Set!, ct) is { } refused) return refused;
         if (target.Id is null)
         {
             await store.DeleteAllAsync(http.User.TenantId(), target.Set!, ct);
@@ -171,6 +173,20 @@ public static class DocumentsEndpoints
             current => DocumentRules.Delete(current, preconditions), ct);
         return Answer(http, change);
     }
+
+    // A write out of the caller's reach: another actor's or registration's under bindings, another employer's person's.
+    private static async Task<IResult?> RefusedAsync(HttpContext http, DocumentSet set, CancellationToken ct)
+    {
+        if (BoundAccess.Of(http.User).RefuseDocuments(set) is { } refused) return XapiProtocol.Error(StatusCodes.Status403Forbidden, refused);
+        if (!await WithinEmployerAsync(http, set, ct))
+            return XapiProtocol.Error(StatusCodes.Status403Forbidden, "This credential is restricted to one organisation and reaches only the documents of its people and of agents that are no person's.");
+        return null;
+    }
+
+    // Activity Profiles belong to no agent; State and Agent Profile documents to the agent's person, if any.
+    private static async Task<bool> WithinEmployerAsync(HttpContext http, DocumentSet set, CancellationToken ct) =>
+        set.Kind == DocumentKind.ActivityProfile
+        || await EmployerScope.IsWithinEmployerAsync(http.User, http.RequestServices.GetRequiredService<IPeopleStore>(), set.AgentKey, ct);
 
     private sealed record Target(DocumentSet? Set, string? Id, string? Error);
 

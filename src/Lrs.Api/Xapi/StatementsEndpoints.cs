@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
-using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Microsoft.Extensions.Options;
@@ -19,11 +17,6 @@ public static class StatementsEndpoints
 
     private static readonly HashSet<string> PutParameters = ["statementId"];
     private static readonly HashSet<string> SingleParameters = ["statementId", "voidedStatementId", "attachments", "format"];
-    private static readonly HashSet<string> QueryParameters =
-    [
-        "agent", "verb", "activity", "registration", "related_activities", "related_agents",
-        "since", "until", "limit", "format", "attachments", "ascending",
-    ];
 
     public static IEndpointRouteBuilder MapStatements(this IEndpointRouteBuilder routes)
     {
@@ -124,7 +117,7 @@ public static class StatementsEndpoints
         {
             Paths = isArray ? StatementPaths.Array : StatementPaths.Single,
             Attachments = parts,
-            Admit = (valid, ct) => RefusedByBindingAsync(http, valid, ct),
+            Admit = (valid, ct) => EmployerScope.RefuseStatementsAsync(http.User, http.RequestServices, valid, BatchIds(valid), ct),
         }, ct);
         if (outcome.Invalid is { } invalid) return new(BadRequest(invalid, outcome.Errors), []);
         if (outcome.Refused is { } refused) return new(XapiProtocol.Error(StatusCodes.Status403Forbidden, refused), []);
@@ -133,25 +126,9 @@ public static class StatementsEndpoints
         return new(null, [.. outcome.Ids.Select(id => id.ToString("D"))]);
     }
 
-    // A credential bound to an actor or registration writes only statements of that actor and registration, and
-    // voids only statements it could read: the target is in the batch (so checked here too) or stored and visible.
-    private static async Task<string?> RefusedByBindingAsync(HttpContext http, IReadOnlyList<JsonObject> statements, CancellationToken ct)
-    {
-        var bound = BoundAccess.Of(http.User);
-        if (bound.IsNone) return null;
-        var store = http.RequestServices.GetRequiredService<IStatementStore>();
-        foreach (var statement in statements)
-        {
-            if (bound.RefuseWrite(statement) is { } reason) return reason;
-            if (statement["verb"]?["id"]?.GetValue<string>() != StatementPreparer.VoidedVerb
-                || statement["object"] is not JsonObject target || target["objectType"]?.GetValue<string>() != "StatementRef") continue;
-            var targetId = Guid.Parse(target["id"]!.GetValue<string>());
-            if (statements.Any(s => s["id"] is JsonValue id && Guid.Parse(id.GetValue<string>()) == targetId)) continue;
-            if (await store.GetAsync(http.User.TenantId(), targetId, ct) is not { } row || !bound.MaySee(row.Json))
-                return $"This credential is bound to an actor or registration and may void only statements of its own; {targetId:D} is not one.";
-        }
-        return null;
-    }
+    // The ids the batch itself carries: a statement may refer to one of them without it being stored yet.
+    private static HashSet<Guid> BatchIds(IReadOnlyList<JsonObject> statements) =>
+        [.. statements.Select(s => s["id"] is JsonValue id && id.TryGetValue(out string? text) && Guid.TryParse(text, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty)];
 
     /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
     public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
@@ -169,109 +146,25 @@ public static class StatementsEndpoints
         if (query.ContainsKey("statementId") || query.ContainsKey("voidedStatementId"))
             return await GetSingleAsync(http, store, knowledge, ct);
 
-        if (XapiProtocol.UnknownParameter(query, QueryParameters) is { } unknown) return BadRequest(unknown);
-        var version = http.XapiVersion();
-        var keys = new List<string>();
-        string? Param(string name, out string? error)
-        {
-            XapiProtocol.TrySingle(query, name, out var value, out error);
-            return value;
-        }
-
-        var relatedAgents = ParseBool(Param("related_agents", out var err), "related_agents", ref err);
-        var relatedActivities = ParseBool(Param("related_activities", out var err2), "related_activities", ref err2);
-        var ascending = ParseBool(Param("ascending", out var err3), "ascending", ref err3);
-        var attachments = ParseBool(Param("attachments", out var err4), "attachments", ref err4);
-        if ((err ?? err2 ?? err3 ?? err4) is { } boolError) return BadRequest(boolError);
-
-        if (Param("agent", out var e) is { } agentText)
-        {
-            JsonNode? agent;
-            try { agent = JsonNode.Parse(agentText, documentOptions: XapiProtocol.DocumentOptions); }
-            catch (JsonException) { return BadRequest("agent is not JSON."); }
-            var problems = StatementValidator.ValidateAgentParameter(agent, version);
-            if (problems.Count > 0 || AgentKey.Of(agent) is not { } agentKey)
-                return BadRequest("agent is not an Agent or Identified Group with one identifier.", problems);
-            keys.Add((relatedAgents ? StatementIndex.RelatedAgent : StatementIndex.Agent) + agentKey);
-        }
-        else if (e is not null) return BadRequest(e);
-
-        if (Param("verb", out e) is { } verb)
-        {
-            if (!Iri.IsAbsolute(verb)) return BadRequest("verb is not an IRI.");
-            keys.Add(StatementIndex.Verb + verb);
-        }
-        else if (e is not null) return BadRequest(e);
-
-        if (Param("activity", out e) is { } activity)
-        {
-            if (!Iri.IsAbsolute(activity)) return BadRequest("activity is not an IRI.");
-            keys.Add((relatedActivities ? StatementIndex.RelatedActivity : StatementIndex.Activity) + activity);
-        }
-        else if (e is not null) return BadRequest(e);
-
-        if (Param("registration", out e) is { } registration)
-        {
-            if (!Guid.TryParse(registration, out var reg)) return BadRequest("registration is not a UUID.");
-            keys.Add(StatementIndex.Registration + reg.ToString("D"));
-        }
-        else if (e is not null) return BadRequest(e);
-
-        DateTimeOffset? since = null, until = null;
-        if (Param("since", out e) is { } sinceText)
-        {
-            if (!XapiTimestamp.TryParse(sinceText, version, out var s)) return BadRequest("since is not a timestamp.");
-            since = s;
-        }
-        else if (e is not null) return BadRequest(e);
-        if (Param("until", out e) is { } untilText)
-        {
-            if (!XapiTimestamp.TryParse(untilText, version, out var u)) return BadRequest("until is not a timestamp.");
-            until = u;
-        }
-        else if (e is not null) return BadRequest(e);
-
-        var max = options.Value.Xapi.MaxStatementsPerPage;
-        var limit = max;
-        if (Param("limit", out e) is { } limitText)
-        {
-            if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit)) return BadRequest("limit is not a non-negative integer.");
-            if (limit == 0 || limit > max) limit = max;
-        }
-        else if (e is not null) return BadRequest(e);
-
-        var format = "exact";
-        if (Param("format", out e) is { } formatText)
-        {
-            if (formatText is not ("exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
-            format = formatText;
-        }
-        else if (e is not null) return BadRequest(e);
+        var (parameters, error) = StatementQueryParameters.Parse(query, http.XapiVersion(), options.Value.Xapi.MaxStatementsPerPage);
+        if (parameters is null) return BadRequest(error!.Message, error.Errors);
 
         // The first page fixes the upper bound for every later page: nothing stored after it shows up
         // in this result, and nothing at or before it is still in flight, so paging neither skips nor repeats.
-        var bound = until is { } u2 && u2 < consistentThrough ? u2 : consistentThrough;
+        var bound = parameters.Until is { } until && until < consistentThrough ? until : consistentThrough;
         var cursor = new StatementCursor
         {
-            Keys = [.. keys],
-            Since = since is { } s2 ? StatementCursor.ToMicros(s2) : null,
+            Keys = [.. parameters.IndexKeys],
+            Since = parameters.Since is { } since ? StatementCursor.ToMicros(since) : null,
             Until = StatementCursor.ToMicros(bound),
-            Ascending = ascending,
-            Limit = limit,
-            PositionStored = ascending ? long.MinValue : long.MaxValue,
-            PositionSequence = ascending ? long.MinValue : long.MaxValue,
-            Format = format,
-            Attachments = attachments,
+            Ascending = parameters.Ascending,
+            Limit = parameters.Limit,
+            PositionStored = parameters.Ascending ? long.MinValue : long.MaxValue,
+            PositionSequence = parameters.Ascending ? long.MinValue : long.MaxValue,
+            Format = parameters.Format,
+            Attachments = parameters.Attachments,
         };
         return await RunQueryAsync(http, store, knowledge, cursor, ct);
-    }
-
-    private static bool ParseBool(string? text, string name, ref string? error)
-    {
-        if (error is not null || text is null) return false;
-        if (text == "true") return true;
-        if (text != "false") error = $"{name} is true or false.";
-        return false;
     }
 
     private static async Task<IResult> RunQueryAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StatementCursor cursor, CancellationToken ct)
@@ -286,7 +179,7 @@ public static class StatementsEndpoints
             // One more than a page tells whether a next page exists without a second query.
             Limit = cursor.Limit + 1,
             After = first ? null : new StatementPosition(StatementCursor.FromMicros(cursor.PositionStored), cursor.PositionSequence),
-            OwnKeys = OwnKeys(http.User),
+            OwnKeys = EmployerScope.OwnStatementKeys(http.User),
             Organisation = http.User.RestrictedOrganisation(),
         };
         var rows = await store.QueryAsync(http.User.TenantId(), query, ct);
@@ -300,7 +193,7 @@ public static class StatementsEndpoints
         }
 
         // Filtered after the page is cut, so that `more` still continues after the last statement read.
-        if (HidesReflectionAnswers(http.User)) page = [.. page.Where(r => !IsReflectionAnswer(r.Json))];
+        if (EmployerScope.HidesReflectionAnswers(http.User)) page = [.. page.Where(r => !EmployerScope.IsReflectionAnswer(r.Json))];
 
         if (page.Count > 0)
             http.Response.Headers.LastModified = page.Max(r => r.Position.Stored).ToString("R", CultureInfo.InvariantCulture);
@@ -336,13 +229,6 @@ public static class StatementsEndpoints
         return await knowledge.ActivityDefinitionsAsync(http.User.TenantId(), iris, ct);
     }
 
-    // Keys a statement must carry itself to be visible to this caller: with statements/read/mine, its own
-    // authority (Communication 4.2); with a bound actor or registration, those (BoundAccess).
-    private static IReadOnlyList<string> OwnKeys(ClaimsPrincipal user) =>
-        user.ReadsAllStatements()
-            ? BoundAccess.Of(user).StatementKeys
-            : [StatementIndex.Authority + (AgentKey.Of(JsonNode.Parse(user.AuthorityJson())) ?? ""), .. BoundAccess.Of(user).StatementKeys];
-
     private static async Task<IResult> GetSingleAsync(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, CancellationToken ct)
     {
         var query = http.Request.Query;
@@ -355,20 +241,12 @@ public static class StatementsEndpoints
         if (!XapiProtocol.TrySingle(query, name, out var idText, out var repeated)) return BadRequest(repeated!);
         if (!Guid.TryParse(idText, out var id)) return BadRequest($"{name} is not a UUID.");
 
-        string? err = null;
-        XapiProtocol.TrySingle(query, "attachments", out var attachmentsText, out err);
-        var attachments = ParseBool(attachmentsText, "attachments", ref err);
-        XapiProtocol.TrySingle(query, "format", out var formatText, out var formatError);
-        if ((err ?? formatError) is { } paramError) return BadRequest(paramError);
+        if (StatementQueryParameters.Bool(query, "attachments", out var attachments) is { } attachmentsError) return BadRequest(attachmentsError);
+        if (!XapiProtocol.TrySingle(query, "format", out var formatText, out var formatError)) return BadRequest(formatError!);
         if (formatText is not (null or "exact" or "ids" or "canonical")) return BadRequest("format is one of exact, ids, canonical.");
 
         var row = await store.GetAsync(http.User.TenantId(), id, ct);
-        if (row is not null && OwnKeys(http.User) is { Count: > 0 } own && !own.All(StatementIndex.Extract((JsonObject)JsonNode.Parse(row.Json)!).Contains))
-            row = null;
-        if (row is not null && http.User.RestrictedOrganisation() is { } organisation
-            && !await IsAboutOrganisationAsync(http, row.Json, organisation, ct))
-            row = null;
-        if (row is not null && HidesReflectionAnswers(http.User) && IsReflectionAnswer(row.Json))
+        if (row is not null && !await EmployerScope.MayReadStatementAsync(http.User, http.RequestServices.GetRequiredService<IPeopleStore>(), row.Json, ct))
             row = null;
         if (row is null || row.Voided != voided)
             return XapiProtocol.Error(StatusCodes.Status404NotFound,
@@ -383,26 +261,6 @@ public static class StatementsEndpoints
         return attachments
             ? StatementAttachments.MultipartResult(body, [row.Json], store, http.User.TenantId(), ct)
             : TypedResults.Bytes(body, "application/json");
-    }
-
-    // Reflection answers are evaluative personal data: through xAPI only the app people reflect in (reflections:write)
-    // and a credential bound to the person (whose reads are narrowed to their own statements) read them.
-    private static bool HidesReflectionAnswers(ClaimsPrincipal user) =>
-        !user.Has(Scopes.ReflectionsWrite) && BoundAccess.Of(user).ActorKey is null;
-
-    private static bool IsReflectionAnswer(string json) =>
-        json.Contains(ReflectionStatements.ReflectionTaskExtension, StringComparison.Ordinal);
-
-    // Whether the statement's actor or object agent (or a member of such a group) is one of the employer's people.
-    private static async Task<bool> IsAboutOrganisationAsync(HttpContext http, string json, string organisation, CancellationToken ct)
-    {
-        var people = http.RequestServices.GetRequiredService<IPeopleStore>();
-        var tenant = http.User.TenantId();
-        foreach (var key in StatementIndex.Extract((JsonObject)JsonNode.Parse(json)!).Where(k => k.StartsWith(StatementIndex.Agent, StringComparison.Ordinal)))
-            if (await people.PersonOfAgentAsync(tenant, key[StatementIndex.Agent.Length..], ct) is { } person
-                && await people.GetAsync(tenant, person, organisation, ct) is not null)
-                return true;
-        return false;
     }
 
     private static IReadOnlyList<string> AcceptLanguages(HttpRequest request) =>

@@ -78,9 +78,9 @@ public interface ICredentialStore
     Task<long?> FindTenantAsync(string name, CancellationToken ct);
 }
 
-/// <summary>Creates or upgrades the schema; idempotent, run at every start.</summary>
+/// <summary>Creates or upgrades the schema by its numbered migrations; run at every start, a no-op when up to date.</summary>
 public interface ISchemaSetup
 {
-    /// <summary>Brings the schema up to date.</summary>
+    /// <summary>Applies the pending migrations; throws when the database is newer than this code.</summary>
     Task EnsureSchemaAsync(CancellationToken ct);
 }

@@ -120,6 +120,39 @@ public class PostgresLrs : LrsFixture
     protected override string ConnectionString => _database.Value;
 }
 
+/// <summary>
+/// What a fixture of its own changes in its LRS (settings, services), the same on every store:
+/// <c>SqliteLrs&lt;TightLimits&gt;</c> and <c>PostgresLrs&lt;TightLimits&gt;</c>.
+/// </summary>
+public interface ILrsVariant
+{
+    static abstract IReadOnlyDictionary<string, string?> Settings { get; }
+
+    static virtual void ConfigureWebHost(IWebHostBuilder builder) { }
+}
+
+public sealed class SqliteLrs<TVariant> : SqliteLrs where TVariant : ILrsVariant
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => TVariant.Settings;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        TVariant.ConfigureWebHost(builder);
+    }
+}
+
+public sealed class PostgresLrs<TVariant> : PostgresLrs where TVariant : ILrsVariant
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => TVariant.Settings;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        TVariant.ConfigureWebHost(builder);
+    }
+}
+
 /// <summary>Fixtures of their own for tests that need a real socket, so in-memory fixtures stay in memory.</summary>
 public sealed class KestrelSqliteLrs : SqliteLrs;
 

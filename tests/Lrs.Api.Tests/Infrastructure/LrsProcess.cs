@@ -30,18 +30,7 @@ public sealed class LrsProcess : IAsyncDisposable
     public static async Task<LrsProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
     {
         var listenPort = port ?? FreePort();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Lrs.Api.dll"), "--urls", $"http://127.0.0.1:{listenPort}"])
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // Only what the test gives: never configuration inherited from the test runner's environment.
-        foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("Lrs__", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(name);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-
-        var lrs = new LrsProcess(Process.Start(start)!, listenPort);
+        var lrs = new LrsProcess(Process.Start(StartInfo(workingDirectory, environment, listenPort))!, listenPort);
         lrs._process.OutputDataReceived += (_, e) => { lock (lrs._output) lrs._output.AppendLine(e.Data); };
         lrs._process.ErrorDataReceived += (_, e) => { lock (lrs._output) lrs._output.AppendLine(e.Data); };
         lrs._process.BeginOutputReadLine();
@@ -63,6 +52,44 @@ public sealed class LrsProcess : IAsyncDisposable
             }
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// Starts <c>dotnet Lrs.Api.dll</c> as <see cref="StartAsync"/> does, for a start that must fail: waits until the process
+    /// exits (killing it after a minute) and returns its exit code and everything it wrote.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, environment, FreePort()))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, "still running after 60 s:\n" + await output + await error);
+        }
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string>? environment, int port)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Lrs.Api.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Only what the test gives: never configuration inherited from the test runner's environment.
+        foreach (var name in start.Environment.Keys.Where(n => n.StartsWith("Lrs__", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(name);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return start;
     }
 
     /// <summary>SIGKILL: no shutdown, no flushing, as in a crash or an OOM kill.</summary>
