@@ -92,7 +92,7 @@ foreach (var mode in modes)
             await db.EnsureSchemaAsync(CancellationToken.None);
             var lrsStore = new StatementStore(new PostgresDialect(db), new FrameworkCache());
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
-                await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
+                await lrsStore.StoreAsync(TenantId, batch, [], CancellationToken.None));
             await db.DisposeAsync();
             break;
         }
@@ -103,7 +103,7 @@ foreach (var mode in modes)
             var db = new SqliteDatabase(await SqliteFresh("store.db"));
             var lrsStore = new StatementStore(new SqliteDialect(db), new FrameworkCache());
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
-                await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
+                await lrsStore.StoreAsync(TenantId, batch, [], CancellationToken.None));
             break;
         }
         default: throw new ArgumentException($"unknown store/mode {store}/{mode}");
