@@ -40,6 +40,7 @@ builder.Services.AddAuthorization();
 builder.Services.AddLrsOpenApi();
 builder.Services.AddLrsCors();
 builder.Services.AddLrsLimits();
+builder.Services.AddLrsHealth();
 
 var app = builder.Build();
 
@@ -55,6 +56,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 
+app.MapHealth();
 app.MapLrsOpenApi();
 app.MapAbout();
 app.MapXapiProfile();

@@ -133,7 +133,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
 
         var requests = new Dictionary<string, List<Func<HttpRequestMessage>>>();
         void Add(string route, params Func<HttpRequestMessage>[] made) => requests[route] = [.. made];
-        string[] headToo = ["/xapi/about", "/api/xapi-profile", "/xapi/activities", "/xapi/agents", "/xapi/statements", "/xapi/activities/state", "/xapi/activities/profile", "/xapi/agents/profile"];
+        string[] headToo = ["/health/live", "/health/ready", "/xapi/about", "/api/xapi-profile", "/xapi/activities", "/xapi/agents", "/xapi/statements", "/xapi/activities/state", "/xapi/activities/profile", "/xapi/agents/profile"];
         foreach (var route in headToo.Concat(
         [
             "/api/people", "/api/people/{id}", "/api/organisations", "/api/organisations/{id}/units", "/api/units/{id}", "/api/admin/tenants", "/api/admin/credentials",

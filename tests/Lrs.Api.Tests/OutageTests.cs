@@ -41,6 +41,8 @@ public sealed partial class OutageTests
             using var client = FirstStartTests.Authenticated(lrs, Key, Secret, "1.0.3");
             var actor = NewAgent();
             (await client.PostAsync("/xapi/statements", Json(WithId(Statement(actor))))).StatusCode.Should().Be(HttpStatusCode.OK);
+            using var probe = new HttpClient { BaseAddress = client.BaseAddress };
+            (await probe.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
 
             // Load throughout: four writers posting statements with ids of their own, before, during and after the outage.
             var acknowledged = new ConcurrentBag<string>();
@@ -76,6 +78,10 @@ public sealed partial class OutageTests
             var postMessage = JsonNode.Parse(await post.Content.ReadAsStringAsync())!["message"]!.GetValue<string>();
             postMessage.Should().Match(m => m.Contains("nothing of this request was stored") || m.Contains("unknown"));
             api.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            var ready = await probe.GetAsync("/health/ready");
+            ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "not ready while the database is away");
+            ready.Headers.RetryAfter.Should().NotBeNull();
+            (await probe.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK, "the process itself is alive");
             api.Headers.RetryAfter.Should().NotBeNull();
             api.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
             (await api.Content.ReadAsStringAsync()).Should().Contain("Database unavailable");
@@ -86,6 +92,12 @@ public sealed partial class OutageTests
             while ((await client.GetAsync($"/xapi/statements?agent={Q(actor)}&limit=1")).StatusCode != HttpStatusCode.OK)
             {
                 DateTime.UtcNow.Should().BeBefore(deadline, "the LRS recovers without a restart once the database is back");
+                await Task.Delay(200);
+            }
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await probe.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK)
+            {
+                DateTime.UtcNow.Should().BeBefore(deadline, "ready again without a restart once the database is back");
                 await Task.Delay(200);
             }
             await Task.Delay(500);

@@ -83,4 +83,10 @@ public interface ISchemaSetup
 {
     /// <summary>Applies the pending migrations; throws when the database is newer than this code.</summary>
     Task EnsureSchemaAsync(CancellationToken ct);
+
+    /// <summary>The schema version this code expects: the number of its newest migration.</summary>
+    int ExpectedSchemaVersion { get; }
+
+    /// <summary>The newest migration the database records (0 for none); throws while the database is unreachable.</summary>
+    Task<int> SchemaVersionAsync(CancellationToken ct);
 }

@@ -31,6 +31,18 @@ public abstract partial class SchemaMigrator
     /// <summary>This dialect's migrations, oldest first, numbered 1, 2, 3, … without gaps.</summary>
     public IReadOnlyList<Migration> Migrations { get; }
 
+    /// <summary>The number of this dialect's newest migration: the schema version the code expects.</summary>
+    public int NewestVersion => Migrations[^1].Version;
+
+    /// <summary>The newest migration <paramref name="connection"/>'s database records, 0 for none.</summary>
+    public static async Task<int> RecordedVersionAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT MAX(version) FROM {VersionTable}";
+        return await command.ExecuteScalarAsync(ct) is { } version and not DBNull
+            ? Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
     /// <summary>Creates the version table (version, name, checksum, applied_at).</summary>
     protected abstract string CreateVersionTableSql { get; }
 

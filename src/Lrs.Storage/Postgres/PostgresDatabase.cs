@@ -6,6 +6,8 @@ namespace Lrs.Storage.Postgres;
 /// <summary>The production store: a PostgreSQL database reached through one pooled data source.</summary>
 public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
 {
+    private static readonly PostgresMigrator Migrator = new();
+
     /// <summary>
     /// Connects with an ADO.NET connection string; statements used often are prepared automatically, and pooled
     /// connections are not reset when returned (unless the connection string says <c>No Reset On Close=false</c>).
@@ -38,8 +40,18 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
         // Nodes that start together queue here; each after the first finds the migrations recorded and does nothing.
         await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(4711020)", connection, transaction))
             await command.ExecuteNonQueryAsync(ct);
-        await new PostgresMigrator().MigrateAsync(transaction, ct);
+        await Migrator.MigrateAsync(transaction, ct);
         await transaction.CommitAsync(ct);
+    }
+
+    /// <inheritdoc />
+    public int ExpectedSchemaVersion => Migrator.NewestVersion;
+
+    /// <inheritdoc />
+    public async Task<int> SchemaVersionAsync(CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        return await SchemaMigrator.RecordedVersionAsync(connection, ct);
     }
 
     /// <inheritdoc />

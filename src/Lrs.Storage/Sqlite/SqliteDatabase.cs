@@ -7,6 +7,7 @@ namespace Lrs.Storage.Sqlite;
 public sealed class SqliteDatabase : ISchemaSetup
 {
     private readonly string _connectionString;
+    private static readonly SqliteMigrator Migrator = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
 
     /// <summary>Opens (and on first use creates) the database named by an ADO.NET connection string.</summary>
@@ -66,8 +67,18 @@ public sealed class SqliteDatabase : ISchemaSetup
         using var writer = await LockWriterAsync(ct);
         // BEGIN IMMEDIATE: another process starting on the same file waits (busy timeout) and then finds the work done.
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await new SqliteMigrator().MigrateAsync(transaction, ct);
+        await Migrator.MigrateAsync(transaction, ct);
         await transaction.CommitAsync(ct);
+    }
+
+    /// <inheritdoc />
+    public int ExpectedSchemaVersion => Migrator.NewestVersion;
+
+    /// <inheritdoc />
+    public async Task<int> SchemaVersionAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await SchemaMigrator.RecordedVersionAsync(connection, ct);
     }
 
     private sealed class Release(SemaphoreSlim semaphore) : IDisposable
