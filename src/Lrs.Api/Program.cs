@@ -41,6 +41,7 @@ builder.Services.AddLrsOpenApi();
 builder.Services.AddLrsCors();
 builder.Services.AddLrsLimits();
 builder.Services.AddLrsHealth();
+builder.Services.AddLrsMetrics();
 
 var app = builder.Build();
 
@@ -57,6 +58,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapHealth();
+app.MapMetrics();
 app.MapLrsOpenApi();
 app.MapAbout();
 app.MapXapiProfile();

@@ -140,7 +140,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/admin/credentials/{key}", "/api/admin/audit", "/api/framework", "/api/framework/{section}/{id}", "/api/people/{id}/profile", "/api/profiles",
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
-            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json",
+            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);

@@ -114,7 +114,7 @@ public static class DemoSeeder
     /// <exception cref="InvalidOperationException">A statement is invalid, or stored already with other content.</exception>
     internal static async Task<int> StoreAsync(StatementWriter writer, long tenantId, JsonObject authority, IReadOnlyList<JsonObject> batch, CancellationToken ct)
     {
-        if (await writer.WriteBuiltAsync(tenantId, authority, batch, ct) is { } conflict)
+        if (await writer.WriteBuiltAsync(tenantId, authority, batch, Hosting.StatementSources.Demo, ct) is { } conflict)
             throw new InvalidOperationException($"Statement {conflict} is stored already with other content.");
         return batch.Count;
     }

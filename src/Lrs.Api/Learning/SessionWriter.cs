@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Lrs.Api.Hosting;
 using Lrs.Api.Xapi;
 using Lrs.Core.Learning;
 using Lrs.Core.People;
@@ -227,7 +228,11 @@ public static class SessionWriter
         var plan = SessionReconciler.Reconcile(old?.Participants ?? [], planned);
         // With no statement to write, the session record still gets its time from the statement writer's clock.
         var written = await stores.Statements.WriteAsync(new StatementBatch(caller.TenantId, [.. plan.Statements.Select(s => s.DeepClone())],
-            context.Version, caller.Authority, caller.Define) { Paths = StatementPaths.Id }, ct);
+            context.Version, caller.Authority, caller.Define)
+            {
+                Paths = StatementPaths.Id,
+                Source = context.Kind == SessionKind.Webinar ? StatementSources.Webinar : StatementSources.Session,
+            }, ct);
         if (written.Invalid is not null) return SessionWrite.Refused(SessionRefusal.Invalid, written.Errors!);
         if (written.ConflictingId is { } conflict)
             return SessionWrite.Refused(SessionRefusal.Conflict, [new("$", $"a different statement with id {conflict:D} is stored already")]);

@@ -212,7 +212,7 @@ public static class GroupReflectionEndpoints
 
         var (built, attended) = Attendance(meetingId, id, unit.Unit.Name, facilitator!.Agent, [.. attendees.Select(a => (a.PersonId, a.Agent))], templates, heldAt);
         var now = time.GetUtcNow();
-        if (await StoreAsync(statements, user, built, ct) is { } refused) return refused;
+        if (await StoreAsync(statements, user, built, Hosting.StatementSources.GroupReflection, ct) is { } refused) return refused;
 
         var recorded = new GroupReflection(meetingId, id, heldAt, facilitator.Agent, [.. templates.Select(t => t.Id)], attended, notes, now);
         if (!await store.RecordGroupReflectionAsync(tenant, recorded, ct)) return Exists(meetingId);

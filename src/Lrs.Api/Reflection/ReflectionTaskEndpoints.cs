@@ -161,7 +161,7 @@ public static class ReflectionTaskEndpoints
         var now = time.GetUtcNow();
         var built = ReflectionStatements.Answer(new AnsweredTask(task.Id, template, task.StatementId, task.Training, task.Registration),
             task.Agent, answers, shared, now);
-        if (await StoreAsync(statements, user, built, ct) is { } refused) return refused;
+        if (await StoreAsync(statements, user, built, Hosting.StatementSources.Answer, ct) is { } refused) return refused;
         var stored = await store.GetAsync(tenant, id, ct);
         return TypedResults.Ok(View(stored!, framework, now, MaySeeText(user)));
     }
@@ -171,9 +171,9 @@ public static class ReflectionTaskEndpoints
     /// <c>POST /xapi/statements</c>, so evidence, tasks and answers are recorded in their transaction.
     /// A problem when the store refused them (a statement with one of their ids exists and differs).
     /// </summary>
-    internal static async Task<ProblemHttpResult?> StoreAsync(StatementWriter statements, ClaimsPrincipal user, IReadOnlyList<JsonObject> built, CancellationToken ct)
+    internal static async Task<ProblemHttpResult?> StoreAsync(StatementWriter statements, ClaimsPrincipal user, IReadOnlyList<JsonObject> built, string source, CancellationToken ct)
     {
-        var conflict = await statements.WriteBuiltAsync(user.TenantId(), (JsonObject)JsonNode.Parse(user.AuthorityJson())!, built, ct);
+        var conflict = await statements.WriteBuiltAsync(user.TenantId(), (JsonObject)JsonNode.Parse(user.AuthorityJson())!, built, source, ct);
         return conflict is { } id
             ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Statement conflict",
                 detail: $"A different statement with id {id} is stored already; nothing was stored.")

@@ -28,6 +28,9 @@ public sealed record StatementBatch(long TenantId, IReadOnlyList<JsonNode?> Stat
     /// <summary>How errors name the statement they are in.</summary>
     public StatementPaths Paths { get; init; } = StatementPaths.Array;
 
+    /// <summary>Where the statements come from, for the metrics: a <see cref="Hosting.StatementSources"/> value.</summary>
+    public string Source { get; init; } = Hosting.StatementSources.Xapi;
+
     /// <summary>Attachment data sent with the statements, by SHA-2; checked against their attachments and stored with them.</summary>
     public IReadOnlyDictionary<string, AttachmentContent> Attachments { get; init; } = NoAttachments;
 
@@ -57,7 +60,7 @@ public sealed record StatementWriteOutcome(IReadOnlyList<Guid> Ids, DateTimeOffs
 /// reflection answers and group reflections, the demo): validate, prepare (the stored time from <see cref="StoredClock"/>)
 /// and store in one transaction, so that evidence and reflection tasks are recorded with it.
 /// </summary>
-public sealed class StatementWriter(IStatementStore store, StoredClock clock)
+public sealed class StatementWriter(IStatementStore store, StoredClock clock, Hosting.LrsMetrics? metrics = null)
 {
     /// <summary>Validates, prepares and stores <paramref name="batch"/>; nothing of it is stored unless all of it is.</summary>
     public async Task<StatementWriteOutcome> WriteAsync(StatementBatch batch, CancellationToken ct)
@@ -94,18 +97,20 @@ public sealed class StatementWriter(IStatementStore store, StoredClock clock)
         {
             var outcome = await store.StoreAsync(batch.TenantId, prepared, [.. batch.Attachments.Values], ct);
             if (outcome.ConflictingId is { } conflict) return new([], pending.Stored, ConflictingId: conflict);
+            metrics?.Stored(batch.Source, prepared.Length);
         }
         return new([.. prepared.Select(p => p.Id)], pending.Stored);
     }
 
     /// <summary>
     /// Stores statements the LRS builds itself (1.0.3: reflection answers, group-reflection attendance, the demo) as one
-    /// batch; the conflicting id when a different statement with one of their ids is stored.
+    /// batch, counted under <c>source</c> (a <see cref="Hosting.StatementSources"/> value); the conflicting id when a different
+    /// statement with one of their ids is stored.
     /// </summary>
     /// <exception cref="InvalidOperationException">A built statement is not valid xAPI: a bug, never the caller's fault.</exception>
-    public async Task<Guid?> WriteBuiltAsync(long tenantId, JsonObject authority, IReadOnlyList<JsonObject> built, CancellationToken ct)
+    public async Task<Guid?> WriteBuiltAsync(long tenantId, JsonObject authority, IReadOnlyList<JsonObject> built, string source, CancellationToken ct)
     {
-        var outcome = await WriteAsync(new StatementBatch(tenantId, built, XapiVersion.V103, authority), ct);
+        var outcome = await WriteAsync(new StatementBatch(tenantId, built, XapiVersion.V103, authority) { Source = source }, ct);
         if (outcome.Invalid is not null) throw new InvalidOperationException($"A statement built by the LRS is invalid: {outcome.Errors![0]}");
         return outcome.ConflictingId;
     }
