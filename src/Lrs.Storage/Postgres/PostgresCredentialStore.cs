@@ -89,14 +89,24 @@ public sealed class PostgresCredentialStore(PostgresDatabase database) : ICreden
     }
 
     /// <inheritdoc />
-    public async Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct)
+    public Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct) =>
+        SetSecretAsync(key, null, secretHash, salt, iterations, ct);
+
+    /// <inheritdoc />
+    public Task<bool> RehashSecretAsync(string key, byte[] currentHash, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct) =>
+        SetSecretAsync(key, currentHash, secretHash, salt, iterations, ct);
+
+    /// <summary>Replaces the hash of a credential's secret, only while it is <paramref name="currentHash"/> when given.</summary>
+    private async Task<bool> SetSecretAsync(string key, byte[]? currentHash, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct)
     {
-        await using var command = database.DataSource.CreateCommand("UPDATE credentials SET secret_hash = @hash, salt = @salt, iterations = @it WHERE key = @key");
+        await using var command = database.DataSource.CreateCommand(
+            "UPDATE credentials SET secret_hash = @hash, salt = @salt, iterations = @it WHERE key = @key AND (@current::bytea IS NULL OR secret_hash = @current)");
         command.Parameters.AddWithValue("key", key);
+        command.Parameters.Add(new NpgsqlParameter("current", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)currentHash ?? DBNull.Value });
         command.Parameters.AddWithValue("hash", secretHash);
         command.Parameters.AddWithValue("salt", salt);
         command.Parameters.AddWithValue("it", iterations);
-        await command.ExecuteNonQueryAsync(ct);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
     /// <inheritdoc />

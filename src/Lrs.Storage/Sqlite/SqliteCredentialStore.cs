@@ -104,17 +104,26 @@ public sealed class SqliteCredentialStore(SqliteDatabase database) : ICredential
     }
 
     /// <inheritdoc />
-    public async Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct)
+    public Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct) =>
+        SetSecretAsync(key, null, secretHash, salt, iterations, ct);
+
+    /// <inheritdoc />
+    public Task<bool> RehashSecretAsync(string key, byte[] currentHash, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct) =>
+        SetSecretAsync(key, currentHash, secretHash, salt, iterations, ct);
+
+    /// <summary>Replaces the hash of a credential's secret, only while it is <paramref name="currentHash"/> when given.</summary>
+    private async Task<bool> SetSecretAsync(string key, byte[]? currentHash, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct)
     {
         using var _ = await database.LockWriterAsync(ct);
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE credentials SET secret_hash = $hash, salt = $salt, iterations = $it WHERE key = $key";
+        command.CommandText = "UPDATE credentials SET secret_hash = $hash, salt = $salt, iterations = $it WHERE key = $key AND ($current IS NULL OR secret_hash = $current)";
         command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$current", (object?)currentHash ?? DBNull.Value);
         command.Parameters.AddWithValue("$hash", secretHash);
         command.Parameters.AddWithValue("$salt", salt);
         command.Parameters.AddWithValue("$it", iterations);
-        await command.ExecuteNonQueryAsync(ct);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
     /// <inheritdoc />
