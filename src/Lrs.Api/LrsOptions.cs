@@ -98,7 +98,14 @@ public sealed class LimitOptions
     public int Burst { get; set; } = 20_000;
 
     /// <summary>The largest request body (bytes) other than the attachment parts of multipart statements; more is 413.</summary>
-    public long MaxRequestBytes { get; set; } = 30_000_000;
+    public long MaxRequestBytes { get; set; } = 10_000_000;
+
+    /// <summary>
+    /// The most statements one POST may carry; more is 413. It bounds the memory a request takes (parsed, validated and
+    /// prepared statements are held until their transaction commits), which the body size alone does not: short
+    /// statements cost several times their size.
+    /// </summary>
+    public int MaxStatementsPerRequest { get; set; } = 1_000;
 
     /// <summary>
     /// Failed HTTP Basic logins (unknown key, wrong secret, expired, revoked, malformed) one client address may
