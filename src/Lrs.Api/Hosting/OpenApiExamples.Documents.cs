@@ -112,7 +112,7 @@ internal static partial class OpenApiExamples
         media.Example = null;
         media.Schema = new OpenApiSchema
         {
-            OneOf = [new OpenApiSchema { Description = "The document (any content type; JSON here)." },
+            AnyOf = [new OpenApiSchema { Description = "The document (any content type; JSON here)." },
                      new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String }, Description = "The ids." }],
         };
         media.Examples = new Dictionary<string, IOpenApiExample>

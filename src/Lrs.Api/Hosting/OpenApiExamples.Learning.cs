@@ -96,16 +96,18 @@ internal static partial class OpenApiExamples
           "errors": { "$.participants[1].personId": ["there is no person 'S-10999'"] } }
         """)!;
 
-    private static void JsonBody(OpenApiOperation op, string mediaType, JsonNode example, string description) =>
+    private static void JsonBody(OpenApiOperation op, string mediaType, JsonNode example, string description)
+    {
+        // The schema the generator described from the handler's record stays; only description and example are added.
+        var schema = op.RequestBody?.Content?.TryGetValue(mediaType, out var generated) == true && generated.Schema is { } s ? s
+            : new OpenApiSchema { Type = mediaType == "text/csv" ? JsonSchemaType.String : JsonSchemaType.Object };
         op.RequestBody = new OpenApiRequestBody
         {
             Required = true,
             Description = description,
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                [mediaType] = new() { Schema = new OpenApiSchema { Type = mediaType == "text/csv" ? JsonSchemaType.String : JsonSchemaType.Object }, Example = example },
-            },
+            Content = new Dictionary<string, OpenApiMediaType> { [mediaType] = new() { Schema = schema, Example = example } },
         };
+    }
 
     private static void ListParameters(OpenApiOperation op, string what)
     {
