@@ -28,6 +28,7 @@ public static class OpenApiSetup
                 document.Info.License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" };
                 // Relative: the LRS that serves this document; generated clients take their base address at run time.
                 document.Servers = [new OpenApiServer { Url = "/", Description = "The LRS serving this document." }];
+                OpenApiSchemas.AddTo(document);
                 foreach (var tag in document.Tags ?? Enumerable.Empty<OpenApiTag>())
                     tag.Description = TagDescriptions.TryGetValue(tag.Name ?? "", out var text) ? text : tag.Name;
                 document.Components ??= new OpenApiComponents();
@@ -87,6 +88,7 @@ public static class OpenApiSetup
                 DeclareCommonErrors(operation, context.Document!, anonymous);
                 var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
                 if (name is not null && OpenApiExamples.ByOperation.TryGetValue(name, out var describe)) describe(operation);
+                if (name is not null) OpenApiSchemas.Describe(name, operation, context.Document!);
                 return Task.CompletedTask;
             });
         });
