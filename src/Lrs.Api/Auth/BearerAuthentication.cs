@@ -128,13 +128,13 @@ public sealed class BearerTokenEvents(IOptions<LrsOptions> lrs, ICredentialStore
         context.HandleResponse();
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        await context.Response.WriteAsJsonAsync(new XapiError(Explain(context.AuthenticateFailure)), XapiJson.Default.XapiError);
+        await XapiErrors.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Authentication required", Explain(context.AuthenticateFailure));
     }
 
     public override async Task Forbidden(ForbiddenContext context)
     {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.Response.WriteAsJsonAsync(new XapiError("This token may not do that."), XapiJson.Default.XapiError);
+        await XapiErrors.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "This token may not do that.");
     }
 
     // IdentityModel's own messages hide their details (PII logging is off); say what went wrong in plain words.

@@ -92,6 +92,13 @@ internal static partial class OpenApiExamples
 
     internal static void Query(OpenApiOperation op, string name, string description, bool required = false, string? example = null, JsonSchemaType type = JsonSchemaType.String)
     {
+        // An optional filter's example goes in the description: Swagger UI's Try it out would send an example value,
+        // and a filter for an example agent or verb finds nothing in a real (or demo) store.
+        if (!required && example is not null)
+        {
+            description += $" Example: `{example}`.";
+            example = null;
+        }
         op.Parameters ??= [];
         // A parameter the generator found already (a bound [AsParameters] record) gets the description, not a second entry.
         if (op.Parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name == name) is { } bound)
@@ -172,6 +179,9 @@ internal static partial class OpenApiExamples
             r.Content[mediaType] = media;
         }
         media.Example = example;
+        // An error the generator did not declare gets the schema of its kind.
+        if (media.Schema is null && status[0] is '4' or '5')
+            media.Schema = new OpenApiSchemaReference(mediaType == "application/problem+json" ? "ProblemDetails" : "XapiError");
         // A problem that lists its errors per field is a validation problem, whichever status it has.
         if (example is JsonObject { } problem && problem.ContainsKey("errors") && mediaType == "application/problem+json")
             media.Schema = new OpenApiSchemaReference("HttpValidationProblemDetails");

@@ -73,7 +73,7 @@ internal static class OpenApiSchemas
                 || !properties.TryGetValue(property, out var generated)) continue;
             IOpenApiSchema typed = new OpenApiSchemaReference(holds, document);
             if (generated.Type?.HasFlag(JsonSchemaType.Array) == true)
-                typed = new OpenApiSchema { Type = JsonSchemaType.Array, Items = typed, Description = generated.Description };
+                typed = new OpenApiSchema { Type = generated.Type, Items = typed, Description = generated.Description };
             else if (generated.OneOf?.Any(o => o.Type == JsonSchemaType.Null) == true)
                 typed = new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, typed], Description = generated.Description };
             properties[property] = typed;

@@ -85,7 +85,7 @@ public static class OpenApiSetup
                 }
                 else if (path.StartsWith("/api/", StringComparison.Ordinal))
                     operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", context.Document)] = [] }];
-                DeclareCommonErrors(operation, context.Document!, anonymous);
+                DeclareCommonErrors(operation, context.Document!, anonymous, path.StartsWith("/api/", StringComparison.Ordinal));
                 var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
                 if (name is not null && OpenApiExamples.ByOperation.TryGetValue(name, out var describe)) describe(operation);
                 if (name is not null) OpenApiSchemas.Describe(name, operation, context.Document!);
@@ -110,20 +110,24 @@ public static class OpenApiSetup
     /// The failures any operation can meet, declared on every operation: 429 when a credential's rate is spent (a credential
     /// may be sent to a public operation too), 401 where a credential is required.
     /// </summary>
-    private static void DeclareCommonErrors(OpenApiOperation operation, OpenApiDocument document, bool anonymous)
+    private static void DeclareCommonErrors(OpenApiOperation operation, OpenApiDocument document, bool anonymous, bool api)
     {
         operation.Responses ??= new OpenApiResponses();
-        var error = new OpenApiMediaType { Schema = new OpenApiSchemaReference("XapiError", document) };
+        // The API's own endpoints answer every error in ProblemDetails; xAPI resources keep the xAPI error body.
+        var error = new Dictionary<string, OpenApiMediaType>
+        {
+            [api ? "application/problem+json" : "application/json"] = new() { Schema = new OpenApiSchemaReference(api ? "ProblemDetails" : "XapiError", document) },
+        };
         if (!anonymous)
             operation.Responses.TryAdd("401", new OpenApiResponse
             {
                 Description = "No credential, or one this LRS does not accept (`WWW-Authenticate` names the scheme).",
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = error },
+                Content = error,
             });
         operation.Responses.TryAdd("429", new OpenApiResponse
         {
             Description = "Too many requests for this credential, or too many failed logins from this address; `Retry-After` says when to try again.",
-            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = error },
+            Content = error,
         });
     }
 

@@ -75,7 +75,7 @@ public static class PeopleEndpoints
     /// <summary>Query parameters of the people list.</summary>
     public sealed record PeopleListQuery(
         [FromQuery(Name = "organisation")] string? Organisation, [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "role")] string? Role,
-        [FromQuery(Name = "changedSince")] string? ChangedSince, [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "after")] string? After);
+        [FromQuery(Name = "changedSince")] string? ChangedSince, [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "cursor")] string? Cursor);
 
     /// <summary>One person of a bulk upsert: the person's whole current state (what is left out is empty).</summary>
     /// <param name="Id">The employer's employee id, unique in the tenant; never a personnummer.</param>
@@ -128,14 +128,14 @@ public static class PeopleEndpoints
             organisation = restricted;
         }
 
-        var page = await store.ListAsync(user.TenantId(), new PeopleQuery(organisation, query.Unit, query.Role, since, query.After, limit), ct);
+        var page = await store.ListAsync(user.TenantId(), new PeopleQuery(organisation, query.Unit, query.Role, since, query.Cursor, limit), ct);
         string? more = null;
         if (page.More is not null)
         {
             var parameters = new[]
             {
                 ("organisation", query.Organisation), ("unit", query.Unit), ("role", query.Role), ("changedSince", query.ChangedSince),
-                ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("after", page.More),
+                ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("cursor", page.More),
             };
             more = "/api/people?" + string.Join('&', parameters.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
         }

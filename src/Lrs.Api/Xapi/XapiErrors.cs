@@ -22,14 +22,22 @@ public static class XapiErrors
                 BadHttpRequestException bad => (bad.StatusCode, "The request is malformed: " + bad.Message),
                 _ => (500, "The LRS failed to process the request; nothing of it was stored."),
             };
-            context.Response.StatusCode = status;
-            // The API's own endpoints answer in ProblemDetails, xAPI resources in the xAPI error body.
-            if (context.Request.Path.StartsWithSegments("/api"))
-                await TypedResults.Problem(statusCode: status, title: status == 500 ? "Internal error" : "Malformed request", detail: message).ExecuteAsync(context);
-            else
-                await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
+            await WriteAsync(context, status, status == 500 ? "Internal error" : status == 413 ? "Request too large" : "Malformed request", message);
         },
         });
+
+    /// <summary>
+    /// An error answered outside an endpoint (authentication, rate limit, body size, what escapes a handler): the API's own
+    /// endpoints answer in ProblemDetails (RFC 9457), xAPI resources in the xAPI error body.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string message)
+    {
+        context.Response.StatusCode = status;
+        if (context.Request.Path.StartsWithSegments("/api"))
+            await TypedResults.Problem(statusCode: status, title: title, detail: message).ExecuteAsync(context);
+        else
+            await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
+    }
 
     /// <summary>
     /// Under <c>/api</c>, the errors routing answers itself with an empty body (no such route, a method the route does not
