@@ -26,7 +26,9 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 // A query parameter that does not parse (changedSince=yesterday) is a 400 that says which one, not an empty 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
-    .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.").ValidateOnStart();
+    .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.")
+    .Validate(o => o.Entra.Tenants.Values.All(t => !string.IsNullOrWhiteSpace(t.Tenant) && !string.IsNullOrWhiteSpace(t.Organisation)),
+        "Every Lrs:Entra:Tenants:{tid} entry names a Tenant and an Organisation ('*' for the whole tenant).").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
 builder.Services.AddSingleton<StatementWriter>();

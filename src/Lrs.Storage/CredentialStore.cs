@@ -58,6 +58,11 @@ public sealed class CredentialStore(Dialect db) : ICredentialStore
             ("key", key), ("hash", secretHash), ("salt", salt), ("it", iterations));
 
     /// <inheritdoc />
+    public async Task<bool> RehashSecretAsync(string key, byte[] currentHash, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct) =>
+        await db.ExecuteAsync("UPDATE credentials SET secret_hash = @hash, salt = @salt, iterations = @it WHERE key = @key AND secret_hash = @current", ct,
+            ("key", key), ("current", currentHash), ("hash", secretHash), ("salt", salt), ("it", iterations)) == 1;
+
+    /// <inheritdoc />
     public async Task<bool> AnyAsync(CancellationToken ct) => await db.ScalarAsync("SELECT 1 FROM credentials LIMIT 1", ct) is not null;
 
     /// <inheritdoc />
