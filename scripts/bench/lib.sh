@@ -10,6 +10,18 @@ bench_cleanup() {
     stop_pg
 }
 
+# bench_start NAME: a results directory ($out, $results = $out/NAME.jsonl) and a scratch directory ($work), both
+# removed or kept as usual on exit, with everything started stopped whatever way the script ends.
+bench_start() {
+    out="$here/results/$(date -u +%Y%m%dT%H%M%SZ)"
+    mkdir -p "$out"
+    results="$out/$1.jsonl"
+    work=$(mktemp -d /tmp/lrs-bench.XXXXXX)
+    trap 'rc=$?; bench_cleanup; rm -rf "$work"; exit "$rc"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
 # A port nobody listens on right now (not a reservation; whoever takes it fails loudly if it is gone).
 free_port() {
     local port

@@ -7,6 +7,7 @@ public sealed class LrsOptions
     public BootstrapOptions Bootstrap { get; set; } = new();
     public XapiOptions Xapi { get; set; } = new();
     public OidcOptions Oidc { get; set; } = new();
+    public EntraOptions Entra { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
     public CompetenceOptions Competence { get; set; } = new();
     public ReflectionOptions Reflection { get; set; } = new();
@@ -97,7 +98,14 @@ public sealed class LimitOptions
     public int Burst { get; set; } = 20_000;
 
     /// <summary>The largest request body (bytes) other than the attachment parts of multipart statements; more is 413.</summary>
-    public long MaxRequestBytes { get; set; } = 30_000_000;
+    public long MaxRequestBytes { get; set; } = 10_000_000;
+
+    /// <summary>
+    /// The most statements one POST may carry; more is 413. It bounds the memory a request takes (parsed, validated and
+    /// prepared statements are held until their transaction commits), which the body size alone does not: short
+    /// statements cost several times their size.
+    /// </summary>
+    public int MaxStatementsPerRequest { get; set; } = 1_000;
 
     /// <summary>
     /// Failed HTTP Basic logins (unknown key, wrong secret, expired, revoked, malformed) one client address may
@@ -107,13 +115,13 @@ public sealed class LimitOptions
     public int FailedLoginsPerMinute { get; set; } = 30;
 }
 
-/// <summary>OAuth2/OIDC bearer tokens (Entra ID or any OIDC issuer); off while <see cref="Authority"/> is empty.</summary>
+/// <summary>OAuth2/OIDC bearer tokens of one issuer other than Entra ID; off while <see cref="Authority"/> is empty.</summary>
 public sealed class OidcOptions
 {
-    /// <summary>The issuer, e.g. <c>https://login.microsoftonline.com/{tenant-id}/v2.0</c>.</summary>
+    /// <summary>The issuer, e.g. <c>https://idp.example.se/realms/lrs</c>.</summary>
     public string? Authority { get; set; }
 
-    /// <summary>The audience tokens must carry: the app ID URI or client id of the LRS's app registration.</summary>
+    /// <summary>The audience tokens must carry.</summary>
     public string? Audience { get; set; }
 
     /// <summary>Where the discovery document is, when not under <see cref="Authority"/>.</summary>
@@ -125,9 +133,44 @@ public sealed class OidcOptions
     /// <summary>The claim whose value names the LRS tenant.</summary>
     public string TenantClaim { get; set; } = "lrs_tenant";
 
-    /// <summary>Issuer tenant id (claim <c>tid</c>) → LRS tenant name, used when the token has no <see cref="TenantClaim"/>.</summary>
-    public Dictionary<string, string> TenantMap { get; set; } = [];
-
     /// <summary>The claim whose value becomes <c>lrs:organisation</c>.</summary>
     public string OrganisationClaim { get; set; } = "lrs_org";
+}
+
+/// <summary>
+/// Entra ID access tokens through Microsoft.Identity.Web, from every Entra tenant in <see cref="Tenants"/>;
+/// off while <see cref="ClientId"/> is empty.
+/// </summary>
+public sealed class EntraOptions
+{
+    /// <summary>The cloud instance.</summary>
+    public string Instance { get; set; } = "https://login.microsoftonline.com/";
+
+    /// <summary><c>organizations</c> (any work or school tenant, narrowed by <see cref="Tenants"/>) or one tenant id.</summary>
+    public string TenantId { get; set; } = "organizations";
+
+    /// <summary>The application (client) id of the LRS's app registration; v2 tokens carry it as <c>aud</c>.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>A further audience to accept, e.g. the app ID URI when it is not <c>api://{ClientId}</c>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The allow-list: Entra tenant id (claim <c>tid</c>) → the LRS tenant and organisation its tokens reach.</summary>
+    public Dictionary<string, EntraTenant> Tenants { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>What the tokens of one Entra tenant reach.</summary>
+public sealed class EntraTenant
+{
+    /// <summary>The name of the LRS tenant (it must exist; a token never creates one).</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>
+    /// The organisation (employer) the tokens are restricted to, as <c>--organisation</c> restricts a credential;
+    /// <c>*</c> for the whole LRS tenant.
+    /// </summary>
+    public string? Organisation { get; set; }
+
+    /// <summary>The value of <see cref="Organisation"/> that restricts to no organisation.</summary>
+    public const string WholeTenant = "*";
 }

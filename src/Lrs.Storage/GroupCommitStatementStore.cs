@@ -100,10 +100,13 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
                     [.. group.SelectMany(r => r.Attachments).DistinctBy(a => a.Sha2)],
                     CancellationToken.None);
             }
-            catch
+            catch (Exception e)
             {
-                // Something unexpected: each request on its own, so that one request's failure is only its own.
-                foreach (var r in group) await WriteAloneAsync(r);
+                // Something unexpected: each request on its own, so that one request's failure is only its own. When the
+                // shared commit broke, every request of the group may be stored: written alone it then finds its statements
+                // stored (same ids, same content: accepted), and if that fails too its outcome stays unknown.
+                var mayBeStored = e is StoreUnavailableException { OutcomeUnknown: true };
+                foreach (var r in group) await WriteAloneAsync(r, mayBeStored);
                 return;
             }
 
@@ -119,11 +122,15 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
         }
     }
 
-    private async Task WriteAloneAsync(Request request)
+    private async Task WriteAloneAsync(Request request, bool mayBeStored = false)
     {
         try
         {
             request.Done.TrySetResult(await _inner.StoreAsync(request.TenantId, request.Batch, request.Attachments, CancellationToken.None));
+        }
+        catch (StoreUnavailableException e) when (mayBeStored && !e.OutcomeUnknown)
+        {
+            request.Done.TrySetException(new StoreUnavailableException(outcomeUnknown: true, e.InnerException!));
         }
         catch (Exception e)
         {

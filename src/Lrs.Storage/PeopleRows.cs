@@ -18,15 +18,6 @@ internal static class PeopleRows
 
     public static IReadOnlyList<JsonObject> Agents(IEnumerable<string> texts) => [.. texts.Select(t => (JsonObject)JsonNode.Parse(t)!)];
 
-    /// <summary>Agents from a JSON array of agent objects.</summary>
-    public static IReadOnlyList<JsonObject> Agents(string jsonArray)
-    {
-        var array = (JsonArray)JsonNode.Parse(jsonArray)!;
-        var agents = array.Select(a => (JsonObject)a!).ToList();
-        array.Clear(); // detaches them, so each can join another document
-        return agents;
-    }
-
     /// <summary>The page of a list query fetched with one row more than its limit: the rows, and the cursor of the next page.</summary>
     public static PeoplePage Page(List<Person> rows, int limit)
     {

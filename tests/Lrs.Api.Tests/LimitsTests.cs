@@ -40,6 +40,24 @@ public abstract class LimitsTests(LrsFixture lrs)
         var reader = await lrs.ClientWithScopesAsync("all");
         (await reader.GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task A_batch_over_the_configured_statement_count_is_413_naming_the_limit_and_stores_nothing()
+    {
+        var client = await lrs.ClientWithScopesAsync("all");
+        var actor = NewAgent();
+        JsonArray Batch(int n) => [.. Enumerable.Range(0, n).Select(_ => new JsonObject
+        {
+            ["actor"] = actor.DeepClone(), ["verb"] = new JsonObject { ["id"] = Completed }, ["object"] = new JsonObject { ["id"] = "https://lrs.example/a" },
+        })];
+
+        var tooMany = await client.PostAsync("/xapi/statements", Json(Batch(6)));
+        tooMany.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        (await tooMany.Content.ReadAsStringAsync()).Should().Contain("6 statements").And.Contain("at most 5");
+        (await client.GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Should().BeEmpty();
+
+        (await client.PostAsync("/xapi/statements", Json(Batch(5)))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
 }
 
 public sealed class TightLimits : ILrsVariant
@@ -47,6 +65,7 @@ public sealed class TightLimits : ILrsVariant
     public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
         ["Lrs:Limits:RequestsPerSecond"] = "1", ["Lrs:Limits:Burst"] = "3", ["Lrs:Limits:MaxRequestBytes"] = "20000",
+        ["Lrs:Limits:MaxStatementsPerRequest"] = "5",
     };
 }
 

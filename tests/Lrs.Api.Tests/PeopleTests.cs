@@ -29,7 +29,7 @@ public abstract class PeopleTests(LrsFixture lrs)
         var claims = new Dictionary<string, object> { ["scp"] = scopes, ["lrs_tenant"] = tenant, ["sub"] = "hr-sync", ["azp"] = "hr-system" };
         if (organisation is not null) claims["lrs_org"] = organisation;
         var client = lrs.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestIssuer.Token(claims));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestIssuer.IdpToken(claims));
         return client;
     }
 

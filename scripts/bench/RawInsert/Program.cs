@@ -90,9 +90,9 @@ foreach (var mode in modes)
         {
             var db = new PostgresDatabase(await PgFresh("bench_store"));
             await db.EnsureSchemaAsync(CancellationToken.None);
-            var lrsStore = new PostgresStatementStore(db, new FrameworkCache());
+            var lrsStore = new StatementStore(new PostgresDialect(db), new FrameworkCache());
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
-                await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
+                await lrsStore.StoreAsync(TenantId, batch, [], CancellationToken.None));
             await db.DisposeAsync();
             break;
         }
@@ -101,9 +101,9 @@ foreach (var mode in modes)
         case ("sqlite", "store"):
         {
             var db = new SqliteDatabase(await SqliteFresh("store.db"));
-            var lrsStore = new SqliteStatementStore(db, new FrameworkCache());
+            var lrsStore = new StatementStore(new SqliteDialect(db), new FrameworkCache());
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
-                await lrsStore.StoreAsync(TenantId, batch, [], (_, _) => true, CancellationToken.None));
+                await lrsStore.StoreAsync(TenantId, batch, [], CancellationToken.None));
             break;
         }
         default: throw new ArgumentException($"unknown store/mode {store}/{mode}");

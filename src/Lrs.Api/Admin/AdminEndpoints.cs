@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
+using Lrs.Api.People;
 using Lrs.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -25,6 +26,7 @@ public static class AdminEndpoints
             .WithDescription("For a credential with `admin`: its own tenant only. Tenants isolate data completely, so no tenant's credential learns of another tenant, not even its name. " +
                 "For a credential that also has `operator`: every tenant (the CLI's `tenants list` shows the same).");
         admin.MapPost("/tenants", CreateTenant)
+            .Accepts<NewTenant>("application/json")
             .AddEndpointFilter(RequireOperatorScope)
             .RequireUnrestricted()
             .WithName("CreateTenant")
@@ -43,6 +45,7 @@ public static class AdminEndpoints
             .WithSummary("One credential of the caller's tenant")
             .WithDescription("A credential of another tenant is answered 404, as an unknown key.");
         admin.MapPost("/credentials", CreateCredential)
+            .Accepts<NewCredential>("application/json")
             .WithName("CreateCredential")
             .WithSummary("Issues a credential in the caller's tenant")
             .WithDescription("Generates a key and a secret; the secret is in this response only and stored as a slow salted hash. " +
@@ -109,7 +112,7 @@ public static class AdminEndpoints
     /// The body of a credential to issue. <c>organisation</c>, <c>actor</c> (an xAPI Agent) and <c>registration</c>
     /// (a UUID) restrict it; absent ones do not.
     /// </summary>
-    public sealed record NewCredential(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? Expires, string? Organisation = null, JsonNode? Actor = null, string? Registration = null);
+    public sealed record NewCredential(string? Name, IReadOnlyList<string?>? Scopes, DateTimeOffset? Expires, string? Organisation = null, JsonNode? Actor = null, string? Registration = null);
 
     /// <summary>A credential just issued, with its secret: shown this once.</summary>
     public sealed record IssuedCredential(
@@ -133,8 +136,10 @@ public static class AdminEndpoints
     }
 
     public static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> CreateTenant(
-        NewTenant body, ClaimsPrincipal user, Administration administration, IOptions<LrsOptions> options, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, Administration administration, IOptions<LrsOptions> options, CancellationToken ct)
     {
+        var (body, unreadable) = await PeopleEndpoints.ReadJsonAsync<NewTenant>(request, ct);
+        if (body is null) return unreadable!;
         var name = body.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 200)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid tenant", detail: "name is required (at most 200 characters).");
@@ -164,8 +169,12 @@ public static class AdminEndpoints
         await OwnCredentialAsync(key, user, credentials, ct) is { } credential ? TypedResults.Ok(View(credential, administration)) : NoSuchCredential(key);
 
     public static async Task<Results<Created<IssuedCredential>, ProblemHttpResult>> CreateCredential(
-        NewCredential body, ClaimsPrincipal user, Administration administration, IPeopleStore people, IOptions<LrsOptions> options, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, Administration administration, IPeopleStore people, IOptions<LrsOptions> options, CancellationToken ct)
     {
+        var (body, unreadable) = await PeopleEndpoints.ReadJsonAsync<NewCredential>(request, ct);
+        if (body is null) return unreadable!;
+        if (body.Name?.Trim().Length > 200)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid name", detail: "name is at most 200 characters.");
         var (scopes, scopeError) = Scopes.Parse(body.Scopes ?? []);
         if (scopeError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid scopes", detail: scopeError);
         // A tenant's admin may hand out what it holds, but never the power to create tenants.

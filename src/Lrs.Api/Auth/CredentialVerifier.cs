@@ -9,7 +9,8 @@ namespace Lrs.Api.Auth;
 /// Checks a key and secret. The slow hash is computed once per credential and minute; in between, a keyed
 /// fast hash of the secret that passed is compared in constant time, so content that sends a statement
 /// per interaction is not throttled by PBKDF2. Expiry is checked on every call; a revocation reaches this node at
-/// once through <see cref="Forget"/>, other nodes (and revocations from the CLI) within the cache lifetime.
+/// once through <see cref="Forget"/>, other nodes (and revocations from the CLI) within the cache lifetime. A secret
+/// hashed with fewer iterations than <see cref="SecretHasher.Iterations"/> is rehashed when it next verifies.
 /// </summary>
 public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time)
 {
@@ -33,8 +34,21 @@ public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time
             if (known) _verified.TryRemove(new KeyValuePair<string, (byte[], Credential, DateTimeOffset)>(key, cached));
             return null;
         }
+        if (SecretHasher.IsOutdated(credential.Iterations)) credential = await RehashAsync(credential, secret, ct);
         _verified[key] = (mac, credential, now + CacheLifetime);
         return credential;
+    }
+
+    /// <summary>
+    /// Stores a hash of today's strength of a secret that just verified against a weaker one. Only the full check pays
+    /// for it, once per credential; a secret changed meanwhile is left as it is.
+    /// </summary>
+    private async Task<Credential> RehashAsync(Credential credential, string secret, CancellationToken ct)
+    {
+        var (hash, salt, iterations) = SecretHasher.Hash(secret);
+        return await store.RehashSecretAsync(credential.Key, credential.SecretHash, hash, salt, iterations, ct)
+            ? credential with { SecretHash = hash, Salt = salt, Iterations = iterations }
+            : credential;
     }
 
     /// <summary>

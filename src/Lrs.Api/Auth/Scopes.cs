@@ -49,9 +49,10 @@ public static class Scopes
     ];
 
     /// <summary>Splits and checks a scope list; the error names every unknown scope.</summary>
-    public static (IReadOnlyList<string> Scopes, string? Error) Parse(IEnumerable<string> raw)
+    public static (IReadOnlyList<string> Scopes, string? Error) Parse(IEnumerable<string?> raw)
     {
-        var scopes = raw.SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal).ToList();
+        if (raw.Any(s => s is null)) return ([], "scopes holds null; each scope is a string.");
+        var scopes = raw.SelectMany(s => s!.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal).ToList();
         var unknown = scopes.Where(s => !Known.Contains(s, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
             return (scopes, $"Unknown scope{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(s => $"'{s}'"))}; known: {string.Join(" ", Known)}.");

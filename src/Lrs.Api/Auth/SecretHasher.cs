@@ -6,7 +6,14 @@ namespace Lrs.Api.Auth;
 /// <summary>Slow salted hashing of credential secrets (PBKDF2-SHA256).</summary>
 public static class SecretHasher
 {
-    public const int Iterations = 100_000;
+    /// <summary>
+    /// OWASP's advice for PBKDF2-SHA256. A hash stores its own count, so older hashes (100,000) still verify;
+    /// <see cref="CredentialVerifier"/> rehashes them at the next successful login.
+    /// </summary>
+    public const int Iterations = 600_000;
+
+    /// <summary>Whether a hash made with <paramref name="iterations"/> is weaker than new hashes are.</summary>
+    public static bool IsOutdated(int iterations) => iterations < Iterations;
 
     public static (byte[] Hash, byte[] Salt, int Iterations) Hash(string secret)
     {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Lrs.Api.Auth;
+using Lrs.Api.People;
 using Lrs.Core.Competence;
 using Lrs.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -89,7 +90,8 @@ public static class FrameworkEndpoints
     public static async Task<Results<Ok<FrameworkChanged>, ValidationProblem, ProblemHttpResult>> PutFramework(
         HttpContext http, ICompetenceStore store, IAuditLog audit, TimeProvider time, CancellationToken ct)
     {
-        if (await ReadBodyAsync(http, ct) is not { } body) return BadJson();
+        var (body, unreadable) = await PeopleEndpoints.ReadJsonAsync(http.Request, ct, maxDepth: 64);
+        if (unreadable is not null) return unreadable;
         var (framework, errors) = FrameworkDocument.Parse(body);
         if (framework is null) return Invalid(errors);
         long? expected = null;
@@ -115,7 +117,9 @@ public static class FrameworkEndpoints
         string section, string id, HttpContext http, ICompetenceStore store, IAuditLog audit, TimeProvider time, CancellationToken ct)
     {
         if (!Sections.Contains(section)) return NoSuchSection(section);
-        if (await ReadBodyAsync(http, ct) is not JsonObject item) return BadJson("The body must be one JSON object.");
+        var (body, unreadable) = await PeopleEndpoints.ReadJsonAsync(http.Request, ct, maxDepth: 64);
+        if (unreadable is not null) return unreadable;
+        if (body is not JsonObject item) return BadJson("The body must be one JSON object.");
         if (item["id"] is { } given && (given.GetValueKind() != System.Text.Json.JsonValueKind.String || given.GetValue<string>() != id))
             return Invalid([new Lrs.Core.Xapi.ValidationError("$.id", $"must equal the id in the path ('{id}').")]);
         item["id"] = id;
@@ -209,28 +213,15 @@ public static class FrameworkEndpoints
         return -1;
     }
 
-    private static async Task<JsonNode?> ReadBodyAsync(HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(http.Request.Body, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 64 }, cancellationToken: ct);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
-
     private static string ETag(long version) => $"\"{version}\"";
 
     private static long? ParseETag(string header) =>
         header.Trim() is var h && h.Length > 2 && h[0] == '"' && h[^1] == '"' && long.TryParse(h[1..^1], out var v) ? v : null;
 
     private static ValidationProblem Invalid(IEnumerable<Lrs.Core.Xapi.ValidationError> errors) =>
-        TypedResults.ValidationProblem(errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-            title: "The framework is not valid");
+        PeopleEndpoints.Invalid("The framework is not valid", [.. errors]);
 
-    private static ProblemHttpResult BadJson(string detail = "The body is not a JSON document.") =>
+    private static ProblemHttpResult BadJson(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: detail);
 
     private static ProblemHttpResult PreconditionFailed() =>

@@ -44,7 +44,7 @@ public static class OpenApiSetup
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
                     BearerFormat = "JWT",
-                    Description = "An OAuth2 access token of the issuer set in Lrs:Oidc (Entra ID or another OIDC provider), when configured.",
+                    Description = "An OAuth2 access token of Entra ID (an Entra tenant in Lrs:Entra:Tenants) or of the OIDC issuer set in Lrs:Oidc, when configured.",
                 };
                 return Task.CompletedTask;
             });

@@ -29,6 +29,12 @@ public sealed class LrsStore : IAsyncDisposable
     public IReflectionStore Reflection { get; private init; } = null!;
     public ISessionStore Sessions { get; private init; } = null!;
 
+    /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
+    public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
+
+    /// <summary>Throws while the database is unreachable.</summary>
+    public Func<CancellationToken, Task> PingAsync { get; private init; } = _ => Task.CompletedTask;
+
     public static LrsStore Create(StorageOptions storage, TimeProvider time)
     {
         switch (storage.Provider.ToLowerInvariant())
@@ -36,27 +42,33 @@ public sealed class LrsStore : IAsyncDisposable
             case "sqlite":
             {
                 var database = new SqliteDatabase(storage.ConnectionString ?? DefaultSqlite);
+                var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new SqliteStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 1);
-                return new LrsStore(database, statements, new SqliteCredentialStore(database), new SqliteKnowledgeStore(database), new SqliteDocumentStore(database, time), new SqliteAuditLog(database),
-                    new SqliteCompetenceStore(database, frameworks, time), new SqlitePeopleStore(database), statements)
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 1);
+                return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
+                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements)
                 {
-                    Reflection = new SqliteReflectionStore(database),
-                    Sessions = new SqliteSessionStore(database),
+                    Reflection = new ReflectionStore(dialect),
+                    Sessions = new SessionStore(dialect),
+                    IsUnreachable = SqliteDatabase.IsUnreachable,
+                    PingAsync = database.PingAsync,
                 };
             }
             case "postgres" or "postgresql":
             {
                 var database = new PostgresDatabase(storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
+                var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
-                var statements = new GroupCommitStatementStore(new PostgresStatementStore(database, frameworks), storage.Writers is > 0 and var w ? w : 2);
-                return new LrsStore(database, statements, new PostgresCredentialStore(database), new PostgresKnowledgeStore(database), new PostgresDocumentStore(database, time), new PostgresAuditLog(database),
-                    new PostgresCompetenceStore(database, frameworks, time), new PostgresPeopleStore(database), statements, database)
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 2);
+                return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
+                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, database)
                 {
-                    Reflection = new PostgresReflectionStore(database),
-                    Sessions = new PostgresSessionStore(database),
+                    Reflection = new ReflectionStore(dialect),
+                    Sessions = new SessionStore(dialect),
+                    IsUnreachable = PostgresDatabase.IsUnreachable,
+                    PingAsync = database.PingAsync,
                 };
             }
             default:
@@ -90,6 +102,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
+        services.AddSingleton<StoreOutage>();
         services.AddSingleton<Admin.Administration>();
         return services;
     }

@@ -52,7 +52,9 @@ public static class WebinarsEndpoints
                 "or by an e-mail address that is one of their `mbox` agents; the rows of one person are summed (rejoins). Summed time of at " +
                 "least `minimumShare` of the webinar's length is `http://adlnet.gov/expapi/verbs/attended`, less is `http://activitystrea.ms/join`, " +
                 "both with `result.duration`. Rows that match no person get no statement and are listed in `unknown` with their lines: import " +
-                "the file again once they are known. All or nothing: a bad row is a 400 listing every bad row. The report replaces the " +
+                "the file again once they are known. All or nothing: a bad row is a 400 listing every bad row; so is a report in another encoding " +
+                "(Latin-1, say: 400 with the line of the first bad byte), a field over 1,000 characters, and a header without rows (taken for a failed " +
+                "export rather than a webinar no one attended, so it does not remove everyone's attendance). The report replaces the " +
                 "previous one: the same file again changes nothing, a corrected file voids and replaces only the changed people's statements. " +
                 "Scope `statements/write`.")
             .Accepts<string>("text/csv")

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Lrs.Api.Auth;
+using Lrs.Api.Xapi;
 using Lrs.Core.People;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
@@ -148,15 +149,38 @@ public static class PeopleEndpoints
             : NotFound("No such person", $"There is no person with id '{id}' that this credential may see.");
 
 
-    internal static async Task<(JsonNode? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>No string of the API's own resources needs more; xAPI documents and statements are bounded by the body size only.</summary>
+    internal const int MaxStringBytes = 100_000;
+
+    /// <summary>
+    /// The JSON body of an /api request, or the problem that answers it: 415 unless it is sent as JSON, 400 when it is
+    /// not JSON text (bad UTF-8 or a lone surrogate included), nests deeper than <paramref name="maxDepth"/>, or has a
+    /// string over <see cref="MaxStringBytes"/>. A null body without a problem is the JSON literal null.
+    /// </summary>
+    internal static async Task<(JsonNode? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken ct, int maxDepth = 16)
     {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: $"This endpoint takes a JSON body sent as application/json, not '{request.ContentType}'."));
+        var (body, error) = await XapiProtocol.ReadJsonAsync(request.Body, new JsonDocumentOptions { MaxDepth = maxDepth }, MaxStringBytes, ct, request.ContentLength);
+        return error is null ? (body, null)
+            : (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: $"The body is not JSON: {error}"));
+    }
+
+    /// <summary>The JSON body of an /api request as <typeparamref name="T"/> (web defaults: camelCase, any case), or the problem that answers it.</summary>
+    internal static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    {
+        var (node, problem) = await ReadJsonAsync(request, ct);
+        if (problem is not null) return (null, problem);
         try
         {
-            return (await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken: ct), null);
+            if (node?.Deserialize<T>(JsonSerializerOptions.Web) is { } body) return (body, null);
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: "The body is JSON null; it must be an object."));
         }
         catch (JsonException e)
         {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: $"The body is not JSON: {e.Message}"));
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: $"The body does not have the expected shape: {e.Message}"));
         }
     }
 

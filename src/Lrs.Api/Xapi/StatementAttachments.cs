@@ -119,15 +119,9 @@ internal static class StatementAttachments
 
     private static async Task<(JsonNode?, string?)> ParseJsonAsync(Stream body, CancellationToken ct)
     {
-        try
-        {
-            var node = await JsonNode.ParseAsync(body, documentOptions: XapiProtocol.DocumentOptions, cancellationToken: ct);
-            return node is null ? (null, "The statements part is JSON null.") : (node, null);
-        }
-        catch (JsonException e)
-        {
-            return (null, $"The statements part is not valid JSON: {e.Message}");
-        }
+        var (node, error) = await XapiProtocol.ReadJsonAsync(body, XapiProtocol.DocumentOptions, maxStringBytes: null, ct);
+        return error is not null ? (null, $"The statements part is not valid JSON: {error}")
+            : node is null ? (null, "The statements part is JSON null.") : (node, null);
     }
 
     private static StatementsBody Fail(string message) =>

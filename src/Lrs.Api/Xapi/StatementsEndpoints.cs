@@ -79,8 +79,9 @@ public static class StatementsEndpoints
         var body = await StatementAttachments.ReadAsync(request, options.Value.Xapi, ct);
         if (body.Error is { } rejected) return rejected;
         if (body.Json is not JsonObject statement) return BadRequest(body.JsonError ?? "PUT takes one statement object.");
-        if (statement["id"] is JsonValue bodyId && bodyId.TryGetValue(out string? bodyIdText)
-            && (!Guid.TryParse(bodyIdText, out var parsed) || parsed != id))
+        // An id in the body that is not this UUID (or not a string at all) is refused, not overwritten.
+        if (statement["id"] is { } bodyId
+            && !(bodyId is JsonValue value && value.TryGetValue(out string? bodyIdText) && Guid.TryParse(bodyIdText, out var parsed) && parsed == id))
             return BadRequest("The id in the body differs from the statementId parameter.");
         statement["id"] = id.ToString("D");
 
@@ -100,6 +101,9 @@ public static class StatementsEndpoints
         switch (body.Json)
         {
             case JsonObject single: statements = [single]; break;
+            case JsonArray array when array.Count > options.Value.Limits.MaxStatementsPerRequest:
+                return XapiProtocol.Error(StatusCodes.Status413PayloadTooLarge,
+                    $"The batch holds {array.Count} statements; this LRS takes at most {options.Value.Limits.MaxStatementsPerRequest} in one request. Send them in smaller batches.");
             case JsonArray array: statements = [.. array]; break;
             default: return BadRequest(body.JsonError ?? "The body must be a statement or an array of statements.");
         }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Lrs.Api.Hosting;
+using Lrs.Core.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Lrs.Api.Xapi;
@@ -6,25 +9,52 @@ public static class XapiErrors
 {
     /// <summary>
     /// Turns what escapes a handler into a JSON error: 413 for a body over the size limit, 400 for a malformed
-    /// request Kestrel rejected, 500 otherwise (logged, without internals in the body).
+    /// request Kestrel rejected, 503 with Retry-After while the database is unreachable (logged once per outage by
+    /// <see cref="StoreOutage"/>), 500 otherwise (logged, without internals in the body).
     /// </summary>
     public static IApplicationBuilder UseXapiErrors(this IApplicationBuilder app) =>
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A client's malformed request is answered, not an incident: only what ends in 500 is logged as an error.
-            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException
+                || context.HttpContext.RequestServices.GetRequiredService<StoreOutage>().Explains(context.Exception),
             ExceptionHandler = async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var outage = context.RequestServices.GetRequiredService<StoreOutage>();
             var (status, message) = exception switch
             {
                 BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The request body is larger than this LRS accepts."),
                 BadHttpRequestException bad => (bad.StatusCode, "The request is malformed: " + bad.Message),
-                _ => (500, "The LRS failed to process the request; nothing of it was stored."),
+                not null when outage.Explains(exception) => (503, Unavailable(exception)),
+                _ => (500, "The LRS failed to process the request."),
             };
-            await WriteAsync(context, status, status == 500 ? "Internal error" : status == 413 ? "Request too large" : "Malformed request", message);
+            if (status == 503)
+            {
+                outage.Report(exception!);
+                context.Response.Headers.RetryAfter = StoreOutage.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            }
+            await WriteAsync(context, status, status switch
+            {
+                500 => "Internal error",
+                503 => "Database unavailable",
+                413 => "Request too large",
+                _ => "Malformed request",
+            }, message);
         },
         });
+
+    // Says only what the LRS knows: whether the request was stored is known for statements (not stored, or unknown when the
+    // commit broke); for anything else the LRS cannot tell from here where the connection failed.
+    private static string Unavailable(Exception exception) => exception switch
+    {
+        StoreUnavailableException { OutcomeUnknown: true } =>
+            "The connection to the database broke while the statements were being committed, so whether they were stored is unknown "
+            + $"(all of them or none). Sending them again with the same statement ids is safe: a statement stored already is accepted again, not a conflict. Try again in {StoreOutage.RetryAfterSeconds} s.",
+        StoreUnavailableException =>
+            $"The LRS cannot reach its database; nothing of this request was stored. Try again in {StoreOutage.RetryAfterSeconds} s.",
+        _ => $"The LRS cannot reach its database. Try again in {StoreOutage.RetryAfterSeconds} s.",
+    };
 
     /// <summary>
     /// An error answered outside an endpoint (authentication, rate limit, body size, what escapes a handler): the API's own

@@ -136,14 +136,41 @@ public static class XapiProtocol
     /// <summary>Parses a JSON body; null with a message when it is not JSON.</summary>
     public static async Task<(JsonNode? Node, string? Error)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {
+        var (node, error) = await ReadJsonAsync(request.Body, DocumentOptions, maxStringBytes: null, ct, request.ContentLength);
+        return error is not null ? (null, $"The body is not valid JSON: {error}")
+            : node is null ? (null, "The body is JSON null.") : (node, null);
+    }
+
+    /// <summary>
+    /// The one way a request body becomes JSON, under /xapi and /api alike: read whole (the body limit bounds it), and
+    /// every name and string checked as text at once (<see cref="JsonText"/>), so no handler meets bad text later.
+    /// A null node without an error is the JSON literal null.
+    /// </summary>
+    public static async Task<(JsonNode? Node, string? Error)> ReadJsonAsync(Stream body, JsonDocumentOptions options, int? maxStringBytes, CancellationToken ct,
+        long? length = null)
+    {
+        // A body of declared length is read into one array of that size and parsed where it lies; a copy into a
+        // MemoryStream would double its buffer until the body fits.
+        ReadOnlyMemory<byte> utf8;
+        if (length is > 0 and <= int.MaxValue)
+        {
+            var exact = new byte[(int)length];
+            await body.ReadExactlyAsync(exact, ct);
+            utf8 = exact;
+        }
+        else
+        {
+            var buffer = new MemoryStream();
+            await body.CopyToAsync(buffer, ct);
+            utf8 = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        }
         try
         {
-            var node = await JsonNode.ParseAsync(request.Body, documentOptions: DocumentOptions, cancellationToken: ct);
-            return node is null ? (null, "The body is JSON null.") : (node, null);
+            return (JsonText.Parse(utf8, options, maxStringBytes), null);
         }
         catch (JsonException e)
         {
-            return (null, $"The body is not valid JSON: {e.Message}");
+            return (null, e.Message);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using CsvHelper;
 using Lrs.Core.Xapi;
@@ -26,6 +27,9 @@ public static partial class WebinarAttendance
 {
     /// <summary>The most rows one report may have.</summary>
     public const int MaxRows = 20_000;
+
+    /// <summary>The longest field (a name, an address, a time) in characters.</summary>
+    public const int MaxFieldLength = 1_000;
 
     private enum Column { Name, Email, EmployeeId, Join, Leave, DurationMinutes, Duration }
 
@@ -60,6 +64,7 @@ public static partial class WebinarAttendance
     {
         var errors = new List<ValidationError>();
         var rows = new List<AttendanceRow>();
+        if (EncodingProblem(report) is { } encoding) return ([], [encoding]);
         // The header is found here rather than by the reader, since reports may start with a summary section.
         var options = new CsvReaderOptions { HasHeader = false, SkipEmptyLines = false, TrackLineNumbers = true, TrimWhitespace = true };
         Dictionary<Column, List<int>>? columns = null;
@@ -71,6 +76,11 @@ public static partial class WebinarAttendance
                 var fields = new string[csv.FieldCount];
                 for (var i = 0; i < fields.Length; i++) fields[i] = csv.GetString(i) ?? "";
                 var line = (int)csv.LineNumber;
+                if (fields.Any(f => f.Length > MaxFieldLength))
+                {
+                    errors.Add(new($"row {line}", $"has a field longer than {MaxFieldLength} characters"));
+                    break;
+                }
                 var empty = fields.All(string.IsNullOrWhiteSpace);
                 if (columns is null)
                 {
@@ -90,10 +100,38 @@ public static partial class WebinarAttendance
         {
             errors.Add(new($"row {e.LineNumber}", "is not CSV: " + e.Message.Split('\n')[0]));
         }
+        if (columns is not null && rows.Count == 0 && errors.Count == 0)
+            // More likely an export that failed than a webinar no one attended: it does not remove everyone's attendance.
+            errors.Add(new("rows", "the report has a header but no rows"));
         if (columns is null)
             errors.Add(new("header", "no header found: expected columns such as name, email or employeeId, joinTime, leaveTime, durationMinutes " +
                 "(or a Zoom or Teams attendance report)"));
         return (errors.Count == 0 ? rows : [], errors);
+    }
+
+    // UTF-8 (with or without a byte order mark), or UTF-16 with one: anything else (Latin-1, say) would be read as
+    // replacement characters, so it is refused with the line of the first bad byte. The report is left at its start.
+    private static ValidationError? EncodingProblem(Stream report)
+    {
+        using var bytes = new MemoryStream();
+        report.CopyTo(bytes);
+        report.Position = 0;
+        var content = bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
+        Encoding encoding = content is [0xFF, 0xFE, ..] ? new UnicodeEncoding(false, true, true)
+            : content is [0xFE, 0xFF, ..] ? new UnicodeEncoding(true, true, true)
+            : new UTF8Encoding(false, true);
+        try
+        {
+            encoding.GetCharCount(content);
+            return null;
+        }
+        catch (DecoderFallbackException e)
+        {
+            var line = 1 + content[..Math.Clamp(e.Index, 0, content.Length)].Count((byte)'\n');
+            return encoding is UnicodeEncoding
+                ? new($"row {line}", "is not UTF-16 text, though the report starts with a UTF-16 byte order mark")
+                : new($"row {line}", "is not UTF-8 text: save the report as UTF-8 (or UTF-16 with a byte order mark)");
+        }
     }
 
     /// <summary>Whether <paramref name="present"/> is at least <paramref name="minimumShare"/> of the webinar's length.</summary>

@@ -68,6 +68,12 @@ public interface ICredentialStore
     /// <summary>Replaces the secret of an existing credential.</summary>
     Task UpdateSecretAsync(string key, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct);
 
+    /// <summary>
+    /// Replaces the hash of a secret by a stronger hash of the same secret, unless the stored hash is no longer
+    /// <paramref name="currentHash"/> (the secret was changed meanwhile); false then, and nothing changes.
+    /// </summary>
+    Task<bool> RehashSecretAsync(string key, byte[] currentHash, byte[] secretHash, byte[] salt, int iterations, CancellationToken ct);
+
     /// <summary>Whether any credential exists at all (first start detection).</summary>
     Task<bool> AnyAsync(CancellationToken ct);
 

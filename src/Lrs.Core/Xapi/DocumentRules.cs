@@ -101,14 +101,14 @@ public static class DocumentRules
         if (!preconditions.HoldFor(current))
             return PreconditionFailed(current);
         JsonObject? incoming = null;
-        if (IsJson(contentType) && (incoming = ParseObject(content)) is null)
-            return DocumentChange.Refuse(DocumentRefusal.NotMergeable, "The body is sent as application/json but is not a JSON object.");
+        if (IsJson(contentType) && (incoming = ParseObject(content, out var notJson)) is null)
+            return DocumentChange.Refuse(DocumentRefusal.NotMergeable, "The body is sent as application/json but is not a JSON object" + (notJson is null ? "." : $": {notJson}"));
         if (current is null)
             return DocumentChange.Write(content, contentType);
         if (incoming is null)
             return DocumentChange.Refuse(DocumentRefusal.NotMergeable,
                 "The stored document is JSON, so a POST merges into it and must send a JSON object as application/json.");
-        if (!IsJson(current.ContentType) || ParseObject(current.Content) is not { } stored)
+        if (!IsJson(current.ContentType) || ParseObject(current.Content, out _) is not { } stored)
             return DocumentChange.Refuse(DocumentRefusal.NotMergeable,
                 "The stored document is not a JSON object, so nothing can be merged into it; PUT replaces it.");
 
@@ -126,14 +126,16 @@ public static class DocumentRules
             ? "If-Match names a document, but none is stored here."
             : $"The stored document's ETag is \"{current.ETag}\"; the If-Match or If-None-Match header does not allow changing it.");
 
-    private static JsonObject? ParseObject(byte[] content)
+    private static JsonObject? ParseObject(byte[] content, out string? notJson)
     {
+        notJson = null;
         try
         {
-            return JsonNode.Parse(content, documentOptions: JsonOptions) as JsonObject;
+            return JsonText.Parse(content, JsonOptions) as JsonObject;
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        catch (JsonException e)
         {
+            notJson = e.Message;
             return null;
         }
     }

@@ -44,4 +44,24 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    /// <summary>
+    /// Whether an exception means the server cannot be reached or is going away (refused or broken connection, shutdown,
+    /// no connections left), as opposed to a fault of the request: the same request can succeed once the server is back.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) => exception switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is PostgresErrorCodes.AdminShutdown
+            or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+        // Not a server's answer: the socket (refused, reset, timed out) or the pool (no connection in time).
+        NpgsqlException n => n.IsTransient,
+        _ => false,
+    };
+
+    /// <summary>Opens a connection and runs <c>SELECT 1</c>: throws while the server is unreachable.</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(ct);
+    }
 }

@@ -30,6 +30,22 @@ public sealed class SqliteDatabase : ISchemaSetup
         return connection;
     }
 
+    /// <summary>
+    /// Whether an exception means the database file cannot be used now (locked by another process beyond the busy
+    /// timeout, cannot be opened, I/O error), as opposed to a fault of the request.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 5 or 6 or 10 or 14 }; // SQLITE_BUSY, _LOCKED, _IOERR, _CANTOPEN
+
+    /// <summary>Opens a connection and runs <c>SELECT 1</c>: throws while the file cannot be used.</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(ct);
+    }
+
     /// <summary>Waits for the single-writer lock of this process.</summary>
     public async Task<IDisposable> LockWriterAsync(CancellationToken ct)
     {

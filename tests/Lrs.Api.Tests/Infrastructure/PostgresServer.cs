@@ -77,7 +77,13 @@ public static class PostgresServer
         return cluster.ConnectionString;
     }
 
-    private sealed class ThrowawayCluster : IDisposable
+    /// <summary>
+    /// A throwaway cluster of the caller's own, which it may stop and start again (an outage), separate from the
+    /// shared server. Dispose removes it.
+    /// </summary>
+    public static ThrowawayCluster StartOwnCluster() => ThrowawayCluster.Start();
+
+    public sealed class ThrowawayCluster : IDisposable
     {
         private readonly string root;
         private readonly string dataDirectory;
@@ -175,7 +181,12 @@ public static class PostgresServer
                 "-D", dataDirectory, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
                 "--no-sync", "--no-instructions",
             ]);
+            StartServer();
+        }
 
+        /// <summary>Starts the server (again) on the same port and data.</summary>
+        public void StartServer()
+        {
             // Test data is disposable: trade durability for speed. The socket lives in the data directory
             // so it never clashes with /var/run/postgresql or another cluster.
             var options = string.Join(' ',
@@ -200,6 +211,10 @@ public static class PostgresServer
                 throw new InvalidOperationException($"{ex.Message}\nserver log:\n{ServerLogTail()}", ex);
             }
         }
+
+        /// <summary>Stops the server as an operator would (fast shutdown: open sessions are ended, data is kept).</summary>
+        public void StopServer() =>
+            Run(Path.Combine(BinDirectory, "pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"]);
 
         private string ServerLogTail()
         {

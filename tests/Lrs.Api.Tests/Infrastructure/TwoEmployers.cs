@@ -44,9 +44,12 @@ public sealed class TwoEmployers
         return Q(bare);
     }
 
-    public static async Task<TwoEmployers> CreateAsync(LrsFixture lrs)
+    /// <param name="lrs">The LRS.</param>
+    /// <param name="marker">What makes the names unique (random when null): tenant <c>centre-{marker}</c>, organisations
+    /// <c>acme-{marker}</c> and <c>bravo-{marker}</c>.</param>
+    public static async Task<TwoEmployers> CreateAsync(LrsFixture lrs, string? marker = null)
     {
-        var m = Guid.NewGuid().ToString("N")[..10];
+        var m = marker ?? Guid.NewGuid().ToString("N")[..10];
         var tenant = "centre-" + m;
         var owner = await lrs.ClientWithScopesAsync(AllScopes, "2.0.0", tenant);
         var (competence, template, activity) = ($"c-{m}", $"t-{m}", $"https://demo.lrsapi.se/xapi/activities/courses/{m}");

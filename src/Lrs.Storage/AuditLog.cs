@@ -1,0 +1,28 @@
+using Lrs.Core.Storage;
+
+namespace Lrs.Storage;
+
+/// <summary>
+/// The audit log. SQLite counts seq per tenant under its single writer; PostgreSQL takes it from an identity column,
+/// so there it increases across tenants.
+/// </summary>
+public sealed class AuditLog(Dialect db) : IAuditLog
+{
+    /// <inheritdoc />
+    public Task AppendAsync(long tenantId, DateTimeOffset at, string actor, string action, string target, string? detail, CancellationToken ct) =>
+        db.ExecuteAsync(db.Sql(
+            sqlite: """
+                INSERT INTO audit_log (tenant_id, seq, at, actor, action, target, detail)
+                SELECT @t, COALESCE(MAX(seq), 0) + 1, @at, @actor, @action, @target, @detail FROM audit_log WHERE tenant_id = @t
+                """,
+            postgres: "INSERT INTO audit_log (tenant_id, at, actor, action, target, detail) VALUES (@t, @at, @actor, @action, @target, @detail)"),
+            ct, ("t", tenantId), ("at", db.Time(at)), ("actor", actor), ("action", action), ("target", target), ("detail", detail));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(long tenantId, long? before, int limit, CancellationToken ct) =>
+        await db.QueryAsync($"""
+            SELECT seq, at, actor, action, target, detail FROM audit_log
+            WHERE tenant_id = @t{(before is null ? "" : " AND seq < @before")} ORDER BY seq DESC LIMIT @limit
+            """, r => new AuditEntry(tenantId, r.GetInt64(0), db.Time(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), r.StringOrNull(5)),
+            ct, ("t", tenantId), ("before", before), ("limit", limit));
+}

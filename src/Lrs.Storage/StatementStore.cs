@@ -1,0 +1,542 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text;
+using System.Text.Json.Nodes;
+using Lrs.Core.Competence;
+using Lrs.Core.Reflection;
+using Lrs.Core.Storage;
+using Lrs.Core.Xapi;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Lrs.Storage;
+
+/// <summary>
+/// Statements. PostgreSQL writes set-based, a handful of round trips per batch whatever its size; SQLite, in process,
+/// runs prepared statements per row.
+/// </summary>
+/// <remarks>
+/// One transaction per batch: compare duplicates, insert rows and their index keys, apply voiding in both
+/// directions (a voiding statement may arrive before its target), and give every statement that targets
+/// another through a StatementRef the keys of its target chain, so that the StatementRef rule of the query
+/// is answered from the index. Chains longer than <see cref="MaxRefDepth"/> are not followed further.
+/// Competence evidence and sign-offs are extracted in the same transaction, and retracted with the statements
+/// voided, so that an acknowledged statement is already counted in every profile. Reflection tasks are created,
+/// answered and cancelled in the same transaction too.
+/// </remarks>
+public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : IStatementStore
+{
+    /// <summary>How many StatementRef hops the index follows.</summary>
+    private const int MaxRefDepth = 16;
+
+    // Keys never contain this control character (IRIs and IFIs cannot), so it separates them in SQLite's keys column.
+    private const char KeySeparator = '\u001f';
+
+    private readonly EvidenceTables _evidence = new(db);
+    private readonly ReflectionStore _reflection = new(db);
+
+    /// <summary>A stored statement's identity and index information.</summary>
+    private sealed record RowInfo(long Seq, Guid Id, IReadOnlyList<string> Keys, Guid? RefTarget, bool IsVoiding);
+
+    /// <summary>A statement that targets another through a StatementRef.</summary>
+    private sealed record Referrer(Guid Target, long Seq, Guid Id, bool IsVoiding);
+
+    /// <summary>Evidence found in a stored statement.</summary>
+    private sealed record EvidenceRow(Guid StatementId, DateTimeOffset Recorded, EvidenceFound Found);
+
+    /// <summary>A reflection task a stored statement triggered.</summary>
+    private sealed record TaskRow(Guid Id, DateTimeOffset Recorded, TaskTrigger Trigger, string AgentJson, string? TrainingJson);
+
+    /// <summary>A sign-off found in a stored statement.</summary>
+    private sealed record SignoffRow(Guid StatementId, DateTimeOffset Recorded, Signoff Signoff);
+
+    // What this node knows to be stored already: canonical definitions and agent names. Consulted before
+    // writing so that the same course definition sent with every completion costs nothing; updated only
+    // after a commit, so a rolled-back batch never makes the cache claim more than the database holds.
+    private const int KnowledgeCacheLimit = 100_000;
+    private readonly ConcurrentDictionary<(long Tenant, string Iri), JsonObject> _definitions = new();
+    private readonly ConcurrentDictionary<(long Tenant, string Key, string Name), byte> _names = new();
+
+    /// <inheritdoc />
+    public async Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StoreOnceAsync(tenantId, batch, attachments, ct);
+            }
+            catch (Exception e) when (attempt < 4 && db.IsTransient(e))
+            {
+                // A deadlock or serialization failure rolled everything back; the batch is simply tried again.
+                await Task.Delay(Random.Shared.Next(5, 50) * attempt, ct);
+            }
+            catch (Exception e) when (db.IsUnreachable(e))
+            {
+                // Before the commit: the transaction never committed, so nothing of the batch is stored.
+                throw new StoreUnavailableException(outcomeUnknown: false, e);
+            }
+        }
+    }
+
+    // A connection that breaks during COMMIT leaves the outcome unknown: the server may have committed before it went.
+    private async Task CommitAsync(WriteLease lease, CancellationToken ct)
+    {
+        try
+        {
+            await lease.CommitAsync(ct);
+        }
+        catch (Exception e) when (db.IsUnreachable(e))
+        {
+            throw new StoreUnavailableException(outcomeUnknown: true, e);
+        }
+    }
+
+    private async Task<StoreOutcome> StoreOnceAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
+    {
+        await using var lease = await db.BeginWriteAsync(null, ct);
+        var (connection, transaction) = (lease.Connection, lease.Transaction);
+
+        var existing = await ExistingBodiesAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
+        var fresh = new List<PreparedStatement>(batch.Count);
+        foreach (var statement in batch)
+        {
+            if (existing.TryGetValue(statement.Id, out var body))
+            {
+                if (!StatementComparer.AreEquivalent(JsonNode.Parse(body)!, statement.AsSent())) return new StoreOutcome(statement.Id);
+            }
+            else fresh.Add(statement);
+        }
+
+        // Data sent again with a duplicate statement is stored too: it may have come by fileUrl the first time.
+        if (attachments.Count > 0) await InsertAttachmentsAsync(connection, transaction, tenantId, attachments, ct);
+        if (fresh.Count == 0)
+        {
+            if (attachments.Count > 0) await CommitAsync(lease, ct);
+            return StoreOutcome.Stored;
+        }
+
+        var seqs = await InsertStatementsAsync(connection, transaction, tenantId, fresh, ct);
+
+        // Voiding, forwards: targets already stored (or earlier in this batch) become voided.
+        var voidTargets = fresh.Where(s => s.IsVoiding).Select(s => s.RefTarget!.Value).Distinct().ToArray();
+        if (voidTargets.Length > 0) await MarkVoidedAsync(connection, transaction, tenantId, voidTargets, ct);
+
+        // Backwards: statements stored earlier that target the new ones.
+        var referrers = await ReferrersAsync(connection, transaction, tenantId, fresh.Select(s => s.Id).ToArray(), ct);
+        var voidedLate = referrers.Where(r => r.IsVoiding).Select(r => r.Target).Distinct().ToArray();
+        if (voidedLate.Length > 0) await MarkVoidedAsync(connection, transaction, tenantId, voidedLate, ct);
+
+        // StatementRef chains: new referrers inherit their targets' keys; earlier referrers of new statements too.
+        var refresh = new List<(long Seq, Guid Target)>();
+        for (var i = 0; i < fresh.Count; i++)
+            if (fresh[i].RefTarget is { } target) refresh.Add((seqs[i], target));
+        var visited = new HashSet<Guid>(fresh.Select(s => s.Id));
+        var frontier = referrers;
+        for (var depth = 0; frontier.Count > 0 && depth < MaxRefDepth; depth++)
+        {
+            foreach (var r in frontier) refresh.Add((r.Seq, r.Target));
+            var next = frontier.Select(r => r.Id).Where(visited.Add).ToArray();
+            frontier = next.Length == 0 ? [] : await ReferrersAsync(connection, transaction, tenantId, next, ct);
+        }
+        foreach (var (seq, target) in refresh.Distinct())
+            await InheritChainAsync(connection, transaction, tenantId, seq, target, ct);
+
+        await RecordCompetenceAsync(connection, transaction, tenantId, fresh, voidTargets, voidedLate, ct);
+
+        var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
+        // Only a sender allowed to define changes what the LRS holds about activities and agents.
+        var names = AgentNames.Collect(fresh.Where(s => s.Define).Select(s => s.Node)).Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
+        if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
+
+        await CommitAsync(lease, ct);
+
+        if (_definitions.Count + definitions.Count > KnowledgeCacheLimit) _definitions.Clear();
+        foreach (var (iri, definition) in definitions) _definitions[(tenantId, iri)] = definition;
+        if (_names.Count + names.Count > KnowledgeCacheLimit) _names.Clear();
+        foreach (var (key, name) in names) _names[(tenantId, key, name)] = 0;
+        return StoreOutcome.Stored;
+    }
+
+    // Evidence and sign-offs of the new statements (not of those voided already), and retraction of what the
+    // statements voided now had given.
+    private async Task RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
+    {
+        var version = await FrameworkVersionAsync(c, t, tenantId, ct);
+        if (voidTargets.Length > 0)
+        {
+            var at = fresh.Max(s => s.Stored);
+            await RetractAsync(c, t, tenantId, voidTargets, at, ct);
+            await VoidReflectionAsync(c, t, tenantId, voidTargets, at, ct);
+        }
+        if (version == 0) return;
+
+        var framework = frameworks.Get(tenantId, version) ?? frameworks.Remember(tenantId, version, await FrameworkDocumentAsync(c, t, tenantId, ct));
+        var voided = voidTargets.Length + voidedLate.Length == 0 ? null : new HashSet<Guid>(voidTargets.Concat(voidedLate));
+        List<EvidenceRow>? evidence = null;
+        List<SignoffRow>? signoffs = null;
+        List<TaskRow>? tasks = null;
+        List<AnswerFound>? answers = null;
+        foreach (var statement in fresh)
+        {
+            if (statement.IsVoiding || (voided is not null && voided.Contains(statement.Id))) continue;
+            var found = EvidenceExtractor.Extract(framework, statement.Node);
+            foreach (var e in found)
+                (evidence ??= []).Add(new EvidenceRow(statement.Id, statement.Stored, e));
+            if (statement.RefTarget is not null && Signoffs.Recognise(framework, statement.Node) is { } signoff)
+                (signoffs ??= []).Add(new SignoffRow(statement.Id, statement.Stored, signoff));
+            var triggers = ReflectionTriggers.Match(framework, statement.Node, found, statement.Verb);
+            if (triggers.Count > 0)
+            {
+                // One training per statement, however many tasks it triggers.
+                var training = ReflectionStatements.TrainingActivity(statement.Node)?.ToJsonString();
+                foreach (var trigger in triggers)
+                    (tasks ??= []).Add(new TaskRow(Guid.NewGuid(), statement.Stored, trigger,
+                        (AgentOf(statement.Node, trigger.AgentKey) ?? new JsonObject()).ToJsonString(), training));
+            }
+            if (statement.Verb == ReflectionStatements.AnsweredVerb && AnswerFound.Recognise(statement.Node, statement.Verb) is { } answer
+                && framework.FindReflectionTemplate(answer.TemplateId)?.FindPrompt(answer.PromptId) is not null)
+                (answers ??= []).Add(answer);
+        }
+        if (evidence is not null) await InsertEvidenceAsync(c, t, tenantId, evidence, ct);
+        if (signoffs is not null) await InsertSignoffsAsync(c, t, tenantId, signoffs, ct);
+        if (tasks is not null) await InsertTasksAsync(c, t, tenantId, tasks, ct);
+        if (answers is not null) await RecordAnswersAsync(c, t, tenantId, answers, fresh.Max(s => s.Stored), ct);
+    }
+
+    // The agent node of the actor (or of a member of a Group actor) with this key: the actor of the task's answers.
+    private static JsonObject? AgentOf(JsonObject statement, string key)
+    {
+        if (statement["actor"] is not JsonObject actor) return null;
+        if (AgentKey.Of(actor) == key) return Identified(actor);
+        if (actor["member"] is JsonArray members)
+            foreach (var member in members)
+                if (member is JsonObject m && AgentKey.Of(m) == key) return Identified(m);
+        return null;
+
+        static JsonObject Identified(JsonObject agent)
+        {
+            var copy = (JsonObject)agent.DeepClone();
+            copy.Remove("member");
+            copy["objectType"] = "Agent";
+            return copy;
+        }
+    }
+
+    // Merges the batch's activity definitions into the canonical ones, skipping those that add nothing to
+    // what this node knows; returns the canonical definitions written.
+    private async Task<Dictionary<string, JsonObject>> UpdateDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> fresh, CancellationToken ct)
+    {
+        var incoming = ActivityDefinitions.Collect(fresh.Where(s => s.Define).Select(s => s.Node));
+        var changed = incoming
+            .Where(d => !_definitions.TryGetValue((tenantId, d.Key), out var known) || !JsonNode.DeepEquals(ActivityDefinitions.Merge(known, d.Value), known))
+            .OrderBy(d => d.Key, StringComparer.Ordinal)
+            .ToList();
+        var written = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        if (changed.Count == 0) return written;
+
+        var stored = await LockDefinitionsAsync(c, t, tenantId, [.. changed.Select(d => d.Key)], ct);
+        foreach (var (iri, definition) in changed)
+            written[iri] = ActivityDefinitions.Merge(stored.TryGetValue(iri, out var json) ? JsonNode.Parse(json) as JsonObject : null, definition);
+        await WriteDefinitionsAsync(c, t, tenantId, [.. written.Select(w => (w.Key, w.Value.ToJsonString()))], ct);
+        return written;
+    }
+
+    private async Task InheritChainAsync(DbConnection c, DbTransaction t, long tenantId, long seq, Guid target, CancellationToken ct)
+    {
+        var rows = new List<(string Key, long Src)>();
+        Guid? current = target;
+        var seen = new HashSet<Guid>();
+        for (var depth = 0; current is { } id && depth < MaxRefDepth && seen.Add(id); depth++)
+        {
+            var row = await RowByIdAsync(c, t, tenantId, id, ct);
+            if (row is null || row.Seq == seq) break;
+            foreach (var key in row.Keys) rows.Add((key, row.Seq));
+            current = row.RefTarget;
+        }
+        if (rows.Count > 0) await InsertInheritedKeysAsync(c, t, tenantId, seq, rows, ct);
+    }
+
+    /// <summary>Bodies of the statements among <paramref name="ids"/> that are stored already.</summary>
+    private async Task<Dictionary<Guid, string>> ExistingBodiesAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, $"SELECT id, body{db.AsText} FROM statements WHERE tenant_id = @t AND id{db.In("ids")}", ("t", tenantId), ("ids", db.List(ids)));
+        return (await command.ListAsync(r => (Id: db.Uuid(r, 0), Body: r.GetString(1)), ct)).ToDictionary(x => x.Id, x => x.Body);
+    }
+
+    /// <summary>Inserts statement rows with their own keys (source = themselves); returns their sequences in order.</summary>
+    private Task<long[]> InsertStatementsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct) =>
+        db.IsPostgres ? InsertSetBasedAsync(c, t, tenantId, statements, ct) : InsertRowByRowAsync(c, t, tenantId, statements, ct);
+
+    // PostgreSQL: one statement inserts the rows and their index keys; the keys travel as one separated text per row.
+    private static async Task<long[]> InsertSetBasedAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            WITH ins AS (
+                INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, body)
+                SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, string_to_array(u.keys, chr(31)), u.body::jsonb
+                FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
+                    AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
+                ORDER BY u.ord
+                RETURNING seq, id, keys),
+            idx AS (
+                INSERT INTO statement_index (tenant_id, key, seq, src)
+                SELECT @t, k.key, ins.seq, ins.seq FROM ins CROSS JOIN LATERAL unnest(ins.keys) AS k(key))
+            SELECT seq, id FROM ins
+            """, (NpgsqlConnection)c, (NpgsqlTransaction)t);
+        var n = statements.Count;
+        var ids = new Guid[n];
+        var stored = new DateTime[n];
+        var verbs = new string[n];
+        var regs = new Guid?[n];
+        var refs = new Guid?[n];
+        var voiding = new bool[n];
+        var keys = new string[n];
+        var bodies = new string[n];
+        for (var i = 0; i < n; i++)
+        {
+            var s = statements[i];
+            (ids[i], stored[i], verbs[i], regs[i], refs[i]) = (s.Id, s.Stored.UtcDateTime, s.Verb, s.Registration, s.RefTarget);
+            (voiding[i], keys[i], bodies[i]) = (s.IsVoiding, string.Join(KeySeparator, s.Keys), s.Json);
+        }
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("ids", ids);
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("stored", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = stored });
+        command.Parameters.AddWithValue("verbs", verbs);
+        command.Parameters.Add(new NpgsqlParameter<Guid?[]>("regs", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = regs });
+        command.Parameters.Add(new NpgsqlParameter<Guid?[]>("refs", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = refs });
+        command.Parameters.AddWithValue("voiding", voiding);
+        command.Parameters.AddWithValue("keys", keys);
+        command.Parameters.AddWithValue("bodies", bodies);
+
+        var seqById = new Dictionary<Guid, long>(n);
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) seqById[reader.GetGuid(1)] = reader.GetInt64(0);
+        return [.. ids.Select(id => seqById[id])];
+    }
+
+    // SQLite: prepared statements per row and per key, in process.
+    private async Task<long[]> InsertRowByRowAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
+    {
+        await using var insert = Dialect.Command(c, t, """
+            INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, voided, keys, body)
+            VALUES (@t, @id, @stored, @verb, @reg, @ref, @voiding, 0, @keys, @body) RETURNING seq
+            """, ("t", tenantId));
+        var p = new[] { "id", "stored", "verb", "reg", "ref", "voiding", "keys", "body" }.Select(name => insert.With(name, null).Parameters[^1]).ToArray();
+        await insert.PrepareAsync(ct);
+        await using var index = Dialect.Command(c, t, "INSERT OR IGNORE INTO statement_index (tenant_id, key, seq, src) VALUES (@t, @key, @seq, @seq)", ("t", tenantId));
+        var (pKey, pSeq) = (index.With("key", null).Parameters[^1], index.With("seq", null).Parameters[^1]);
+        await index.PrepareAsync(ct);
+
+        var seqs = new long[statements.Count];
+        for (var i = 0; i < statements.Count; i++)
+        {
+            var s = statements[i];
+            (p[0].Value, p[1].Value, p[2].Value) = (db.Uuid(s.Id), db.Time(s.Stored), s.Verb);
+            (p[3].Value, p[4].Value) = (s.Registration is { } r ? db.Uuid(r) : DBNull.Value, s.RefTarget is { } rt ? db.Uuid(rt) : DBNull.Value);
+            (p[5].Value, p[6].Value, p[7].Value) = (s.IsVoiding ? 1 : 0, string.Join(KeySeparator, s.Keys), s.Json);
+            seqs[i] = (long)(await insert.ExecuteScalarAsync(ct))!;
+            pSeq.Value = seqs[i];
+            foreach (var key in s.Keys)
+            {
+                pKey.Value = key;
+                await index.ExecuteNonQueryAsync(ct);
+            }
+        }
+        return seqs;
+    }
+
+    /// <summary>Marks the non-voiding statements among <paramref name="ids"/> voided.</summary>
+    private async Task MarkVoidedAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, $"UPDATE statements SET voided = true WHERE tenant_id = @t AND id{db.In("ids")} AND NOT is_voiding AND NOT voided",
+            ("t", tenantId), ("ids", db.List(ids)));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The stored statements whose StatementRef object targets one of <paramref name="targets"/>.</summary>
+    private async Task<List<Referrer>> ReferrersAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] targets, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, $"SELECT ref_target, seq, id, is_voiding FROM statements WHERE tenant_id = @t AND ref_target{db.In("targets")}",
+            ("t", tenantId), ("targets", db.List(targets)));
+        return await command.ListAsync(r => new Referrer(db.Uuid(r, 0), r.GetInt64(1), db.Uuid(r, 2), r.GetBoolean(3)), ct);
+    }
+
+    /// <summary>A stored statement's index information by id.</summary>
+    private async Task<RowInfo?> RowByIdAsync(DbConnection c, DbTransaction t, long tenantId, Guid id, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, "SELECT seq, keys, ref_target, is_voiding FROM statements WHERE tenant_id = @t AND id = @id", ("t", tenantId), ("id", db.Uuid(id)));
+        return (await command.ListAsync(r => new RowInfo(r.GetInt64(0), id,
+            db.IsPostgres ? r.GetFieldValue<string[]>(1) : r.GetString(1).Split(KeySeparator, StringSplitOptions.RemoveEmptyEntries),
+            db.UuidOrNull(r, 2), r.GetBoolean(3)), ct)).FirstOrDefault();
+    }
+
+    /// <summary>Adds keys to statement <paramref name="seq"/>, each with the statement it came from; existing rows are kept.</summary>
+    private async Task InsertInheritedKeysAsync(DbConnection c, DbTransaction t, long tenantId, long seq, IReadOnlyList<(string Key, long Src)> keys, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, "", ("t", tenantId), ("seq", seq));
+        await db.ForEachRowAsync(command, "INSERT INTO statement_index (tenant_id, key, seq, src) SELECT @t, r.key, @seq, r.src FROM {rows} WHERE true ON CONFLICT DO NOTHING",
+            keys, ct, new("key", ColumnType.Text, k => k.Key), new("src", ColumnType.Long, k => k.Src));
+    }
+
+    /// <summary>
+    /// The stored canonical definitions of <paramref name="iris"/> (sorted), locked until the transaction ends so
+    /// that concurrent batches merge one after the other; unknown IRIs are absent.
+    /// </summary>
+    private async Task<Dictionary<string, string>> LockDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, string[] iris, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, db.Sql(
+            // The transaction already holds SQLite's one write lock.
+            sqlite: "SELECT iri, definition FROM activities WHERE tenant_id = @t AND iri IN (SELECT value FROM json_each(@iris))",
+            // Placeholder rows first: a concurrent batch defining the same new activity then waits on the row instead of
+            // overwriting this one's merge. Rows are locked in IRI order to avoid deadlocks.
+            postgres: """
+                INSERT INTO activities (tenant_id, iri, definition)
+                SELECT @t, i, '{}'::jsonb FROM unnest(@iris) AS i ORDER BY i
+                ON CONFLICT DO NOTHING;
+                SELECT iri, definition::text FROM activities WHERE tenant_id = @t AND iri = ANY(@iris) ORDER BY iri FOR UPDATE;
+                """), ("t", tenantId), ("iris", db.List(iris)));
+        return (await command.ListAsync(r => (Iri: r.GetString(0), Json: r.GetString(1)), ct)).ToDictionary(x => x.Iri, x => x.Json, StringComparer.Ordinal);
+    }
+
+    /// <summary>Inserts or replaces canonical activity definitions (rows exist after <see cref="LockDefinitionsAsync"/> on PostgreSQL).</summary>
+    private async Task WriteDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Iri, string Json)> definitions, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, "", ("t", tenantId));
+        await db.ForEachRowAsync(command, """
+            INSERT INTO activities (tenant_id, iri, definition) SELECT @t, r.iri, r.definition FROM {rows} WHERE true
+            ON CONFLICT (tenant_id, iri) DO UPDATE SET definition = excluded.definition
+            """, definitions, ct, new("iri", ColumnType.Text, d => d.Iri), new("definition", ColumnType.Json, d => d.Json));
+    }
+
+    /// <summary>Records names given to agents; pairs already stored are kept.</summary>
+    private async Task InsertAgentNamesAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(string Key, string Name)> names, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(c, t, "", ("t", tenantId));
+        await db.ForEachRowAsync(command, """
+            INSERT INTO agent_names (tenant_id, agent_key, name) SELECT @t, r.key, r.name FROM {rows} WHERE true ORDER BY r.key, r.name
+            ON CONFLICT DO NOTHING
+            """, names, ct, new("key", ColumnType.Text, n => n.Key), new("name", ColumnType.Text, n => n.Name));
+    }
+
+    /// <summary>Stores attachment data under (tenant, sha2); data already stored under a hash is kept.</summary>
+    private async Task InsertAttachmentsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
+    {
+        foreach (var a in attachments)
+        {
+            await using var command = Dialect.Command(c, t, """
+                INSERT INTO attachments (tenant_id, sha2, content_type, length, content) VALUES (@t, @sha2, @type, @length, @content)
+                ON CONFLICT DO NOTHING
+                """, ("t", tenantId), ("sha2", a.Sha2), ("type", a.ContentType), ("length", a.Content.LongLength), ("content", a.Content));
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct) =>
+        (await db.QueryAsync("SELECT content_type, content FROM attachments WHERE tenant_id = @t AND sha2 = @sha2",
+            r => new AttachmentContent(sha2, r.GetString(0), (byte[])r.GetValue(1)), ct, ("t", tenantId), ("sha2", sha2))).FirstOrDefault();
+
+    /// <inheritdoc />
+    public async Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct) =>
+        (await db.QueryAsync($"SELECT seq, stored, body{db.AsText}, voided FROM statements WHERE tenant_id = @t AND id = @id", Read, ct,
+            ("t", tenantId), ("id", db.Uuid(id)))).FirstOrDefault();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var command = Dialect.Command(connection, null, "", ("t", tenantId));
+        var sql = new StringBuilder($"SELECT s.seq, s.stored, s.body{db.AsText}, s.voided FROM statements s WHERE s.tenant_id = @t AND NOT s.voided");
+        if (query.Since is { } since)
+        {
+            sql.Append(" AND s.stored > @since");
+            command.With("since", db.Time(since));
+        }
+        if (query.Until is { } until)
+        {
+            sql.Append(" AND s.stored <= @until");
+            command.With("until", db.Time(until));
+        }
+        if (query.After is { } after)
+        {
+            sql.Append(query.Ascending ? " AND (s.stored, s.seq) > (@as, @aseq)" : " AND (s.stored, s.seq) < (@as, @aseq)");
+            command.With("as", db.Time(after.Stored)).With("aseq", after.Sequence);
+        }
+        for (var i = 0; i < query.OwnKeys.Count; i++)
+        {
+            sql.Append($" AND EXISTS (SELECT 1 FROM statement_index m{i} WHERE m{i}.tenant_id = @t AND m{i}.key = @own{i} AND m{i}.seq = s.seq AND m{i}.src = s.seq)");
+            command.With($"own{i}", query.OwnKeys[i]);
+        }
+        if (query.Organisation is { } organisation)
+        {
+            // The statement's own agent keys (not those of a StatementRef target) against the employer's people.
+            sql.Append(db.Sql(
+                sqlite: " AND EXISTS (SELECT 1 FROM people p JOIN person_agents pa ON pa.tenant_id = p.tenant_id AND pa.person_id = p.id"
+                    + $" WHERE p.tenant_id = @t AND p.organisation_id = @org AND instr(char(31) || s.keys || char(31), char(31) || '{StatementIndex.Agent}' || pa.agent_key || char(31)) > 0)",
+                postgres: $" AND EXISTS (SELECT 1 FROM unnest(s.keys) AS k(key) JOIN person_agents pa ON pa.tenant_id = @t AND pa.agent_key = substr(k.key, {StatementIndex.Agent.Length + 1})"
+                    + " JOIN people p ON p.tenant_id = @t AND p.id = pa.person_id"
+                    + $" WHERE k.key LIKE '{StatementIndex.Agent}%' AND p.organisation_id = @org)"));
+            command.With("org", organisation);
+        }
+        if (query.Keys.Count > 0)
+        {
+            // All keys must come from one source: the statement itself or one statement of its StatementRef chain.
+            sql.Append(" AND s.seq IN (SELECT i0.seq FROM statement_index i0");
+            for (var i = 1; i < query.Keys.Count; i++)
+                sql.Append($" JOIN statement_index i{i} ON i{i}.tenant_id = i0.tenant_id AND i{i}.key = @k{i} AND i{i}.seq = i0.seq AND i{i}.src = i0.src");
+            sql.Append(" WHERE i0.tenant_id = @t AND i0.key = @k0)");
+            for (var i = 0; i < query.Keys.Count; i++) command.With($"k{i}", query.Keys[i]);
+        }
+        sql.Append(query.Ascending ? " ORDER BY s.stored, s.seq" : " ORDER BY s.stored DESC, s.seq DESC");
+        command.CommandText = sql.Append(" LIMIT @limit").ToString();
+        command.With("limit", query.Limit);
+        return await command.ListAsync(Read, ct);
+    }
+
+    /// <summary>
+    /// The version of the tenant's competence framework (0: none). PostgreSQL also takes the tenant's framework lock
+    /// in shared mode, so that a framework change waits for batches written under the previous one (and the rebuild
+    /// that follows it sees them).
+    /// </summary>
+    private Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) =>
+        _evidence.VersionAsync(c, t, tenantId, shareLock: true, ct);
+
+    /// <summary>The tenant's framework document, or null.</summary>
+    private Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) => _evidence.DocumentAsync(c, t, tenantId, ct);
+
+    /// <summary>Stores evidence rows (a row already present for the same statement, competence and agent is kept).</summary>
+    private Task InsertEvidenceAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<EvidenceRow> rows, CancellationToken ct) =>
+        _evidence.UpsertEvidenceAsync(c, t, tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Found))], ct);
+
+    /// <summary>Stores sign-off rows (one per signing statement).</summary>
+    private Task InsertSignoffsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<SignoffRow> rows, CancellationToken ct) =>
+        _evidence.UpsertSignoffsAsync(c, t, tenantId, [.. rows.Select(r => (r.StatementId, r.Recorded, r.Signoff))], ct);
+
+    /// <summary>Marks the evidence and sign-offs of voided statements retracted at <paramref name="at"/>.</summary>
+    private Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct) =>
+        _evidence.RetractAsync(c, t, tenantId, statementIds, at, ct);
+
+    private StoredStatement Read(DbDataReader r) => new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetString(2), r.GetBoolean(3));
+
+    /// <summary>
+    /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and
+    /// registration: a task that exists already for any agent of the same person is kept as it is.
+    /// </summary>
+    private Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
+        _reflection.InsertTasksAsync(c, t, tenantId, [.. rows.Select(r => (r.Id, r.Recorded, r.Trigger, r.AgentJson, r.TrainingJson))], ct);
+
+    /// <summary>
+    /// Records answers to tasks: only to a task of the answering actor's person (or agent) and of the question's
+    /// template, and not cancelled. The task becomes answered; an answer to a prompt answered before replaces it.
+    /// </summary>
+    private Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct) =>
+        _reflection.RecordAnswersAsync(c, t, tenantId, answers, at, ct);
+
+    /// <summary>
+    /// Voiding: open tasks triggered by the voided statements are cancelled; answers they carried are removed, and a task
+    /// left without answers (and not discussed at a group reflection) is open again.
+    /// </summary>
+    private Task VoidReflectionAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct) =>
+        _reflection.VoidReflectionAsync(c, t, tenantId, statementIds, at, ct);
+}
