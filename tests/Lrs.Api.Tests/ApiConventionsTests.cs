@@ -27,6 +27,39 @@ public abstract class ApiConventionsTests(LrsFixture lrs)
         ((string?)(await refused.Content.ReadFromJsonAsync<JsonNode>())!["detail"]).Should().Contain("1000");
     }
 
+    /// <summary>A body of each kind with one property its schema does not have, and that property's path.</summary>
+    public static TheoryData<string, string, string, string> BodiesWithAnUnknownProperty => new()
+    {
+        { "POST", "/api/admin/tenants", """{ "name": "unknown-property-tenant", "owner": "x" }""", "$.owner" },
+        { "POST", "/api/admin/tenants", """{ "name": "unknown-property-tenant", "credential": { "name": "a", "scopes": ["all"] } }""", "$.credential.scopes" },
+        { "POST", "/api/admin/credentials", """{ "name": "unknown-property-credential", "scopes": ["statements/read"], "secret": "chosen" }""", "$.secret" },
+        { "PUT", "/api/people", """[ { "id": "u1", "organisationId": "org", "emailAddress": "a@b.example" } ]""", "$[0].emailAddress" },
+        { "PUT", "/api/organisations", """[ { "id": "org", "name": "Org", "homePage": "https://hr.example" } ]""", "$[0].homePage" },
+        { "PUT", "/api/framework", """{ "competences": [], "rules": [], "roles": [], "version": 2 }""", "$.version" },
+        { "PUT", "/api/sessions/unknown-property", """{ "activity": { "id": "https://a.example/s", "name": { "sv": "S" } }, "start": "2026-03-02T08:00:00Z", "end": "2026-03-02T09:00:00Z", "participants": [], "room": "B12" }""", "$.room" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BodiesWithAnUnknownProperty))]
+    public async Task An_unknown_property_in_a_body_is_a_400_that_names_it_and_stores_nothing(string method, string path, string body, string property)
+    {
+        var client = await lrs.ClientWithScopesAsync("all admin operator people:write framework:write", tenantName: "conv-" + Guid.NewGuid().ToString("N")[..8]);
+        var before = await client.GetStringAsync("/api/admin/credentials");
+
+        var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        });
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync());
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
+        problem["errors"]!.AsObject().Select(e => e.Key).Should().Contain(property);
+
+        (await client.GetStringAsync("/api/admin/credentials")).Should().Be(before, "bad input stores nothing");
+        if (path == "/api/admin/tenants")
+            (await client.GetFromJsonAsync<JsonArray>("/api/admin/tenants"))!.Select(t => (string)t!["name"]!).Should().NotContain("unknown-property-tenant");
+    }
+
     [Fact]
     public async Task People_page_with_cursor_in_and_more_out()
     {

@@ -27,6 +27,7 @@ public static class AdminEndpoints
                 "For a credential that also has `operator`: every tenant (the CLI's `tenants list` shows the same).");
         admin.MapPost("/tenants", CreateTenant)
             .Accepts<NewTenant>("application/json")
+            .ProducesValidationProblem()
             .AddEndpointFilter(RequireOperatorScope)
             .RequireUnrestricted()
             .WithName("CreateTenant")
@@ -46,6 +47,7 @@ public static class AdminEndpoints
             .WithDescription("A credential of another tenant is answered 404, as an unknown key.");
         admin.MapPost("/credentials", CreateCredential)
             .Accepts<NewCredential>("application/json")
+            .ProducesValidationProblem()
             .WithName("CreateCredential")
             .WithSummary("Issues a credential in the caller's tenant")
             .WithDescription("Generates a key and a secret; the secret is in this response only and stored as a slow salted hash. " +
