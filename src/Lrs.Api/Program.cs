@@ -25,6 +25,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 // A query parameter that does not parse (changedSince=yesterday) is a 400 that says which one, not an empty 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+// Numbers are JSON numbers, read and written: not "5", and integers are integers in the OpenAPI document.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
 builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
     .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.")
     .Validate(o => o.Entra.Tenants.Values.All(t => !string.IsNullOrWhiteSpace(t.Tenant) && !string.IsNullOrWhiteSpace(t.Organisation)),

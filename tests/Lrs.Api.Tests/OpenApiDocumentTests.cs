@@ -37,5 +37,17 @@ public sealed class OpenApiDocumentTests(SqliteLrs lrs) : IClassFixture<SqliteLr
             ((string?)operation!["summary"]).Should().NotBeNullOrEmpty($"{method} {path} needs a summary");
     }
 
+    [Fact]
+    public async Task Try_it_out_sends_no_example_filter_the_caller_did_not_choose()
+    {
+        // Swagger UI fills a parameter's example into Try it out: an optional filter with an example finds nothing.
+        var document = JsonNode.Parse(await lrs.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+        foreach (var (path, item) in document["paths"]!.AsObject())
+            foreach (var (method, operation) in item!.AsObject())
+                foreach (var parameter in operation!["parameters"] as JsonArray ?? [])
+                    if (parameter!["required"]?.GetValue<bool>() != true)
+                        parameter.AsObject().Should().NotContainKeys(["example", "examples"], $"{method} {path} {parameter["name"]} is optional");
+    }
+
     private static string Normalise(string json) => JsonNode.Parse(json)!.ToJsonString(new() { WriteIndented = true }) + "\n";
 }

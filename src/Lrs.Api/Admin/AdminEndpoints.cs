@@ -4,6 +4,7 @@ using Lrs.Api.Auth;
 using Lrs.Api.People;
 using Lrs.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Lrs.Api.Admin;
@@ -26,12 +27,15 @@ public static class AdminEndpoints
                 "For a credential that also has `operator`: every tenant (the CLI's `tenants list` shows the same).");
         admin.MapPost("/tenants", CreateTenant)
             .Accepts<NewTenant>("application/json")
+            .ProducesValidationProblem()
             .AddEndpointFilter(RequireOperatorScope)
             .RequireUnrestricted()
             .WithName("CreateTenant")
             .WithSummary("Creates a tenant (operator only)")
             .WithDescription("A new, empty tenant. Requires the scope `operator` besides `admin` (neither `admin` nor `all` includes it), so a tenant's admin neither creates tenants nor learns which names exist: " +
-                "without `operator` the answer is 403 before the name is looked at. Its first credential is made with the CLI (`credentials create --tenant NAME`). Audited as `tenant.create` in the caller's tenant.");
+                "without `operator` the answer is 403 before the name is looked at. With `credential` ({\"name\": …, \"expires\": …}, both optional) the tenant's first credential is issued too, with every scope of a tenant " +
+                "(`all`, `profiles:read`, `people:write`, `framework:write`, `reflections:read`, `reflections:write`, `admin`; not `operator`); its secret is in the answer, shown this once. " +
+                "Without it, the first credential is made with the CLI (`credentials create --tenant NAME`). Audited as `tenant.create` in the caller's tenant (and `credential.create` in the new one).");
         admin.MapGet("/credentials", ListCredentials)
             .WithName("ListCredentials")
             .WithSummary("The credentials of the caller's tenant")
@@ -43,6 +47,7 @@ public static class AdminEndpoints
             .WithDescription("A credential of another tenant is answered 404, as an unknown key.");
         admin.MapPost("/credentials", CreateCredential)
             .Accepts<NewCredential>("application/json")
+            .ProducesValidationProblem()
             .WithName("CreateCredential")
             .WithSummary("Issues a credential in the caller's tenant")
             .WithDescription("Generates a key and a secret; the secret is in this response only and stored as a slow salted hash. " +
@@ -90,8 +95,15 @@ public static class AdminEndpoints
     /// <summary>A tenant as the API shows it.</summary>
     public sealed record TenantView(string Name, DateTimeOffset Created);
 
-    /// <summary>The body of a tenant to create.</summary>
-    public sealed record NewTenant(string? Name);
+    /// <summary>The body of a tenant to create; with <c>credential</c>, its first credential is issued too.</summary>
+    public sealed record NewTenant(string? Name, FirstCredential? Credential = null);
+
+    /// <summary>The first credential of a new tenant: it can do everything in that tenant (not create tenants).</summary>
+    public sealed record FirstCredential(string? Name, DateTimeOffset? Expires = null);
+
+    /// <summary>A tenant just created, with its first credential (and that credential's secret, shown this once) when asked for.</summary>
+    public sealed record CreatedTenant(string Name, DateTimeOffset Created,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IssuedCredential? Credential);
 
     /// <summary>A credential as the API shows it: never its secret or hash. Null restrictions do not restrict.</summary>
     public sealed record CredentialView(
@@ -116,7 +128,7 @@ public static class AdminEndpoints
     public sealed record AuditPage(IReadOnlyList<AuditView> Entries, string? More);
 
     /// <summary>Query parameters of the audit log.</summary>
-    public sealed record AuditQuery(int? Limit, long? Before);
+    public sealed record AuditQuery([FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "cursor")] long? Cursor);
 
     public static async Task<Ok<List<TenantView>>> ListTenants(ClaimsPrincipal user, ICredentialStore credentials, CancellationToken ct)
     {
@@ -125,17 +137,31 @@ public static class AdminEndpoints
         return TypedResults.Ok((await credentials.TenantsAsync(ct)).Where(t => all || t.Id == own).Select(t => new TenantView(t.Name, t.Created)).ToList());
     }
 
-    public static async Task<Results<Created<TenantView>, ProblemHttpResult>> CreateTenant(HttpRequest request, ClaimsPrincipal user, Administration administration, CancellationToken ct)
+    public static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> CreateTenant(
+        HttpRequest request, ClaimsPrincipal user, Administration administration, IOptions<LrsOptions> options, CancellationToken ct)
     {
         var (body, unreadable) = await PeopleEndpoints.ReadJsonAsync<NewTenant>(request, ct);
         if (body is null) return unreadable!;
         var name = body.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 200)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid tenant", detail: "name is required (at most 200 characters).");
+        DateTimeOffset? expires = null;
+        if (body.Credential is { } first)
+        {
+            (expires, var expiryError) = administration.CheckExpiry(first.Expires);
+            if (expiryError is not null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid expiry", detail: expiryError);
+        }
         var tenant = await administration.CreateTenantAsync(name, Actor(user), user.TenantId(), ct);
         if (tenant is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Tenant exists", detail: $"A tenant named '{name}' exists already.");
-        return TypedResults.Created($"/api/admin/tenants", new TenantView(tenant.Name, tenant.Created));
+        IssuedCredential? issued = null;
+        if (body.Credential is { } wanted)
+        {
+            var label = string.IsNullOrWhiteSpace(wanted.Name) ? "admin" : wanted.Name.Trim();
+            var (credential, secret) = await administration.IssueCredentialAsync(tenant.Id, label, Scopes.WholeTenant, expires, options.Value.Bootstrap.AuthorityHomePage, Actor(user), ct);
+            issued = new IssuedCredential(credential.Key, secret, credential.Name, Scopes.WholeTenant, credential.Created, credential.Expires, null, null, null);
+        }
+        return TypedResults.Created($"/api/admin/tenants", new CreatedTenant(tenant.Name, tenant.Created, issued));
     }
 
     public static async Task<Ok<List<CredentialView>>> ListCredentials(ClaimsPrincipal user, ICredentialStore credentials, Administration administration, CancellationToken ct) =>
@@ -186,10 +212,10 @@ public static class AdminEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Restricted credential",
                 detail: "The audit log covers the whole tenant; a credential restricted to an organisation, an actor or a registration does not read it.");
         var limit = query.Limit ?? 50;
-        if (limit is < 1 or > 500)
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit", detail: "limit is between 1 and 500.");
-        var entries = await audit.ListAsync(user.TenantId(), query.Before, limit, ct);
-        var more = entries.Count == limit ? $"/api/admin/audit?before={entries[^1].Seq}&limit={limit}" : null;
+        if (limit is < 1 or > People.PeopleEndpoints.MaxLimit)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit", detail: $"limit is between 1 and {People.PeopleEndpoints.MaxLimit}.");
+        var entries = await audit.ListAsync(user.TenantId(), query.Cursor, limit, ct);
+        var more = entries.Count == limit ? $"/api/admin/audit?cursor={entries[^1].Seq}&limit={limit}" : null;
         return TypedResults.Ok(new AuditPage([.. entries.Select(e => new AuditView(e.Seq, e.At, e.Actor, e.Action, e.Target, e.Detail))], more));
     }
 

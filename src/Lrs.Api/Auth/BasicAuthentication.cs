@@ -88,18 +88,18 @@ public sealed class BasicAuthenticationHandler(
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Response.WriteAsJsonAsync(new XapiError($"Too many failed logins from this address; try again in {seconds} s."), XapiJson.Default.XapiError);
+            await XapiErrors.WriteAsync(Context, StatusCodes.Status429TooManyRequests, "Too many failed logins", $"Too many failed logins from this address; try again in {seconds} s.");
             return;
         }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Basic realm=\"LrsApi\", charset=\"UTF-8\"";
-        await Response.WriteAsJsonAsync(new XapiError("Authentication required: HTTP Basic with a key and secret of this LRS."), XapiJson.Default.XapiError);
+        await XapiErrors.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required", "Authentication required: HTTP Basic with a key and secret of this LRS.");
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Response.WriteAsJsonAsync(new XapiError("This credential may not do that."), XapiJson.Default.XapiError);
+        await XapiErrors.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "This credential may not do that.");
     }
 }
 

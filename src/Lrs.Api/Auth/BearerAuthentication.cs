@@ -209,13 +209,13 @@ public sealed class BearerTokenEvents : JwtBearerEvents
             : Explain(context.AuthenticateFailure);
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
+        await XapiErrors.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Authentication required", message);
     }
 
     public override async Task Forbidden(ForbiddenContext context)
     {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.Response.WriteAsJsonAsync(new XapiError("This token may not do that."), XapiJson.Default.XapiError);
+        await XapiErrors.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "This token may not do that.");
     }
 
     /// <summary>

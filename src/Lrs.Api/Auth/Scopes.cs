@@ -30,6 +30,12 @@ public static class Scopes
     public const string ReflectionsRead = "reflections:read";
     public const string ReflectionsWrite = "reflections:write";
 
+    /// <summary>
+    /// Everything a credential can do inside its tenant: the first credential of a tenant has these, so that it can set the
+    /// tenant up (framework, people, credentials for each tool) without another credential.
+    /// </summary>
+    public static readonly IReadOnlyList<string> WholeTenant = [All, ProfilesRead, PeopleWrite, FrameworkWrite, ReflectionsRead, ReflectionsWrite, Admin];
+
     // all and all/read imply only these; the API's own scopes (admin included) are granted only by name.
     private static readonly IReadOnlySet<string> Xapi = new HashSet<string>(StringComparer.Ordinal)
     {

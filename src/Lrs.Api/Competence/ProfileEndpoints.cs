@@ -5,6 +5,7 @@ using Lrs.Core.Competence;
 using Lrs.Core.People;
 using Lrs.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Lrs.Api.Competence;
@@ -65,7 +66,10 @@ public static class ProfileEndpoints
     public sealed record ProfilePage(IReadOnlyList<ProfileView> Profiles, string? More);
 
     /// <summary>Query parameters of the bulk profiles.</summary>
-    public sealed record ProfileQuery(string? Organisation, string? Unit, string? Role, string? Status, DateTimeOffset? ChangedSince, int? Limit, string? Cursor, int? ExpiringWithinDays);
+    public sealed record ProfileQuery(
+        [FromQuery(Name = "organisation")] string? Organisation, [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "role")] string? Role,
+        [FromQuery(Name = "status")] string? Status, [FromQuery(Name = "changedSince")] DateTimeOffset? ChangedSince, [FromQuery(Name = "limit")] int? Limit,
+        [FromQuery(Name = "cursor")] string? Cursor, [FromQuery(Name = "expiringWithinDays")] int? ExpiringWithinDays);
 
     /// <summary>One member's gaps.</summary>
     public sealed record PersonGapView(string PersonId, string? Name, IReadOnlyList<string> Roles, IReadOnlyList<ProfileEntryView> Lacking, IReadOnlyList<ProfileEntryView> Expiring);

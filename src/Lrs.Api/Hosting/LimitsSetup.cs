@@ -40,8 +40,8 @@ public static class LimitsSetup
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await XapiProtocol.Error(StatusCodes.Status429TooManyRequests,
-                    $"Too many requests for this credential; try again in {retryAfter} s.").ExecuteAsync(context.HttpContext);
+                await XapiErrors.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"Too many requests for this credential; try again in {retryAfter} s.");
             };
         });
         return services;
@@ -62,7 +62,7 @@ public static class LimitsSetup
 
         if (request.ContentLength > limit)
         {
-            await XapiProtocol.Error(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than this LRS accepts ({limit} bytes).").ExecuteAsync(context);
+            await XapiErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request too large", $"The request body is larger than this LRS accepts ({limit} bytes).");
             return;
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit) serverLimit.MaxRequestBodySize = limit;

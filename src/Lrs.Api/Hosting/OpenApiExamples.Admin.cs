@@ -45,8 +45,13 @@ internal static partial class OpenApiExamples
         },
         ["CreateTenant"] = op =>
         {
-            AdminBody(op, JsonNode.Parse("""{ "name": "larcentra-skelleftea" }""")!);
-            ResponseExample(op, "201", "application/json", JsonNode.Parse("""{ "name": "larcentra-skelleftea", "created": "2026-03-01T08:00:00+00:00" }""")!);
+            AdminBody(op, JsonNode.Parse("""{ "name": "larcentra-skelleftea", "credential": { "name": "Lärcentra admin" } }""")!);
+            ResponseExample(op, "201", "application/json", JsonNode.Parse("""
+                { "name": "larcentra-skelleftea", "created": "2026-03-01T08:00:00+00:00",
+                  "credential": { "key": "7c2e9b41d05a3f8e6b17", "secret": "q8VtN3xWcLp0R6sYbH2mKd9ZfJ4uTa1E", "name": "Lärcentra admin",
+                    "scopes": ["all", "profiles:read", "people:write", "framework:write", "reflections:read", "reflections:write", "admin"],
+                    "created": "2026-03-01T08:00:00+00:00", "expires": null, "organisation": null, "actor": null, "registration": null } }
+                """)!);
             ResponseExample(op, "409", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.10", "title": "Tenant exists", "status": 409, "detail": "A tenant named 'larcentra-skelleftea' exists already." }""")!);
             ResponseExample(op, "403", "application/problem+json", MissingOperatorScope);
         },
@@ -90,9 +95,9 @@ internal static partial class OpenApiExamples
                     { "seq": 3, "at": "2026-03-02T14:05:11+00:00", "actor": "a1b2c3d4e5", "action": "credential.revoke", "target": "3f9a1c7e5b2d8a604e11", "detail": "name=Hygienkörkortet (e-learning)" },
                     { "seq": 2, "at": "2026-03-01T08:00:00+00:00", "actor": "cli:lrs", "action": "credential.create", "target": "3f9a1c7e5b2d8a604e11", "detail": "name=Hygienkörkortet (e-learning); scopes=statements/write statements/read/mine state profile define; expires=2027-01-01T00:00:00.0000000Z" },
                     { "seq": 1, "at": "2026-02-10T13:00:00+00:00", "actor": "cli:lrs", "action": "credential.create", "target": "51e8a0c3b7f2d94a6c15", "detail": "name=HR Omsorgen AB; scopes=profiles:read statements/read; organisation=omsorgen-ab" } ],
-                  "more": "/api/admin/audit?before=1&limit=3" }
+                  "more": "/api/admin/audit?cursor=1&limit=3" }
                 """)!);
-            ResponseExample(op, "400", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Invalid limit", "status": 400, "detail": "limit is between 1 and 500." }""")!);
+            ResponseExample(op, "400", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Invalid limit", "status": 400, "detail": "limit is between 1 and 1000." }""")!);
             ResponseExample(op, "403", "application/problem+json", MissingAdminScope);
         },
     };

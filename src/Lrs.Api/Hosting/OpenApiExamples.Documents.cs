@@ -81,14 +81,13 @@ internal static partial class OpenApiExamples
         op.Parameters.Add(new OpenApiParameter
         {
             Name = "If-Match", In = ParameterLocation.Header, Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            Description = "Change the document only if its ETag is this one (or, with *, if it exists); else 412.",
-            Example = JsonValue.Create("\"4a3f0c5e9d1b2a7c6e8f0d1c2b3a4f5e6d7c8b9a\""),
+            // No example value: Swagger UI would send it with Try it out, and an unknown ETag is always 412.
+            Description = "Change the document only if its ETag is this one (or, with *, if it exists); else 412. Example: `\"4a3f0c5e9d1b2a7c6e8f0d1c2b3a4f5e6d7c8b9a\"`.",
         });
         op.Parameters.Add(new OpenApiParameter
         {
             Name = "If-None-Match", In = ParameterLocation.Header, Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             Description = "* : change only if no document exists (create); else 412.",
-            Example = JsonValue.Create("*"),
         });
     }
 
@@ -112,7 +111,7 @@ internal static partial class OpenApiExamples
         media.Example = null;
         media.Schema = new OpenApiSchema
         {
-            OneOf = [new OpenApiSchema { Description = "The document (any content type; JSON here)." },
+            AnyOf = [new OpenApiSchema { Description = "The document (any content type; JSON here)." },
                      new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String }, Description = "The ids." }],
         };
         media.Examples = new Dictionary<string, IOpenApiExample>

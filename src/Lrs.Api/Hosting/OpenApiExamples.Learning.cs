@@ -96,16 +96,18 @@ internal static partial class OpenApiExamples
           "errors": { "$.participants[1].personId": ["there is no person 'S-10999'"] } }
         """)!;
 
-    private static void JsonBody(OpenApiOperation op, string mediaType, JsonNode example, string description) =>
+    private static void JsonBody(OpenApiOperation op, string mediaType, JsonNode example, string description)
+    {
+        // The schema the generator described from the handler's record stays; only description and example are added.
+        var schema = op.RequestBody?.Content?.TryGetValue(mediaType, out var generated) == true && generated.Schema is { } s ? s
+            : new OpenApiSchema { Type = mediaType == "text/csv" ? JsonSchemaType.String : JsonSchemaType.Object };
         op.RequestBody = new OpenApiRequestBody
         {
             Required = true,
             Description = description,
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                [mediaType] = new() { Schema = new OpenApiSchema { Type = mediaType == "text/csv" ? JsonSchemaType.String : JsonSchemaType.Object }, Example = example },
-            },
+            Content = new Dictionary<string, OpenApiMediaType> { [mediaType] = new() { Schema = schema, Example = example } },
         };
+    }
 
     private static void ListParameters(OpenApiOperation op, string what)
     {
@@ -113,7 +115,7 @@ internal static partial class OpenApiExamples
         Query(op, "to", $"Only {what} that start before this time (RFC 3339).");
         Query(op, "activity", "Only those of this activity (IRI).", example: "https://demo.lrsapi.se/xapi/activities/sessions/forflyttning");
         Query(op, "limit", "Page size, 1 to 1000 (default 100).", type: JsonSchemaType.Integer);
-        Query(op, "after", "The cursor of a more link.");
+        Query(op, "cursor", "The cursor of a more link.");
     }
 
     private static readonly Dictionary<string, Action<OpenApiOperation>> Learning = new()
@@ -135,7 +137,7 @@ internal static partial class OpenApiExamples
             ResponseExample(op, "200", "application/json", new JsonObject
             {
                 ["sessions"] = new JsonArray(ExampleSessionView(withParticipants: false)),
-                ["more"] = "/api/sessions?from=2026-01-01T00%3A00%3A00Z&limit=1&after=1772434800000000.forflyttning-2026-03-02",
+                ["more"] = "/api/sessions?from=2026-01-01T00%3A00%3A00Z&limit=1&cursor=1772434800000000.forflyttning-2026-03-02",
             });
         },
         ["PutWebinar"] = op =>
@@ -171,7 +173,7 @@ internal static partial class OpenApiExamples
             ListParameters(op, "webinars");
             var listed = ExampleWebinarView();
             listed["participants"] = null;
-            ResponseExample(op, "200", "application/json", new JsonObject { ["sessions"] = new JsonArray(listed), ["more"] = null });
+            ResponseExample(op, "200", "application/json", new JsonObject { ["webinars"] = new JsonArray(listed), ["more"] = null });
         },
     };
 }

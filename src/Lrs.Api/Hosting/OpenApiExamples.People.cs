@@ -60,7 +60,7 @@ internal static partial class OpenApiExamples
             Describe(op, "role", "Only people currently in this role.", "underskoterska");
             Describe(op, "changedSince", "Only people whose data changed at or after this RFC 3339 time.", "2026-03-01T00:00:00Z");
             Describe(op, "limit", "Page size, 1 to 1000; default 100.", null);
-            Describe(op, "after", "The id after which the page starts; set by the more link.", null);
+            Describe(op, "cursor", "The cursor of a more link.", null);
             ResponseExample(op, "200", "application/json", new JsonObject
             {
                 ["people"] = new JsonArray(ExamplePerson.DeepClone()),
@@ -148,10 +148,5 @@ internal static partial class OpenApiExamples
     };
 
     // The generator lists [AsParameters] properties already; this adds what they mean and an example.
-    private static void Describe(OpenApiOperation op, string name, string description, string? example)
-    {
-        if (op.Parameters?.FirstOrDefault(p => p.Name == name) is not OpenApiParameter parameter) return;
-        parameter.Description = description;
-        if (example is not null) parameter.Example = JsonValue.Create(example);
-    }
+    private static void Describe(OpenApiOperation op, string name, string description, string? example) => Query(op, name, description, example: example);
 }

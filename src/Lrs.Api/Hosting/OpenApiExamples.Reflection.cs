@@ -71,7 +71,7 @@ internal static partial class OpenApiExamples
               "trainings": [ { "competence": "demens-abc", "name": { "sv": "Demens ABC", "en": "Dementia ABC" }, "people": 9, "lastCompletedAt": "2026-11-18T10:00:00+00:00" } ],
               "templates": [ { "id": "demens-abc-apt", "title": { "sv": "Gruppreflektion på APT: Demens ABC", "en": "Group reflection at the workplace meeting: Dementia ABC" },
                                "competence": "demens-abc",
-                               "prompts": [ { "id": "demens-oro", "text": { "sv": "Beskriv en situation där en person med demenssjukdom blev orolig. Vad kan ha orsakat det, och hur kan vi i arbetsgruppen bemöta det nästa gång?" } } ],
+                               "prompts": [ { "id": "demens-oro", "text": { "sv": "Beskriv en situation där en person med demenssjukdom blev orolig. Vad kan ha orsakat det, och hur kan vi i arbetsgruppen bemöta det nästa gång?", "en": "Describe a situation where a person with dementia became anxious. What may have caused it, and how can we as a team respond next time?" } } ],
                                "openTasks": 6, "answeredTasks": 3, "sharedAnswerCount": 1,
                                "sharedAnswers": [ { "personId": "S-10234", "name": "Anna Andersson", "promptId": "demens-oro", "response": "En brukare blev orolig när kvällsrutinen ändrades.", "answeredAt": "2026-11-18T10:00:00+00:00" } ] } ]
             }

@@ -44,7 +44,11 @@ internal static partial class OpenApiExamples
 
     private static readonly Dictionary<string, Action<OpenApiOperation>> Statements = new()
     {
-        ["GetAbout"] = op => ResponseExample(op, "200", "application/json", JsonNode.Parse("""{ "version": ["1.0.3", "2.0.0"] }""")!),
+        ["GetAbout"] = op =>
+        {
+            ResponseExample(op, "200", "application/json", JsonNode.Parse("""{ "version": ["1.0.3", "2.0.0"] }""")!);
+            ResponseExample(op, "400", "application/json", JsonNode.Parse("""{ "message": "The About resource takes no query parameters." }""")!);
+        },
         ["PutStatement"] = op =>
         {
             Query(op, "statementId", "The id of the statement (UUID); required.", required: true, example: "0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01");
@@ -88,7 +92,22 @@ internal static partial class OpenApiExamples
 
     internal static void Query(OpenApiOperation op, string name, string description, bool required = false, string? example = null, JsonSchemaType type = JsonSchemaType.String)
     {
+        // An optional filter's example goes in the description: Swagger UI's Try it out would send an example value,
+        // and a filter for an example agent or verb finds nothing in a real (or demo) store.
+        if (!required && example is not null)
+        {
+            description += $" Example: `{example}`.";
+            example = null;
+        }
         op.Parameters ??= [];
+        // A parameter the generator found already (a bound [AsParameters] record) gets the description, not a second entry.
+        if (op.Parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name == name) is { } bound)
+        {
+            bound.Description = description;
+            bound.Required = required;
+            if (example is not null) bound.Example = JsonValue.Create(example);
+            return;
+        }
         op.Parameters.Add(new OpenApiParameter
         {
             Name = name,
@@ -104,7 +123,13 @@ internal static partial class OpenApiExamples
     {
         var content = new Dictionary<string, OpenApiMediaType>
         {
-            ["application/json"] = new() { Schema = new OpenApiSchema { Type = example is JsonArray ? JsonSchemaType.Array | JsonSchemaType.Object : JsonSchemaType.Object }, Example = example },
+            ["application/json"] = new()
+            {
+                Schema = example is JsonArray
+                    ? new OpenApiSchema { AnyOf = [new OpenApiSchema { Type = JsonSchemaType.Object }, new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Object } }] }
+                    : new OpenApiSchema { Type = JsonSchemaType.Object },
+                Example = example,
+            },
         };
         if (multipart)
             content["multipart/mixed"] = new()
@@ -144,7 +169,7 @@ internal static partial class OpenApiExamples
         op.Responses ??= new OpenApiResponses();
         if (!op.Responses.TryGetValue(status, out var response) || response is not OpenApiResponse r)
         {
-            r = new OpenApiResponse { Description = status };
+            r = new OpenApiResponse { Description = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture)) };
             op.Responses[status] = r;
         }
         r.Content ??= new Dictionary<string, OpenApiMediaType>();
@@ -154,6 +179,12 @@ internal static partial class OpenApiExamples
             r.Content[mediaType] = media;
         }
         media.Example = example;
+        // An error the generator did not declare gets the schema of its kind.
+        if (media.Schema is null && status[0] is '4' or '5')
+            media.Schema = new OpenApiSchemaReference(mediaType == "application/problem+json" ? "ProblemDetails" : "XapiError");
+        // A problem that lists its errors per field is a validation problem, whichever status it has.
+        if (example is JsonObject { } problem && problem.ContainsKey("errors") && mediaType == "application/problem+json")
+            media.Schema = new OpenApiSchemaReference("HttpValidationProblemDetails");
     }
 
     // Last in the class and lazy: static fields of partial classes in other files have no guaranteed initialisation order.

@@ -57,8 +57,9 @@ public sealed class StoreInitializer(ISchemaSetup schema, ICredentialStore crede
             ["name"] = name,
             ["account"] = new JsonObject { ["homePage"] = homePage, ["name"] = key },
         };
-        // admin and operator are never implied by all: the first credential is the operator's, so it gets both
-        // explicitly and the operator can bootstrap over HTTP (tenants, then their admins' credentials).
-        return new Credential(key, tenant, name, hash, salt, iterations, authority.ToJsonString(), $"{Scopes.All} {Scopes.Admin} {Scopes.Operator}", time.GetUtcNow(), null);
+        // The API's own scopes and operator are never implied by all: the first credential is the operator's, so it gets
+        // them by name and can do everything in its tenant and bootstrap others over HTTP (a tenant with its first credential).
+        return new Credential(key, tenant, name, hash, salt, iterations, authority.ToJsonString(),
+            string.Join(' ', [.. Scopes.WholeTenant, Scopes.Operator]), time.GetUtcNow(), null);
     }
 }

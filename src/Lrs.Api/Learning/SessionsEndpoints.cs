@@ -97,7 +97,7 @@ public static class SessionsEndpoints
     /// <summary>Query parameters of the session and webinar lists.</summary>
     public sealed record SessionListQuery(
         [FromQuery(Name = "from")] string? From, [FromQuery(Name = "to")] string? To, [FromQuery(Name = "activity")] string? Activity,
-        [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "after")] string? After);
+        [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "cursor")] string? Cursor);
 
     public static async Task<Results<Created<SessionWriteView>, Ok<SessionWriteView>, ValidationProblem, ProblemHttpResult>> PutSession(
         string id, HttpRequest request, ClaimsPrincipal user, StatementWriter statements, IPeopleStore people, ISessionStore sessions, CancellationToken ct)
@@ -175,11 +175,11 @@ public static class SessionsEndpoints
             to = t;
         }
         (DateTimeOffset, string)? after = null;
-        if (query.After is { } afterText)
+        if (query.Cursor is { } afterText)
         {
             var dot = afterText.IndexOf('.', StringComparison.Ordinal);
             if (dot < 1 || !long.TryParse(afterText.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var micros) || micros > 253_402_300_799_000_000)
-                return BadQuery("Invalid after", "after is the cursor of a previous page (its more link).");
+                return BadQuery("Invalid cursor", "cursor is the cursor of a previous page (its more link).");
             after = (DateTimeOffset.UnixEpoch.AddTicks(micros * 10), afterText[(dot + 1)..]);
         }
         var page = await sessions.ListAsync(user.TenantId(), new SessionQuery(kind, from, to, query.Activity, user.RestrictedOrganisation(), after, limit), ct);
@@ -188,7 +188,7 @@ public static class SessionsEndpoints
         {
             var last = page.Sessions[^1];
             var cursor = ((last.Start.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10).ToString(CultureInfo.InvariantCulture) + "." + last.Id;
-            var parameters = new[] { ("from", query.From), ("to", query.To), ("activity", query.Activity), ("limit", limit.ToString(CultureInfo.InvariantCulture)), ("after", cursor) };
+            var parameters = new[] { ("from", query.From), ("to", query.To), ("activity", query.Activity), ("limit", limit.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor) };
             more = path + "?" + string.Join('&', parameters.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
         }
         return TypedResults.Ok(new SessionList([.. page.Sessions.Select(s => View(s, null, withParticipants: false))], more));

@@ -143,6 +143,13 @@ public static class WebinarsEndpoints
     public static async Task<Results<Ok<SessionView>, ProblemHttpResult>> GetWebinar(string id, ClaimsPrincipal user, ISessionStore sessions, CancellationToken ct) =>
         await GetAsync(SessionKind.Webinar, id, user, sessions, ct);
 
-    public static async Task<Results<Ok<SessionList>, ProblemHttpResult>> ListWebinars([AsParameters] SessionListQuery query, ClaimsPrincipal user, ISessionStore sessions, CancellationToken ct) =>
-        await ListAsync(SessionKind.Webinar, "/api/webinars", query, user, sessions, ct);
+    /// <summary>A page of webinars.</summary>
+    public sealed record WebinarList(IReadOnlyList<SessionView> Webinars, string? More);
+
+    public static async Task<Results<Ok<WebinarList>, ProblemHttpResult>> ListWebinars([AsParameters] SessionListQuery query, ClaimsPrincipal user, ISessionStore sessions, CancellationToken ct) =>
+        (await ListAsync(SessionKind.Webinar, "/api/webinars", query, user, sessions, ct)).Result switch
+        {
+            Ok<SessionList> { Value: { } page } => TypedResults.Ok(new WebinarList(page.Sessions, page.More)),
+            var other => (ProblemHttpResult)other,
+        };
 }

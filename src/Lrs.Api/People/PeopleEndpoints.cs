@@ -76,7 +76,7 @@ public static class PeopleEndpoints
     /// <summary>Query parameters of the people list.</summary>
     public sealed record PeopleListQuery(
         [FromQuery(Name = "organisation")] string? Organisation, [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "role")] string? Role,
-        [FromQuery(Name = "changedSince")] string? ChangedSince, [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "after")] string? After);
+        [FromQuery(Name = "changedSince")] string? ChangedSince, [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "cursor")] string? Cursor);
 
     /// <summary>One person of a bulk upsert: the person's whole current state (what is left out is empty).</summary>
     /// <param name="Id">The employer's employee id, unique in the tenant; never a personnummer.</param>
@@ -129,14 +129,14 @@ public static class PeopleEndpoints
             organisation = restricted;
         }
 
-        var page = await store.ListAsync(user.TenantId(), new PeopleQuery(organisation, query.Unit, query.Role, since, query.After, limit), ct);
+        var page = await store.ListAsync(user.TenantId(), new PeopleQuery(organisation, query.Unit, query.Role, since, query.Cursor, limit), ct);
         string? more = null;
         if (page.More is not null)
         {
             var parameters = new[]
             {
                 ("organisation", query.Organisation), ("unit", query.Unit), ("role", query.Role), ("changedSince", query.ChangedSince),
-                ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("after", page.More),
+                ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("cursor", page.More),
             };
             more = "/api/people?" + string.Join('&', parameters.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
         }
@@ -173,6 +173,13 @@ public static class PeopleEndpoints
     {
         var (node, problem) = await ReadJsonAsync(request, ct);
         if (problem is not null) return (null, problem);
+        // A property the body's type does not have is an error, not ignored: a misspelt name would silently do nothing.
+        var unknown = new List<ValidationError>();
+        UnknownProperties(node, JsonSerializerOptions.Web.GetTypeInfo(typeof(T)), "$", unknown);
+        if (unknown.Count > 0)
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown property",
+                detail: $"{unknown.Count} problem{(unknown.Count == 1 ? "" : "s")}; nothing was stored. {unknown[0]}",
+                extensions: new Dictionary<string, object?> { ["errors"] = Errors(unknown) }));
         try
         {
             if (node?.Deserialize<T>(JsonSerializerOptions.Web) is { } body) return (body, null);
@@ -181,6 +188,27 @@ public static class PeopleEndpoints
         catch (JsonException e)
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: $"The body does not have the expected shape: {e.Message}"));
+        }
+    }
+
+    /// <summary>Adds an error for each property of <paramref name="node"/>, at any depth, that <paramref name="type"/> does not have.</summary>
+    private static void UnknownProperties(JsonNode? node, System.Text.Json.Serialization.Metadata.JsonTypeInfo type, string path, List<ValidationError> errors)
+    {
+        switch (type.Kind, node)
+        {
+            case (System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object, JsonObject o):
+                foreach (var (name, value) in o)
+                {
+                    // Web defaults read names case-insensitively, so the check does too.
+                    if (type.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) is { } property)
+                        UnknownProperties(value, type.Options.GetTypeInfo(property.PropertyType), $"{path}.{name}", errors);
+                    else
+                        errors.Add(new($"{path}.{name}", $"is not a property of this body (properties: {string.Join(", ", type.Properties.Select(p => p.Name))})"));
+                }
+                break;
+            case (System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Enumerable, JsonArray a) when type.ElementType is { } element:
+                for (var i = 0; i < a.Count; i++) UnknownProperties(a[i], type.Options.GetTypeInfo(element), $"{path}[{i}]", errors);
+                break;
         }
     }
 

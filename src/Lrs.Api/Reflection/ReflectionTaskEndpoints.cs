@@ -10,6 +10,7 @@ using Lrs.Core.Reflection;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Lrs.Api.Reflection;
 
@@ -35,7 +36,7 @@ public static class ReflectionTaskEndpoints
             .WithDescription("Tasks are created when a statement triggers a reflection template (evidence of its competence, or its verb × activity), " +
                 "once per person, template and registration. Filters: `person`, `unit` (current members), `organisation`, `template`, " +
                 "`status` (`open`, `answered`, `cancelled`, or `overdue`: open and past due), `changedSince` (created, answered or cancelled after it). " +
-                "Ordered by last change, paged with `limit` (default 100, at most 500) and the `more` link. " +
+                "Ordered by last change, paged with `limit` (default 100, at most 1000) and the `more` link. " +
                 "Answer text is included only for `reflections:write`; with `reflections:read` a task shows its status, dates and answer count. " +
                 "A credential bound to an actor sees only that person's tasks; an organisation-restricted one only its employer's people's.");
         api.MapGet("/{id:guid}", GetTask)
@@ -76,8 +77,10 @@ public static class ReflectionTaskEndpoints
     public sealed record TaskPage(IReadOnlyList<TaskView> Tasks, string? More);
 
     /// <summary>Query parameters of the task list.</summary>
-    public sealed record TaskListQuery(string? Person, string? Unit, string? Organisation, string? Template, string? Status, DateTimeOffset? ChangedSince,
-        int? Limit, string? Cursor);
+    public sealed record TaskListQuery(
+        [FromQuery(Name = "person")] string? Person, [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "organisation")] string? Organisation,
+        [FromQuery(Name = "template")] string? Template, [FromQuery(Name = "status")] string? Status, [FromQuery(Name = "changedSince")] DateTimeOffset? ChangedSince,
+        [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "cursor")] string? Cursor);
 
     /// <summary>One answer in a request.</summary>
     public sealed record AnswerInput(string? PromptId, string? Response);
@@ -89,7 +92,7 @@ public static class ReflectionTaskEndpoints
         IReflectionStore store, IPeopleStore people, ICompetenceStore competence, TimeProvider time, CancellationToken ct)
     {
         var limit = query.Limit ?? 100;
-        if (limit is < 1 or > 500) return BadQuery("Invalid limit", "limit is between 1 and 500.");
+        if (limit is < 1 or > PeopleEndpoints.MaxLimit) return BadQuery("Invalid limit", $"limit is between 1 and {PeopleEndpoints.MaxLimit}.");
         var now = time.GetUtcNow();
         ReflectionTaskStatus? status = null;
         DateTimeOffset? overdueAt = null;

@@ -34,17 +34,13 @@ public static class XapiErrors
                 outage.Report(exception!);
                 context.Response.Headers.RetryAfter = StoreOutage.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             }
-            context.Response.StatusCode = status;
-            // The API's own endpoints answer in ProblemDetails, xAPI resources in the xAPI error body.
-            if (context.Request.Path.StartsWithSegments("/api"))
-                await TypedResults.Problem(statusCode: status, title: status switch
-                {
-                    500 => "Internal error",
-                    503 => "Database unavailable",
-                    _ => "Malformed request",
-                }, detail: message).ExecuteAsync(context);
-            else
-                await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
+            await WriteAsync(context, status, status switch
+            {
+                500 => "Internal error",
+                503 => "Database unavailable",
+                413 => "Request too large",
+                _ => "Malformed request",
+            }, message);
         },
         });
 
@@ -59,6 +55,19 @@ public static class XapiErrors
             $"The LRS cannot reach its database; nothing of this request was stored. Try again in {StoreOutage.RetryAfterSeconds} s.",
         _ => $"The LRS cannot reach its database. Try again in {StoreOutage.RetryAfterSeconds} s.",
     };
+
+    /// <summary>
+    /// An error answered outside an endpoint (authentication, rate limit, body size, what escapes a handler): the API's own
+    /// endpoints answer in ProblemDetails (RFC 9457), xAPI resources in the xAPI error body.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string message)
+    {
+        context.Response.StatusCode = status;
+        if (context.Request.Path.StartsWithSegments("/api"))
+            await TypedResults.Problem(statusCode: status, title: title, detail: message).ExecuteAsync(context);
+        else
+            await context.Response.WriteAsJsonAsync(new XapiError(message), XapiJson.Default.XapiError);
+    }
 
     /// <summary>
     /// Under <c>/api</c>, the errors routing answers itself with an empty body (no such route, a method the route does not

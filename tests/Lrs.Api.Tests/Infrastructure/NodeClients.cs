@@ -22,7 +22,8 @@ public static class NodeClients
     private static string Install()
     {
         var directory = Path.Combine(ProtocolTests.RepositoryRoot(), "tests", "clients");
-        if (!System.IO.Directory.Exists(Path.Combine(directory, "node_modules", "tincanjs")))
+        // Every package of package.json, not only the first one added: a checkout may hold node_modules of an older lock.
+        if (!System.IO.Directory.Exists(Path.Combine(directory, "node_modules", "tincanjs")) || !System.IO.Directory.Exists(Path.Combine(directory, "node_modules", "openapi-fetch")))
         {
             var (code, output) = ExecAsync("npm", directory, ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5)).GetAwaiter().GetResult();
             if (code != 0) throw new InvalidOperationException($"npm ci in {directory} failed ({code}):\n{output}");
@@ -30,7 +31,8 @@ public static class NodeClients
         return directory;
     }
 
-    private static async Task<(int, string)> ExecAsync(string file, string directory, string[] args, TimeSpan timeout)
+    /// <summary>Runs <c>file args</c> in <paramref name="directory"/>; returns exit code and combined output.</summary>
+    internal static async Task<(int ExitCode, string Output)> ExecAsync(string file, string directory, string[] args, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(file, args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} could not start");
