@@ -261,10 +261,10 @@ public abstract class ProfileTests(LrsFixture lrs)
             At(Statement(b, Completed, FrameworkTests.Course), DateTimeOffset.UtcNow.AddDays(-1)));
 
         var expiring = await tenant.Client.GetFromJsonAsync<JsonNode>("/api/expiring?withinDays=30");
-        var items = expiring!["items"]!.AsArray();
+        var items = expiring!["expiring"]!.AsArray();
         items.Select(i => i!["personId"]!.GetValue<string>()).Should().Equal(["S-1030"], "S-1031 renewed the competence");
         items[0]!["competence"]!.GetValue<string>().Should().Be("basal-hygien");
-        (await tenant.Client.GetFromJsonAsync<JsonNode>("/api/expiring?withinDays=5"))!["items"]!.AsArray().Should().BeEmpty();
+        (await tenant.Client.GetFromJsonAsync<JsonNode>("/api/expiring?withinDays=5"))!["expiring"]!.AsArray().Should().BeEmpty();
     }
 
     [Fact]

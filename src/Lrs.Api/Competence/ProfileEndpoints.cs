@@ -84,7 +84,7 @@ public static class ProfileEndpoints
     public sealed record ExpiringView(string PersonId, string? Name, IReadOnlyList<string> Units, string Competence, LocalizedText? CompetenceName, DateTimeOffset ExpiresAt);
 
     /// <summary>Competences about to expire.</summary>
-    public sealed record ExpiringList(DateTimeOffset Until, IReadOnlyList<ExpiringView> Items);
+    public sealed record ExpiringList(DateTimeOffset Until, IReadOnlyList<ExpiringView> Expiring);
 
     public static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfile(
         string id, int? expiringWithinDays, ClaimsPrincipal user, IPeopleStore people, ICompetenceStore competence, IOptions<LrsOptions> options, TimeProvider time, CancellationToken ct)

@@ -99,7 +99,7 @@ internal static partial class OpenApiExamples
             """)!),
         ["ListExpiring"] = op => ResponseExample(op, "200", "application/json", JsonNode.Parse("""
             { "until": "2026-12-23T10:00:00+00:00",
-              "items": [ { "personId": "S-10234", "name": "Anna Andersson", "units": ["ekbacken"], "competence": "basal-hygien",
+              "expiring": [ { "personId": "S-10234", "name": "Anna Andersson", "units": ["ekbacken"], "competence": "basal-hygien",
                            "competenceName": { "sv": "Basala hygienrutiner och klädregler", "en": "Basic hygiene routines" }, "expiresAt": "2026-12-10T09:41:00+00:00" } ] }
             """)!),
     };
