@@ -248,10 +248,10 @@ public abstract partial class AdminCommandTests : IDisposable
     }
 
     [GeneratedRegex(@"key:\s+(\S+)")]
-    private static partial Regex KeyLine();
+    internal static partial Regex KeyLine();
 
     [GeneratedRegex(@"secret:\s+(\S+)")]
-    private static partial Regex SecretLine();
+    internal static partial Regex SecretLine();
 }
 
 public sealed class AdminCommandTestsOnSqlite : AdminCommandTests
