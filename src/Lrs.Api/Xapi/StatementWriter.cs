@@ -36,9 +36,10 @@ public sealed record StatementBatch(long TenantId, IReadOnlyList<JsonNode?> Stat
 
     /// <summary>
     /// The caller's own judgement of the valid statements before anything is stored (a bound credential writes only its
-    /// own): the reason it refuses them, or null.
+    /// own): the reason it refuses them, or null. It is given the ids the batch carries, which its statements may
+    /// refer to before they are stored.
     /// </summary>
-    public Func<IReadOnlyList<JsonObject>, CancellationToken, Task<string?>>? Admit { get; init; }
+    public Func<IReadOnlyList<JsonObject>, IReadOnlySet<Guid>, CancellationToken, Task<string?>>? Admit { get; init; }
 }
 
 /// <summary>What became of a batch: stored, or why nothing of it was.</summary>
@@ -86,7 +87,7 @@ public sealed class StatementWriter(IStatementStore store, StoredClock clock, Ho
             if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
                 return Failed($"The statement id {v.GetValue<string>()} appears more than once in the batch.", []);
         var valid = statements.Cast<JsonObject>().ToList();
-        if (batch.Admit is { } admit && await admit(valid, ct) is { } reason)
+        if (batch.Admit is { } admit && await admit(valid, ids, ct) is { } reason)
             return new([], default, Refused: reason);
 
         using var pending = clock.Begin();

@@ -121,7 +121,7 @@ public static class StatementsEndpoints
         {
             Paths = isArray ? StatementPaths.Array : StatementPaths.Single,
             Attachments = parts,
-            Admit = (valid, ct) => EmployerScope.RefuseStatementsAsync(http.User, http.RequestServices, valid, BatchIds(valid), ct),
+            Admit = (valid, ids, ct) => EmployerScope.RefuseStatementsAsync(http.User, http.RequestServices, valid, ids, ct),
         }, ct);
         if (outcome.Invalid is { } invalid) return new(BadRequest(invalid, outcome.Errors), []);
         if (outcome.Refused is { } refused) return new(XapiProtocol.Error(StatusCodes.Status403Forbidden, refused), []);
@@ -129,10 +129,6 @@ public static class StatementsEndpoints
             return new(XapiProtocol.Error(StatusCodes.Status409Conflict, $"A different statement with id {conflict} is stored already; statements are immutable."), []);
         return new(null, [.. outcome.Ids.Select(id => id.ToString("D"))]);
     }
-
-    // The ids the batch itself carries: a statement may refer to one of them without it being stored yet.
-    private static HashSet<Guid> BatchIds(IReadOnlyList<JsonObject> statements) =>
-        [.. statements.Select(s => s["id"] is JsonValue id && id.TryGetValue(out string? text) && Guid.TryParse(text, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty)];
 
     /// <summary>GET/HEAD: a single statement, a query, or the next page of one.</summary>
     public static async Task<IResult> GetStatements(HttpContext http, IStatementStore store, IKnowledgeStore knowledge, StoredClock clock, IOptions<LrsOptions> options, CancellationToken ct)
