@@ -23,13 +23,17 @@ public abstract class MetricsTests(LrsFixture lrs)
         var actor = NewAgent();
         (await client.PostAsync("/xapi/statements", Json(new JsonArray(Statement(actor), Statement(actor), Statement(actor))))).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        // The exporter may answer from a scrape cached for a moment.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        // The exporter may answer from a scrape cached for a moment, and the host records a request's duration only
+        // after its response has been sent, so the client can be ahead of it.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         string after;
-        while (Sum(after = await ScrapeAsync(scraper), StoredXapi) < storedBefore + 3 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        while (!Complete(after = await ScrapeAsync(scraper)) && DateTime.UtcNow < deadline) await Task.Delay(100);
         Sum(after, StoredXapi).Should().BeGreaterThanOrEqualTo(storedBefore + 3, after);
         Sum(after, "lrs_statement_batch_size_count{").Should().BeGreaterThanOrEqualTo(batchesBefore + 1, after);
         after.Should().Contain("# TYPE lrs_statements_stored_total counter").And.Contain("http_server_request_duration_seconds");
+
+        bool Complete(string scrape) => Sum(scrape, StoredXapi) >= storedBefore + 3
+            && scrape.Contains("http_server_request_duration_seconds", StringComparison.Ordinal);
     }
 
     private static async Task<string> ScrapeAsync(HttpClient scraper)
