@@ -71,6 +71,7 @@ app.MapActivities();
 app.MapAgents();
 app.MapDocuments();
 app.MapPeople();
+app.MapPersonExport();
 app.MapOrganisations();
 app.MapAdmin();
 app.MapFramework();

@@ -23,6 +23,13 @@ public sealed class AuditLog(Dialect db) : IAuditLog
         await db.QueryAsync($"""
             SELECT seq, at, actor, action, target, detail FROM audit_log
             WHERE tenant_id = @t{(before is null ? "" : " AND seq < @before")} ORDER BY seq DESC LIMIT @limit
-            """, r => new AuditEntry(tenantId, r.GetInt64(0), db.Time(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), r.StringOrNull(5)),
-            ct, ("t", tenantId), ("before", before), ("limit", limit));
+            """, r => Entry(tenantId, r), ct, ("t", tenantId), ("before", before), ("limit", limit));
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AuditEntry>> AboutAsync(long tenantId, string target, CancellationToken ct) =>
+        await db.QueryAsync("SELECT seq, at, actor, action, target, detail FROM audit_log WHERE tenant_id = @t AND target = @target ORDER BY seq",
+            r => Entry(tenantId, r), ct, ("t", tenantId), ("target", target));
+
+    private AuditEntry Entry(long tenantId, System.Data.Common.DbDataReader r) =>
+        new(tenantId, r.GetInt64(0), db.Time(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), r.StringOrNull(5));
 }

@@ -66,6 +66,16 @@ public sealed class DocumentStore(Dialect db, TimeProvider time) : IDocumentStor
         await write.CommitAsync(ct);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DocumentListing>> OfAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct) =>
+        agentKeys.Count == 0 ? [] : await db.QueryAsync($"""
+            SELECT kind, activity_id, agent_key, registration, document_id, content_type, etag, length(content), updated FROM documents
+            WHERE tenant_id = @t AND kind{db.In("kinds")} AND agent_key{db.In("agents")}
+            ORDER BY kind, activity_id{db.Binary}, agent_key{db.Binary}, registration{db.Binary}, document_id{db.Binary}
+            """, r => new DocumentListing(new DocumentAddress((DocumentKind)r.GetInt16(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4)),
+                r.GetString(5), r.GetString(6), r.GetInt64(7), db.Time(r, 8)),
+            ct, ("t", tenantId), ("kinds", db.List(new short[] { (short)DocumentKind.State, (short)DocumentKind.AgentProfile })), ("agents", db.List(agentKeys)));
+
     private async Task<StoredDocument?> ReadAsync(DbConnection connection, DbTransaction? transaction, long tenantId, DocumentAddress address, CancellationToken ct)
     {
         await using var command = Dialect.Command(connection, transaction, "SELECT content, content_type, etag, updated FROM documents WHERE " + AddressFilter);

@@ -49,6 +49,10 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     /// <inheritdoc />
     public Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct) => _inner.GetAttachmentAsync(tenantId, sha2, ct);
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredStatement>> NamingAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, string? organisation,
+        StatementPosition? after, int limit, CancellationToken ct) => _inner.NamingAgentsAsync(tenantId, agentKeys, organisation, after, limit, ct);
+
     private async Task WriteLoopAsync()
     {
         var carried = new Queue<Request>();

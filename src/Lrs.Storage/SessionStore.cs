@@ -71,6 +71,28 @@ public sealed class SessionStore(Dialect db) : ISessionStore
         return new SessionPage(more ? sessions[..query.Limit] : sessions, more);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SessionRecord>> OfParticipantAsync(long tenantId, string personId, IReadOnlyCollection<string> agentKeys, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var command = Dialect.Command(connection, null, $"""
+            SELECT sp.kind, sp.session_id, sp.participant, sp.person_id, sp.organisation_id, sp.body FROM session_participants sp
+            WHERE sp.tenant_id = @t AND (sp.person_id = @person OR sp.participant{db.In("agents")})
+            """, ("t", tenantId), ("person", personId), ("agents", db.List(agentKeys)));
+        var entries = await command.ListAsync(r => (Kind: r.GetInt16(0) == SessionRows.Kind(SessionKind.Webinar) ? SessionKind.Webinar : SessionKind.OnSite,
+            Id: r.GetString(1), Participant: SessionRows.Participant(r.GetString(2), r.StringOrNull(3), r.StringOrNull(4), r.GetString(5))), ct);
+        var sessions = new List<SessionRecord>();
+        foreach (var group in entries.GroupBy(e => (e.Kind, e.Id)))
+        {
+            command.Parameters.Clear();
+            command.CommandText = $"SELECT {Columns} FROM sessions WHERE tenant_id = @t AND kind = @k AND id = @id";
+            command.With("t", tenantId).With("k", SessionRows.Kind(group.Key.Kind)).With("id", group.Key.Id);
+            if ((await command.ListAsync(r => Read(r, group.Key.Kind), ct)).SingleOrDefault() is { } session)
+                sessions.Add(session with { Participants = [.. group.Select(e => e.Participant).OrderBy(p => p.Key, StringComparer.Ordinal)] });
+        }
+        return [.. sessions.OrderBy(s => s.Kind).ThenBy(s => s.Start).ThenBy(s => s.Id, StringComparer.Ordinal)];
+    }
+
     private SessionRecord Read(DbDataReader r, SessionKind kind) => new(
         r.GetString(0), kind, r.GetString(1), db.Time(r, 2), db.Time(r, 3), db.Uuid(r, 4),
         JsonNode.Parse(r.GetString(5))!.AsObject(), [], db.Time(r, 6));

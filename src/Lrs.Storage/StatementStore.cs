@@ -470,13 +470,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
         }
         if (query.Organisation is { } organisation)
         {
-            // The statement's own agent keys (not those of a StatementRef target) against the employer's people.
-            sql.Append(db.Sql(
-                sqlite: " AND EXISTS (SELECT 1 FROM people p JOIN person_agents pa ON pa.tenant_id = p.tenant_id AND pa.person_id = p.id"
-                    + $" WHERE p.tenant_id = @t AND p.organisation_id = @org AND instr(char(31) || s.keys || char(31), char(31) || '{StatementIndex.Agent}' || pa.agent_key || char(31)) > 0)",
-                postgres: $" AND EXISTS (SELECT 1 FROM unnest(s.keys) AS k(key) JOIN person_agents pa ON pa.tenant_id = @t AND pa.agent_key = substr(k.key, {StatementIndex.Agent.Length + 1})"
-                    + " JOIN people p ON p.tenant_id = @t AND p.id = pa.person_id"
-                    + $" WHERE k.key LIKE '{StatementIndex.Agent}%' AND p.organisation_id = @org)"));
+            sql.Append(AboutOrganisation);
             command.With("org", organisation);
         }
         if (query.Keys.Count > 0)
@@ -516,6 +510,39 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
     /// <summary>Marks the evidence and sign-offs of voided statements retracted at <paramref name="at"/>.</summary>
     private Task RetractAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] statementIds, DateTimeOffset at, CancellationToken ct) =>
         _evidence.RetractAsync(c, t, tenantId, statementIds, at, ct);
+
+    // The statement's own agent keys (not those of a StatementRef target) against the people of employer @org.
+    private string AboutOrganisation => db.Sql(
+        sqlite: " AND EXISTS (SELECT 1 FROM people p JOIN person_agents pa ON pa.tenant_id = p.tenant_id AND pa.person_id = p.id"
+            + $" WHERE p.tenant_id = @t AND p.organisation_id = @org AND instr(char(31) || s.keys || char(31), char(31) || '{StatementIndex.Agent}' || pa.agent_key || char(31)) > 0)",
+        postgres: $" AND EXISTS (SELECT 1 FROM unnest(s.keys) AS k(key) JOIN person_agents pa ON pa.tenant_id = @t AND pa.agent_key = substr(k.key, {StatementIndex.Agent.Length + 1})"
+            + " JOIN people p ON p.tenant_id = @t AND p.id = pa.person_id"
+            + $" WHERE k.key LIKE '{StatementIndex.Agent}%' AND p.organisation_id = @org)");
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredStatement>> NamingAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, string? organisation,
+        StatementPosition? after, int limit, CancellationToken ct)
+    {
+        if (agentKeys.Count == 0) return [];
+        await using var connection = await db.OpenAsync(ct);
+        // The related-agent keys of every source: the statement's own, and those it inherited from its StatementRef chain.
+        await using var command = Dialect.Command(connection, null, "", ("t", tenantId), ("keys", db.List(agentKeys.Select(k => StatementIndex.RelatedAgent + k))),
+            ("limit", limit));
+        var sql = new StringBuilder($"SELECT s.seq, s.stored, s.body{db.AsText}, s.voided FROM statements s WHERE s.tenant_id = @t")
+            .Append($" AND s.seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key{db.In("keys")})");
+        if (after is { } position)
+        {
+            sql.Append(" AND (s.stored, s.seq) > (@as, @aseq)");
+            command.With("as", db.Time(position.Stored)).With("aseq", position.Sequence);
+        }
+        if (organisation is not null)
+        {
+            sql.Append(AboutOrganisation);
+            command.With("org", organisation);
+        }
+        command.CommandText = sql.Append(" ORDER BY s.stored, s.seq LIMIT @limit").ToString();
+        return await command.ListAsync(Read, ct);
+    }
 
     private StoredStatement Read(DbDataReader r) => new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetString(2), r.GetBoolean(3));
 

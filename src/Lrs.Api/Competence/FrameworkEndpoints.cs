@@ -234,5 +234,5 @@ public static class FrameworkEndpoints
     private static ProblemHttpResult NoSuchItem(string section, string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"The framework has no {section.TrimEnd('s')} '{id}'.");
 
-    private static string Actor(ClaimsPrincipal user) => user.FindFirstValue(LrsClaims.Credential) ?? user.FindFirstValue("sub") ?? "unknown";
+    internal static string Actor(ClaimsPrincipal user) => user.FindFirstValue(LrsClaims.Credential) ?? user.FindFirstValue("sub") ?? "unknown";
 }

@@ -198,9 +198,9 @@ public static class ProfileEndpoints
         }
     }
 
-    private static PersonFacts Facts(Person person) => new(person.Id, person.Roles, person.Duties);
+    internal static PersonFacts Facts(Person person) => new(person.Id, person.Roles, person.Duties);
 
-    private static ProfileView View(Person person, PersonProfile profile, Framework framework) =>
+    internal static ProfileView View(Person person, PersonProfile profile, Framework framework) =>
         new(person.Id, person.Name, person.OrganisationId, person.Units, person.Roles, profile.ComputedAt, [.. profile.Entries.Select(e => Entry(e, framework))]);
 
     private static ProfileEntryView Entry(ProfileEntry e, Framework framework) =>

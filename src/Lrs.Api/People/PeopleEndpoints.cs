@@ -236,7 +236,7 @@ public static class PeopleEndpoints
     private static Dictionary<string, string[]> Errors(IReadOnlyList<ValidationError> errors) =>
         errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
 
-    private static PersonView View(Person p, bool withHistory) => new(
+    internal static PersonView View(Person p, bool withHistory) => new(
         p.Id, p.OrganisationId, p.Name, p.Email, p.HsaId, p.Units, p.Roles, p.Duties, p.Agents, p.Changed,
         withHistory ? [.. p.History.Select(a => new AssignmentView(a.Kind == AssignmentKind.Unit ? "unit" : "role", a.Value, a.From, a.To))] : null);
 }

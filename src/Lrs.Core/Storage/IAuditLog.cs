@@ -18,4 +18,7 @@ public interface IAuditLog
 
     /// <summary>Up to <paramref name="limit"/> entries of a tenant, newest first, older than <paramref name="before"/> when given.</summary>
     Task<IReadOnlyList<AuditEntry>> ListAsync(long tenantId, long? before, int limit, CancellationToken ct);
+
+    /// <summary>Every entry of a tenant whose target is <paramref name="target"/> (a person's id, say), oldest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> AboutAsync(long tenantId, string target, CancellationToken ct);
 }

@@ -65,7 +65,21 @@ public interface IDocumentStore
 
     /// <summary>Deletes every document of a set.</summary>
     Task DeleteAllAsync(long tenantId, DocumentSet set, CancellationToken ct);
+
+    /// <summary>
+    /// The State and Agent Profile documents kept about any of <paramref name="agentKeys"/>, without their bytes, ordered by
+    /// kind, activity, agent, registration and id (read each with <see cref="GetAsync"/>).
+    /// </summary>
+    Task<IReadOnlyList<DocumentListing>> OfAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
 }
+
+/// <summary>A stored document's address and what describes its bytes.</summary>
+/// <param name="Address">Where it is.</param>
+/// <param name="ContentType">The Content-Type it was sent with.</param>
+/// <param name="ETag">The entity tag, unquoted.</param>
+/// <param name="Length">The number of bytes.</param>
+/// <param name="Updated">When it was last written.</param>
+public sealed record DocumentListing(DocumentAddress Address, string ContentType, string ETag, long Length, DateTimeOffset Updated);
 
 /// <summary>What a write request does to the document it addresses.</summary>
 public enum DocumentAction

@@ -17,4 +17,10 @@ public interface ISessionStore
 
     /// <summary>A page of sessions or webinars (without participants), ordered by start then id.</summary>
     Task<SessionPage> ListAsync(long tenantId, SessionQuery query, CancellationToken ct);
+
+    /// <summary>
+    /// The sessions and webinars a person took part in (as the person, or as one of <paramref name="agentKeys"/> before they
+    /// were linked to the person), each with only that person's participant entries; ordered by kind, start and id.
+    /// </summary>
+    Task<IReadOnlyList<SessionRecord>> OfParticipantAsync(long tenantId, string personId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
 }

@@ -21,6 +21,16 @@ public interface IStatementStore
 
     /// <summary>The attachment data stored under <paramref name="sha2"/> (lower-case hex); null when the tenant holds none.</summary>
     Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct);
+
+    /// <summary>
+    /// A page of every stored statement, voided ones included, that names one of <paramref name="agentKeys"/> anywhere an
+    /// agent can be (actor, object, authority, instructor, team, context agents and groups, group members, SubStatements),
+    /// or that targets such a statement through a StatementRef chain (a voiding, a sign-off): what
+    /// <c>agent=…&amp;related_agents=true</c> selects, voided statements included. Oldest first, after <paramref name="after"/>.
+    /// With <paramref name="organisation"/>, only statements whose own actor or object is one of that employer's people.
+    /// </summary>
+    Task<IReadOnlyList<StoredStatement>> NamingAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, string? organisation,
+        StatementPosition? after, int limit, CancellationToken ct);
 }
 
 /// <summary>An attachment's raw data, content-addressed: stored once per tenant under its SHA-2 hash.</summary>

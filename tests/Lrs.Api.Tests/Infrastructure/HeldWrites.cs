@@ -78,4 +78,8 @@ public sealed class HeldWrites(IStatementStore inner) : IStatementStore
 
     /// <inheritdoc />
     public Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct) => inner.GetAttachmentAsync(tenantId, sha2, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredStatement>> NamingAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, string? organisation,
+        StatementPosition? after, int limit, CancellationToken ct) => inner.NamingAgentsAsync(tenantId, agentKeys, organisation, after, limit, ct);
 }

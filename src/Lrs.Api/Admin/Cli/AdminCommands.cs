@@ -4,12 +4,12 @@ namespace Lrs.Api.Admin.Cli;
 
 /// <summary>
 /// The operator's verbs of the executable (<c>tenants …</c>, <c>credentials …</c>, <c>framework …</c>, <c>evidence …</c>,
-/// <c>demo …</c>): the same configuration and store as the server, no web server started. Exit code 0 on success, 1 with
+/// <c>demo …</c>, <c>people …</c>): the same configuration and store as the server, no web server started. Exit code 0 on success, 1 with
 /// a message on stderr otherwise (a mistake on the command line as well); <c>--help</c> on every verb.
 /// </summary>
 public static class AdminCommands
 {
-    private static readonly HashSet<string> Verbs = ["tenants", "credentials", "framework", "evidence", "demo", "help", "--help", "-h", "-?"];
+    private static readonly HashSet<string> Verbs = ["tenants", "credentials", "framework", "evidence", "demo", "people", "help", "--help", "-h", "-?"];
 
     /// <summary>Whether the arguments name a verb rather than options of the server, which is the default.</summary>
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -29,6 +29,7 @@ public static class AdminCommands
             FrameworkCommands.Create(),
             EvidenceCommands.Create(),
             DemoCommands.Create(),
+            new Command("people", "A person's record: their rights over what is held about them.") { PersonExportCommands.Create() },
         };
         // Failures are reported by the verbs themselves (Operator.RunAsync), in words an operator reads.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
