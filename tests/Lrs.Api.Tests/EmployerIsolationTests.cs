@@ -137,7 +137,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
         foreach (var route in headToo.Concat(
         [
             "/api/people", "/api/people/{id}", "/api/organisations", "/api/organisations/{id}/units", "/api/units/{id}", "/api/admin/tenants", "/api/admin/credentials",
-            "/api/admin/credentials/{key}", "/api/admin/audit", "/api/framework", "/api/framework/{section}/{id}", "/api/people/{id}/profile", "/api/profiles",
+            "/api/admin/credentials/{key}", "/api/admin/audit", "/api/framework", "/api/framework/{section}/{id}", "/api/people/{id}/profile", "/api/people/{id}/export", "/api/profiles",
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
             "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics",

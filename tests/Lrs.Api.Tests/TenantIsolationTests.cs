@@ -233,7 +233,7 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
             .Select(e => e.RoutePattern.RawText!).Distinct().ToList();
-        routes.Should().Contain(["/api/people/{id}/profile", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/",
+        routes.Should().Contain(["/api/people/{id}/profile", "/api/people/{id}/export", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/",
             "/api/reflection-tasks/{id:guid}", "/api/group-reflections/{id:guid}", "/api/units/{id}/group-reflection", "/api/sessions/{id}", "/api/webinars/{id}"]);
         string[] markers = [$"Name {marker}", $"Org {marker}", $"Unit {marker}", $"Kompetens {marker}", $"Roll {marker}", $"Svar {marker}", $"\"note\":\"{marker}\"",
             $"Reflektion {marker}", $"Anteckning {marker}", $"Session {marker}", $"Webinar {marker}"];

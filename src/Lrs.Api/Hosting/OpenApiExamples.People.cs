@@ -20,6 +20,11 @@ internal static partial class OpenApiExamples
           "detail": "This credential lacks the scope 'profiles:read' or 'people:write'." }
         """)!;
 
+    private static readonly JsonNode PersonNotFound = JsonNode.Parse("""
+        { "type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "No such person", "status": 404,
+          "detail": "There is no person with id 'E99999' that this credential may see." }
+        """)!;
+
     private static readonly Dictionary<string, Action<OpenApiOperation>> People = new()
     {
         ["UpsertPeople"] = op =>
@@ -81,11 +86,33 @@ internal static partial class OpenApiExamples
                   { "kind": "unit", "value": "solna-sabo-ekbacken", "from": "2026-03-02T06:00:04.512+00:00", "to": null } ]
                 """);
             ResponseExample(op, "200", "application/json", person);
-            ResponseExample(op, "404", "application/problem+json", JsonNode.Parse("""
-                { "type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "No such person", "status": 404,
-                  "detail": "There is no person with id 'E99999' that this credential may see." }
-                """)!);
+            ResponseExample(op, "404", "application/problem+json", PersonNotFound);
             ResponseExample(op, "403", "application/problem+json", PeopleForbidden);
+        },
+        ["ExportPerson"] = op =>
+        {
+            op.Responses ??= new OpenApiResponses();
+            op.Responses["200"] = new OpenApiResponse
+            {
+                Description = "The ZIP, streamed as it is read from the store. Its parts are listed in the schema; e.g. a person with 214 statements, " +
+                    "two State documents and one attachment: person.json, statements.ndjson, documents/index.json, documents/0001.json, documents/0002.json, " +
+                    "attachments/index.json, attachments/6f1e…, competence.json, reflection.json, sessions.json, audit.json.",
+                Headers = new Dictionary<string, IOpenApiHeader>
+                {
+                    ["Content-Disposition"] = new OpenApiHeader
+                    {
+                        Description = "The file name to save it under.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                        Example = JsonValue.Create("attachment; filename=person-E10234.zip"),
+                    },
+                },
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/zip"] = new() { Schema = new OpenApiSchemaReference("PersonExport") } },
+            };
+            ResponseExample(op, "404", "application/problem+json", PersonNotFound);
+            ResponseExample(op, "403", "application/problem+json", JsonNode.Parse("""
+                { "type": "https://tools.ietf.org/html/rfc9110#section-15.5.4", "title": "Missing scope", "status": 403,
+                  "detail": "This credential lacks the scope 'people:write'." }
+                """)!);
         },
         ["UpsertOrganisations"] = op =>
         {
