@@ -137,6 +137,10 @@ public abstract class PersonExportTests(LrsFixture lrs)
         var tasks = JsonNode.Parse(Text(zip, "reflection.json"))!["tasks"]!.AsArray();
         tasks.Select(x => x!["id"]!.GetValue<string>()).Should().Contain(a.TaskId);
         tasks.SelectMany(x => x!["answers"]!.AsArray()).Select(x => x!["response"]!.GetValue<string>()).Should().Contain($"Svar A {t.Marker}");
+        var meeting = JsonNode.Parse(Text(zip, "reflection.json"))!["groupReflections"]!.AsArray().Should().ContainSingle().Subject!;
+        meeting["id"]!.GetValue<string>().Should().Be(a.MeetingId);
+        meeting["notes"]!.GetValue<string>().Should().Be($"Anteckning A {t.Marker}");
+        meeting["attendanceStatementIds"]!.AsArray().Should().ContainSingle();
 
         var sessions = JsonNode.Parse(Text(zip, "sessions.json"))!;
         sessions["sessions"]!.AsArray().Select(x => x!["id"]!.GetValue<string>()).Should().Equal(a.Session);
@@ -148,7 +152,7 @@ public abstract class PersonExportTests(LrsFixture lrs)
         audit.Should().ContainSingle(e => e!["action"]!.GetValue<string>() == "person.export" && e["target"]!.GetValue<string>() == $"person:{a.Person}");
 
         // Nothing of B, in any part.
-        string[] ofB = [$"Bo B {t.Marker}", $"Resultat B {t.Marker}", $"Svar B {t.Marker}", $"State B {t.Marker}", $"Profil B {t.Marker}", t.B.Person, t.B.Session,
+        string[] ofB = [$"Bo B {t.Marker}", $"Resultat B {t.Marker}", $"Svar B {t.Marker}", $"State B {t.Marker}", $"Profil B {t.Marker}", $"Anteckning B {t.Marker}", t.B.Person, t.B.MeetingId, t.B.Session,
             t.B.Webinar, t.B.TaskId, .. s.OfBOnly];
         foreach (var entry in zip.Entries)
         {

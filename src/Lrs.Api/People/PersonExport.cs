@@ -134,8 +134,10 @@ public static class PersonExport
         progress($"evidence: {evidence.Count}");
 
         var tasks = await store.Reflection.ListAllAsync(tenant, new ReflectionTaskQuery(PersonId: person.Id, Limit: Page), ct);
-        await WriteJsonAsync(zip, "reflection.json", new ReflectionRecord([.. tasks.Select(t => ReflectionTaskEndpoints.View(t, framework, now, withText: true))]), ct);
-        progress($"reflection tasks: {tasks.Count}");
+        var meetings = await GroupReflectionsAsync(store.Reflection, tenant, person, keys, ct);
+        await WriteJsonAsync(zip, "reflection.json", new ReflectionRecord([.. tasks.Select(t => ReflectionTaskEndpoints.View(t, framework, now, withText: true))],
+            meetings), ct);
+        progress($"reflection tasks: {tasks.Count}, group reflections: {meetings.Count}");
 
         var sessions = await store.Sessions.OfParticipantAsync(tenant, person.Id, keys, ct);
         await WriteJsonAsync(zip, "sessions.json", new SessionsRecord(
@@ -161,8 +163,33 @@ public static class PersonExport
             e.SignedOffAt, e.SignoffStatementId, e.AssessorJson is { } assessor ? JsonNode.Parse(assessor) : null);
     }
 
-    /// <summary><c>reflection.json</c>: the person's tasks with their answers' text.</summary>
-    public sealed record ReflectionRecord(IReadOnlyList<ReflectionTaskEndpoints.TaskView> Tasks);
+    /// <summary><c>reflection.json</c>: the person's tasks with their answers' text, and the group reflections they attended or led.</summary>
+    public sealed record ReflectionRecord(IReadOnlyList<ReflectionTaskEndpoints.TaskView> Tasks, IReadOnlyList<GroupReflectionEntry> GroupReflections);
+
+    /// <summary>A group reflection the person attended or led: the meeting, its notes, and the person's own attendance (of the others, only how many).</summary>
+    public sealed record GroupReflectionEntry(Guid Id, string Unit, DateTimeOffset HeldAt, JsonObject Facilitator, IReadOnlyList<string> Templates,
+        int AttendeeCount, IReadOnlyList<Guid> AttendanceStatementIds, string? Notes, DateTimeOffset Recorded);
+
+    // Group reflections are kept by unit: those of every unit the person has been in, that they attended or led.
+    private static async Task<List<GroupReflectionEntry>> GroupReflectionsAsync(IReflectionStore reflection, long tenant, Person person,
+        IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var entries = new List<GroupReflectionEntry>();
+        bool IsPerson(JsonObject agent) => AgentKey.Of(agent) is { } key && keys.Contains(key);
+        foreach (var unit in person.History.Where(a => a.Kind == AssignmentKind.Unit).Select(a => a.Value).Distinct())
+            foreach (var meeting in await reflection.GroupReflectionsAsync(tenant, unit, EarliestMeeting, LatestMeeting, ct))
+            {
+                var own = meeting.Attendees.Where(a => a.PersonId == person.Id || IsPerson(a.Agent)).ToList();
+                if (own.Count == 0 && !IsPerson(meeting.Facilitator)) continue;
+                entries.Add(new GroupReflectionEntry(meeting.Id, meeting.UnitId, meeting.HeldAt, meeting.Facilitator, meeting.TemplateIds,
+                    meeting.Attendees.Count, [.. own.Select(a => a.StatementId)], meeting.Notes, meeting.Recorded));
+            }
+        return [.. entries.OrderBy(e => e.HeldAt).ThenBy(e => e.Id)];
+    }
+
+    // Bounds that take in every meeting and that both stores represent.
+    private static readonly DateTimeOffset EarliestMeeting = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset LatestMeeting = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary><c>sessions.json</c>: sessions and webinars, each with only the person's participation.</summary>
     public sealed record SessionsRecord(IReadOnlyList<SessionsEndpoints.SessionView> Sessions, IReadOnlyList<SessionsEndpoints.SessionView> Webinars);
