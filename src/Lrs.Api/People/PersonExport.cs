@@ -55,7 +55,8 @@ public static class PersonExport
                 "such a statement through a StatementRef, such as its voiding or a sign-off; what `GET /xapi/statements?agent=…&related_agents=true` " +
                 "returns for each agent, plus the voided ones), `documents/` (State and Agent Profile documents of the agents: `index.json` with address, " +
                 "content type and ETag, and the bytes as stored), `attachments/` (the statements' attachment data by SHA-2, with `index.json`), " +
-                "`competence.json` (current evidence with sign-offs, and the profile now), `reflection.json` (tasks with answer text), " +
+                "`competence.json` (current evidence with sign-offs, and the profile now), `reflection.json` (tasks with answer text, and the group " +
+                "reflections the person attended or led, with their own attendance only), " +
                 "`sessions.json` (sessions and webinars with the person's participation only) and `audit.json` (audit entries about the person). " +
                 "Each export is itself audited (action `person.export`, target `person:{id}`). A person of another organisation than the caller's is " +
                 "404, as an unknown one; under such a restriction, only statements about the caller's organisation's people are exported. " +
