@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lrs.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Lrs.Api.Tests.Infrastructure.TwoEmployers;
 using static Lrs.Api.Tests.Infrastructure.Xapi;
 
@@ -99,6 +100,43 @@ public abstract class PersonExportTests(LrsFixture lrs)
         exported.Should().Contain([a.StatementId, s.Voiding, s.SignedOff, s.Attached]).And.NotContain(s.OfBOnly);
         // Every place an agent can be: actor, instructor, team, context agent; a session's and a group reflection's statements too.
         exported.Count.Should().BeGreaterThanOrEqualTo(10);
+    }
+
+    [Fact]
+    public async Task The_export_of_a_demo_person_opens_as_a_zip_whose_statements_are_those_of_each_agents_query_and_the_voided_ones()
+    {
+        var tenant = "demo-export-" + Guid.NewGuid().ToString("N")[..8];
+        var services = lrs.Services;
+        var (outcome, error) = await Lrs.Api.Demo.DemoSeeder.SeedAsync(services.GetRequiredService<Lrs.Api.Hosting.LrsStore>(),
+            services.GetRequiredService<Lrs.Api.Admin.Administration>(), tenant, Lrs.Api.Demo.DemoTenant.Generate(7, 16), 25, "http://localhost:8080", "test",
+            TimeProvider.System, _ => { }, CancellationToken.None);
+        outcome.Should().NotBeNull(error);
+        var client = lrs.Client("2.0.0", outcome!.Key, outcome.Secret);
+        // The demo person with the most statements: training, sessions, webinars, sign-offs, answers, group reflections.
+        var people = (await client.GetFromJsonAsync<JsonNode>("/api/people?limit=100"))!["people"]!.AsArray();
+        var counted = new List<(string Person, HashSet<string> Ids)>();
+        foreach (var p in people)
+        {
+            var ids = new HashSet<string>();
+            foreach (var agent in p!["agents"]!.AsArray())
+                foreach (var statement in await client.GetAllAsync($"/xapi/statements?agent={AgentParameter(agent!.AsObject())}&related_agents=true&limit=500"))
+                {
+                    ids.Add(statement["id"]!.GetValue<string>());
+                    // What a voiding among them voids is held about the person too, though no query returns it.
+                    if (statement["verb"]!["id"]!.GetValue<string>() == Voided) ids.Add(statement["object"]!["id"]!.GetValue<string>());
+                }
+            counted.Add((p["id"]!.GetValue<string>(), ids));
+        }
+        var (person, expected) = counted.MaxBy(c => c.Ids.Count);
+
+        using var zip = await ExportAsync(client, person);
+        StatementIds(zip).Should().BeEquivalentTo(expected);
+        expected.Count.Should().BeGreaterThan(25);
+        JsonNode.Parse(Text(zip, "person.json"))!["id"]!.GetValue<string>().Should().Be(person);
+        JsonNode.Parse(Text(zip, "competence.json"))!["evidence"]!.AsArray().Should().NotBeEmpty();
+        JsonNode.Parse(Text(zip, "reflection.json"))!["tasks"]!.AsArray().Should().NotBeEmpty();
+        foreach (var (other, ids) in counted.Where(c => c.Person != person))
+            StatementIds(zip).Should().NotContain(ids.Where(id => !expected.Contains(id)), $"those are {other}'s alone");
     }
 
     [Fact]
