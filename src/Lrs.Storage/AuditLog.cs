@@ -9,14 +9,25 @@ namespace Lrs.Storage;
 public sealed class AuditLog(Dialect db) : IAuditLog
 {
     /// <inheritdoc />
-    public Task AppendAsync(long tenantId, DateTimeOffset at, string actor, string action, string target, string? detail, CancellationToken ct) =>
-        db.ExecuteAsync(db.Sql(
+    public async Task AppendAsync(long tenantId, DateTimeOffset at, string actor, string action, string target, string? detail, CancellationToken ct)
+    {
+        await using var write = await db.BeginWriteAsync(null, ct);
+        await AppendAsync(db, write, tenantId, at, actor, action, target, detail, ct);
+        await write.CommitAsync(ct);
+    }
+
+    /// <summary>Appends one entry inside another write's transaction, so that it commits (or not) with that write.</summary>
+    internal static async Task AppendAsync(Dialect db, WriteLease write, long tenantId, DateTimeOffset at, string actor, string action, string target, string? detail, CancellationToken ct)
+    {
+        await using var command = write.Command(db.Sql(
             sqlite: """
                 INSERT INTO audit_log (tenant_id, seq, at, actor, action, target, detail)
                 SELECT @t, COALESCE(MAX(seq), 0) + 1, @at, @actor, @action, @target, @detail FROM audit_log WHERE tenant_id = @t
                 """,
             postgres: "INSERT INTO audit_log (tenant_id, at, actor, action, target, detail) VALUES (@t, @at, @actor, @action, @target, @detail)"),
-            ct, ("t", tenantId), ("at", db.Time(at)), ("actor", actor), ("action", action), ("target", target), ("detail", detail));
+            ("t", tenantId), ("at", db.Time(at)), ("actor", actor), ("action", action), ("target", target), ("detail", detail));
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(long tenantId, long? before, int limit, CancellationToken ct) =>

@@ -96,6 +96,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
     {
         await using var lease = await db.BeginWriteAsync(null, ct);
         var (connection, transaction) = (lease.Connection, lease.Transaction);
+        // First, so that an erasure (which takes the lock exclusively) never lands between this batch's reads and writes.
+        var version = await FrameworkVersionAsync(connection, transaction, tenantId, ct);
 
         var existing = await ExistingBodiesAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
         var fresh = new List<PreparedStatement>(batch.Count);
@@ -142,7 +144,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
         foreach (var (seq, target) in refresh.Distinct())
             await InheritChainAsync(connection, transaction, tenantId, seq, target, ct);
 
-        await RecordCompetenceAsync(connection, transaction, tenantId, fresh, voidTargets, voidedLate, ct);
+        await RecordCompetenceAsync(connection, transaction, tenantId, version, fresh, voidTargets, voidedLate, ct);
 
         var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
         // Only a sender allowed to define changes what the LRS holds about activities and agents.
@@ -160,9 +162,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
 
     // Evidence and sign-offs of the new statements (not of those voided already), and retraction of what the
     // statements voided now had given.
-    private async Task RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
+    private async Task RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, long version, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
     {
-        var version = await FrameworkVersionAsync(c, t, tenantId, ct);
         if (voidTargets.Length > 0)
         {
             var at = fresh.Max(s => s.Stored);

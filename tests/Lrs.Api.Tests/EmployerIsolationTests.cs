@@ -140,7 +140,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/admin/credentials/{key}", "/api/admin/audit", "/api/framework", "/api/framework/{section}/{id}", "/api/people/{id}/profile", "/api/people/{id}/export", "/api/profiles",
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
-            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics",
+            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/admin/privacy",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);
@@ -173,6 +173,10 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             Send("POST", "/api/admin/credentials", J(new JsonObject { ["scopes"] = new JsonArray("all"), ["actor"] = a.Agent.DeepClone() })));
         Add("DELETE /api/admin/credentials/{key}", Send("DELETE", Path("/api/admin/credentials/{key}")));
         Add("POST /api/admin/evidence/rebuild", Send("POST", "/api/admin/evidence/rebuild"));
+        Add("POST /api/people/{id}/erasure", Send("POST", $"/api/people/{a.Person}/erasure", J(new JsonObject { ["mode"] = "erase" })),
+            Send("POST", $"/api/people/{a.Person}/erasure", J(new JsonObject { ["mode"] = "pseudonymise" })));
+        Add("PUT /api/admin/privacy", Send("PUT", "/api/admin/privacy", J(new JsonObject { ["erasure"] = "refuse", ["retention"] = new JsonObject { ["statements"] = "P1D" } })));
+        Add("POST /api/admin/privacy/retention", Send("POST", "/api/admin/privacy/retention"), Send("POST", "/api/admin/privacy/retention?dryRun=true"));
         Add("PUT /api/framework", Send("PUT", "/api/framework", J(new JsonObject())));
         Add("PUT /api/framework/{section}/{id}", Send("PUT", Path("/api/framework/{section}/{id}"), J(new JsonObject { ["id"] = t.Competence, ["name"] = new JsonObject { ["sv"] = "Kapad" } })));
         Add("DELETE /api/framework/{section}/{id}", Send("DELETE", Path("/api/framework/{section}/{id}")), Send("DELETE", $"/api/framework/reflectionTemplates/{t.Template}"));

@@ -38,7 +38,7 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
     {
         var (client, targets) = await SeedAsync();
         var covered = targets.Select(t => $"{t.Method} {t.Route}").ToHashSet();
-        string[] bodiless = ["POST /api/admin/evidence/rebuild"];
+        string[] bodiless = ["POST /api/admin/evidence/rebuild", "POST /api/admin/privacy/retention"];
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
             .Where(r => r.StartsWith("PUT ", StringComparison.Ordinal) || r.StartsWith("POST ", StringComparison.Ordinal) || r.StartsWith("PATCH ", StringComparison.Ordinal))
@@ -407,6 +407,18 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
             body.Remove("id");
             targets.Add(new("PUT", "/api/framework/{section}/{id}", () => $"/api/framework/{section}/{id}", p => Audited(p, "/api/framework"), body));
         }
+        // A person of their own to erase: the valid body pseudonymises them, and the other targets still have theirs.
+        var erasable = $"P3-{marker}";
+        (await client.PutAsync("/api/people", Json(new JsonArray(new JsonObject
+        {
+            ["id"] = erasable, ["organisationId"] = organisation, ["name"] = "Cecilia Carlsson", ["units"] = new JsonArray(unit),
+        })))).EnsureSuccessStatusCode();
+        targets.Add(new("POST", "/api/people/{id}/erasure", () => $"/api/people/{erasable}/erasure", _ => [$"/api/people/{erasable}", "/api/admin/audit?limit=1"],
+            new JsonObject { ["mode"] = "pseudonymise" }));
+        targets.Add(new("PUT", "/api/admin/privacy", () => "/api/admin/privacy", p => Audited(p, p), new JsonObject
+        {
+            ["erasure"] = "pseudonymise", ["retention"] = new JsonObject { ["statements"] = "P10Y", ["reflectionAnswers"] = "P2Y", ["audit"] = "P10Y" },
+        }));
         var kinds = new[] { "/xapi/activities/state", "/xapi/activities/profile", "/xapi/agents/profile" };
         for (var i = 0; i < documents.Length; i++)
         {

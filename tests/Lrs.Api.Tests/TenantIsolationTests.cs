@@ -167,6 +167,30 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Erasure_retention_and_the_privacy_policy_of_one_tenant_are_out_of_another_ones_reach()
+    {
+        var owner = await lrs.ClientWithScopesAsync("all admin people:write", tenantName: "kommun-" + Guid.NewGuid().ToString("N")[..8]);
+        var stranger = await lrs.ClientWithScopesAsync("all admin people:write", tenantName: "privat-" + Guid.NewGuid().ToString("N")[..8]);
+        var (organisation, person) = ("org-" + Guid.NewGuid().ToString("N")[..8], "E-" + Guid.NewGuid().ToString("N")[..8]);
+        (await owner.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject { ["id"] = organisation, ["name"] = "Solna stad" })))).EnsureSuccessStatusCode();
+        (await owner.PutAsync("/api/people", Json(new JsonArray(new JsonObject { ["id"] = person, ["organisationId"] = organisation, ["name"] = "Eva Ek" })))).EnsureSuccessStatusCode();
+        var ids = await owner.PostAsync(Statement(new JsonObject { ["account"] = new JsonObject { ["homePage"] = "https://hr.solna.example", ["name"] = person } }));
+        (await owner.PutAsync("/api/admin/privacy", Json(new JsonObject { ["erasure"] = "pseudonymise", ["retention"] = new JsonObject { ["statements"] = "P1D" } }))).EnsureSuccessStatusCode();
+        var policy = await owner.GetStringAsync("/api/admin/privacy");
+
+        foreach (var mode in new[] { "erase", "pseudonymise" })
+            (await stranger.PostAsync($"/api/people/{person}/erasure", Json(new JsonObject { ["mode"] = mode }))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.PutAsync("/api/admin/privacy", Json(new JsonObject { ["erasure"] = "refuse" }))).StatusCode.Should().Be(HttpStatusCode.OK, "its own policy");
+        (await stranger.PostAsync("/api/admin/privacy/retention", null)).StatusCode.Should().Be(HttpStatusCode.OK, "its own retention");
+
+        (await owner.GetStringAsync("/api/admin/privacy")).Should().Be(policy);
+        (await owner.GetAsync($"/api/people/{person}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await owner.GetAsync($"/xapi/statements?statementId={ids[0]}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var audit = await owner.GetStringAsync("/api/admin/audit?limit=100");
+        audit.Should().NotContain("retention.apply").And.NotContain("person.");
+    }
+
+    [Fact]
     public async Task Every_GET_endpoint_answers_another_tenant_without_a_trace_of_this_ones_data()
     {
         // The owner's data carries markers that no request of the stranger names: if one shows up, it leaked.

@@ -131,6 +131,29 @@ public static class IsoDuration
         }
     }
 
+    /// <summary>
+    /// <paramref name="end"/> minus <paramref name="duration"/>, the reverse of <see cref="AddTo(DateTimeOffset, Value)"/>: the time
+    /// parts first, then weeks and days, then years and months on the calendar. Before <see cref="DateTimeOffset.MinValue"/> it is
+    /// <see cref="DateTimeOffset.MinValue"/>.
+    /// </summary>
+    public static DateTimeOffset SubtractFrom(DateTimeOffset end, Value duration)
+    {
+        try
+        {
+            var result = end - (TimeSpan.FromHours(duration.Hours) + TimeSpan.FromMinutes(duration.Minutes)
+                + TimeSpan.FromTicks(decimal.ToInt64(duration.Seconds * TimeSpan.TicksPerSecond)));
+            long totalDays = duration.Weeks * 7L + duration.Days;
+            long totalMonths = duration.Years * 12L + duration.Months;
+            if (totalDays > 0) result = result.AddDays(-totalDays);
+            if (totalMonths > 0) result = result.AddMonths(-checked((int)totalMonths));
+            return result;
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or OverflowException or ArgumentException)
+        {
+            return DateTimeOffset.MinValue;
+        }
+    }
+
     private static decimal Pow10(int n)
     {
         decimal result = 1;

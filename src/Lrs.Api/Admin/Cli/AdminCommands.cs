@@ -3,13 +3,13 @@ using System.CommandLine;
 namespace Lrs.Api.Admin.Cli;
 
 /// <summary>
-/// The operator's verbs of the executable (<c>tenants …</c>, <c>credentials …</c>, <c>framework …</c>, <c>evidence …</c>,
+/// The operator's verbs of the executable (<c>tenants …</c>, <c>credentials …</c>, <c>framework …</c>, <c>evidence …</c>, <c>retention …</c>,
 /// <c>demo …</c>, <c>people …</c>): the same configuration and store as the server, no web server started. Exit code 0 on success, 1 with
 /// a message on stderr otherwise (a mistake on the command line as well); <c>--help</c> on every verb.
 /// </summary>
 public static class AdminCommands
 {
-    private static readonly HashSet<string> Verbs = ["tenants", "credentials", "framework", "evidence", "demo", "people", "help", "--help", "-h", "-?"];
+    private static readonly HashSet<string> Verbs = ["tenants", "credentials", "framework", "evidence", "retention", "demo", "people", "help", "--help", "-h", "-?"];
 
     /// <summary>Whether the arguments name a verb rather than options of the server, which is the default.</summary>
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -28,6 +28,7 @@ public static class AdminCommands
             CredentialCommands.Create(),
             FrameworkCommands.Create(),
             EvidenceCommands.Create(),
+            RetentionCommands.Create(),
             DemoCommands.Create(),
             new Command("people", "A person's record: their rights over what is held about them.") { PersonExportCommands.Create() },
         };
