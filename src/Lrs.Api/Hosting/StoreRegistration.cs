@@ -28,6 +28,7 @@ public sealed class LrsStore : IAsyncDisposable
     public IPeopleStore People { get; }
     public IReflectionStore Reflection { get; private init; } = null!;
     public ISessionStore Sessions { get; private init; } = null!;
+    public IEventStore Events { get; private init; } = null!;
 
     /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
     public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
@@ -35,7 +36,11 @@ public sealed class LrsStore : IAsyncDisposable
     /// <summary>Throws while the database is unreachable.</summary>
     public Func<CancellationToken, Task> PingAsync { get; private init; } = _ => Task.CompletedTask;
 
-    public static LrsStore Create(StorageOptions storage, TimeProvider time)
+    /// <summary>The store <paramref name="options"/> configure; competence statuses are announced with its expiring window.</summary>
+    public static LrsStore Create(LrsOptions options, TimeProvider time) =>
+        Create(options.Storage, time, TimeSpan.FromDays(options.Competence.ExpiringWindowDays));
+
+    public static LrsStore Create(StorageOptions storage, TimeProvider time, TimeSpan expiringWindow)
     {
         switch (storage.Provider.ToLowerInvariant())
         {
@@ -45,12 +50,13 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 1);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow), storage.Writers is > 0 and var w ? w : 1);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
+                    Events = new EventStore(dialect, frameworks, expiringWindow),
                     IsUnreachable = SqliteDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -61,12 +67,13 @@ public sealed class LrsStore : IAsyncDisposable
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 2);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow), storage.Writers is > 0 and var w ? w : 2);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, database)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
+                    Events = new EventStore(dialect, frameworks, expiringWindow),
                     IsUnreachable = PostgresDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -91,7 +98,7 @@ public static class StoreRegistration
     /// </summary>
     public static IServiceCollection AddLrsStore(this IServiceCollection services)
     {
-        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value.Storage, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Schema);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Statements);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Credentials);
@@ -102,6 +109,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Events);
         services.AddSingleton<StoreOutage>();
         services.AddSingleton<Admin.Administration>();
         return services;
