@@ -15,12 +15,14 @@ namespace Lrs.Api.Tests;
 /// </summary>
 public abstract class EventsTests(LrsFixture lrs)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     /// <summary>A tenant with the small framework (a P1Y competence and a P14D reflection task on the hygiene course), two employers and one person of each.</summary>
-    private sealed record World(HttpClient Admin, string OrganisationA, string OrganisationB, string PersonA, string PersonB, JsonObject AgentA, JsonObject AgentB, string Tenant);
+    internal sealed record World(HttpClient Admin, string OrganisationA, string OrganisationB, string PersonA, string PersonB, JsonObject AgentA, JsonObject AgentB, string Tenant);
 
-    private async Task<World> WorldAsync()
+    private Task<World> WorldAsync() => WorldAsync(lrs);
+
+    internal static async Task<World> WorldAsync(LrsFixture lrs)
     {
         var tenant = "ev-" + Guid.NewGuid().ToString("N")[..10];
         var admin = await lrs.ClientWithScopesAsync("all admin profiles:read people:write framework:write reflections:read reflections:write", tenantName: tenant);
@@ -42,7 +44,7 @@ public abstract class EventsTests(LrsFixture lrs)
         return new World(admin, a, b, "A-1", "B-1", agentA, agentB, tenant);
     }
 
-    private static async Task<(string Id, string Secret)> SubscribeAsync(HttpClient client, JsonObject body)
+    internal static async Task<(string Id, string Secret)> SubscribeAsync(HttpClient client, JsonObject body)
     {
         var response = await client.PostAsync("/api/admin/webhooks", Json(body));
         response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
@@ -50,10 +52,10 @@ public abstract class EventsTests(LrsFixture lrs)
         return (created["id"]!.GetValue<string>(), created["secret"]!.GetValue<string>());
     }
 
-    private static async Task<List<JsonObject>> PullAsync(HttpClient client, string query = "", string from = "") => (await PullFromAsync(client, query, from)).Events;
+    internal static async Task<List<JsonObject>> PullAsync(HttpClient client, string query = "", string from = "") => (await PullFromAsync(client, query, from)).Events;
 
     // Every event after the cursor from, and the cursor to ask again with.
-    private static async Task<(List<JsonObject> Events, string Cursor)> PullFromAsync(HttpClient client, string query = "", string from = "")
+    internal static async Task<(List<JsonObject> Events, string Cursor)> PullFromAsync(HttpClient client, string query = "", string from = "")
     {
         var events = new List<JsonObject>();
         var cursor = from;
@@ -67,7 +69,7 @@ public abstract class EventsTests(LrsFixture lrs)
         }
     }
 
-    private static JsonObject Completion(JsonObject agent) => Statement(agent, activity: FrameworkTests.Course, registration: Guid.NewGuid());
+    internal static JsonObject Completion(JsonObject agent) => Statement(agent, activity: FrameworkTests.Course, registration: Guid.NewGuid());
 
     [Fact]
     public async Task A_receiver_down_for_a_while_then_up_gets_every_event_in_order_signed_and_repeated_only_with_the_same_id()
@@ -192,7 +194,7 @@ public abstract class EventsTests(LrsFixture lrs)
             (await w.Admin.GetAsync("/api/events?" + query)).StatusCode.Should().Be(HttpStatusCode.BadRequest, query);
     }
 
-    private static async Task<JsonNode> WaitForAsync(Func<Task<JsonNode>> read, Func<JsonNode, bool> done)
+    internal static async Task<JsonNode> WaitForAsync(Func<Task<JsonNode>> read, Func<JsonNode, bool> done)
     {
         var until = DateTime.UtcNow + Patience;
         while (true)
@@ -204,6 +206,102 @@ public abstract class EventsTests(LrsFixture lrs)
         }
     }
 }
+
+/// <summary>
+/// What time alone changes, with a clock the tests move forward (each fixture has its own): competence statuses valid →
+/// expiring → expired and overdue tasks become events; a subscription failing for a day is paused, and resumed by an admin
+/// without losing an event.
+/// </summary>
+public abstract class EventsOverTimeTests(LrsFixture lrs)
+{
+    private MovableClock Clock => (MovableClock)lrs.Services.GetRequiredService<TimeProvider>();
+
+    private static async Task<List<JsonObject>> WaitForEventAsync(HttpClient client, string from, Func<JsonObject, bool> wanted)
+    {
+        var until = DateTime.UtcNow + EventsTests.Patience;
+        while (true)
+        {
+            var events = await EventsTests.PullAsync(client, from: from);
+            if (events.Any(wanted)) return events;
+            if (DateTime.UtcNow > until) throw new TimeoutException("No such event among: " + string.Join('\n', events.Select(e => e.ToJsonString())));
+            await Task.Delay(100);
+        }
+    }
+
+    private static bool StatusChange(JsonObject e, string from, string to) =>
+        e["type"]!.GetValue<string>() == "competence.status-changed" && e["data"]!["oldStatus"]!.GetValue<string>() == from && e["data"]!["newStatus"]!.GetValue<string>() == to;
+
+    [Fact]
+    public async Task Time_alone_makes_a_task_overdue_and_a_competence_expiring_then_expired_and_each_change_is_announced_once()
+    {
+        var w = await EventsTests.WorldAsync(lrs);
+        await w.Admin.PostAsync(EventsTests.Completion(w.AgentA));
+        var (done, before) = await EventsTests.PullFromAsync(w.Admin);
+        done.Should().Contain(e => StatusChange(e, "missing", "valid"));
+
+        Clock.Offset += TimeSpan.FromDays(15);
+        var overdue = await WaitForEventAsync(w.Admin, before, e => e["type"]!.GetValue<string>() == "reflection-task.overdue");
+        overdue.Should().ContainSingle(e => e["type"]!.GetValue<string>() == "reflection-task.overdue").Which["data"]!["personId"]!.GetValue<string>().Should().Be(w.PersonA);
+
+        // P1Y validity, 60-day window: expiring from day 305, expired from day 365.
+        Clock.Offset += TimeSpan.FromDays(300);
+        await WaitForEventAsync(w.Admin, before, e => StatusChange(e, "valid", "expiring"));
+        Clock.Offset += TimeSpan.FromDays(51);
+        var all = await WaitForEventAsync(w.Admin, before, e => StatusChange(e, "expiring", "expired"));
+        await Task.Delay(1000);
+        all = await EventsTests.PullAsync(w.Admin, from: before);
+        all.Select(e => e["type"]!.GetValue<string>()).Should().Equal(["reflection-task.overdue", "competence.status-changed", "competence.status-changed"],
+            "each change once, though the pass ran many times");
+        (await w.Admin.GetFromJsonAsync<JsonNode>($"/api/people/{w.PersonA}/profile"))!.ToJsonString().Should().Contain("expired");
+    }
+
+    [Fact]
+    public async Task A_subscription_failing_for_a_day_is_paused_and_resumed_by_an_admin_without_losing_an_event()
+    {
+        var w = await EventsTests.WorldAsync(lrs);
+        await using var receiver = new WebhookReceiver();
+        var (_, before) = await EventsTests.PullFromAsync(w.Admin);
+        var (id, secret) = await EventsTests.SubscribeAsync(w.Admin, new JsonObject { ["url"] = receiver.Url });
+        receiver.Secret = secret;
+        await w.Admin.PostAsync(EventsTests.Completion(w.AgentB));
+        await EventsTests.WaitForAsync(async () => (await w.Admin.GetFromJsonAsync<JsonNode>($"/api/admin/webhooks/{id}"))!, s => s["lastError"] is not null);
+
+        Clock.Offset += TimeSpan.FromHours(25);
+        var paused = await EventsTests.WaitForAsync(async () => (await w.Admin.GetFromJsonAsync<JsonNode>($"/api/admin/webhooks/{id}"))!, s => s["state"]!.GetValue<string>() == "paused");
+        paused["lastError"]!.GetValue<string>().Should().NotBeEmpty();
+
+        await receiver.StartAsync();
+        await Task.Delay(1000);
+        receiver.Deliveries.Should().BeEmpty("a paused subscription gets nothing");
+        var resumed = await w.Admin.PostAsync($"/api/admin/webhooks/{id}/resume", null);
+        resumed.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await resumed.Content.ReadFromJsonAsync<JsonNode>())!["state"]!.GetValue<string>().Should().Be("active");
+        var expected = (await EventsTests.PullAsync(w.Admin, from: before)).Select(e => e["id"]!.GetValue<string>()).ToList();
+        expected.Should().NotBeEmpty();
+        await receiver.WaitForAsync(d => expected.All(e => d.Any(x => x.Id == e)), EventsTests.Patience, "every event after resuming");
+        receiver.Deliveries.Select(d => d.Id).Distinct().Should().Equal(expected);
+    }
+}
+
+/// <summary>A clock that runs with real time plus an offset the test moves forward.</summary>
+public sealed class MovableClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow + Offset;
+}
+
+/// <summary><see cref="FastEvents"/> with a clock of the fixture's own.</summary>
+public sealed class ClockedEvents : ILrsVariant
+{
+    public static IReadOnlyDictionary<string, string?> Settings => FastEvents.Settings;
+
+    public static void ConfigureWebHost(IWebHostBuilder builder) => builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(new MovableClock()));
+}
+
+public sealed class EventsOverTimeTestsOnSqlite(SqliteLrs<ClockedEvents> lrs) : EventsOverTimeTests(lrs), IClassFixture<SqliteLrs<ClockedEvents>>;
+
+public sealed class EventsOverTimeTestsOnPostgres(PostgresLrs<ClockedEvents> lrs) : EventsOverTimeTests(lrs), IClassFixture<PostgresLrs<ClockedEvents>>;
 
 /// <summary>Deliveries and retries in tenths of seconds instead of seconds.</summary>
 public sealed class FastEvents : ILrsVariant
