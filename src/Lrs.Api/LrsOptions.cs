@@ -12,6 +12,7 @@ public sealed class LrsOptions
     public CompetenceOptions Competence { get; set; } = new();
     public ReflectionOptions Reflection { get; set; } = new();
     public WebinarOptions Webinars { get; set; } = new();
+    public EventOptions Events { get; set; } = new();
 }
 
 /// <summary>How webinar attendance is judged.</summary>
@@ -32,6 +33,28 @@ public sealed class CompetenceOptions
     /// (a request may ask for another window with <c>expiringWithinDays</c>).
     /// </summary>
     public int ExpiringWindowDays { get; set; } = 60;
+}
+
+/// <summary>How events reach other systems: webhook delivery and the scheduled pass for what time alone changes.</summary>
+public sealed class EventOptions
+{
+    /// <summary>How often a node looks for subscriptions with events to deliver, in milliseconds.</summary>
+    public int PollMilliseconds { get; set; } = 1000;
+
+    /// <summary>How often a node looks for competence statuses and tasks that time alone changed, in seconds.</summary>
+    public double TimePassSeconds { get; set; } = 60;
+
+    /// <summary>The first wait after a failed delivery, in seconds; each further failure doubles it, up to <see cref="RetryMaxSeconds"/>.</summary>
+    public double RetryBaseSeconds { get; set; } = 10;
+
+    /// <summary>The longest wait between attempts, in seconds.</summary>
+    public double RetryMaxSeconds { get; set; } = 3600;
+
+    /// <summary>A subscription whose deliveries have failed for this many hours is paused (an admin resumes it).</summary>
+    public double PauseAfterHours { get; set; } = 24;
+
+    /// <summary>How long one delivery may take before it counts as failed, in seconds.</summary>
+    public double TimeoutSeconds { get; set; } = 10;
 }
 
 public sealed class ReflectionOptions

@@ -3,6 +3,7 @@ using Lrs.Api.Admin;
 using Lrs.Api.Admin.Cli;
 using Lrs.Api.Auth;
 using Lrs.Api.Competence;
+using Lrs.Api.Events;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
 using Lrs.Api.People;
@@ -48,6 +49,10 @@ builder.Services.AddLrsCors();
 builder.Services.AddLrsLimits();
 builder.Services.AddLrsHealth();
 builder.Services.AddLrsMetrics();
+builder.Services.AddSingleton<WebhookMetrics>();
+WebhookDelivery.AddClient(builder.Services);
+builder.Services.AddHostedService<WebhookDelivery>();
+builder.Services.AddHostedService<TimeDrivenEvents>();
 
 var app = builder.Build();
 
@@ -84,6 +89,8 @@ app.MapReflectionTasks();
 app.MapGroupReflections();
 app.MapSessions();
 app.MapWebinars();
+app.MapEvents();
+app.MapWebhooks();
 
 try
 {

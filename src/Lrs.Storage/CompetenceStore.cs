@@ -119,28 +119,8 @@ public sealed class CompetenceStore(Dialect db, FrameworkCache frameworks, TimeP
     public async Task<IReadOnlyList<EvidenceRecord>> EvidenceAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct)
     {
         if (agentKeys.Count == 0) return [];
-        // A sign-off counts only when someone other than the learner gave it; the earliest one decides.
-        const string signoff = """
-            FROM signoffs s WHERE e.needs_signoff AND s.tenant_id = e.tenant_id AND s.target_id = e.statement_id AND s.retracted IS NULL AND s.signer_key <> e.agent_key
-            ORDER BY s.signed_at, s.statement_id LIMIT 1
-            """;
-        return await db.QueryAsync($"""
-            SELECT e.competence_id, e.statement_id, e.agent_key, e.achieved_at, e.expires_at, e.needs_signoff, e.assessor, {db.Sql(
-                sqlite: $"""
-                    CASE WHEN e.needs_signoff THEN (SELECT s.signed_at {signoff}) END, CASE WHEN e.needs_signoff THEN (SELECT s.statement_id {signoff}) END
-                    FROM evidence e
-                    """,
-                // e.needs_signoff inside the lateral subquery, not in ON: there it is a one-time filter that skips the
-                // sign-off lookup for the three quarters of evidence that needs none; in ON the lookup ran for every row
-                // and was discarded.
-                postgres: $"""
-                    so.signed_at, so.statement_id
-                    FROM evidence e LEFT JOIN LATERAL (SELECT s.signed_at, s.statement_id {signoff}) so ON true
-                    """)}
-            WHERE e.tenant_id = @t AND e.agent_key{db.In("keys")} AND e.retracted IS NULL
-            """, r => new EvidenceRecord(r.GetString(0), db.Uuid(r, 1), r.GetString(2), db.Time(r, 3), db.TimeOrNull(r, 4),
-                r.GetBoolean(5), db.TimeOrNull(r, 7), db.UuidOrNull(r, 8), r.StringOrNull(6)),
-            ct, ("t", tenantId), ("keys", db.List(agentKeys)));
+        await using var connection = await db.OpenAsync(ct);
+        return await _evidence.EvidenceAsync(connection, null, tenantId, agentKeys, ct);
     }
 
     /// <inheritdoc />

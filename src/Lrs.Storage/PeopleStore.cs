@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using System.Text.Json.Nodes;
 using Lrs.Core.People;
 using Lrs.Core.Storage;
 
@@ -11,6 +12,8 @@ namespace Lrs.Storage;
 /// </summary>
 public sealed class PeopleStore(Dialect db) : IPeopleStore
 {
+    private readonly EventTables _events = new(db);
+
     // One row per person with current units, roles and agents gathered by subqueries: one query for any page size.
     private string PersonColumns => $"""
         SELECT p.id, p.organisation_id, p.name, p.email, p.hsa_id, p.duties{db.Sql("", "::text")}, p.changed,
@@ -118,13 +121,54 @@ public sealed class PeopleStore(Dialect db) : IPeopleStore
         await ForEachRowAsync(write, tenantId, at,
             "INSERT INTO person_assignments (tenant_id, person_id, kind, value, valid_from) SELECT @t, r.person_id, r.kind, r.value, @at FROM {rows}",
             plan.Open, ct, assignment);
+        var changes = PersonChanges(plan, stored);
+        if (plan.Unlink.Count > 0)
+        {
+            // People who lose an agent to another person of the batch change too.
+            await using var command = write.Command($"""
+                SELECT g.person_id, p.organisation_id FROM person_agents g JOIN people p ON p.tenant_id = g.tenant_id AND p.id = g.person_id
+                WHERE g.tenant_id = @t AND g.agent_key{db.In("unlink")}
+                """, ("t", tenantId), ("unlink", db.List(plan.Unlink)));
+            foreach (var (person, organisation) in await command.ListAsync(r => (r.GetString(0), r.GetString(1)), ct))
+                Change(changes, person, organisation, "agents");
+        }
         await using (var command = write.Command($"DELETE FROM person_agents WHERE tenant_id = @t AND agent_key{db.In("unlink")}", ("t", tenantId), ("unlink", db.List(plan.Unlink))))
             await command.ExecuteNonQueryAsync(ct);
         await ForEachRowAsync(write, tenantId, at,
             "INSERT INTO person_agents (tenant_id, agent_key, person_id, agent) SELECT @t, r.agent_key, r.person_id, r.agent FROM {rows}", plan.Link, ct,
             new("agent_key", ColumnType.Text, l => l.Key), new("person_id", ColumnType.Text, l => l.PersonId), new("agent", ColumnType.Text, l => l.AgentJson));
+        await _events.AppendAsync(write.Connection, write.Transaction, tenantId, [.. changes.Select(c => new NewEvent(EventTypes.PersonChanged, at, c.Value.Organisation, c.Key,
+            new JsonObject { ["personId"] = c.Key, ["organisationId"] = c.Value.Organisation, ["changes"] = new JsonArray([.. c.Value.What.Select(w => JsonValue.Create(w))]) }))], ct);
         await write.CommitAsync(ct);
         return plan.Outcome;
+    }
+
+    // What an upsert changes of each person, in the words of the person.changed event (never the values: no names).
+    private static Dictionary<string, (string Organisation, SortedSet<string> What)> PersonChanges(PeoplePlan plan, Dictionary<string, Person> stored)
+    {
+        var changes = new Dictionary<string, (string Organisation, SortedSet<string> What)>(StringComparer.Ordinal);
+        var organisationOf = plan.Write.ToDictionary(p => p.Id, p => p.OrganisationId, StringComparer.Ordinal);
+        string OrganisationOf(string person) => organisationOf.TryGetValue(person, out var o) ? o : stored[person].OrganisationId;
+        foreach (var p in plan.Write)
+        {
+            if (!stored.TryGetValue(p.Id, out var before)) Change(changes, p.Id, p.OrganisationId, "created");
+            else
+            {
+                if (before.OrganisationId != p.OrganisationId) Change(changes, p.Id, p.OrganisationId, "organisation");
+                if (before.Name != p.Name || before.Email != p.Email || before.HsaId != p.HsaId || !before.Duties.SequenceEqual(p.Duties))
+                    Change(changes, p.Id, p.OrganisationId, "details");
+            }
+        }
+        foreach (var a in plan.Close.Concat(plan.Open))
+            Change(changes, a.PersonId, OrganisationOf(a.PersonId), a.Kind == AssignmentKind.Unit ? "units" : "roles");
+        foreach (var l in plan.Link) Change(changes, l.PersonId, OrganisationOf(l.PersonId), "agents");
+        return changes;
+    }
+
+    private static void Change(Dictionary<string, (string Organisation, SortedSet<string> What)> changes, string person, string organisation, string what)
+    {
+        if (!changes.TryGetValue(person, out var entry)) changes[person] = entry = (organisation, new SortedSet<string>(StringComparer.Ordinal));
+        entry.What.Add(what);
     }
 
     /// <inheritdoc />

@@ -18,6 +18,8 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
     // The agents of the people a filter names; tasks are found through the agent index.
     private const string AgentsOfPeople = "SELECT a.agent_key FROM person_agents a WHERE a.tenant_id = @t AND a.person_id";
 
+    private readonly EventTables _events = new(db);
+
     private const string UnitMembers = "SELECT person_id FROM person_assignments WHERE tenant_id = @t AND kind = 'unit' AND value = @unit AND valid_to IS NULL";
 
     // ---- written in the statement's transaction (see RelationalStatementStore) ----
@@ -40,6 +42,9 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
             new("registration", ColumnType.Text, r => ReflectionRows.Registration(r.Trigger.Registration)), new("statement", ColumnType.Uuid, r => r.Trigger.StatementId),
             new("agent", ColumnType.Text, r => r.Agent), new("training", ColumnType.Text, r => r.Training), new("triggered", ColumnType.Time, r => r.Trigger.TriggeredAt),
             new("due", ColumnType.Time, r => r.Trigger.DueAt), new("recorded", ColumnType.Time, r => r.Recorded));
+        // The ids are new, so the tasks found with them are exactly those created now (not those that existed already).
+        await _events.AppendTaskEventsAsync(c, t, tenantId, EventTypes.ReflectionTaskCreated, rows.Max(r => r.Recorded), $"t.id{db.In("ids")}", ct,
+            ("ids", db.List(rows.Select(r => r.Id))));
     }
 
     internal async Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct)
@@ -55,6 +60,7 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
                 """, ("t", tenantId), ("at", db.Time(at)), ("task", db.Uuid(a.TaskId)), ("template", a.TemplateId), ("actor", a.ActorKey),
                 ("answered", db.Time(a.AnsweredAt)), ("shared", a.Shared), ("prompt", a.PromptId), ("statement", db.Uuid(a.StatementId)), ("response", a.Response));
             if (await command.ExecuteNonQueryAsync(ct) != 1) continue;
+            await _events.AppendTaskEventsAsync(c, t, tenantId, EventTypes.ReflectionTaskAnswered, at, "t.id = @task", ct, ("task", db.Uuid(a.TaskId)));
             command.CommandText = """
                 INSERT INTO reflection_answers (tenant_id, task_id, prompt_id, statement_id, response, answered_at)
                 VALUES (@t, @task, @prompt, @statement, @response, @answered)
@@ -78,6 +84,8 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
               AND NOT EXISTS (SELECT 1 FROM reflection_answers a WHERE a.tenant_id = @t AND a.task_id = reflection_tasks.id);
             """, ("t", tenantId), ("at", db.Time(at)), ("ids", db.List(statementIds)));
         await command.ExecuteNonQueryAsync(ct);
+        await _events.AppendTaskEventsAsync(c, t, tenantId, EventTypes.ReflectionTaskCancelled, at,
+            $"t.status = 'cancelled' AND t.updated = @at AND t.statement_id{db.In("ids")}", ct, ("at", db.Time(at)), ("ids", db.List(statementIds)));
     }
 
     // ---- reads and group reflections ----
@@ -165,6 +173,8 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
             .With("keys", db.List(reflection.Attendees.Select(a => AgentKey.Of(a.Agent)).OfType<string>()))
             .With("people", db.List(reflection.Attendees.Select(a => a.PersonId).OfType<string>()));
         await command.ExecuteNonQueryAsync(ct);
+        await _events.AppendTaskEventsAsync(write.Connection, write.Transaction, tenantId, EventTypes.ReflectionTaskAnswered, reflection.Recorded,
+            "t.meeting_id = @id AND t.updated = @recorded", ct, ("id", db.Uuid(reflection.Id)), ("recorded", db.Time(reflection.Recorded)));
         await write.CommitAsync(ct);
         return true;
     }

@@ -22,9 +22,11 @@ namespace Lrs.Storage;
 /// is answered from the index. Chains longer than <see cref="MaxRefDepth"/> are not followed further.
 /// Competence evidence and sign-offs are extracted in the same transaction, and retracted with the statements
 /// voided, so that an acknowledged statement is already counted in every profile. Reflection tasks are created,
-/// answered and cancelled in the same transaction too.
+/// answered and cancelled in the same transaction too, and so are the events that announce them. Competence statuses are
+/// computed again only for the people whose evidence the batch changed (<paramref name="expiringWindow"/> makes a status
+/// expiring): a batch that changes no evidence costs nothing more.
 /// </remarks>
-public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : IStatementStore
+public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSpan expiringWindow) : IStatementStore
 {
     /// <summary>How many StatementRef hops the index follows.</summary>
     private const int MaxRefDepth = 16;
@@ -34,6 +36,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
 
     private readonly EvidenceTables _evidence = new(db);
     private readonly ReflectionStore _reflection = new(db);
+    private readonly EventTables _events = new(db);
 
     /// <summary>A stored statement's identity and index information.</summary>
     private sealed record RowInfo(long Seq, Guid Id, IReadOnlyList<string> Keys, Guid? RefTarget, bool IsVoiding);
@@ -203,6 +206,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
         if (signoffs is not null) await InsertSignoffsAsync(c, t, tenantId, signoffs, ct);
         if (tasks is not null) await InsertTasksAsync(c, t, tenantId, tasks, ct);
         if (answers is not null) await RecordAnswersAsync(c, t, tenantId, answers, fresh.Max(s => s.Stored), ct);
+        if (evidence is not null || signoffs is not null || voidTargets.Length > 0)
+            await _events.AnnounceCompetenceAsync(c, t, tenantId, framework, fresh.Max(s => s.Stored), expiringWindow,
+                [.. (evidence ?? []).Select(e => e.Found.AgentKey).Distinct()], [.. voidTargets, .. (signoffs ?? []).Select(s => s.StatementId)], [], ct);
     }
 
     // The agent node of the actor (or of a member of a Group actor) with this key: the actor of the task's answers.

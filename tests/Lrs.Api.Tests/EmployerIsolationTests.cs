@@ -92,6 +92,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             .Replace("/api/sessions/{id}", $"/api/sessions/{a.Session}", StringComparison.Ordinal)
             .Replace("/api/webinars/{id}", $"/api/webinars/{a.Webinar}", StringComparison.Ordinal)
             .Replace("/api/admin/credentials/{key}", $"/api/admin/credentials/{acmeKey}", StringComparison.Ordinal)
+            .Replace("/api/admin/webhooks/{id:guid}", $"/api/admin/webhooks/{a.Webhook}", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal);
         static Func<HttpRequestMessage> Send(string method, string uri, Func<HttpContent?>? body = null) =>
             () => new HttpRequestMessage(new HttpMethod(method), uri) { Content = body?.Invoke() };
@@ -140,7 +141,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/admin/credentials/{key}", "/api/admin/audit", "/api/framework", "/api/framework/{section}/{id}", "/api/people/{id}/profile", "/api/people/{id}/export", "/api/profiles",
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
-            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/admin/privacy",
+            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/admin/privacy", "/api/events", "/api/admin/webhooks", "/api/admin/webhooks/{id:guid}",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);
@@ -172,6 +173,12 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             Send("POST", "/api/admin/credentials", J(new JsonObject { ["scopes"] = new JsonArray("profiles:read"), ["organisation"] = a.Organisation })),
             Send("POST", "/api/admin/credentials", J(new JsonObject { ["scopes"] = new JsonArray("all"), ["actor"] = a.Agent.DeepClone() })));
         Add("DELETE /api/admin/credentials/{key}", Send("DELETE", Path("/api/admin/credentials/{key}")));
+        Add("POST /api/admin/webhooks",
+            Send("POST", "/api/admin/webhooks", J(new JsonObject { ["url"] = $"https://hooks.bravo-{m}.invalid/a", ["organisation"] = a.Organisation })),
+            Send("POST", "/api/admin/webhooks", J(new JsonObject { ["url"] = $"https://hooks.bravo-{m}.invalid/all" })));
+        Add("DELETE /api/admin/webhooks/{id:guid}", Send("DELETE", Path("/api/admin/webhooks/{id:guid}")));
+        Add("POST /api/admin/webhooks/{id:guid}/resume", Send("POST", Path("/api/admin/webhooks/{id:guid}") + "/resume"));
+        Add("POST /api/admin/webhooks/{id:guid}/pause", Send("POST", Path("/api/admin/webhooks/{id:guid}") + "/pause"));
         Add("POST /api/admin/evidence/rebuild", Send("POST", "/api/admin/evidence/rebuild"));
         Add("POST /api/people/{id}/erasure", Send("POST", $"/api/people/{a.Person}/erasure", J(new JsonObject { ["mode"] = "erase" })),
             Send("POST", $"/api/people/{a.Person}/erasure", J(new JsonObject { ["mode"] = "pseudonymise" })));

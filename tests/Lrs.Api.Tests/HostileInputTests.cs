@@ -38,7 +38,7 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
     {
         var (client, targets) = await SeedAsync();
         var covered = targets.Select(t => $"{t.Method} {t.Route}").ToHashSet();
-        string[] bodiless = ["POST /api/admin/evidence/rebuild", "POST /api/admin/privacy/retention"];
+        string[] bodiless = ["POST /api/admin/evidence/rebuild", "POST /api/admin/privacy/retention", "POST /api/admin/webhooks/{id:guid}/resume", "POST /api/admin/webhooks/{id:guid}/pause"];
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
             .Where(r => r.StartsWith("PUT ", StringComparison.Ordinal) || r.StartsWith("POST ", StringComparison.Ordinal) || r.StartsWith("PATCH ", StringComparison.Ordinal))
@@ -385,6 +385,10 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
             {
                 ["name"] = "hr-system", ["scopes"] = new JsonArray("profiles:read", "people:write"), ["expires"] = "2099-01-01T00:00:00Z",
                 ["organisation"] = organisation, ["actor"] = new JsonObject { ["mbox"] = "mailto:hr@solna.example" }, ["registration"] = Guid.NewGuid().ToString(),
+            }),
+            new("POST", "/api/admin/webhooks", () => "/api/admin/webhooks", _ => ["/api/admin/webhooks?limit=1000"], new JsonObject
+            {
+                ["url"] = "https://hooks.solna.invalid/lrs", ["types"] = new JsonArray("competence.status-changed", "person.changed"), ["organisation"] = organisation,
             }),
             new("PUT", "/api/sessions/{id}", () => $"/api/sessions/s-{New()}", p => [p, "/xapi/statements?limit=1"], session),
             new("PUT", "/api/webinars/{id}", () => $"/api/webinars/w-{New()}", p => [p], Learning()),

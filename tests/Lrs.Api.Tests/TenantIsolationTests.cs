@@ -137,6 +137,32 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Webhooks_and_events_of_one_tenant_are_invisible_to_another_and_untouchable_by_it()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..10];
+        var owner = await lrs.ClientWithScopesAsync("all admin people:write", tenantName: "kommun-" + marker);
+        var stranger = await lrs.ClientWithScopesAsync("all admin people:write profiles:read reflections:read", tenantName: "privat-" + marker);
+        (await owner.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject { ["id"] = $"org-{marker}", ["name"] = "Solna stad" })))).EnsureSuccessStatusCode();
+        (await owner.PutAsync("/api/people", Json(new JsonArray(new JsonObject { ["id"] = $"P-{marker}", ["organisationId"] = $"org-{marker}" })))).EnsureSuccessStatusCode();
+        var created = await owner.PostAsync("/api/admin/webhooks", Json(new JsonObject { ["url"] = $"https://hooks.invalid/{marker}" }));
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        var id = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        (await owner.PostAsync($"/api/admin/webhooks/{id}/pause", null)).EnsureSuccessStatusCode();
+        var before = await owner.GetStringAsync($"/api/admin/webhooks/{id}");
+
+        (await stranger.GetAsync($"/api/admin/webhooks/{id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.PostAsync($"/api/admin/webhooks/{id}/resume", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.PostAsync($"/api/admin/webhooks/{id}/pause", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.DeleteAsync($"/api/admin/webhooks/{id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.GetStringAsync("/api/admin/webhooks")).Should().NotContain(marker);
+        (await stranger.GetStringAsync($"/api/events?limit=1000&organisation=org-{marker}")).Should().NotContain(marker);
+        (await stranger.GetStringAsync("/api/events?limit=1000")).Should().NotContain(marker);
+
+        (await owner.GetStringAsync($"/api/admin/webhooks/{id}")).Should().Be(before, "nothing of the owner's subscription changed");
+        (await owner.GetStringAsync("/api/events?limit=1000")).Should().Contain($"P-{marker}", "the owner sees its own events: the check is real");
+    }
+
+    [Fact]
     public async Task People_organisations_and_units_of_one_tenant_are_invisible_to_another()
     {
         var owner = await lrs.ClientWithScopesAsync("people:write profiles:read", tenantName: "kommun-" + Guid.NewGuid().ToString("N")[..8]);

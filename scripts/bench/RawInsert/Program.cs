@@ -90,7 +90,7 @@ foreach (var mode in modes)
         {
             var db = new PostgresDatabase(await PgFresh("bench_store"));
             await db.EnsureSchemaAsync(CancellationToken.None);
-            var lrsStore = new StatementStore(new PostgresDialect(db), new FrameworkCache());
+            var lrsStore = new StatementStore(new PostgresDialect(db), new FrameworkCache(), TimeSpan.FromDays(60));
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
                 await lrsStore.StoreAsync(TenantId, batch, [], CancellationToken.None));
             await db.DisposeAsync();
@@ -101,7 +101,7 @@ foreach (var mode in modes)
         case ("sqlite", "store"):
         {
             var db = new SqliteDatabase(await SqliteFresh("store.db"));
-            var lrsStore = new StatementStore(new SqliteDialect(db), new FrameworkCache());
+            var lrsStore = new StatementStore(new SqliteDialect(db), new FrameworkCache(), TimeSpan.FromDays(60));
             await Timed("lrs-store-batch100", seconds, BatchSize, "", async (_, batch) =>
                 await lrsStore.StoreAsync(TenantId, batch, [], CancellationToken.None));
             break;

@@ -82,7 +82,7 @@ public static class AdminEndpoints
         return await next(context);
     }
 
-    private static async ValueTask<object?> RequireAdminScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> RequireAdminScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         if (!context.HttpContext.User.Has(Scopes.Admin))
             return TypedResults.Problem(

@@ -134,13 +134,14 @@ public static class OpenApiSetup
     private static readonly Dictionary<string, string> TagDescriptions = new()
     {
         ["xAPI"] = "The xAPI 1.0.3 and 2.0.0 resources (statements, documents, activities, agents, about) with xAPI errors, and the xAPI Profile.",
-        ["Admin"] = "Tenants, credentials, the audit log and evidence rebuilds: scope `admin` (tenants: an operator credential).",
+        ["Admin"] = "Tenants, credentials, the audit log, evidence rebuilds and webhook subscriptions: scope `admin` (tenants: an operator credential).",
         ["People"] = "Employees with their organisation, units, roles and xAPI agents, upserted in bulk by HR systems.",
         ["Organisations"] = "Employers (organisations) and their units.",
         ["Competence framework"] = "Competences, alignment rules, role requirements and duties: which statements are evidence of what.",
         ["Competence profiles"] = "Computed from evidence: a person's profile, a unit's gaps, expiring competences.",
         ["Reflection"] = "Reflection tasks and their answers, and group reflection at a unit's workplace meeting.",
         ["Sessions and webinars"] = "On-site sessions and webinars: their attendance becomes xAPI statements.",
+        ["Events"] = "What changed, for other systems to follow: the events webhooks deliver, pulled in order with a cursor.",
     };
 
     public static WebApplication MapLrsOpenApi(this WebApplication app)

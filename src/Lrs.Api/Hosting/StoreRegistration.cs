@@ -29,6 +29,7 @@ public sealed class LrsStore : IAsyncDisposable
     public IReflectionStore Reflection { get; private init; } = null!;
     public ISessionStore Sessions { get; private init; } = null!;
     public IPrivacyStore Privacy { get; private init; } = null!;
+    public IEventStore Events { get; private init; } = null!;
 
     /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
     public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
@@ -36,7 +37,11 @@ public sealed class LrsStore : IAsyncDisposable
     /// <summary>Throws while the database is unreachable.</summary>
     public Func<CancellationToken, Task> PingAsync { get; private init; } = _ => Task.CompletedTask;
 
-    public static LrsStore Create(StorageOptions storage, TimeProvider time)
+    /// <summary>The store <paramref name="options"/> configure; competence statuses are announced with its expiring window.</summary>
+    public static LrsStore Create(LrsOptions options, TimeProvider time) =>
+        Create(options.Storage, time, TimeSpan.FromDays(options.Competence.ExpiringWindowDays));
+
+    public static LrsStore Create(StorageOptions storage, TimeProvider time, TimeSpan expiringWindow)
     {
         switch (storage.Provider.ToLowerInvariant())
         {
@@ -46,13 +51,14 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 1);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow), storage.Writers is > 0 and var w ? w : 1);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
                     Privacy = new PrivacyStore(dialect),
+                    Events = new EventStore(dialect, frameworks, expiringWindow),
                     IsUnreachable = SqliteDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -63,13 +69,14 @@ public sealed class LrsStore : IAsyncDisposable
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 2);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow), storage.Writers is > 0 and var w ? w : 2);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, database)
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
                     Privacy = new PrivacyStore(dialect),
+                    Events = new EventStore(dialect, frameworks, expiringWindow),
                     IsUnreachable = PostgresDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -94,7 +101,7 @@ public static class StoreRegistration
     /// </summary>
     public static IServiceCollection AddLrsStore(this IServiceCollection services)
     {
-        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value.Storage, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Schema);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Statements);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Credentials);
@@ -106,6 +113,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Privacy);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Events);
         services.AddSingleton<StoreOutage>();
         services.AddSingleton<Admin.Administration>();
         return services;

@@ -30,7 +30,7 @@ public sealed class TwoEmployers
 
     /// <summary>One employer's ids and its person.</summary>
     public sealed record Employer(string Organisation, string Unit, string Person, JsonObject Agent, JsonObject Mbox, string StatementId, string TaskId,
-        string MeetingId, string Session, string Webinar);
+        string MeetingId, string Session, string Webinar, string Webhook);
 
     /// <summary>A client of the tenant with <paramref name="scopes"/> and restrictions.</summary>
     public Task<HttpClient> ClientAsync(string scopes, string? organisation = null, JsonObject? actor = null) =>
@@ -124,7 +124,13 @@ public sealed class TwoEmployers
         })));
         var report = $"name,email,employeeId,joinTime,leaveTime,durationMinutes\n{personName},,{person},2026-03-03T13:00:00+01:00,2026-03-03T14:00:00+01:00,60\n";
         await Ok(owner.PutAsync($"/api/webinars/{webinar}/attendance", new StringContent(report, Encoding.UTF8, "text/csv")));
-        return new Employer(organisation, unit, person, agent, mbox, statementId, task, meetingId, session, webinar);
+        // A paused subscription: nothing is delivered to it, so its state only changes when someone changes it.
+        var webhook = (await Ok(owner.PostAsync("/api/admin/webhooks", Json(new JsonObject
+        {
+            ["url"] = $"https://hooks.{name}-{m}.invalid/webhook-{letter.ToLowerInvariant()}-{m}", ["organisation"] = organisation,
+        }))))!["id"]!.GetValue<string>();
+        await Ok(owner.PostAsync($"/api/admin/webhooks/{webhook}/pause", null));
+        return new Employer(organisation, unit, person, agent, mbox, statementId, task, meetingId, session, webinar, webhook);
     }
 
     /// <summary>Everything the owner reads of employer A: compared before and after another caller's requests.</summary>
@@ -140,6 +146,7 @@ public sealed class TwoEmployers
             $"/xapi/statements?statementId={A.StatementId}",
             $"/xapi/activities/state?activityId={activity}&agent={agent}&stateId=bookmark", $"/xapi/activities/state?activityId={activity}&agent={agent}",
             $"/xapi/agents/profile?agent={agent}&profileId=preferences", $"/xapi/agents/profile?agent={agent}", "/api/framework",
+            $"/api/admin/webhooks/{A.Webhook}", $"/api/events?organisation={A.Organisation}&limit=1000",
         };
         var snapshot = new StringBuilder();
         foreach (var read in reads)
@@ -160,7 +167,7 @@ public sealed class TwoEmployers
     public IReadOnlyList<string> MarkersOfA =>
     [
         $"Astrid A {Marker}", $"Org A {Marker}", $"Enhet A {Marker}", $"Resultat A {Marker}", $"Svar A {Marker}", $"Anteckning A {Marker}",
-        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}",
+        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}", $"webhook-a-{Marker}",
     ];
 
     private static async Task<JsonNode?> Ok(Task<HttpResponseMessage> request)

@@ -24,7 +24,7 @@ internal sealed class Operator(LrsStore store, Administration administration, Lr
         var time = TimeProvider.System;
         try
         {
-            await using var store = LrsStore.Create(options.Storage, time);
+            await using var store = LrsStore.Create(options, time);
             await store.Schema.EnsureSchemaAsync(CancellationToken.None);
             return await verb(new Operator(store, new Administration(store.Credentials, store.Audit, time), options, time));
         }
