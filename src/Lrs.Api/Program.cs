@@ -45,7 +45,9 @@ builder.Services.AddLrsOpenApi();
 builder.Services.AddLrsCors();
 builder.Services.AddLrsLimits();
 builder.Services.AddLrsHealth();
-builder.Services.AddLrsMetrics();
+// Read here, not from the bound options: it decides what is registered and mapped.
+var metricsEnabled = builder.Configuration.GetValue("Lrs:Metrics:Enabled", true);
+builder.Services.AddLrsMetrics(metricsEnabled);
 
 var app = builder.Build();
 
@@ -62,7 +64,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapHealth();
-app.MapMetrics();
+if (metricsEnabled) app.MapMetrics();
 app.MapLrsOpenApi();
 app.MapAbout();
 app.MapXapiProfile();

@@ -24,7 +24,7 @@ namespace Lrs.Storage;
 /// voided, so that an acknowledged statement is already counted in every profile. Reflection tasks are created,
 /// answered and cancelled in the same transaction too.
 /// </remarks>
-public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : IStatementStore
+public sealed class StatementStore(Dialect db, FrameworkCache frameworks, StoreMetrics? metrics = null) : IStatementStore
 {
     /// <summary>How many StatementRef hops the index follows.</summary>
     private const int MaxRefDepth = 16;
@@ -142,7 +142,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
         foreach (var (seq, target) in refresh.Distinct())
             await InheritChainAsync(connection, transaction, tenantId, seq, target, ct);
 
-        await RecordCompetenceAsync(connection, transaction, tenantId, fresh, voidTargets, voidedLate, ct);
+        var (evidenceCreated, tasksCreated) = await RecordCompetenceAsync(connection, transaction, tenantId, fresh, voidTargets, voidedLate, ct);
 
         var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
         // Only a sender allowed to define changes what the LRS holds about activities and agents.
@@ -150,6 +150,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
         if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
 
         await CommitAsync(lease, ct);
+        metrics?.Recorded(evidenceCreated, tasksCreated);
 
         if (_definitions.Count + definitions.Count > KnowledgeCacheLimit) _definitions.Clear();
         foreach (var (iri, definition) in definitions) _definitions[(tenantId, iri)] = definition;
@@ -159,8 +160,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
     }
 
     // Evidence and sign-offs of the new statements (not of those voided already), and retraction of what the
-    // statements voided now had given.
-    private async Task RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
+    // statements voided now had given. Returns how much evidence and how many reflection tasks it created.
+    private async Task<(int Evidence, int Tasks)> RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
     {
         var version = await FrameworkVersionAsync(c, t, tenantId, ct);
         if (voidTargets.Length > 0)
@@ -169,7 +170,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
             await RetractAsync(c, t, tenantId, voidTargets, at, ct);
             await VoidReflectionAsync(c, t, tenantId, voidTargets, at, ct);
         }
-        if (version == 0) return;
+        if (version == 0) return (0, 0);
 
         var framework = frameworks.Get(tenantId, version) ?? frameworks.Remember(tenantId, version, await FrameworkDocumentAsync(c, t, tenantId, ct));
         var voided = voidTargets.Length + voidedLate.Length == 0 ? null : new HashSet<Guid>(voidTargets.Concat(voidedLate));
@@ -200,8 +201,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
         }
         if (evidence is not null) await InsertEvidenceAsync(c, t, tenantId, evidence, ct);
         if (signoffs is not null) await InsertSignoffsAsync(c, t, tenantId, signoffs, ct);
-        if (tasks is not null) await InsertTasksAsync(c, t, tenantId, tasks, ct);
+        var tasksCreated = tasks is null ? 0 : await InsertTasksAsync(c, t, tenantId, tasks, ct);
         if (answers is not null) await RecordAnswersAsync(c, t, tenantId, answers, fresh.Max(s => s.Stored), ct);
+        return (evidence?.Count ?? 0, tasksCreated);
     }
 
     // The agent node of the actor (or of a member of a Group actor) with this key: the actor of the task's answers.
@@ -523,7 +525,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks) : ISta
     /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and
     /// registration: a task that exists already for any agent of the same person is kept as it is.
     /// </summary>
-    private Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
+    private Task<int> InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
         _reflection.InsertTasksAsync(c, t, tenantId, [.. rows.Select(r => (r.Id, r.Recorded, r.Trigger, r.AgentJson, r.TrainingJson))], ct);
 
     /// <summary>

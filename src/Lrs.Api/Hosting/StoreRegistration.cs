@@ -35,7 +35,8 @@ public sealed class LrsStore : IAsyncDisposable
     /// <summary>Throws while the database is unreachable.</summary>
     public Func<CancellationToken, Task> PingAsync { get; private init; } = _ => Task.CompletedTask;
 
-    public static LrsStore Create(StorageOptions storage, TimeProvider time)
+    /// <summary>Creates the adapters of <paramref name="storage"/>; the statement store reports to <paramref name="metrics"/>.</summary>
+    public static LrsStore Create(StorageOptions storage, TimeProvider time, StoreMetrics? metrics = null)
     {
         switch (storage.Provider.ToLowerInvariant())
         {
@@ -45,7 +46,7 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 1);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, metrics), storage.Writers is > 0 and var w ? w : 1, metrics: metrics);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements)
                 {
@@ -61,7 +62,7 @@ public sealed class LrsStore : IAsyncDisposable
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks), storage.Writers is > 0 and var w ? w : 2);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, metrics), storage.Writers is > 0 and var w ? w : 2, metrics: metrics);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, database)
                 {
@@ -91,7 +92,8 @@ public static class StoreRegistration
     /// </summary>
     public static IServiceCollection AddLrsStore(this IServiceCollection services)
     {
-        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value.Storage, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value.Storage, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LrsMetrics>().Store));
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Schema);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Statements);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Credentials);
