@@ -37,6 +37,7 @@ builder.Services.AddSingleton<StatementWriter>();
 builder.Services.AddSingleton<CredentialVersions>();
 builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();
+builder.Services.AddHostedService<ConsistencyPublisher>();
 
 builder.Services.AddSingleton<CredentialVerifier>();
 builder.Services.AddLrsAuthentication();

@@ -32,6 +32,12 @@ public sealed class LrsStore : IAsyncDisposable
     /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
     public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
 
+    /// <summary>
+    /// Where several nodes share the database (PostgreSQL): publishes this node's consistency bound and returns the
+    /// smallest another node published. Null for a store only one node uses (SQLite).
+    /// </summary>
+    public ConsistencyExchange? Consistency { get; private init; }
+
     /// <summary>Throws while the database is unreachable.</summary>
     public Func<CancellationToken, Task> PingAsync { get; private init; } = _ => Task.CompletedTask;
 
@@ -63,9 +69,11 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, metrics), storage.Writers is > 0 and var w ? w : 2, metrics: metrics);
+                var consistency = new ConsistencyExchange(database.DataSource);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
-                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, database)
+                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, consistency, database)
                 {
+                    Consistency = consistency,
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
                     IsUnreachable = PostgresDatabase.IsUnreachable,
