@@ -10,10 +10,11 @@ namespace Lrs.Api.Auth;
 /// fast hash of the secret that passed is compared in constant time, so content that sends a statement
 /// per interaction is not throttled by PBKDF2. Expiry is checked on every call. A revocation reaches this node at
 /// once through <see cref="Forget"/>; other nodes (and revocations from the CLI) see it within <see cref="RecheckAfter"/>,
-/// when they read the credential again (one indexed read, no hash) and find it revoked or its secret changed. A secret
+/// when they read the credential again (one indexed read, no hash) and find it revoked or its secret changed; while the
+/// database cannot be reached, a credential that passed keeps passing until it can be read again. A secret
 /// hashed with fewer iterations than <see cref="SecretHasher.Iterations"/> is rehashed when it next verifies.
 /// </summary>
-public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time)
+public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time, Hosting.StoreOutage outage)
 {
     /// <summary>How long a verified credential is taken as it was read: the bound on how late another node's revocation is seen.</summary>
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(5);
@@ -29,7 +30,15 @@ public sealed class CredentialVerifier(ICredentialStore store, TimeProvider time
         if (known && cached.Recheck > now)
             return cached.Credential.Expires <= now ? null : cached.Credential;
 
-        var credential = await store.FindAsync(key, ct);
+        Credential? credential;
+        try
+        {
+            credential = await store.FindAsync(key, ct);
+        }
+        catch (Exception e) when (known && outage.Explains(e))
+        {
+            return cached.Credential.Expires <= now ? null : cached.Credential;
+        }
         // The stored hash the secret passed against is unchanged: the secret still passes, without hashing it again.
         var unchanged = known && credential is not null && credential.SecretHash.AsSpan().SequenceEqual(cached.Credential.SecretHash)
             && credential.Salt.AsSpan().SequenceEqual(cached.Credential.Salt) && credential.Iterations == cached.Credential.Iterations;

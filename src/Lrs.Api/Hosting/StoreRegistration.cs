@@ -64,12 +64,13 @@ public sealed class LrsStore : IAsyncDisposable
             }
             case "postgres" or "postgresql":
             {
-                var database = new PostgresDatabase(storage.ConnectionString
-                    ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
+                var connectionString = storage.ConnectionString
+                    ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider.");
+                var database = new PostgresDatabase(connectionString);
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
                 var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, metrics), storage.Writers is > 0 and var w ? w : 2, metrics: metrics);
-                var consistency = new ConsistencyExchange(database.DataSource);
+                var consistency = new ConsistencyExchange(connectionString);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, consistency, database)
                 {

@@ -7,11 +7,13 @@ namespace Lrs.Storage.Postgres;
 /// How the nodes on one PostgreSQL database tell each other how far their writes are committed, without a table: each
 /// holds one connection whose <c>application_name</c> carries its bound (<c>lrs-through</c> and microseconds since
 /// 1970), and reads the others' from <c>pg_stat_activity</c>. A node that stops loses its connection and so drops
-/// out; its writes in flight ended with it.
+/// out; its writes in flight ended with it. The connection is outside the pool: a pooled one would go back to the pool
+/// still named, and a name nobody updates would hold every other node's bound back.
 /// </summary>
-public sealed class ConsistencyExchange(NpgsqlDataSource dataSource) : IAsyncDisposable
+public sealed class ConsistencyExchange(string connectionString) : IAsyncDisposable
 {
     private const string Prefix = "lrs-through ";
+    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
     private NpgsqlConnection? _connection;
 
     /// <summary>Publishes this node's bound and returns the smallest bound another node published (null: none).</summary>
@@ -19,8 +21,12 @@ public sealed class ConsistencyExchange(NpgsqlDataSource dataSource) : IAsyncDis
     {
         try
         {
-            // Held open, never returned to the pool: its application name is this node's voice.
-            _connection ??= await dataSource.OpenConnectionAsync(ct);
+            if (_connection is null)
+            {
+                var connection = new NpgsqlConnection(_connectionString);
+                await connection.OpenAsync(ct);
+                _connection = connection;
+            }
             await using var command = new NpgsqlCommand("""
                 SELECT set_config('application_name', @name, false);
                 SELECT application_name FROM pg_stat_activity
