@@ -6,7 +6,8 @@
 #
 #   scripts/bench/metrics-overhead.sh [sqlite|postgres] [PAIRS] [SECONDS]
 #
-# Each side of a pair: a fresh LRS process on the same store, 3 s of warm-up load, then SECONDS of measured load:
+# Each side of a pair: a fresh LRS process on the same store, 5 s of warm-up load (with one scrape when metrics are on,
+# so that neither side pays for compiling code in the measured part), then SECONDS of measured load:
 # statements/s (2xx only) and the LRS's CPU per statement. Prints every pair and the medians; JSON lines in
 # scripts/bench/results/metrics-overhead-DATE/.
 set -euo pipefail
@@ -50,7 +51,8 @@ side() {
     start_lrs "$provider" "$connection" "$out/lrs-$pair-$enabled.log"
     auth="Basic $(printf 'bench:%s' "$secret" | base64 -w0)"
     AUTH="$auth" BODIES="$work/data/single.jsonl" STMTS_PER_REQ=1 PHASE_LABEL=warmup \
-        wrk -t2 -c16 -d3s --timeout 30s -s "$here/post.lua" "$endpoint/statements" >/dev/null 2>&1
+        wrk -t2 -c16 -d5s --timeout 30s -s "$here/post.lua" "$endpoint/statements" >/dev/null 2>&1
+    [[ "$enabled" == true ]] && curl -s -o /dev/null "${endpoint%/xapi}/metrics"
     if [[ "$enabled" == true ]]; then
         (while :; do curl -s -o /dev/null "${endpoint%/xapi}/metrics"; sleep 5; done) &
         scraper=$!
