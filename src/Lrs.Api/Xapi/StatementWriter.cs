@@ -89,8 +89,7 @@ public sealed class StatementWriter(IStatementStore store, StoredClock clock, Ho
         foreach (var s in statements)
             if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
             {
-                var duplicate = new ValidationError("$.id", "appears more than once in the batch");
-                metrics?.Invalid([duplicate]);
+                metrics?.Invalid([new ValidationError("$.id", "appears more than once in the batch")]);
                 return Failed($"The statement id {v.GetValue<string>()} appears more than once in the batch.", []);
             }
         var valid = statements.Cast<JsonObject>().ToList();
