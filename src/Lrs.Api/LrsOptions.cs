@@ -13,6 +13,14 @@ public sealed class LrsOptions
     public ReflectionOptions Reflection { get; set; } = new();
     public WebinarOptions Webinars { get; set; } = new();
     public EventOptions Events { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>Whether the LRS collects metrics and serves them at <c>/metrics</c>.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Off, nothing listens to the LRS's instruments or ASP.NET Core's, and <c>/metrics</c> is not served.</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>How webinar attendance is judged.</summary>

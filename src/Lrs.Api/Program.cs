@@ -40,6 +40,7 @@ builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();
 builder.Services.AddSingleton<Retention>();
 builder.Services.AddHostedService<DailyRetention>();
+builder.Services.AddHostedService<ConsistencyPublisher>();
 
 builder.Services.AddSingleton<CredentialVerifier>();
 builder.Services.AddLrsAuthentication();
@@ -48,7 +49,9 @@ builder.Services.AddLrsOpenApi();
 builder.Services.AddLrsCors();
 builder.Services.AddLrsLimits();
 builder.Services.AddLrsHealth();
-builder.Services.AddLrsMetrics();
+// Read here, not from the bound options: it decides what is registered and mapped.
+var metricsEnabled = builder.Configuration.GetValue("Lrs:Metrics:Enabled", true);
+builder.Services.AddLrsMetrics(metricsEnabled);
 builder.Services.AddSingleton<WebhookMetrics>();
 WebhookDelivery.AddClient(builder.Services);
 builder.Services.AddHostedService<WebhookDelivery>();
@@ -69,7 +72,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapHealth();
-app.MapMetrics();
+if (metricsEnabled) app.MapMetrics();
 app.MapLrsOpenApi();
 app.MapAbout();
 app.MapXapiProfile();

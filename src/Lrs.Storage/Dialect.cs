@@ -80,9 +80,9 @@ public abstract class Dialect
     /// <summary>
     /// Runs <paramref name="sql"/> once for every row: PostgreSQL in one round trip with the columns as arrays,
     /// SQLite as one prepared statement per row. In the SQL, <c>{rows}</c> stands for a row source aliased <c>r</c>
-    /// whose columns are named as in <paramref name="columns"/>, plus <c>n</c>, the row's position.
+    /// whose columns are named as in <paramref name="columns"/>, plus <c>n</c>, the row's position. Returns the rows it affected.
     /// </summary>
-    public abstract Task ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns);
+    public abstract Task<int> ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns);
 
     /// <summary>The rows of one query, read by <paramref name="read"/>.</summary>
     public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
@@ -14,6 +15,7 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
 {
     private readonly IStatementStore _inner;
     private readonly int _maxStatements;
+    private readonly StoreMetrics? _metrics;
     private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _writers;
 
@@ -21,13 +23,20 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
         long TenantId, IReadOnlyList<PreparedStatement> Batch, IReadOnlyCollection<AttachmentContent> Attachments)
     {
         public TaskCompletionSource<StoreOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>When it was queued (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>Wraps <paramref name="inner"/> with <paramref name="writers"/> concurrent writers and groups of at most <paramref name="maxStatements"/>.</summary>
-    public GroupCommitStatementStore(IStatementStore inner, int writers, int maxStatements = 1000)
+    /// <summary>
+    /// Wraps <paramref name="inner"/> with <paramref name="writers"/> concurrent writers and groups of at most
+    /// <paramref name="maxStatements"/>; group sizes and waits go to <paramref name="metrics"/>.
+    /// </summary>
+    public GroupCommitStatementStore(IStatementStore inner, int writers, int maxStatements = 1000, StoreMetrics? metrics = null)
     {
         _inner = inner;
         _maxStatements = maxStatements;
+        _metrics = metrics;
         _writers = [.. Enumerable.Range(0, Math.Max(1, writers)).Select(_ => Task.Run(WriteLoopAsync))];
     }
 
@@ -78,7 +87,13 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
             while (statements < _maxStatements && left.Count == 0 && _queue.Reader.TryRead(out var r))
                 if (Fits(r)) Add(r); else left.Enqueue(r);
             carried = left;
-            if (group.Count > 0) await WriteGroupAsync(group);
+            if (group.Count == 0) continue;
+            if (_metrics is { } metrics)
+            {
+                metrics.GroupStarted(group.Count);
+                foreach (var r in group) metrics.Waited(r.QueuedAt);
+            }
+            await WriteGroupAsync(group);
         }
     }
 

@@ -24,12 +24,13 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
 
     // ---- written in the statement's transaction (see RelationalStatementStore) ----
 
-    internal async Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(Guid Id, DateTimeOffset Recorded, TaskTrigger Trigger, string Agent, string? Training)> rows, CancellationToken ct)
+    /// <summary>Creates the tasks that do not exist yet; returns how many it created.</summary>
+    internal async Task<int> InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<(Guid Id, DateTimeOffset Recorded, TaskTrigger Trigger, string Agent, string? Training)> rows, CancellationToken ct)
     {
         // The subject is the person when the agent belongs to one, so that one person's several agents share one task;
         // a second row for the same task in this batch is skipped like a stored one.
         await using var command = Dialect.Command(c, t, "", ("t", tenantId));
-        await db.ForEachRowAsync(command, """
+        var created = await db.ForEachRowAsync(command, """
             INSERT INTO reflection_tasks (tenant_id, id, template_id, agent_key, subject, registration, statement_id, agent, training,
                 triggered_at, due_at, created, updated, status, answered_at, shared, meeting_id)
             SELECT @t, r.id, r.template, r.key, coalesce('p:' || g.person_id, 'a:' || r.key), r.registration, r.statement, r.agent, r.training,
@@ -45,6 +46,7 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
         // The ids are new, so the tasks found with them are exactly those created now (not those that existed already).
         await _events.AppendTaskEventsAsync(c, t, tenantId, EventTypes.ReflectionTaskCreated, rows.Max(r => r.Recorded), $"t.id{db.In("ids")}", ct,
             ("ids", db.List(rows.Select(r => r.Id))));
+        return created;
     }
 
     internal async Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct)

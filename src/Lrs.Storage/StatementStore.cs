@@ -26,7 +26,7 @@ namespace Lrs.Storage;
 /// computed again only for the people whose evidence the batch changed (<paramref name="expiringWindow"/> makes a status
 /// expiring): a batch that changes no evidence costs nothing more.
 /// </remarks>
-public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSpan expiringWindow) : IStatementStore
+public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSpan expiringWindow, StoreMetrics? metrics = null) : IStatementStore
 {
     /// <summary>How many StatementRef hops the index follows.</summary>
     private const int MaxRefDepth = 16;
@@ -147,7 +147,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         foreach (var (seq, target) in refresh.Distinct())
             await InheritChainAsync(connection, transaction, tenantId, seq, target, ct);
 
-        await RecordCompetenceAsync(connection, transaction, tenantId, version, fresh, voidTargets, voidedLate, ct);
+        var (evidenceCreated, tasksCreated) = await RecordCompetenceAsync(connection, transaction, tenantId, version, fresh, voidTargets, voidedLate, ct);
 
         var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
         // Only a sender allowed to define changes what the LRS holds about activities and agents.
@@ -155,6 +155,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
 
         await CommitAsync(lease, ct);
+        metrics?.Recorded(evidenceCreated, tasksCreated);
 
         if (_definitions.Count + definitions.Count > KnowledgeCacheLimit) _definitions.Clear();
         foreach (var (iri, definition) in definitions) _definitions[(tenantId, iri)] = definition;
@@ -164,8 +165,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     }
 
     // Evidence and sign-offs of the new statements (not of those voided already), and retraction of what the
-    // statements voided now had given.
-    private async Task RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, long version, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
+    // statements voided now had given. Returns how much evidence and how many reflection tasks it created.
+    private async Task<(int Evidence, int Tasks)> RecordCompetenceAsync(DbConnection c, DbTransaction t, long tenantId, long version, List<PreparedStatement> fresh, Guid[] voidTargets, Guid[] voidedLate, CancellationToken ct)
     {
         if (voidTargets.Length > 0)
         {
@@ -173,7 +174,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             await RetractAsync(c, t, tenantId, voidTargets, at, ct);
             await VoidReflectionAsync(c, t, tenantId, voidTargets, at, ct);
         }
-        if (version == 0) return;
+        if (version == 0) return (0, 0);
 
         var framework = frameworks.Get(tenantId, version) ?? frameworks.Remember(tenantId, version, await FrameworkDocumentAsync(c, t, tenantId, ct));
         var voided = voidTargets.Length + voidedLate.Length == 0 ? null : new HashSet<Guid>(voidTargets.Concat(voidedLate));
@@ -204,11 +205,12 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         }
         if (evidence is not null) await InsertEvidenceAsync(c, t, tenantId, evidence, ct);
         if (signoffs is not null) await InsertSignoffsAsync(c, t, tenantId, signoffs, ct);
-        if (tasks is not null) await InsertTasksAsync(c, t, tenantId, tasks, ct);
+        var tasksCreated = tasks is null ? 0 : await InsertTasksAsync(c, t, tenantId, tasks, ct);
         if (answers is not null) await RecordAnswersAsync(c, t, tenantId, answers, fresh.Max(s => s.Stored), ct);
         if (evidence is not null || signoffs is not null || voidTargets.Length > 0)
             await _events.AnnounceCompetenceAsync(c, t, tenantId, framework, fresh.Max(s => s.Stored), expiringWindow,
                 [.. (evidence ?? []).Select(e => e.Found.AgentKey).Distinct()], [.. voidTargets, .. (signoffs ?? []).Select(s => s.StatementId)], [], ct);
+        return (evidence?.Count ?? 0, tasksCreated);
     }
 
     // The agent node of the actor (or of a member of a Group actor) with this key: the actor of the task's answers.
@@ -557,7 +559,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and
     /// registration: a task that exists already for any agent of the same person is kept as it is.
     /// </summary>
-    private Task InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
+    private Task<int> InsertTasksAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<TaskRow> rows, CancellationToken ct) =>
         _reflection.InsertTasksAsync(c, t, tenantId, [.. rows.Select(r => (r.Id, r.Recorded, r.Trigger, r.AgentJson, r.TrainingJson))], ct);
 
     /// <summary>

@@ -21,7 +21,7 @@ public abstract class SessionTests(LrsFixture lrs)
     private const string Metodikum = "https://demo.lrsapi.se/xapi/activities/learning-centres/metodikum";
     private static readonly JsonObject Trainer = new() { ["objectType"] = "Agent", ["name"] = "Ingela Hedström", ["mbox"] = "mailto:ingela.hedstrom@metodikum.solna.example" };
 
-    private static JsonObject Framework() => new()
+    internal static JsonObject Framework() => new()
     {
         ["competences"] = new JsonArray
         {
@@ -65,6 +65,13 @@ public abstract class SessionTests(LrsFixture lrs)
     private async Task<HttpClient> TenantAsync(string version = "2.0.0")
     {
         var client = await lrs.ClientWithScopesAsync("all framework:write people:write profiles:read reflections:read", version, "se-" + Guid.NewGuid().ToString("N")[..10]);
+        await SetUpTenantAsync(client);
+        return client;
+    }
+
+    /// <summary>Gives the client's tenant the framework, Solna stad (HR accounts) and four people.</summary>
+    internal static async Task SetUpTenantAsync(HttpClient client)
+    {
         (await client.PutAsync("/api/framework", Json(Framework()))).EnsureSuccessStatusCode();
         (await client.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject
         {
@@ -80,12 +87,11 @@ public abstract class SessionTests(LrsFixture lrs)
             Person("S-1", "underskoterska"), Person("S-2", "underskoterska"),
             Person("S-3", "underskoterska", new JsonObject { ["mbox"] = "mailto:sara.berg@solna.example" }), Person("N-1", "sjukskoterska"))));
         people.StatusCode.Should().Be(HttpStatusCode.OK, await people.Content.ReadAsStringAsync());
-        return client;
     }
 
     private static JsonObject Hr(string id) => new() { ["homePage"] = "https://hr.solna.example", ["name"] = id };
 
-    private static JsonObject Session(params JsonObject[] participants) => new()
+    internal static JsonObject Session(params JsonObject[] participants) => new()
     {
         ["activity"] = new JsonObject { ["id"] = Forflyttning, ["name"] = new JsonObject { ["sv"] = "Förflyttningsteknik – praktisk utbildning", ["en"] = "Patient transfer – practical training" }, ["type"] = "course" },
         ["start"] = "2026-03-02T08:00:00+01:00",
@@ -95,7 +101,7 @@ public abstract class SessionTests(LrsFixture lrs)
         ["participants"] = new JsonArray([.. participants]),
     };
 
-    private static JsonObject Participant(string person, string outcome, string? signer = null)
+    internal static JsonObject Participant(string person, string outcome, string? signer = null)
     {
         var p = new JsonObject { ["personId"] = person, ["outcome"] = outcome };
         if (signer is not null) p["signoff"] = new JsonObject { ["by"] = new JsonObject { ["personId"] = signer }, ["at"] = "2026-03-03T16:30:00+01:00" };
@@ -263,7 +269,7 @@ public abstract class SessionTests(LrsFixture lrs)
         statement["version"]!.GetValue<string>().Should().StartWith("1.0");
     }
 
-    private static JsonObject WebinarBody() => new()
+    internal static JsonObject WebinarBody() => new()
     {
         ["activity"] = new JsonObject { ["id"] = Webinar, ["name"] = new JsonObject { ["sv"] = "Palliativ vård – webbinarium", ["en"] = "Palliative care – webinar" } },
         ["start"] = "2026-04-14T13:00:00+02:00",
@@ -279,7 +285,7 @@ public abstract class SessionTests(LrsFixture lrs)
 
     // Zoom's export: S-1 rejoined (30 + 20 minutes of 60: attended at 0.75), S-2 stayed 20 minutes, S-3 is found by e-mail,
     // and a guest is no one of the tenant.
-    private const string Zoom = """
+    internal const string Zoom = """
         Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)
         Anna Andersson,,04/14/2026 01:00:00 PM,04/14/2026 01:30:00 PM,30
         Bo Berg,,04/14/2026 01:10:00 PM,04/14/2026 01:30:00 PM,20
@@ -288,7 +294,7 @@ public abstract class SessionTests(LrsFixture lrs)
         Anna Andersson,,04/14/2026 01:35:00 PM,04/14/2026 01:55:00 PM,20
         """;
 
-    private static string WithIds(string csv) => csv
+    internal static string WithIds(string csv) => csv
         .Replace("Name (Original Name),User Email,", "Name (Original Name),Employee ID,User Email,", StringComparison.Ordinal)
         .Replace("Anna Andersson,,", "Anna Andersson,S-1,,", StringComparison.Ordinal)
         .Replace("Bo Berg,,", "Bo Berg,S-2,,", StringComparison.Ordinal)

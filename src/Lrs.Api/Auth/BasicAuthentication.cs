@@ -15,7 +15,8 @@ namespace Lrs.Api.Auth;
 /// (<see cref="FailedLogins"/>) before any hashing, unless the credential it sends passed here before.
 /// </summary>
 public sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, CredentialVerifier verifier, FailedLogins failedLogins)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, CredentialVerifier verifier, FailedLogins failedLogins,
+    Hosting.LrsMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Basic";
@@ -33,11 +34,13 @@ public sealed class BasicAuthenticationHandler(
         if (failedLogins.RetryAfter(address) is { } wait && (key is null || !verifier.IsKnownGood(key, secret!)))
         {
             Context.Items[RetryAfterItem] = wait;
+            metrics.Throttled(Hosting.RefusalReasons.FailedLogins);
             return AuthenticateResult.Fail("Too many failed logins from this address.");
         }
         if (malformed is not null)
         {
             failedLogins.Record(address);
+            metrics.AuthenticationFailed("basic", Hosting.RefusalReasons.Malformed);
             return AuthenticateResult.Fail(malformed);
         }
 
@@ -45,6 +48,7 @@ public sealed class BasicAuthenticationHandler(
         if (credential is null)
         {
             failedLogins.Record(address);
+            metrics.AuthenticationFailed("basic", Hosting.RefusalReasons.UnknownCredential);
             return AuthenticateResult.Fail("Unknown key or wrong secret.");
         }
 

@@ -204,6 +204,8 @@ public sealed class BearerTokenEvents : JwtBearerEvents
     {
         // Our own answer replaces the handler's: the same header, plus the JSON body xAPI errors have.
         context.HandleResponse();
+        if (context.AuthenticateFailure is not null)
+            context.HttpContext.RequestServices.GetRequiredService<Hosting.LrsMetrics>().AuthenticationFailed("bearer", Hosting.RefusalReasons.TokenRejected);
         var message = context.AuthenticateFailure is not null && await IssuerUnreachableAsync(context.Options, context.HttpContext.RequestAborted)
             ? "The bearer token cannot be checked now: the LRS cannot reach its issuer's metadata (issuer unreachable)."
             : Explain(context.AuthenticateFailure);

@@ -38,6 +38,7 @@ public static class LimitsSetup
             });
             options.OnRejected = async (context, ct) =>
             {
+                context.HttpContext.RequestServices.GetRequiredService<LrsMetrics>().Throttled(RefusalReasons.RateLimit);
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await XapiErrors.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",

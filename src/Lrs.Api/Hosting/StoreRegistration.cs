@@ -34,14 +34,21 @@ public sealed class LrsStore : IAsyncDisposable
     /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
     public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
 
+    /// <summary>
+    /// Where several nodes share the database (PostgreSQL): publishes this node's consistency bound and returns the
+    /// smallest another node published. Null for a store only one node uses (SQLite).
+    /// </summary>
+    public ConsistencyExchange? Consistency { get; private init; }
+
     /// <summary>Throws while the database is unreachable.</summary>
     public Func<CancellationToken, Task> PingAsync { get; private init; } = _ => Task.CompletedTask;
 
     /// <summary>The store <paramref name="options"/> configure; competence statuses are announced with its expiring window.</summary>
-    public static LrsStore Create(LrsOptions options, TimeProvider time) =>
-        Create(options.Storage, time, TimeSpan.FromDays(options.Competence.ExpiringWindowDays));
+    public static LrsStore Create(LrsOptions options, TimeProvider time, StoreMetrics? metrics = null) =>
+        Create(options.Storage, time, TimeSpan.FromDays(options.Competence.ExpiringWindowDays), metrics);
 
-    public static LrsStore Create(StorageOptions storage, TimeProvider time, TimeSpan expiringWindow)
+    /// <summary>Creates the adapters of <paramref name="storage"/>; the statement store reports to <paramref name="metrics"/>.</summary>
+    public static LrsStore Create(StorageOptions storage, TimeProvider time, TimeSpan expiringWindow, StoreMetrics? metrics = null)
     {
         switch (storage.Provider.ToLowerInvariant())
         {
@@ -51,7 +58,7 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow), storage.Writers is > 0 and var w ? w : 1);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), storage.Writers is > 0 and var w ? w : 1, metrics: metrics);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements)
                 {
@@ -65,14 +72,17 @@ public sealed class LrsStore : IAsyncDisposable
             }
             case "postgres" or "postgresql":
             {
-                var database = new PostgresDatabase(storage.ConnectionString
-                    ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider."));
+                var connectionString = storage.ConnectionString
+                    ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider.");
+                var database = new PostgresDatabase(connectionString);
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow), storage.Writers is > 0 and var w ? w : 2);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), storage.Writers is > 0 and var w ? w : 2, metrics: metrics);
+                var consistency = new ConsistencyExchange(connectionString);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
-                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, database)
+                    new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, consistency, database)
                 {
+                    Consistency = consistency,
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
                     Privacy = new PrivacyStore(dialect),
@@ -101,7 +111,8 @@ public static class StoreRegistration
     /// </summary>
     public static IServiceCollection AddLrsStore(this IServiceCollection services)
     {
-        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => LrsStore.Create(sp.GetRequiredService<IOptions<LrsOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LrsMetrics>().Store));
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Schema);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Statements);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Credentials);

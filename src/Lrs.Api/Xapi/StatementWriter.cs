@@ -80,12 +80,18 @@ public sealed class StatementWriter(IStatementStore store, StoredClock clock, Ho
         if (errors.Count == 0)
             StatementAttachments.Check(statements, batch.Paths == StatementPaths.Array, batch.Attachments, batch.Version, errors);
         if (errors.Count > 0)
+        {
+            metrics?.Invalid(errors);
             return Failed(errors.Count == 1 ? $"Invalid statement: {errors[0]}" : $"{errors.Count} errors in the statements.", errors);
+        }
 
         var ids = new HashSet<Guid>();
         foreach (var s in statements)
             if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
+            {
+                metrics?.Invalid([new ValidationError("$.id", "appears more than once in the batch")]);
                 return Failed($"The statement id {v.GetValue<string>()} appears more than once in the batch.", []);
+            }
         var valid = statements.Cast<JsonObject>().ToList();
         if (batch.Admit is { } admit && await admit(valid, ids, ct) is { } reason)
             return new([], default, Refused: reason);

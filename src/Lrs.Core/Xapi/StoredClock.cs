@@ -7,14 +7,17 @@ namespace Lrs.Core.Xapi;
 /// <remarks>
 /// Stored times never go backwards and are truncated to microseconds (what both stores keep). A write
 /// holds its time from <see cref="Begin"/> until it has committed or failed; the consistency bound is one
-/// microsecond before the oldest such time, or now when nothing is in flight. The bound is exact for the
-/// writes of this process; nodes behind a load balancer each answer for their own writes.
+/// microsecond before the oldest such time, or now when nothing is in flight. That is exact for the writes of this
+/// process. Several nodes on one database each publish their own bound and take in the others'
+/// (<see cref="OthersConsistentThrough"/>): a node's bound stays true once given, since its later writes get later
+/// times, so the smallest bound any node gave holds for the statements of all of them.
 /// </remarks>
 public sealed class StoredClock(TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<long, int> _inFlight = [];
     private long _last;
+    private long _othersThrough = long.MaxValue;
 
     /// <summary>Assigns a stored time to a write; dispose the result once the write committed or failed.</summary>
     public PendingWrite Begin()
@@ -28,8 +31,16 @@ public sealed class StoredClock(TimeProvider time)
         }
     }
 
-    /// <summary>Every statement stored at or before this time is visible to reads.</summary>
+    /// <summary>Every statement stored at or before this time, by this node or another that published its bound, is visible to reads.</summary>
     public DateTimeOffset ConsistentThrough()
+    {
+        var own = OwnConsistentThrough();
+        var others = Interlocked.Read(ref _othersThrough);
+        return others < own.UtcTicks ? new DateTimeOffset(others, TimeSpan.Zero) : own;
+    }
+
+    /// <summary>Every statement this node stored at or before this time is visible to reads; its later ones are stored after it.</summary>
+    public DateTimeOffset OwnConsistentThrough()
     {
         lock (_lock)
         {
@@ -37,6 +48,10 @@ public sealed class StoredClock(TimeProvider time)
             return new DateTimeOffset(ticks - TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
         }
     }
+
+    /// <summary>The smallest bound the other nodes on this database published (null: there are none).</summary>
+    public void OthersConsistentThrough(DateTimeOffset? through) =>
+        Interlocked.Exchange(ref _othersThrough, through?.UtcTicks ?? long.MaxValue);
 
     private void End(DateTimeOffset stored)
     {

@@ -67,14 +67,14 @@ public sealed class PostgresDialect(PostgresDatabase database) : Dialect
     public override string[] Strings(DbDataReader r, int i) => r.GetFieldValue<string[]>(i);
 
     /// <inheritdoc />
-    public override async Task ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns)
+    public override async Task<int> ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns)
     {
-        if (rows.Count == 0) return;
+        if (rows.Count == 0) return 0;
         var names = string.Join(", ", columns.Select(c => c.Name));
         command.CommandText = sql.Replace("{rows}", $"unnest({string.Join(", ", columns.Select(c => "@" + c.Name))}) WITH ORDINALITY AS r({names}, n)", StringComparison.Ordinal);
         foreach (var c in columns)
             ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter(c.Name, NpgsqlDbType.Array | Type(c.Type)) { Value = Array(c, rows) });
-        await command.ExecuteNonQueryAsync(ct);
+        return await command.ExecuteNonQueryAsync(ct);
     }
 
     private static NpgsqlDbType Type(ColumnType type) => type switch

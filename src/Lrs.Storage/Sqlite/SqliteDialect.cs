@@ -53,18 +53,20 @@ public sealed class SqliteDialect(SqliteDatabase database) : Dialect
     public override string[] Strings(DbDataReader r, int i) => JsonSerializer.Deserialize<string[]>(r.GetString(i)) ?? [];
 
     /// <inheritdoc />
-    public override async Task ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns)
+    public override async Task<int> ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns)
     {
-        if (rows.Count == 0) return;
+        if (rows.Count == 0) return 0;
         command.CommandText = sql.Replace("{rows}", $"(SELECT {string.Concat(columns.Select(c => $"@{c.Name} AS {c.Name}, "))}@n AS n) AS r", StringComparison.Ordinal);
         var parameters = columns.Select(c => command.With(c.Name, null).Parameters[^1]).ToArray();
         var position = command.With("n", 0L).Parameters[^1];
+        var affected = 0;
         for (var i = 0; i < rows.Count; i++)
         {
             for (var c = 0; c < columns.Length; c++) parameters[c].Value = Value(columns[c], rows[i]);
             position.Value = (long)i;
-            await command.ExecuteNonQueryAsync(ct);
+            affected += await command.ExecuteNonQueryAsync(ct);
         }
+        return affected;
     }
 
     private object Value<T>(Column<T> column, T row) => column.Value(row) switch

@@ -1,0 +1,67 @@
+using Lrs.Core.Xapi;
+
+namespace Lrs.Api.Hosting;
+
+/// <summary>
+/// On a database several nodes share, keeps <c>X-Experience-API-Consistent-Through</c> true for every node's writes: this
+/// node publishes its own bound and takes in the smallest of the others' every <see cref="Interval"/>. The first exchange
+/// happens before the server listens, so that no other node answers for a time before this node's first write without
+/// knowing of it. A bound read stays true, so during an outage the last one read is kept (the header then stands still).
+/// </summary>
+public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clock, ILogger<ConsistencyPublisher> log) : IHostedService, IAsyncDisposable
+{
+    /// <summary>How often bounds are exchanged: how far the header may lag behind the other nodes' commits.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (store.Consistency is null) return;
+        await ExchangeAsync(ct);
+        _loop = Task.Run(LoopAsync, CancellationToken.None);
+    }
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                try
+                {
+                    await ExchangeAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    if (store.IsUnreachable(e)) Unreachable(log);
+                    else Failed(log, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task ExchangeAsync(CancellationToken ct) =>
+        clock.OthersConsistentThrough(await store.Consistency!.ExchangeAsync(clock.OwnConsistentThrough(), ct));
+
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await _stop.CancelAsync();
+        await _loop;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stop.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Consistency bounds not exchanged: the database is unreachable; the last ones read are kept.")]
+    private static partial void Unreachable(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consistency bounds not exchanged; the last ones read are kept.")]
+    private static partial void Failed(ILogger logger, Exception exception);
+}
