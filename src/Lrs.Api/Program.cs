@@ -6,6 +6,7 @@ using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
 using Lrs.Api.People;
+using Lrs.Api.Planning;
 using Lrs.Api.Reflection;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
@@ -79,6 +80,8 @@ app.MapReflectionTasks();
 app.MapGroupReflections();
 app.MapSessions();
 app.MapWebinars();
+app.MapNeeds();
+app.MapUnitPlans();
 
 try
 {

@@ -189,7 +189,8 @@ public static class ProfileEndpoints
         return TypedResults.Ok(new ExpiringList(until, items));
     }
 
-    private static async Task<List<(Person Person, PersonProfile Profile)>> ComputeAsync(
+    /// <summary>The current profiles of <paramref name="persons"/>, from one evidence query.</summary>
+    internal static async Task<List<(Person Person, PersonProfile Profile)>> ComputeAsync(
         long tenant, IReadOnlyList<Person> persons, ICompetenceStore competence, Framework framework, DateTimeOffset now, TimeSpan window, CancellationToken ct)
     {
         // One evidence query for the whole page, split by agent.
