@@ -92,6 +92,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             .Replace("/api/sessions/{id}", $"/api/sessions/{a.Session}", StringComparison.Ordinal)
             .Replace("/api/webinars/{id}", $"/api/webinars/{a.Webinar}", StringComparison.Ordinal)
             .Replace("/api/admin/credentials/{key}", $"/api/admin/credentials/{acmeKey}", StringComparison.Ordinal)
+            .Replace("{planId}", PlanId, StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal);
         static Func<HttpRequestMessage> Send(string method, string uri, Func<HttpContent?>? body = null) =>
             () => new HttpRequestMessage(new HttpMethod(method), uri) { Content = body?.Invoke() };
@@ -140,7 +141,8 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/admin/credentials/{key}", "/api/admin/audit", "/api/framework", "/api/framework/{section}/{id}", "/api/people/{id}/profile", "/api/profiles",
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
-            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics",
+            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/units/{id}/needs", "/api/units/{id}/deviations",
+            "/api/units/{id}/plans/{planId}", "/api/units/{id}/plans/{planId}/progress",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);
@@ -188,6 +190,13 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             Send("POST", $"/api/units/{b.Unit}/group-reflections", J(meeting)), Send("POST", $"/api/units/{b.Unit}/group-reflections", J(ownUnitMeeting)));
         Add("PUT /api/sessions/{id}", Send("PUT", $"/api/sessions/{a.Session}", J(session)), Send("PUT", $"/api/sessions/bravo-{m}", J(session)));
         Add("PUT /api/webinars/{id}", Send("PUT", $"/api/webinars/{a.Webinar}", J(webinar)));
+        var deviation = Deviation(m);
+        deviation["id"] = Guid.NewGuid().ToString();
+        Add("POST /api/units/{id}/deviations", Send("POST", $"/api/units/{a.Unit}/deviations", J(deviation)),
+            Send("POST", $"/api/units/{b.Unit}/deviations", J(deviation)));
+        var plan = UnitPlan("Kapad", m);
+        Add("PUT /api/units/{id}/plans/{planId}", Send("PUT", Path("/api/units/{id}/plans/{planId}"), J(plan)),
+            Send("PUT", $"/api/units/{a.Unit}/plans/bravo-{m}", J(plan)));
         Add("PUT /api/webinars/{id}/attendance", Send("PUT", $"/api/webinars/{a.Webinar}/attendance", () => new StringContent(report, Encoding.UTF8, "text/csv")));
         return requests;
     }

@@ -124,8 +124,31 @@ public sealed class TwoEmployers
         })));
         var report = $"name,email,employeeId,joinTime,leaveTime,durationMinutes\n{personName},,{person},2026-03-03T13:00:00+01:00,2026-03-03T14:00:00+01:00,60\n";
         await Ok(owner.PutAsync($"/api/webinars/{webinar}/attendance", new StringContent(report, Encoding.UTF8, "text/csv")));
+        await Ok(owner.PutAsync($"/api/units/{unit}/plans/{PlanId}", Json(UnitPlan($"Vision {letter} {m}", m))));
+        await Ok(owner.PostAsync($"/api/units/{unit}/deviations", Json(Deviation(m))));
         return new Employer(organisation, unit, person, agent, mbox, statementId, task, meetingId, session, webinar);
     }
+
+    /// <summary>The id of each employer's unit plan.</summary>
+    public const string PlanId = "plan-2026";
+
+    /// <summary>A unit plan with one goal on the framework's competence and one activity row, <c>r1</c>.</summary>
+    public static JsonObject UnitPlan(string vision, string m) => new()
+    {
+        ["vision"] = vision, ["goal"] = "Alla har basal hygien.", ["startsOn"] = "2026-01-01",
+        ["measurableGoals"] = new JsonArray(new JsonObject { ["id"] = "g1", ["kind"] = "share-valid", ["competence"] = $"c-{m}", ["role"] = "usk", ["target"] = 0.9 }),
+        ["activities"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "r1", ["aspect"] = "competence", ["responsible"] = "Enhetschef", ["activity"] = "Hygienkörkortet", ["deadline"] = "2026-06-30",
+            ["hours"] = 2, ["status"] = "ongoing",
+        }),
+    };
+
+    /// <summary>A deviation report on the framework's competence, logged against row <c>r1</c> of the unit plan.</summary>
+    public static JsonObject Deviation(string m) => new()
+    {
+        ["date"] = "2026-03-05", ["category"] = "hygiene", ["reference"] = $"AVV-{m}", ["competences"] = new JsonArray($"c-{m}"), ["plan"] = PlanId, ["row"] = "r1",
+    };
 
     /// <summary>Everything the owner reads of employer A: compared before and after another caller's requests.</summary>
     public async Task<string> SnapshotOfAAsync()
@@ -140,6 +163,7 @@ public sealed class TwoEmployers
             $"/xapi/statements?statementId={A.StatementId}",
             $"/xapi/activities/state?activityId={activity}&agent={agent}&stateId=bookmark", $"/xapi/activities/state?activityId={activity}&agent={agent}",
             $"/xapi/agents/profile?agent={agent}&profileId=preferences", $"/xapi/agents/profile?agent={agent}", "/api/framework",
+            $"/api/units/{A.Unit}/plans/{PlanId}", $"/api/units/{A.Unit}/plans/bravo-{Marker}", $"/api/units/{A.Unit}/deviations?from=2026-01-01",
         };
         var snapshot = new StringBuilder();
         foreach (var read in reads)
@@ -160,7 +184,7 @@ public sealed class TwoEmployers
     public IReadOnlyList<string> MarkersOfA =>
     [
         $"Astrid A {Marker}", $"Org A {Marker}", $"Enhet A {Marker}", $"Resultat A {Marker}", $"Svar A {Marker}", $"Anteckning A {Marker}",
-        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}",
+        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}", $"Vision A {Marker}",
     ];
 
     private static async Task<JsonNode?> Ok(Task<HttpResponseMessage> request)
