@@ -41,6 +41,7 @@ public static class NeedsEndpoints
         api.MapPost("/units/{id}/deviations", ReportDeviation)
             .RequireScope(Scopes.PeopleWrite)
             .WithName("ReportDeviation")
+            .Accepts<DeviationInput>("application/json")
             .WithSummary("Records a deviation report of a unit")
             .WithDescription("A deviation (avvikelse) as a signal for competence planning: its `date` (not in the future), a `category` token, the `competences` " +
                 "it points at and the `reference` of the case in the employer's deviation system. It carries no text: what happened to a resident stays " +

@@ -29,6 +29,7 @@ public static class UnitPlanEndpoints
         api.MapPut("/units/{id}/plans/{planId}", PutPlan)
             .RequireScope(Scopes.PeopleWrite)
             .WithName("PutUnitPlan")
+            .Accepts<UnitPlan>("application/json")
             .WithSummary("Creates or replaces a unit's development plan")
             .WithDescription("The whole plan: `vision` and `goal` (text), `startsOn` (the day it began; progress is followed from its month) and `endsOn`, " +
                 "one or two `measurableGoals` computed from the data (`share-valid`: the share of the unit's people in `role` who hold `competence` reaches " +
