@@ -33,7 +33,7 @@ public static partial class Deviations
     public const string ActivityType = "https://lrsapi.se/xapi/activity-types/deviation-report";
 
     /// <summary>The prefix of a deviation report's activity IRI; the report's id follows.</summary>
-    public const string ActivityPrefix = "https://lrsapi.se/xapi/activities/deviation/";
+    public static readonly string ActivityPrefix = Reflection.ReflectionStatements.Namespace + "activities/deviation/";
 
     /// <summary>Context extension: the unit's id.</summary>
     public const string UnitExtension = "https://lrsapi.se/xapi/extensions/unit";
@@ -51,7 +51,7 @@ public static partial class Deviations
     public const string UnitHomePage = "https://lrsapi.se/xapi/units";
 
     /// <summary>The prefix of a competence's activity IRI in <c>contextActivities.other</c>; the competence's framework id follows.</summary>
-    public const string CompetencePrefix = "https://lrsapi.se/xapi/competences/";
+    public static readonly string CompetencePrefix = Reflection.ReflectionStatements.Namespace + "competences/";
 
     // The namespace of the statements' name-based ids: a retried report stores the same statement.
     private static readonly Guid StatementIds = new("0b6f3c52-9a4e-4d7b-8e21-c5d0f9a7e413");
