@@ -82,6 +82,7 @@ app.MapSessions();
 app.MapWebinars();
 app.MapNeeds();
 app.MapUnitPlans();
+app.MapTrainingPlans();
 
 try
 {

@@ -56,6 +56,31 @@ public sealed class PlanningStore(Dialect db) : IPlanningStore
     }
 
     /// <inheritdoc />
+    public async Task<StoredTrainingPlan?> GetTrainingPlanAsync(long tenantId, string personId, CancellationToken ct) =>
+        (await TrainingPlansAsync(tenantId, [personId], ct)).FirstOrDefault();
+
+    /// <inheritdoc />
+    public async Task<StoredTrainingPlan> PutTrainingPlanAsync(long tenantId, string personId, TrainingPlan plan, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var write = await db.BeginWriteAsync(null, ct);
+        await using var command = write.Command($"""
+            INSERT INTO training_plans (tenant_id, person_id, document, version, updated) VALUES (@t, @person, @document{db.AsJson}, 1, @now)
+            ON CONFLICT (tenant_id, person_id) DO UPDATE SET document = excluded.document, version = training_plans.version + 1, updated = excluded.updated
+            RETURNING version
+            """, ("t", tenantId), ("person", personId), ("document", JsonSerializer.Serialize(plan, JsonSerializerOptions.Web)), ("now", db.Time(now)));
+        var version = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        await write.CommitAsync(ct);
+        return new StoredTrainingPlan(personId, plan, version, now);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredTrainingPlan>> TrainingPlansAsync(long tenantId, IReadOnlyCollection<string> personIds, CancellationToken ct) =>
+        personIds.Count == 0 ? [] : await db.QueryAsync($"""
+            SELECT person_id, document{db.AsText}, version, updated FROM training_plans WHERE tenant_id = @t AND person_id{db.In("people")} ORDER BY person_id{db.Binary}
+            """, r => new StoredTrainingPlan(r.GetString(0), JsonSerializer.Deserialize<TrainingPlan>(r.GetString(1), JsonSerializerOptions.Web)!, r.GetInt64(2), db.Time(r, 3)),
+            ct, ("t", tenantId), ("people", db.List(personIds)));
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<string>> PeopleEverInUnitAsync(long tenantId, string unitId, CancellationToken ct) =>
         await db.QueryAsync($"SELECT DISTINCT person_id{db.Binary} FROM person_assignments WHERE tenant_id = @t AND kind = 'unit' AND value = @unit ORDER BY 1",
             r => r.GetString(0), ct, ("t", tenantId), ("unit", unitId));

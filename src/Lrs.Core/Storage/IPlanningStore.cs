@@ -23,6 +23,15 @@ public interface IPlanningStore
     /// <summary>Creates or replaces a unit's plan; its version goes up by one with every change (1 when created).</summary>
     Task<StoredUnitPlan> PutPlanAsync(long tenantId, string unitId, string planId, UnitPlan plan, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>A person's training plan, or null.</summary>
+    Task<StoredTrainingPlan?> GetTrainingPlanAsync(long tenantId, string personId, CancellationToken ct);
+
+    /// <summary>Creates or replaces a person's training plan; its version goes up by one with every change (1 when created).</summary>
+    Task<StoredTrainingPlan> PutTrainingPlanAsync(long tenantId, string personId, TrainingPlan plan, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>The training plans of the given people (those who have one), in one query.</summary>
+    Task<IReadOnlyList<StoredTrainingPlan>> TrainingPlansAsync(long tenantId, IReadOnlyCollection<string> personIds, CancellationToken ct);
+
     /// <summary>The ids of everyone whose history places them in the unit at some time, ordered.</summary>
     Task<IReadOnlyList<string>> PeopleEverInUnitAsync(long tenantId, string unitId, CancellationToken ct);
 }
@@ -34,3 +43,10 @@ public interface IPlanningStore
 /// <param name="Version">1 when created, one more with every change.</param>
 /// <param name="Updated">When it last changed.</param>
 public sealed record StoredUnitPlan(string UnitId, string Id, UnitPlan Plan, long Version, DateTimeOffset Updated);
+
+/// <summary>A person's training plan as stored.</summary>
+/// <param name="PersonId">The person.</param>
+/// <param name="Plan">The plan.</param>
+/// <param name="Version">1 when created, one more with every change.</param>
+/// <param name="Updated">When it last changed.</param>
+public sealed record StoredTrainingPlan(string PersonId, TrainingPlan Plan, long Version, DateTimeOffset Updated);
