@@ -142,7 +142,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
             "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/units/{id}/needs", "/api/units/{id}/deviations",
-            "/api/units/{id}/plans/{planId}", "/api/units/{id}/plans/{planId}/progress",
+            "/api/units/{id}/plans/{planId}", "/api/units/{id}/plans/{planId}/progress", "/api/people/{id}/training-plan", "/api/units/{id}/training-plans",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);
@@ -197,6 +197,9 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
         var plan = UnitPlan("Kapad", m);
         Add("PUT /api/units/{id}/plans/{planId}", Send("PUT", Path("/api/units/{id}/plans/{planId}"), J(plan)),
             Send("PUT", $"/api/units/{a.Unit}/plans/bravo-{m}", J(plan)));
+        Add("PUT /api/people/{id}/training-plan", Send("PUT", Path("/api/people/{id}/training-plan"), J(TrainingPlan("Kapad", m))));
+        Add("POST /api/people/{id}/training-plan/draft", Send("POST", Path("/api/people/{id}/training-plan/draft")),
+            Send("POST", Path("/api/people/{id}/training-plan/draft") + $"?plan={PlanId}"));
         Add("PUT /api/webinars/{id}/attendance", Send("PUT", $"/api/webinars/{a.Webinar}/attendance", () => new StringContent(report, Encoding.UTF8, "text/csv")));
         return requests;
     }

@@ -38,7 +38,7 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
     {
         var (client, targets) = await SeedAsync();
         var covered = targets.Select(t => $"{t.Method} {t.Route}").ToHashSet();
-        string[] bodiless = ["POST /api/admin/evidence/rebuild"];
+        string[] bodiless = ["POST /api/admin/evidence/rebuild", "POST /api/people/{id}/training-plan/draft"];
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
             .Where(r => r.StartsWith("PUT ", StringComparison.Ordinal) || r.StartsWith("POST ", StringComparison.Ordinal) || r.StartsWith("PATCH ", StringComparison.Ordinal))
@@ -408,6 +408,15 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
                 {
                     ["id"] = "r1", ["aspect"] = "competence", ["responsible"] = "Enhetschef", ["activity"] = "Hygienkörkortet", ["deadline"] = "2026-06-30",
                     ["costSek"] = 1200, ["hours"] = 2, ["status"] = "ongoing",
+                }),
+            }),
+            new("PUT", "/api/people/{id}/training-plan", () => $"/api/people/{person}/training-plan", p => [p], new JsonObject
+            {
+                ["items"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "i-" + New(), ["competence"] = competence, ["purpose"] = "renew",
+                    ["way"] = new JsonObject { ["kind"] = "e-learning", ["activities"] = new JsonArray(activity) },
+                    ["dueOn"] = "2026-12-31", ["agreedBy"] = "Enhetschef", ["agreedOn"] = "2026-03-01",
                 }),
             }),
             new("POST", "/api/reflection-tasks/{id:guid}/answers", () => $"/api/reflection-tasks/{task}/answers", _ => [$"/api/reflection-tasks/{task}", "/xapi/statements?limit=1"], new JsonObject

@@ -49,8 +49,67 @@ internal static partial class OpenApiExamples
         return view;
     }
 
+    private static readonly JsonNode ExampleTrainingPlan = JsonNode.Parse("""
+        { "items": [
+            { "id": "forflyttning", "competence": "forflyttning", "purpose": "gain",
+              "way": { "kind": "on-site", "activities": ["https://learning.solna.se/sessions/forflyttning/2027-02-09"] },
+              "dueOn": "2027-03-31", "agreedBy": "Enhetschef Eva Lind", "agreedOn": "2026-11-20" },
+            { "id": "demens-artikel", "competence": "demens-abc", "purpose": "gain",
+              "way": { "kind": "reading", "activities": ["https://learning.solna.se/articles/bemotande-vid-demens"] },
+              "dueOn": "2026-12-15", "agreedBy": "Enhetschef Eva Lind", "agreedOn": "2026-11-20" }
+        ] }
+        """)!;
+
+    private static JsonNode ExampleTrainingPlanView() => JsonNode.Parse("""
+        { "personId": "S-10234", "version": 2, "updated": "2026-11-20T09:12:00+00:00", "computedAt": "2026-11-23T10:00:00+00:00",
+          "summary": { "items": 2, "done": 1, "open": 1, "overdue": 0, "onTrack": true },
+          "items": [
+            { "id": "forflyttning", "competence": "forflyttning", "competenceName": { "sv": "Förflyttningsteknik", "en": "Patient transfer technique" }, "purpose": "gain",
+              "way": { "kind": "on-site", "activities": ["https://learning.solna.se/sessions/forflyttning/2027-02-09"] },
+              "dueOn": "2027-03-31", "agreedBy": "Enhetschef Eva Lind", "agreedOn": "2026-11-20", "status": "open", "doneAt": null, "doneBy": null, "statementId": null },
+            { "id": "demens-artikel", "competence": "demens-abc", "competenceName": { "sv": "Demens ABC", "en": "Dementia ABC" }, "purpose": "gain",
+              "way": { "kind": "reading", "activities": ["https://learning.solna.se/articles/bemotande-vid-demens"] },
+              "dueOn": "2026-12-15", "agreedBy": "Enhetschef Eva Lind", "agreedOn": "2026-11-20", "status": "done",
+              "doneAt": "2026-11-22T19:40:00+00:00", "doneBy": "activity", "statementId": "0199a2b4-aa01-7d40-8f3a-5b6c7d8e9f03" }
+          ] }
+        """)!;
+
     private static readonly Dictionary<string, Action<OpenApiOperation>> Planning = new()
     {
+        ["PutTrainingPlan"] = op =>
+        {
+            JsonBody(op, "application/json", ExampleTrainingPlan.DeepClone(), "The whole training plan; it replaces the stored one.");
+            ResponseExample(op, "200", "application/json", ExampleTrainingPlanView());
+            ResponseExample(op, "400", "application/problem+json", JsonNode.Parse("""
+                { "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Invalid training plan", "status": 400,
+                  "detail": "1 problem; nothing was stored. $.items[1].way.activities: A reading way names the activities planned.",
+                  "errors": { "$.items[1].way.activities": ["A reading way names the activities planned."] } }
+                """)!);
+        },
+        ["GetTrainingPlan"] = op => ResponseExample(op, "200", "application/json", ExampleTrainingPlanView()),
+        ["DraftTrainingPlan"] = op =>
+        {
+            Query(op, "plan", "A plan of the person's unit whose goals' competences come first, due on the goal's date.", example: "forflyttning-2026");
+            Query(op, "horizon", "How far ahead a competence about to expire is proposed for renewal: an ISO 8601 duration from P1D to P5Y. Default P6M.", example: "P6M");
+            ResponseExample(op, "200", "application/json", JsonNode.Parse("""
+                { "personId": "S-10234", "plan": "forflyttning-2026", "items": [
+                    { "id": "gain-forflyttning", "competence": "forflyttning", "purpose": "gain",
+                      "way": { "kind": "practical", "activities": [] }, "dueOn": "2027-06-30", "agreedBy": null, "agreedOn": "2026-11-23" },
+                    { "id": "renew-basal-hygien", "competence": "basal-hygien", "purpose": "renew",
+                      "way": { "kind": "e-learning", "activities": ["https://demo.lrsapi.se/xapi/activities/assessments/basal-hygien"] },
+                      "dueOn": "2026-12-09", "agreedBy": null, "agreedOn": "2026-11-23" }
+                ] }
+                """)!);
+        },
+        ["ListUnitTrainingPlans"] = op => ResponseExample(op, "200", "application/json", JsonNode.Parse("""
+            { "unit": "ekbacken", "members": 3, "withPlan": 2, "onTrack": 1, "computedAt": "2026-11-23T10:00:00+00:00",
+              "people": [
+                { "personId": "S-10234", "name": "Anna Andersson", "hasPlan": true, "summary": { "items": 2, "done": 1, "open": 1, "overdue": 0, "onTrack": true } },
+                { "personId": "S-10377", "name": "Bo Berg", "hasPlan": true, "summary": { "items": 1, "done": 0, "open": 0, "overdue": 1, "onTrack": false } },
+                { "personId": "S-10412", "name": "Cecilia Ek", "hasPlan": false, "summary": null }
+              ],
+              "overdue": [ { "personId": "S-10377", "itemId": "hlr", "competence": "hlr", "dueOn": "2026-11-15" } ] }
+            """)!),
         ["GetUnitNeeds"] = op =>
         {
             Query(op, "horizon", "How far ahead expiring competences count, and how far back deviation reports do: an ISO 8601 duration from P1D to P5Y. Default P6M.", example: "P6M");

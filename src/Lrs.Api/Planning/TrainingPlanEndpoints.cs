@@ -27,6 +27,7 @@ public static class TrainingPlanEndpoints
         api.MapPut("/people/{id}/training-plan", PutTrainingPlan)
             .RequireScope(Scopes.PeopleWrite)
             .WithName("PutTrainingPlan")
+            .Accepts<TrainingPlan>("application/json")
             .WithSummary("Creates or replaces a person's training plan")
             .WithDescription("The whole plan: `items`, each a `competence` to `gain` or `renew`, the `way` chosen for this person (`kind` e-learning, on-site, " +
                 "webinar-live, webinar-recorded, reading or practical, and the planned `activities` as IRIs), `dueOn`, `agreedBy` and `agreedOn`. " +

@@ -126,6 +126,7 @@ public sealed class TwoEmployers
         await Ok(owner.PutAsync($"/api/webinars/{webinar}/attendance", new StringContent(report, Encoding.UTF8, "text/csv")));
         await Ok(owner.PutAsync($"/api/units/{unit}/plans/{PlanId}", Json(UnitPlan($"Vision {letter} {m}", m))));
         await Ok(owner.PostAsync($"/api/units/{unit}/deviations", Json(Deviation(m))));
+        await Ok(owner.PutAsync($"/api/people/{person}/training-plan", Json(TrainingPlan($"Chef {letter} {m}", m))));
         return new Employer(organisation, unit, person, agent, mbox, statementId, task, meetingId, session, webinar);
     }
 
@@ -150,6 +151,16 @@ public sealed class TwoEmployers
         ["date"] = "2026-03-05", ["category"] = "hygiene", ["reference"] = $"AVV-{m}", ["competences"] = new JsonArray($"c-{m}"), ["plan"] = PlanId, ["row"] = "r1",
     };
 
+    /// <summary>A training plan of one item on the framework's competence, agreed by <paramref name="agreedBy"/>.</summary>
+    public static JsonObject TrainingPlan(string agreedBy, string m) => new()
+    {
+        ["items"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "i1", ["competence"] = $"c-{m}", ["purpose"] = "gain", ["way"] = new JsonObject { ["kind"] = "on-site", ["activities"] = new JsonArray() },
+            ["dueOn"] = "2027-06-30", ["agreedBy"] = agreedBy, ["agreedOn"] = "2026-03-01",
+        }),
+    };
+
     /// <summary>Everything the owner reads of employer A: compared before and after another caller's requests.</summary>
     public async Task<string> SnapshotOfAAsync()
     {
@@ -164,6 +175,7 @@ public sealed class TwoEmployers
             $"/xapi/activities/state?activityId={activity}&agent={agent}&stateId=bookmark", $"/xapi/activities/state?activityId={activity}&agent={agent}",
             $"/xapi/agents/profile?agent={agent}&profileId=preferences", $"/xapi/agents/profile?agent={agent}", "/api/framework",
             $"/api/units/{A.Unit}/plans/{PlanId}", $"/api/units/{A.Unit}/plans/bravo-{Marker}", $"/api/units/{A.Unit}/deviations?from=2026-01-01",
+            $"/api/people/{A.Person}/training-plan",
         };
         var snapshot = new StringBuilder();
         foreach (var read in reads)
@@ -184,7 +196,7 @@ public sealed class TwoEmployers
     public IReadOnlyList<string> MarkersOfA =>
     [
         $"Astrid A {Marker}", $"Org A {Marker}", $"Enhet A {Marker}", $"Resultat A {Marker}", $"Svar A {Marker}", $"Anteckning A {Marker}",
-        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}", $"Vision A {Marker}",
+        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}", $"Vision A {Marker}", $"Chef A {Marker}",
     ];
 
     private static async Task<JsonNode?> Ok(Task<HttpResponseMessage> request)
