@@ -153,6 +153,24 @@ public abstract class TrainingPlanTests(LrsFixture lrs)
         var own = await GetPlanAsync(t, "p1");
         (own["version"]!.GetValue<long>(), own["items"]![0]!["id"]!.GetValue<string>()).Should().Be((1L, "i1"));
     }
+
+    [Fact]
+    public async Task A_credential_bound_to_a_person_reads_that_persons_plan_only_and_writes_none()
+    {
+        var t = await CreateAsync(lrs);
+        var (a1, a2) = (NewAgent(), NewAgent());
+        await t.AddPersonAsync("p1", "underskoterska", a1);
+        await t.AddPersonAsync("p2", "underskoterska", a2);
+        foreach (var p in new[] { "p1", "p2" })
+            (await t.Client.PutAsync($"/api/people/{p}/training-plan", Json(Plan(Item("i1", "hlr", "practical", Day(3)))))).EnsureSuccessStatusCode();
+        var bound = await lrs.ClientWithScopesAsync("all people:write profiles:read", "2.0.0", t.Name,
+            new Lrs.Core.Storage.CredentialRestrictions(null, a1.ToJsonString(), null));
+        (await bound.GetAsync("/api/people/p1/training-plan")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await bound.GetAsync("/api/people/p2/training-plan")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await bound.PostAsync("/api/people/p2/training-plan/draft", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await bound.PutAsync("/api/people/p1/training-plan", Json(Plan(Item("i9", "hlr", "practical", Day(3)))))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await GetPlanAsync(t, "p1"))["version"]!.GetValue<long>().Should().Be(1);
+    }
 }
 
 public sealed class TrainingPlanTestsOnSqlite(SqliteLrs lrs) : TrainingPlanTests(lrs), IClassFixture<SqliteLrs>;

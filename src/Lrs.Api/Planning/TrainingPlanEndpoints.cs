@@ -38,7 +38,7 @@ public static class TrainingPlanEndpoints
             .WithSummary("A person's training plan with its progress")
             .WithDescription("Each item's status, computed now from the statements: `done` when the person holds the competence (to gain) or has evidence of it " +
                 "achieved since `agreedOn` (to renew), or completed one of the planned activities since then (completed, passed, satisfied, attended, a recording " +
-                "completed, experienced or read); a voided statement undoes it. Otherwise `overdue` after `dueOn`, else `open`.");
+                "completed, experienced or read); a voided statement undoes it. Otherwise `overdue` after `dueOn`, else `open`. A credential bound to an actor reads only that person's plan.");
         api.MapPost("/people/{id}/training-plan/draft", DraftTrainingPlan)
             .RequireScope(Scopes.ProfilesRead)
             .WithName("DraftTrainingPlan")
@@ -101,7 +101,7 @@ public static class TrainingPlanEndpoints
         ICompetenceStore competence, IStatementStore statements, IPlanningStore planning, IOptions<LrsOptions> options, TimeProvider time, CancellationToken ct)
     {
         var tenant = user.TenantId();
-        if (await people.GetAsync(tenant, id, user.RestrictedOrganisation(), ct) is not { } person) return NoSuchPerson(id);
+        if (await VisiblePersonAsync(user, people, id, ct) is not { } person) return NoSuchPerson(id);
         if (await planning.GetTrainingPlanAsync(tenant, id, ct) is not { } stored)
             return PeopleEndpoints.NotFound("No training plan", $"The person '{id}' has no training plan.");
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
@@ -116,7 +116,7 @@ public static class TrainingPlanEndpoints
         if (Horizon(horizon, now) is not { } until)
             return BadQuery("Invalid horizon", $"horizon '{horizon}' is not an ISO 8601 duration from P1D to P5Y, like P6M.");
         var tenant = user.TenantId();
-        if (await people.GetAsync(tenant, id, user.RestrictedOrganisation(), ct) is not { } person) return NoSuchPerson(id);
+        if (await VisiblePersonAsync(user, people, id, ct) is not { } person) return NoSuchPerson(id);
         UnitPlan? unitPlan = null;
         if (plan is not null)
         {
@@ -214,6 +214,11 @@ public static class TrainingPlanEndpoints
         if (rules.SelectMany(r => r.Activities).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } activities) return new TrainingWay("e-learning", [.. activities]);
         return new TrainingWay("on-site", []);
     }
+
+    // The person, when the caller may see their plan: within the caller's employer, and the bound person only when bound to an actor.
+    private static async Task<Person?> VisiblePersonAsync(ClaimsPrincipal user, IPeopleStore people, string id, CancellationToken ct) =>
+        await people.GetAsync(user.TenantId(), id, user.RestrictedOrganisation(), ct) is { } person
+            && (BoundAccess.Of(user).ActorKey is not { } own || person.AgentKeys.Contains(own)) ? person : null;
 
     private static TimeSpan Window(IOptions<LrsOptions> options) => TimeSpan.FromDays(options.Value.Competence.ExpiringWindowDays);
 
