@@ -7,6 +7,7 @@ using Lrs.Api.Events;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
 using Lrs.Api.People;
+using Lrs.Api.Planning;
 using Lrs.Api.Reflection;
 using Lrs.Api.Xapi;
 using Lrs.Core.Xapi;
@@ -94,6 +95,9 @@ app.MapSessions();
 app.MapWebinars();
 app.MapEvents();
 app.MapWebhooks();
+app.MapNeeds();
+app.MapUnitPlans();
+app.MapTrainingPlans();
 
 try
 {

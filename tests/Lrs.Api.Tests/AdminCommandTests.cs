@@ -68,6 +68,17 @@ public abstract partial class AdminCommandTests : IDisposable
         tasks.Select(t => t!["status"]!.GetValue<string>()).Should().Contain("answered");
         var meetings = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/api/units/{unit}/group-reflections"))!["groupReflections"]!.AsArray();
         meetings.Should().ContainSingle().Which!["attendeeCount"]!.GetValue<int>().Should().BeGreaterThan(0);
+
+        // The first unit plans: needs with its deviation reports, a plan followed month by month, a training plan for everyone, some behind.
+        var needs = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/api/units/{unit}/needs"))!["needs"]!.AsArray();
+        needs.Select(n => n!["kind"]!.GetValue<string>()).Should().Contain(["missing", "deviation"]);
+        var progress = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/api/units/{unit}/plans/forflyttning-2026/progress"))!["goals"]!.AsArray();
+        progress.Should().HaveCount(2);
+        progress[0]!["months"]!.AsArray().Should().HaveCount(6);
+        var training = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/api/units/{unit}/training-plans"))!;
+        training["withPlan"]!.GetValue<int>().Should().Be(training["members"]!.GetValue<int>());
+        training["overdue"]!.AsArray().Should().NotBeEmpty();
+        training["onTrack"]!.GetValue<int>().Should().BeGreaterThan(0);
     }
 
     [Fact]

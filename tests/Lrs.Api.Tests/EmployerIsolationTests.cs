@@ -93,6 +93,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             .Replace("/api/webinars/{id}", $"/api/webinars/{a.Webinar}", StringComparison.Ordinal)
             .Replace("/api/admin/credentials/{key}", $"/api/admin/credentials/{acmeKey}", StringComparison.Ordinal)
             .Replace("/api/admin/webhooks/{id:guid}", $"/api/admin/webhooks/{a.Webhook}", StringComparison.Ordinal)
+            .Replace("{planId}", PlanId, StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal);
         static Func<HttpRequestMessage> Send(string method, string uri, Func<HttpContent?>? body = null) =>
             () => new HttpRequestMessage(new HttpMethod(method), uri) { Content = body?.Invoke() };
@@ -142,6 +143,8 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
             "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/admin/privacy", "/api/events", "/api/admin/webhooks", "/api/admin/webhooks/{id:guid}",
+            "/api/units/{id}/needs", "/api/units/{id}/deviations",
+            "/api/units/{id}/plans/{planId}", "/api/units/{id}/plans/{planId}/progress", "/api/people/{id}/training-plan", "/api/units/{id}/training-plans",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);
@@ -199,6 +202,16 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             Send("POST", $"/api/units/{b.Unit}/group-reflections", J(meeting)), Send("POST", $"/api/units/{b.Unit}/group-reflections", J(ownUnitMeeting)));
         Add("PUT /api/sessions/{id}", Send("PUT", $"/api/sessions/{a.Session}", J(session)), Send("PUT", $"/api/sessions/bravo-{m}", J(session)));
         Add("PUT /api/webinars/{id}", Send("PUT", $"/api/webinars/{a.Webinar}", J(webinar)));
+        var deviation = Deviation(m);
+        deviation["id"] = Guid.NewGuid().ToString();
+        Add("POST /api/units/{id}/deviations", Send("POST", $"/api/units/{a.Unit}/deviations", J(deviation)),
+            Send("POST", $"/api/units/{b.Unit}/deviations", J(deviation)));
+        var plan = UnitPlan("Kapad", m);
+        Add("PUT /api/units/{id}/plans/{planId}", Send("PUT", Path("/api/units/{id}/plans/{planId}"), J(plan)),
+            Send("PUT", $"/api/units/{a.Unit}/plans/bravo-{m}", J(plan)));
+        Add("PUT /api/people/{id}/training-plan", Send("PUT", Path("/api/people/{id}/training-plan"), J(TrainingPlan("Kapad", m))));
+        Add("POST /api/people/{id}/training-plan/draft", Send("POST", Path("/api/people/{id}/training-plan/draft")),
+            Send("POST", Path("/api/people/{id}/training-plan/draft") + $"?plan={PlanId}"));
         Add("PUT /api/webinars/{id}/attendance", Send("PUT", $"/api/webinars/{a.Webinar}/attendance", () => new StringContent(report, Encoding.UTF8, "text/csv")));
         return requests;
     }

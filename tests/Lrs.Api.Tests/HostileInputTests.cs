@@ -38,7 +38,7 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
     {
         var (client, targets) = await SeedAsync();
         var covered = targets.Select(t => $"{t.Method} {t.Route}").ToHashSet();
-        string[] bodiless = ["POST /api/admin/evidence/rebuild", "POST /api/admin/privacy/retention", "POST /api/admin/webhooks/{id:guid}/resume", "POST /api/admin/webhooks/{id:guid}/pause"];
+        string[] bodiless = ["POST /api/admin/evidence/rebuild", "POST /api/admin/privacy/retention", "POST /api/admin/webhooks/{id:guid}/resume", "POST /api/admin/webhooks/{id:guid}/pause", "POST /api/people/{id}/training-plan/draft"];
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
             .Where(r => r.StartsWith("PUT ", StringComparison.Ordinal) || r.StartsWith("POST ", StringComparison.Ordinal) || r.StartsWith("PATCH ", StringComparison.Ordinal))
@@ -398,6 +398,30 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
             {
                 ["heldAt"] = "2026-03-10T13:00:00+01:00", ["facilitator"] = new JsonObject { ["personId"] = person },
                 ["attendees"] = new JsonArray(new JsonObject { ["personId"] = person }), ["templates"] = new JsonArray(template), ["notes"] = "Vi gick igenom handhygienen.",
+            }),
+            new("POST", "/api/units/{id}/deviations", () => $"/api/units/{unit}/deviations", p => [p + "?from=2000-01-01", "/xapi/statements?limit=1"], new JsonObject
+            {
+                ["date"] = "2026-03-10", ["category"] = "fall-during-transfer", ["reference"] = "AVV-2026-0113", ["competences"] = new JsonArray(competence),
+            }),
+            new("PUT", "/api/units/{id}/plans/{planId}", () => $"/api/units/{unit}/plans/pl-{New()}", p => [p], new JsonObject
+            {
+                ["vision"] = "Trygg vård.", ["goal"] = "Alla har basal hygien.", ["startsOn"] = "2026-01-01", ["endsOn"] = "2026-12-31",
+                ["measurableGoals"] = new JsonArray(new JsonObject { ["id"] = "g1", ["kind"] = "share-valid", ["competence"] = competence, ["role"] = $"role-{marker}", ["target"] = 0.9, ["by"] = "2026-12-31" }),
+                ["analysis"] = new JsonArray(new JsonObject { ["problem"] = "Smittspridning.", ["causes"] = new JsonArray("Ny personal"), ["actions"] = new JsonArray("r1") }),
+                ["activities"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "r1", ["aspect"] = "competence", ["responsible"] = "Enhetschef", ["activity"] = "Hygienkörkortet", ["deadline"] = "2026-06-30",
+                    ["costSek"] = 1200, ["hours"] = 2, ["status"] = "ongoing",
+                }),
+            }),
+            new("PUT", "/api/people/{id}/training-plan", () => $"/api/people/{person}/training-plan", p => [p], new JsonObject
+            {
+                ["items"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "i-" + New(), ["competence"] = competence, ["purpose"] = "renew",
+                    ["way"] = new JsonObject { ["kind"] = "e-learning", ["activities"] = new JsonArray(activity) },
+                    ["dueOn"] = "2026-12-31", ["agreedBy"] = "Enhetschef", ["agreedOn"] = "2026-03-01",
+                }),
             }),
             new("POST", "/api/reflection-tasks/{id:guid}/answers", () => $"/api/reflection-tasks/{task}/answers", _ => [$"/api/reflection-tasks/{task}", "/xapi/statements?limit=1"], new JsonObject
             {

@@ -277,6 +277,10 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         session["participants"] = new JsonArray(new JsonObject { ["personId"] = person, ["outcome"] = "attended" });
         (await owner.PutAsync($"/api/sessions/{person}", Json(session))).EnsureSuccessStatusCode();
         (await owner.PutAsync($"/api/webinars/{person}", Json(Learning($"Webinar {marker}")))).EnsureSuccessStatusCode();
+        // A unit plan under the id the sweep puts into {planId}, and a deviation report logged against its row.
+        (await owner.PutAsync($"/api/units/{unit}/plans/plan", Json(UnitPlan($"Vision {marker}", competence, $"role-{marker}")))).EnsureSuccessStatusCode();
+        (await owner.PostAsync($"/api/units/{unit}/deviations", Json(Deviation(competence, $"AVV-{marker}")))).EnsureSuccessStatusCode();
+        (await owner.PutAsync($"/api/people/{person}/training-plan", Json(TrainingPlan($"Chef {marker}", competence)))).EnsureSuccessStatusCode();
 
         // Every GET route of the application, its route values filled with the owner's identifiers, its query with the owner's.
         var query = $"statementId={statementId}&activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s&profileId=p&organisation={organisation}&unit={unit}&role=role-{marker}";
@@ -286,12 +290,13 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         routes.Should().Contain(["/api/people/{id}/profile", "/api/people/{id}/export", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/",
             "/api/reflection-tasks/{id:guid}", "/api/group-reflections/{id:guid}", "/api/units/{id}/group-reflection", "/api/sessions/{id}", "/api/webinars/{id}"]);
         string[] markers = [$"Name {marker}", $"Org {marker}", $"Unit {marker}", $"Kompetens {marker}", $"Roll {marker}", $"Svar {marker}", $"\"note\":\"{marker}\"",
-            $"Reflektion {marker}", $"Anteckning {marker}", $"Session {marker}", $"Webinar {marker}"];
+            $"Reflektion {marker}", $"Anteckning {marker}", $"Session {marker}", $"Webinar {marker}", $"Vision {marker}", $"AVV-{marker}", $"Chef {marker}"];
         var seenByOwner = new HashSet<string>();
         foreach (var route in routes)
         {
             var path = "/" + route.TrimStart('/')
                 .Replace("{section}", "competences", StringComparison.Ordinal)
+                .Replace("{planId}", "plan", StringComparison.Ordinal)
                 .Replace("{documentName}", "v1", StringComparison.Ordinal);
             path = path.Contains("/reflection-tasks/", StringComparison.Ordinal) ? path.Replace("{id:guid}", task, StringComparison.Ordinal)
                 : path.Contains("/group-reflections/", StringComparison.Ordinal) ? path.Replace("{id:guid}", meetingId, StringComparison.Ordinal)
@@ -311,6 +316,70 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
             }
         }
         seenByOwner.Should().BeEquivalentTo(markers, "the same requests show the owner every marker, so the stranger's answers are a real test");
+    }
+
+    private static JsonObject UnitPlan(string vision, string competence, string role) => new()
+    {
+        ["vision"] = vision, ["goal"] = "Alla har kompetensen.", ["startsOn"] = "2026-01-01",
+        ["measurableGoals"] = new JsonArray(new JsonObject { ["id"] = "g1", ["kind"] = "share-valid", ["competence"] = competence, ["role"] = role, ["target"] = 0.9 }),
+        ["activities"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "r1", ["aspect"] = "competence", ["responsible"] = "Enhetschef", ["activity"] = "Kurs", ["deadline"] = "2026-06-30", ["hours"] = 2, ["status"] = "planned",
+        }),
+    };
+
+    private static JsonObject TrainingPlan(string agreedBy, string competence) => new()
+    {
+        ["items"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "i1", ["competence"] = competence, ["purpose"] = "gain", ["way"] = new JsonObject { ["kind"] = "on-site", ["activities"] = new JsonArray() },
+            ["dueOn"] = "2027-06-30", ["agreedBy"] = agreedBy, ["agreedOn"] = "2026-03-01",
+        }),
+    };
+
+    private static JsonObject Deviation(string competence, string reference) => new()
+    {
+        ["date"] = "2026-03-05", ["category"] = "hygiene", ["reference"] = reference, ["competences"] = new JsonArray(competence), ["plan"] = "plan", ["row"] = "r1",
+    };
+
+    [Fact]
+    public async Task Another_tenant_cannot_write_a_units_plan_deviations_or_training_plans_through_its_ids()
+    {
+        const string Scopes = "all framework:write people:write profiles:read";
+        var owner = await lrs.ClientWithScopesAsync(Scopes, tenantName: "kommun-" + Guid.NewGuid().ToString("N")[..8]);
+        var stranger = await lrs.ClientWithScopesAsync(Scopes, tenantName: "privat-" + Guid.NewGuid().ToString("N")[..8]);
+        var (organisation, unit, competence) = ("org-" + Guid.NewGuid().ToString("N")[..8], "unit-" + Guid.NewGuid().ToString("N")[..8], "c-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var client in new[] { owner, stranger })
+            (await client.PutAsync("/api/framework", Json(new JsonObject
+            {
+                ["competences"] = new JsonArray(new JsonObject { ["id"] = competence, ["name"] = new JsonObject { ["sv"] = "Förflyttning" } }),
+                ["roles"] = new JsonArray(new JsonObject { ["id"] = "usk", ["name"] = new JsonObject { ["sv"] = "Undersköterska" }, ["requirements"] = new JsonArray() }),
+            }))).EnsureSuccessStatusCode();
+        (await owner.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject
+        {
+            ["id"] = organisation, ["name"] = "Solna stad", ["units"] = new JsonArray(new JsonObject { ["id"] = unit, ["name"] = "Säbo" }),
+        })))).EnsureSuccessStatusCode();
+        (await owner.PutAsync($"/api/units/{unit}/plans/plan", Json(UnitPlan("Kommunens vision", competence, "usk")))).EnsureSuccessStatusCode();
+
+        (await owner.PutAsync("/api/people", Json(new JsonArray(new JsonObject
+        {
+            ["id"] = "E1", ["organisationId"] = organisation, ["units"] = new JsonArray(unit), ["roles"] = new JsonArray("usk"), ["agents"] = new JsonArray(),
+        })))).EnsureSuccessStatusCode();
+        (await owner.PutAsync("/api/people/E1/training-plan", Json(TrainingPlan("Kommunens chef", competence)))).EnsureSuccessStatusCode();
+        (await stranger.PutAsync("/api/people/E1/training-plan", Json(TrainingPlan("Privat chef", competence)))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.PostAsync("/api/people/E1/training-plan/draft", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.GetAsync("/api/people/E1/training-plan")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.GetAsync($"/api/units/{unit}/training-plans")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.PutAsync($"/api/units/{unit}/plans/plan", Json(UnitPlan("Privat vision", competence, "usk")))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await stranger.PostAsync($"/api/units/{unit}/deviations", Json(Deviation(competence, "AVV-1")))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        foreach (var read in new[] { "needs", "deviations", "plans/plan", "plans/plan/progress" })
+            (await stranger.GetAsync($"/api/units/{unit}/{read}")).StatusCode.Should().Be(HttpStatusCode.NotFound, read);
+
+        var plan = await owner.GetFromJsonAsync<JsonNode>($"/api/units/{unit}/plans/plan");
+        plan!["vision"]!.GetValue<string>().Should().Be("Kommunens vision");
+        plan["version"]!.GetValue<long>().Should().Be(1);
+        (await owner.GetFromJsonAsync<JsonNode>($"/api/units/{unit}/deviations"))!["deviations"]!.AsArray().Should().BeEmpty();
+        (await owner.GetFromJsonAsync<JsonNode>("/api/people/E1/training-plan"))!["items"]![0]!["agreedBy"]!.GetValue<string>().Should().Be("Kommunens chef");
     }
 
     [Fact]

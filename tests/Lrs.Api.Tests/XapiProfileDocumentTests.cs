@@ -177,6 +177,19 @@ public sealed partial class XapiProfileDocumentTests
         Follows(statements[0], TemplateOf("reflection-answer")).Should().NotBeEmpty("the checker tells templates apart");
     }
 
+    [Fact]
+    public void Deviation_reports_LrsApi_writes_follow_the_deviation_template_and_their_IRIs_are_described()
+    {
+        var report = new Lrs.Core.Planning.DeviationReport(Guid.NewGuid(), "sabo-ekbacken", new DateOnly(2026, 11, 20), "fall-during-transfer", "AVV-2026-0113",
+            ["forflyttning"], null, null, Guid.NewGuid(), DateTimeOffset.UtcNow);
+        var statement = Lrs.Core.Planning.Deviations.Statement(report, Framework.Empty, TimeZoneInfo.Utc);
+
+        Follows(statement, TemplateOf("deviation-reported")).Should().BeEmpty();
+        Follows(statement, TemplateOf("group-reflection-attended")).Should().NotBeEmpty("the checker tells templates apart");
+        var text = Profile().ToJsonString(new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        text.Should().Contain(Lrs.Core.Planning.Deviations.ActivityPrefix + "{deviationId}").And.Contain(Lrs.Core.Planning.Deviations.CompetencePrefix + "{competenceId}");
+    }
+
     private static readonly ReflectionTemplate Template = new("hygien-reflektion", new LocalizedText("Reflektion: hygien", "Reflection: hygiene"),
         [new ReflectionPrompt("handtvatt", new LocalizedText("Varför är det viktigt att följa hygienrutiner kring handtvätt?", null))],
         ReflectionTrigger.ForCompetence("basal-hygien"), ReflectionMode.Individual, "P14D");

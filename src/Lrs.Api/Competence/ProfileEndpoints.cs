@@ -30,7 +30,10 @@ public static class ProfileEndpoints
             .WithDescription("Every competence the person's roles ask for, and every other one the person has evidence of, with its status: " +
                 "`valid`, `expiring` (expires within `expiringWithinDays`, default from `Lrs:Competence:ExpiringWindowDays`, 60), `expired`, " +
                 "`pending-signoff` (evidence awaits a supervisor's confirmation) or `missing`; the dates and the ids of the statements that are its evidence. " +
-                "Statements about any of the person's agents count, also those stored before the agent was linked.");
+                "Statements about any of the person's agents count, also those stored before the agent was linked. " +
+                "With `asOf` (a past date-time), the profile as it stood then: evidence achieved by then, each with its validity window, statements voided " +
+                "after then still counting, sign-offs given by then, and the roles and units the person's history records for then (before the first HR sync, " +
+                "the first ones synced). Duties and the framework are today's.");
         api.MapGet("/profiles", ListProfiles)
             .RequireScope(Scopes.ProfilesRead)
             .WithName("ListProfiles")
@@ -87,15 +90,24 @@ public static class ProfileEndpoints
     public sealed record ExpiringList(DateTimeOffset Until, IReadOnlyList<ExpiringView> Expiring);
 
     public static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfile(
-        string id, int? expiringWithinDays, ClaimsPrincipal user, IPeopleStore people, ICompetenceStore competence, IOptions<LrsOptions> options, TimeProvider time, CancellationToken ct)
+        string id, int? expiringWithinDays, DateTimeOffset? asOf, ClaimsPrincipal user, IPeopleStore people, ICompetenceStore competence, IOptions<LrsOptions> options,
+        TimeProvider time, CancellationToken ct)
     {
         if (Window(expiringWithinDays, options) is not { } window) return BadWindow();
+        var now = time.GetUtcNow();
+        if (asOf > now) return Problem("Invalid asOf", "asOf is a moment in the past (or now); a profile of the future is not known yet.");
         var tenant = user.TenantId();
         if (await people.GetAsync(tenant, id, user.RestrictedOrganisation(), ct) is not { } person)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such person", detail: $"No person with id '{id}'.");
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
+        if (asOf is { } at)
+        {
+            var history = await competence.EvidenceHistoryAsync(tenant, person.AgentKeys, ct);
+            var then = person with { Units = ProfileAsOf.AssignedAt(person, AssignmentKind.Unit, at), Roles = ProfileAsOf.AssignedAt(person, AssignmentKind.Role, at) };
+            return TypedResults.Ok(View(then, ProfileAsOf.Compute(person, history, framework, at, window), framework));
+        }
         var evidence = await competence.EvidenceAsync(tenant, person.AgentKeys, ct);
-        return TypedResults.Ok(View(person, ProfileCalculator.Compute(Facts(person), evidence, framework, time.GetUtcNow(), window), framework));
+        return TypedResults.Ok(View(person, ProfileCalculator.Compute(Facts(person), evidence, framework, now, window), framework));
     }
 
     public static async Task<Results<Ok<ProfilePage>, ProblemHttpResult>> ListProfiles(
@@ -177,7 +189,8 @@ public static class ProfileEndpoints
         return TypedResults.Ok(new ExpiringList(until, items));
     }
 
-    private static async Task<List<(Person Person, PersonProfile Profile)>> ComputeAsync(
+    /// <summary>The current profiles of <paramref name="persons"/>, from one evidence query.</summary>
+    internal static async Task<List<(Person Person, PersonProfile Profile)>> ComputeAsync(
         long tenant, IReadOnlyList<Person> persons, ICompetenceStore competence, Framework framework, DateTimeOffset now, TimeSpan window, CancellationToken ct)
     {
         // One evidence query for the whole page, split by agent.

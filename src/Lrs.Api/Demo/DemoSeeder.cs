@@ -106,6 +106,10 @@ public static class DemoSeeder
         stored += reflectionStatements;
         progress($"reflection: {answered} tasks answered, {groupReflections} group reflections held ({reflectionStatements} statements)");
 
+        var (deviations, trainingPlans, planningStatements) = await DemoPlanning.SeedAsync(store, writer, tenant.Id, framework, demo, authority, time, ct);
+        stored += planningStatements;
+        progress($"planning: a plan for {demo.Organisations[0].Units[0].Id}, {deviations} deviation reports, {trainingPlans} training plans ({planningStatements} statements)");
+
         return (new DemoSeedOutcome(tenant.Name, credential.Key, secret, demo.Organisations.Count, demo.Organisations.Sum(o => o.Units.Count),
             demo.People.Count, stored, time.GetElapsedTime(started)), null);
     }

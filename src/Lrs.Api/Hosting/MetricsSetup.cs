@@ -45,6 +45,7 @@ public static class StatementSources
     public const string Webinar = "webinar";
     public const string Answer = "answer";
     public const string GroupReflection = "group-reflection";
+    public const string Deviation = "deviation";
     public const string Demo = "demo";
 }
 

@@ -73,7 +73,12 @@ internal static partial class OpenApiExamples
         },
         ["DeleteFrameworkItem"] = op => ResponseExample(op, "200", "application/json", ExampleFrameworkChanged.DeepClone()),
         ["RebuildEvidence"] = op => ResponseExample(op, "200", "application/json", ExampleFrameworkChanged["rebuild"]!.DeepClone()),
-        ["GetProfile"] = op => ResponseExample(op, "200", "application/json", ExampleProfile.DeepClone()),
+        ["GetProfile"] = op =>
+        {
+            Query(op, "asOf", "A past moment (RFC 3339): the profile as it stood then, from the evidence, voidings, sign-offs and the person's roles and units of then. Default now.",
+                example: "2026-06-30T23:59:59+02:00");
+            ResponseExample(op, "200", "application/json", ExampleProfile.DeepClone());
+        },
         ["ListProfiles"] = op => ResponseExample(op, "200", "application/json", new JsonObject
         {
             ["profiles"] = new JsonArray(ExampleProfile.DeepClone()),

@@ -30,6 +30,7 @@ public sealed class LrsStore : IAsyncDisposable
     public ISessionStore Sessions { get; private init; } = null!;
     public IPrivacyStore Privacy { get; private init; } = null!;
     public IEventStore Events { get; private init; } = null!;
+    public IPlanningStore Planning { get; private init; } = null!;
 
     /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
     public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
@@ -66,6 +67,7 @@ public sealed class LrsStore : IAsyncDisposable
                     Sessions = new SessionStore(dialect),
                     Privacy = new PrivacyStore(dialect),
                     Events = new EventStore(dialect, frameworks, expiringWindow),
+                    Planning = new PlanningStore(dialect),
                     IsUnreachable = SqliteDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -87,6 +89,7 @@ public sealed class LrsStore : IAsyncDisposable
                     Sessions = new SessionStore(dialect),
                     Privacy = new PrivacyStore(dialect),
                     Events = new EventStore(dialect, frameworks, expiringWindow),
+                    Planning = new PlanningStore(dialect),
                     IsUnreachable = PostgresDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -125,6 +128,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Privacy);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Events);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Planning);
         services.AddSingleton<StoreOutage>();
         services.AddSingleton<Admin.Administration>();
         return services;

@@ -379,16 +379,19 @@ public static class GroupReflectionEndpoints
         return new ParticipantView(owner, null, agent);
     }
 
-    private static TimeZoneInfo Zone(IOptions<LrsOptions> options) =>
+    /// <summary>The time zone of dates and months (<c>Lrs:Reflection:TimeZone</c>), UTC when unknown.</summary>
+    internal static TimeZoneInfo Zone(IOptions<LrsOptions> options) =>
         TimeZoneInfo.TryFindSystemTimeZoneById(options.Value.Reflection.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 
-    private static DateTimeOffset StartOf(DateOnly day, TimeZoneInfo zone)
+    /// <summary>The first moment of <paramref name="day"/> in <paramref name="zone"/>.</summary>
+    internal static DateTimeOffset StartOf(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue);
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
-    private static bool TryMonth(string text, out DateOnly month) =>
+    /// <summary>Parses a month like 2026-11 to its first day.</summary>
+    internal static bool TryMonth(string text, out DateOnly month) =>
         DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out month);
 
     private static ProblemHttpResult Exists(Guid id) =>

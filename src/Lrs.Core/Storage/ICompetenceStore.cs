@@ -41,6 +41,13 @@ public interface ICompetenceStore
     Task<IReadOnlyList<EvidenceRecord>> EvidenceAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
 
     /// <summary>
+    /// The evidence of the given agents over time, for profiles as of a past moment: current evidence, and evidence retracted
+    /// because its statement was voided (with when); each with its sign-offs by others, voided ones included. Evidence that a
+    /// change of rules retracted is left out: the framework keeps no history, so today's rules decide for every moment.
+    /// </summary>
+    Task<IReadOnlyList<EvidenceHistory>> EvidenceHistoryAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
+
+    /// <summary>
     /// The agents whose profile may read differently than at <paramref name="since"/>: evidence or sign-offs recorded
     /// or retracted after it, or evidence whose expiry (or the start of its expiring window) fell in (since, now].
     /// May name more agents than changed, never fewer.

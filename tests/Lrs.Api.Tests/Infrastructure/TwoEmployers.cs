@@ -124,6 +124,9 @@ public sealed class TwoEmployers
         })));
         var report = $"name,email,employeeId,joinTime,leaveTime,durationMinutes\n{personName},,{person},2026-03-03T13:00:00+01:00,2026-03-03T14:00:00+01:00,60\n";
         await Ok(owner.PutAsync($"/api/webinars/{webinar}/attendance", new StringContent(report, Encoding.UTF8, "text/csv")));
+        await Ok(owner.PutAsync($"/api/units/{unit}/plans/{PlanId}", Json(UnitPlan($"Vision {letter} {m}", m))));
+        await Ok(owner.PostAsync($"/api/units/{unit}/deviations", Json(Deviation(m))));
+        await Ok(owner.PutAsync($"/api/people/{person}/training-plan", Json(TrainingPlan($"Chef {letter} {m}", m))));
         // A paused subscription: nothing is delivered to it, so its state only changes when someone changes it.
         var webhook = (await Ok(owner.PostAsync("/api/admin/webhooks", Json(new JsonObject
         {
@@ -132,6 +135,37 @@ public sealed class TwoEmployers
         await Ok(owner.PostAsync($"/api/admin/webhooks/{webhook}/pause", null));
         return new Employer(organisation, unit, person, agent, mbox, statementId, task, meetingId, session, webinar, webhook);
     }
+
+    /// <summary>The id of each employer's unit plan.</summary>
+    public const string PlanId = "plan-2026";
+
+    /// <summary>A unit plan with one goal on the framework's competence and one activity row, <c>r1</c>.</summary>
+    public static JsonObject UnitPlan(string vision, string m) => new()
+    {
+        ["vision"] = vision, ["goal"] = "Alla har basal hygien.", ["startsOn"] = "2026-01-01",
+        ["measurableGoals"] = new JsonArray(new JsonObject { ["id"] = "g1", ["kind"] = "share-valid", ["competence"] = $"c-{m}", ["role"] = "usk", ["target"] = 0.9 }),
+        ["activities"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "r1", ["aspect"] = "competence", ["responsible"] = "Enhetschef", ["activity"] = "Hygienkörkortet", ["deadline"] = "2026-06-30",
+            ["hours"] = 2, ["status"] = "ongoing",
+        }),
+    };
+
+    /// <summary>A deviation report on the framework's competence, logged against row <c>r1</c> of the unit plan.</summary>
+    public static JsonObject Deviation(string m) => new()
+    {
+        ["date"] = "2026-03-05", ["category"] = "hygiene", ["reference"] = $"AVV-{m}", ["competences"] = new JsonArray($"c-{m}"), ["plan"] = PlanId, ["row"] = "r1",
+    };
+
+    /// <summary>A training plan of one item on the framework's competence, agreed by <paramref name="agreedBy"/>.</summary>
+    public static JsonObject TrainingPlan(string agreedBy, string m) => new()
+    {
+        ["items"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "i1", ["competence"] = $"c-{m}", ["purpose"] = "gain", ["way"] = new JsonObject { ["kind"] = "on-site", ["activities"] = new JsonArray() },
+            ["dueOn"] = "2027-06-30", ["agreedBy"] = agreedBy, ["agreedOn"] = "2026-03-01",
+        }),
+    };
 
     /// <summary>Everything the owner reads of employer A: compared before and after another caller's requests.</summary>
     public async Task<string> SnapshotOfAAsync()
@@ -147,6 +181,8 @@ public sealed class TwoEmployers
             $"/xapi/activities/state?activityId={activity}&agent={agent}&stateId=bookmark", $"/xapi/activities/state?activityId={activity}&agent={agent}",
             $"/xapi/agents/profile?agent={agent}&profileId=preferences", $"/xapi/agents/profile?agent={agent}", "/api/framework",
             $"/api/admin/webhooks/{A.Webhook}", $"/api/events?organisation={A.Organisation}&limit=1000",
+            $"/api/units/{A.Unit}/plans/{PlanId}", $"/api/units/{A.Unit}/plans/bravo-{Marker}", $"/api/units/{A.Unit}/deviations?from=2026-01-01",
+            $"/api/people/{A.Person}/training-plan",
         };
         var snapshot = new StringBuilder();
         foreach (var read in reads)
@@ -167,7 +203,7 @@ public sealed class TwoEmployers
     public IReadOnlyList<string> MarkersOfA =>
     [
         $"Astrid A {Marker}", $"Org A {Marker}", $"Enhet A {Marker}", $"Resultat A {Marker}", $"Svar A {Marker}", $"Anteckning A {Marker}",
-        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}", $"webhook-a-{Marker}",
+        $"State A {Marker}", $"Profil A {Marker}", $"Utbildare A {Marker}", $"Presentatör A {Marker}", $"webhook-a-{Marker}", $"Vision A {Marker}", $"Chef A {Marker}",
     ];
 
     private static async Task<JsonNode?> Ok(Task<HttpResponseMessage> request)

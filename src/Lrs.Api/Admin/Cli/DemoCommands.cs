@@ -46,6 +46,9 @@ internal static class DemoCommands
                   curl -u {{outcome.Key}}:{{outcome.Secret}} 'http://localhost:8080/api/reflection-tasks?person={{somebody}}'
                   curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/group-reflection
                   curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/group-reflections
+                  curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/needs
+                  curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/plans/{{DemoPlanning.PlanId}}/progress
+                  curl -u {{outcome.Key}}:{{outcome.Secret}} http://localhost:8080/api/units/{{unit}}/training-plans
                 """);
             return 0;
         }));

@@ -1,0 +1,70 @@
+using Lrs.Core.People;
+
+namespace Lrs.Core.Competence;
+
+/// <summary>A sign-off of a piece of evidence, with when it was voided.</summary>
+/// <param name="StatementId">The sign-off statement.</param>
+/// <param name="SignedAt">Its timestamp.</param>
+/// <param name="VoidedAt">When the sign-off statement was voided; null while it stands.</param>
+public sealed record SignoffHistory(Guid StatementId, DateTimeOffset SignedAt, DateTimeOffset? VoidedAt);
+
+/// <summary>
+/// A piece of evidence over time: the evidence as recorded (its <see cref="EvidenceRecord.SignedOffAt"/> unused), when its
+/// statement was voided, and every sign-off by someone other than the learner.
+/// </summary>
+/// <param name="Evidence">The evidence.</param>
+/// <param name="VoidedAt">When its statement was voided; null while it stands.</param>
+/// <param name="Signoffs">Sign-offs by agents other than the learner, voided ones included.</param>
+public sealed record EvidenceHistory(EvidenceRecord Evidence, DateTimeOffset? VoidedAt, IReadOnlyList<SignoffHistory> Signoffs);
+
+/// <summary>
+/// Profiles as they stood at a past moment: the evidence achieved by then, each piece's validity window, voidings up to then,
+/// and the person's roles and units as their history records them. The framework and the person's duties are today's: neither
+/// keeps a history.
+/// </summary>
+public static class ProfileAsOf
+{
+    /// <summary>
+    /// The evidence as it counted at <paramref name="asOf"/>: achieved at or before it and not voided by then, with the earliest
+    /// sign-off given at or before it and not voided by then. Whether it had expired is left to <see cref="ProfileCalculator"/>.
+    /// </summary>
+    public static IReadOnlyList<EvidenceRecord> EvidenceAt(IEnumerable<EvidenceHistory> history, DateTimeOffset asOf)
+    {
+        var result = new List<EvidenceRecord>();
+        foreach (var h in history)
+        {
+            if (h.Evidence.AchievedAt > asOf || h.VoidedAt <= asOf) continue;
+            SignoffHistory? first = null;
+            if (h.Evidence.NeedsSignoff)
+                foreach (var s in h.Signoffs)
+                    if (s.SignedAt <= asOf && !(s.VoidedAt <= asOf)
+                        && (first is null || s.SignedAt < first.SignedAt || (s.SignedAt == first.SignedAt && s.StatementId.CompareTo(first.StatementId) < 0)))
+                        first = s;
+            result.Add(h.Evidence with { SignedOffAt = first?.SignedAt, SignoffStatementId = first?.StatementId });
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The values of one kind of assignment (units or roles) a person held at <paramref name="asOf"/>, in order. Before the
+    /// first assignment of that kind the LRS learned of, the first ones it learned of: the history begins with the first HR
+    /// sync, which records people as they already were, not as newly placed.
+    /// </summary>
+    public static IReadOnlyList<string> AssignedAt(Person person, AssignmentKind kind, DateTimeOffset asOf)
+    {
+        var ofKind = person.History.Where(a => a.Kind == kind).ToList();
+        if (ofKind.Count == 0) return kind == AssignmentKind.Unit ? person.Units : person.Roles;
+        var first = ofKind.Min(a => a.From);
+        var at = asOf < first ? first : asOf;
+        return [.. ofKind.Where(a => a.From <= at && (a.To is not { } to || to > at)).Select(a => a.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The profile of <paramref name="person"/> (with history) at <paramref name="asOf"/>, from the history of the evidence of
+    /// all the person's agents: the roles of then, the evidence of then, statuses as <see cref="ProfileCalculator.Compute"/>
+    /// decides them at that moment with <paramref name="expiringWindow"/>.
+    /// </summary>
+    public static PersonProfile Compute(Person person, IEnumerable<EvidenceHistory> history, Framework framework, DateTimeOffset asOf, TimeSpan expiringWindow) =>
+        ProfileCalculator.Compute(new PersonFacts(person.Id, AssignedAt(person, AssignmentKind.Role, asOf), person.Duties),
+            EvidenceAt(history, asOf), framework, asOf, expiringWindow);
+}
