@@ -3,6 +3,7 @@ using Lrs.Api.Admin;
 using Lrs.Api.Admin.Cli;
 using Lrs.Api.Auth;
 using Lrs.Api.Competence;
+using Lrs.Api.FollowUp;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
 using Lrs.Api.People;
@@ -34,6 +35,7 @@ builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
 builder.Services.AddSingleton<StatementWriter>();
+builder.Services.AddSingleton<FollowUpReader>();
 builder.Services.AddSingleton<CredentialVersions>();
 builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();
@@ -79,6 +81,8 @@ app.MapReflectionTasks();
 app.MapGroupReflections();
 app.MapSessions();
 app.MapWebinars();
+app.MapLearningCentres();
+app.MapFollowUp();
 
 try
 {

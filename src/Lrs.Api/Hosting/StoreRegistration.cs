@@ -28,6 +28,7 @@ public sealed class LrsStore : IAsyncDisposable
     public IPeopleStore People { get; }
     public IReflectionStore Reflection { get; private init; } = null!;
     public ISessionStore Sessions { get; private init; } = null!;
+    public IFollowUpStore FollowUp { get; private init; } = null!;
 
     /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
     public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
@@ -51,6 +52,7 @@ public sealed class LrsStore : IAsyncDisposable
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
+                    FollowUp = new FollowUpStore(dialect),
                     IsUnreachable = SqliteDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -67,6 +69,7 @@ public sealed class LrsStore : IAsyncDisposable
                 {
                     Reflection = new ReflectionStore(dialect),
                     Sessions = new SessionStore(dialect),
+                    FollowUp = new FollowUpStore(dialect),
                     IsUnreachable = PostgresDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -102,6 +105,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().People);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Reflection);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Sessions);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().FollowUp);
         services.AddSingleton<StoreOutage>();
         services.AddSingleton<Admin.Administration>();
         return services;

@@ -28,7 +28,7 @@ public abstract partial class SchemaMigrator
 
     protected SchemaMigrator(string dialect) => Migrations = Load(dialect);
 
-    /// <summary>This dialect's migrations, oldest first, numbered 1, 2, 3, … without gaps.</summary>
+    /// <summary>This dialect's migrations, oldest first, from 1 upward, each number once.</summary>
     public IReadOnlyList<Migration> Migrations { get; }
 
     /// <summary>The number of this dialect's newest migration: the schema version the code expects.</summary>
@@ -202,9 +202,11 @@ public abstract partial class SchemaMigrator
             migrations.Add(new Migration(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups[2].Value, sql, checksum));
         }
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        // A number may be held for a change that ships later, so the series may have gaps; a database that has a higher
+        // number applied than a migration it lacks is still refused (see the checks against what a database recorded).
         for (var i = 0; i < migrations.Count; i++)
-            if (migrations[i].Version != i + 1)
-                throw new InvalidOperationException($"The {dialect} migrations are not numbered 1, 2, 3, … without gaps: {string.Join(", ", migrations.Select(m => m.Version))}.");
+            if (migrations[i].Version <= (i == 0 ? 0 : migrations[i - 1].Version) || migrations[0].Version != 1)
+                throw new InvalidOperationException($"The {dialect} migrations are not numbered from 1, each number once: {string.Join(", ", migrations.Select(m => m.Version))}.");
         if (migrations.Count == 0) throw new InvalidOperationException($"No {dialect} migrations are embedded.");
         return migrations;
     }
