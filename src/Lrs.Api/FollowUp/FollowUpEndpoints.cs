@@ -156,10 +156,10 @@ public static class FollowUpEndpoints
         : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Bound credential",
             detail: "This credential is bound to an actor or registration; follow-up figures are about whole groups of people.");
 
-    private static CultureInfo? Locale(string? locale) => locale switch
+    private static FollowUpCsv.Locale? Locale(string? locale) => locale switch
     {
-        null or "en" or "en-US" or "en-GB" => CultureInfo.InvariantCulture,
-        "sv" or "sv-SE" => CultureInfo.GetCultureInfo("sv-SE"),
+        null or "en" or "en-US" or "en-GB" => FollowUpCsv.Locale.English,
+        "sv" or "sv-SE" => FollowUpCsv.Locale.Swedish,
         _ => null,
     };
 
@@ -168,7 +168,7 @@ public static class FollowUpEndpoints
     internal static ProblemHttpResult Bad(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
 
-    private static IResult Answer(HttpRequest request, FollowUpView view, CultureInfo locale) =>
+    private static IResult Answer(HttpRequest request, FollowUpView view, FollowUpCsv.Locale locale) =>
         request.Headers.Accept.Any(a => a is not null && a.Contains("text/csv", StringComparison.OrdinalIgnoreCase))
             ? TypedResults.File(FollowUpCsv.Write(view.Rows, locale), "text/csv; charset=utf-8", $"follow-up-{view.Measure}-{view.From}-{view.To}.csv")
             : TypedResults.Ok(view);
@@ -181,16 +181,28 @@ public static class FollowUpEndpoints
 /// </summary>
 public static class FollowUpCsv
 {
-    /// <summary>The CSV bytes, byte order mark first.</summary>
-    public static byte[] Write(IEnumerable<FigureRow> rows, CultureInfo locale)
+    /// <summary>How numbers and fields are written.</summary>
+    public enum Locale
     {
-        var swedish = locale.Name == "sv-SE";
+        /// <summary>Fields separated by <c>,</c>, a decimal point.</summary>
+        English,
+        /// <summary>Fields separated by <c>;</c>, a decimal comma (Swedish Excel).</summary>
+        Swedish,
+    }
+
+    // Written by hand rather than from the sv-SE culture: the server may run without culture data (invariant globalization).
+    private static readonly NumberFormatInfo DecimalComma = new() { NumberDecimalSeparator = ",", NegativeSign = "-" };
+
+    /// <summary>The CSV bytes, byte order mark first.</summary>
+    public static byte[] Write(IEnumerable<FigureRow> rows, Locale locale)
+    {
+        var swedish = locale == Locale.Swedish;
         var separator = swedish ? ';' : ',';
         var text = new StringBuilder();
         text.Append(string.Join(separator, "month", "figure", "by", "group", "value")).Append("\r\n");
         foreach (var row in rows)
         {
-            var value = row.Suppressed ? "<5" : row.Value?.ToString(swedish ? locale : CultureInfo.InvariantCulture) ?? "";
+            var value = row.Suppressed ? "<5" : row.Value?.ToString(swedish ? DecimalComma : CultureInfo.InvariantCulture) ?? "";
             text.Append(string.Join(separator, Field(row.Month ?? "", separator), Field(row.Figure, separator), Field(row.By, separator),
                 Field(row.Group, separator), Field(value, separator))).Append("\r\n");
         }
