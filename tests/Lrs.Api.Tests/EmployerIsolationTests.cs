@@ -81,6 +81,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             $"activity={activity}", $"activityId={activity}&agent={agent}&stateId=bookmark", $"activityId={activity}&agent={agent}",
             $"agent={agent}&profileId=preferences", $"activityId={activity}&profileId=p",
             $"person={a.Person}&organisation={a.Organisation}&unit={a.Unit}&role=usk", $"organisation={a.Organisation}", $"unit={a.Unit}",
+            $"unit={a.Unit}&competence={t.Competence}&date=2026-03-01", $"from=2026-01&to=2026-12&organisation={a.Organisation}&competence={t.Competence}",
         ];
         string Path(string route) => route
             .Replace("/api/reflection-tasks/{id:guid}", $"/api/reflection-tasks/{a.TaskId}", StringComparison.Ordinal)
@@ -91,6 +92,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             .Replace("/api/people/{id}", $"/api/people/{a.Person}", StringComparison.Ordinal)
             .Replace("/api/sessions/{id}", $"/api/sessions/{a.Session}", StringComparison.Ordinal)
             .Replace("/api/webinars/{id}", $"/api/webinars/{a.Webinar}", StringComparison.Ordinal)
+            .Replace("/api/learning-centres/{id}", $"/api/learning-centres/centre-{m}", StringComparison.Ordinal)
             .Replace("/api/admin/credentials/{key}", $"/api/admin/credentials/{acmeKey}", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal);
         static Func<HttpRequestMessage> Send(string method, string uri, Func<HttpContent?>? body = null) =>
@@ -140,7 +142,8 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/admin/credentials/{key}", "/api/admin/audit", "/api/framework", "/api/framework/{section}/{id}", "/api/people/{id}/profile", "/api/profiles",
             "/api/units/{id}/gaps", "/api/expiring", "/api/reflection-tasks", "/api/reflection-tasks/{id:guid}", "/api/units/{id}/group-reflection",
             "/api/units/{id}/group-reflections", "/api/group-reflections/{id:guid}", "/api/units/{id}/reflection-follow-up", "/api/sessions/{id}", "/api/sessions",
-            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics",
+            "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/learning-centres/{id}", "/api/learning-centres",
+            "/api/follow-up/reach", "/api/follow-up/short-term", "/api/follow-up/medium-term", "/api/follow-up/long-term", "/api/follow-up/before-after",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);
@@ -188,6 +191,10 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             Send("POST", $"/api/units/{b.Unit}/group-reflections", J(meeting)), Send("POST", $"/api/units/{b.Unit}/group-reflections", J(ownUnitMeeting)));
         Add("PUT /api/sessions/{id}", Send("PUT", $"/api/sessions/{a.Session}", J(session)), Send("PUT", $"/api/sessions/bravo-{m}", J(session)));
         Add("PUT /api/webinars/{id}", Send("PUT", $"/api/webinars/{a.Webinar}", J(webinar)));
+        Add("PUT /api/learning-centres/{id}", Send("PUT", $"/api/learning-centres/centre-{m}", J(new JsonObject
+        {
+            ["iri"] = $"https://demo.lrsapi.se/xapi/activities/learning-centres/bravo-{m}", ["name"] = "Kapad", ["activities"] = new JsonArray(t.Activity),
+        })));
         Add("PUT /api/webinars/{id}/attendance", Send("PUT", $"/api/webinars/{a.Webinar}/attendance", () => new StringContent(report, Encoding.UTF8, "text/csv")));
         return requests;
     }
