@@ -54,7 +54,7 @@ public static class FollowUpEndpoints
                 "coverage as of the date and as of `months` months after it (1 to 24, default 3), people who renewed before expiry, and deviation " +
                 "reports, in the `months` months before the date against the months after (`by`: `period`, `group`: `before` or `after`). " +
                 SuppressionNote)
-            .Produces<FollowUpView>(StatusCodes.Status200OK, "application/json", "text/csv");
+            .Produces<MeasureView>(StatusCodes.Status200OK, "application/json", "text/csv");
         return routes;
     }
 
@@ -69,7 +69,7 @@ public static class FollowUpEndpoints
             .WithDescription(description + " Filters: `from` and `to` (yyyy-MM, default the last twelve months; at most 36), `centre` (a learning " +
                 "centre id), `employerKind` (municipal, private, regional), `organisation`, `unit`, `role`, `competence` (trainings aligned with it; " +
                 "in coverage, that competence only). People count in a unit or role they had at the time. " + SuppressionNote)
-            .Produces<FollowUpView>(StatusCodes.Status200OK, "application/json", "text/csv");
+            .Produces<MeasureView>(StatusCodes.Status200OK, "application/json", "text/csv");
 
     /// <summary>The filters of a monthly measure.</summary>
     public sealed record FollowUpQuery(
@@ -99,7 +99,7 @@ public static class FollowUpEndpoints
     /// <param name="TimeZone">The time zone of months and dates.</param>
     /// <param name="Filters">The filters applied.</param>
     /// <param name="Rows">The figures.</param>
-    public sealed record FollowUpView(string Measure, string From, string To, string TimeZone, FollowUpFilters Filters, IReadOnlyList<FigureRow> Rows);
+    public sealed record MeasureView(string Measure, string From, string To, string TimeZone, FollowUpFilters Filters, IReadOnlyList<FigureRow> Rows);
 
     public static Task<IResult> GetReach([AsParameters] FollowUpQuery query, HttpRequest request, ClaimsPrincipal user, FollowUpReader reader, CancellationToken ct) =>
         MonthlyAsync("reach", query, request, user, reader, FollowUpFigures.Reach, ct);
@@ -130,7 +130,7 @@ public static class FollowUpEndpoints
         var (found, problem) = await reader.FilterAsync(user, new FollowUpQuery(month.ToString(), month.ToString(), null, null, null, query.Unit, null, query.Competence, null), ct);
         if (found is null) return problem!;
         var data = await reader.ReadAsync(user.TenantId(), "beforeAfter", found, ct);
-        var view = new FollowUpView("beforeAfter", day.AddMonths(-months).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        var view = new MeasureView("beforeAfter", day.AddMonths(-months).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             day.AddMonths(months).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), zone.Id, Filters(found.Filter),
             FollowUpFigures.BeforeAfter(data, found.Filter, at, months));
         return Answer(request, view, locale);
@@ -145,7 +145,7 @@ public static class FollowUpEndpoints
         if (found is null) return problem!;
         var filter = found.Filter;
         var data = await reader.ReadAsync(user.TenantId(), measure, found, ct);
-        var view = new FollowUpView(measure, filter.From.ToString(), filter.To.ToString(), reader.Zone.Id, Filters(filter), compute(data, filter));
+        var view = new MeasureView(measure, filter.From.ToString(), filter.To.ToString(), reader.Zone.Id, Filters(filter), compute(data, filter));
         return Answer(request, view, locale);
     }
 
@@ -168,7 +168,7 @@ public static class FollowUpEndpoints
     internal static ProblemHttpResult Bad(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
 
-    private static IResult Answer(HttpRequest request, FollowUpView view, FollowUpCsv.Locale locale) =>
+    private static IResult Answer(HttpRequest request, MeasureView view, FollowUpCsv.Locale locale) =>
         request.Headers.Accept.Any(a => a is not null && a.Contains("text/csv", StringComparison.OrdinalIgnoreCase))
             ? TypedResults.File(FollowUpCsv.Write(view.Rows, locale), "text/csv; charset=utf-8", $"follow-up-{view.Measure}-{view.From}-{view.To}.csv")
             : TypedResults.Ok(view);
