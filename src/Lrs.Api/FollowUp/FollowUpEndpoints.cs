@@ -23,6 +23,16 @@ public static class FollowUpEndpoints
     /// <summary>The longest period one request may cover, in months.</summary>
     public const int MaxMonths = 36;
 
+    /// <summary>The monthly measures by the name of their route, and how each is computed.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Measure, Func<FollowUpData, FollowUpFilter, IReadOnlyList<FigureRow>> Compute)> Monthly =
+        new Dictionary<string, (string, Func<FollowUpData, FollowUpFilter, IReadOnlyList<FigureRow>>)>
+        {
+            ["reach"] = ("reach", FollowUpFigures.Reach),
+            ["short-term"] = ("shortTerm", FollowUpFigures.ShortTerm),
+            ["medium-term"] = ("mediumTerm", FollowUpFigures.MediumTerm),
+            ["long-term"] = ("longTerm", FollowUpFigures.LongTerm),
+        };
+
     public static IEndpointRouteBuilder MapFollowUp(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/follow-up")
@@ -127,8 +137,9 @@ public static class FollowUpEndpoints
         var month = new Month(day.Year, day.Month);
         var local = day.ToDateTime(TimeOnly.MinValue);
         var at = new DateTimeOffset(local, zone.GetUtcOffset(local));
-        var (found, problem) = await reader.FilterAsync(user, new FollowUpQuery(month.ToString(), month.ToString(), null, null, null, query.Unit, null, query.Competence, null), ct);
-        if (found is null) return problem!;
+        var (found, refusal) = await reader.FilterAsync(user.TenantId(), user.RestrictedOrganisation(),
+            new FollowUpQuery(month.ToString(), month.ToString(), null, null, null, query.Unit, null, query.Competence, null), ct);
+        if (found is null) return refusal!.ToProblem();
         var data = await reader.ReadAsync(user.TenantId(), "beforeAfter", found, ct);
         var view = new MeasureView("beforeAfter", day.AddMonths(-months).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             day.AddMonths(months).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), zone.Id, Filters(found.Filter),
@@ -141,8 +152,8 @@ public static class FollowUpEndpoints
     {
         if (Refused(user) is { } refused) return refused;
         if (Locale(query.Locale) is not { } locale) return BadLocale();
-        var (found, problem) = await reader.FilterAsync(user, query, ct);
-        if (found is null) return problem!;
+        var (found, refusal) = await reader.FilterAsync(user.TenantId(), user.RestrictedOrganisation(), query, ct);
+        if (found is null) return refusal!.ToProblem();
         var filter = found.Filter;
         var data = await reader.ReadAsync(user.TenantId(), measure, found, ct);
         var view = new MeasureView(measure, filter.From.ToString(), filter.To.ToString(), reader.Zone.Id, Filters(filter), compute(data, filter));
@@ -156,7 +167,8 @@ public static class FollowUpEndpoints
         : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Bound credential",
             detail: "This credential is bound to an actor or registration; follow-up figures are about whole groups of people.");
 
-    private static FollowUpCsv.Locale? Locale(string? locale) => locale switch
+    /// <summary>The CSV form a <c>locale</c> asks for; null for one not offered.</summary>
+    public static FollowUpCsv.Locale? Locale(string? locale) => locale switch
     {
         null or "en" or "en-US" or "en-GB" => FollowUpCsv.Locale.English,
         "sv" or "sv-SE" => FollowUpCsv.Locale.Swedish,
@@ -213,6 +225,22 @@ public static class FollowUpCsv
         value.IndexOfAny([separator, '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }
 
+/// <summary>Why a follow-up cannot be computed: a status (400 or 404), a title and a detail.</summary>
+/// <param name="Status">400 for a bad filter, 404 for an id the caller may not see.</param>
+/// <param name="Title">A short title.</param>
+/// <param name="Detail">What is wrong.</param>
+public sealed record FollowUpRefusal(int Status, string Title, string Detail)
+{
+    /// <summary>A bad filter.</summary>
+    public static FollowUpRefusal Bad(string title, string detail) => new(StatusCodes.Status400BadRequest, title, detail);
+
+    /// <summary>An id the caller may not see.</summary>
+    public static FollowUpRefusal NotFound(string title, string detail) => new(StatusCodes.Status404NotFound, title, detail);
+
+    /// <summary>As ProblemDetails.</summary>
+    public IResult ToProblem() => TypedResults.Problem(statusCode: Status, title: Title, detail: Detail);
+}
+
 /// <summary>A request's filter, with the directory and framework read to check it.</summary>
 /// <param name="Filter">The filter.</param>
 /// <param name="Directory">The tenant's people, organisations and units.</param>
@@ -225,34 +253,35 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
     /// <summary>The time zone of months.</summary>
     public TimeZoneInfo Zone { get; } = TimeZoneInfo.FindSystemTimeZoneById(options.Value.Reflection.TimeZone);
 
-    /// <summary>The filter of a request, or the problem with it (400 for a bad value, 404 for what the caller may not see).</summary>
-    public async Task<(FollowUpRequest? Request, IResult? Problem)> FilterAsync(ClaimsPrincipal user, FollowUpEndpoints.FollowUpQuery query, CancellationToken ct)
+    /// <summary>
+    /// The filter of a request, or why there is none (400 for a bad value, 404 for what the caller may not see). A caller
+    /// restricted to <paramref name="restricted"/> gets that organisation's figures only.
+    /// </summary>
+    public async Task<(FollowUpRequest? Request, FollowUpRefusal? Refusal)> FilterAsync(long tenant, string? restricted, FollowUpEndpoints.FollowUpQuery query, CancellationToken ct)
     {
-        var tenant = user.TenantId();
         var now = Month.Of(time.GetUtcNow(), Zone);
         Month from = now.Add(-11), to = now;
-        if (query.To is not null && !Month.TryParse(query.To, out to)) return (null, FollowUpEndpoints.Bad("Invalid to", $"to '{query.To}' is not a month, yyyy-MM."));
-        if (query.From is not null && !Month.TryParse(query.From, out from)) return (null, FollowUpEndpoints.Bad("Invalid from", $"from '{query.From}' is not a month, yyyy-MM."));
+        if (query.To is not null && !Month.TryParse(query.To, out to)) return (null, FollowUpRefusal.Bad("Invalid to", $"to '{query.To}' is not a month, yyyy-MM."));
+        if (query.From is not null && !Month.TryParse(query.From, out from)) return (null, FollowUpRefusal.Bad("Invalid from", $"from '{query.From}' is not a month, yyyy-MM."));
         if (query.From is null) from = to.Add(-11);
-        if (from.CompareTo(to) > 0) return (null, FollowUpEndpoints.Bad("Invalid period", "from is after to."));
-        if (from.Until(to) >= FollowUpEndpoints.MaxMonths) return (null, FollowUpEndpoints.Bad("Invalid period", $"A follow-up covers at most {FollowUpEndpoints.MaxMonths} months."));
+        if (from.CompareTo(to) > 0) return (null, FollowUpRefusal.Bad("Invalid period", "from is after to."));
+        if (from.Until(to) >= FollowUpEndpoints.MaxMonths) return (null, FollowUpRefusal.Bad("Invalid period", $"A follow-up covers at most {FollowUpEndpoints.MaxMonths} months."));
         if (query.EmployerKind is { } kind && !EmployerKinds.All.Contains(kind))
-            return (null, FollowUpEndpoints.Bad("Invalid employerKind", $"employerKind is one of {string.Join(", ", EmployerKinds.All)}."));
+            return (null, FollowUpRefusal.Bad("Invalid employerKind", $"employerKind is one of {string.Join(", ", EmployerKinds.All)}."));
         var framework = (await competence.GetFrameworkAsync(tenant, ct)).Framework;
         if (query.Role is { } role && framework.FindRole(role) is null)
-            return (null, FollowUpEndpoints.Bad("Invalid role", $"The framework has no role '{role}'."));
+            return (null, FollowUpRefusal.Bad("Invalid role", $"The framework has no role '{role}'."));
         if (query.Competence is { } c && framework.FindCompetence(c) is null)
-            return (null, FollowUpEndpoints.Bad("Invalid competence", $"The framework has no competence '{c}'."));
+            return (null, FollowUpRefusal.Bad("Invalid competence", $"The framework has no competence '{c}'."));
         LearningCentre? centre = null;
         if (query.Centre is { } centreId && (centre = await store.GetCentreAsync(tenant, centreId, ct)) is null)
-            return (null, PeopleEndpoints.NotFound("No such learning centre", $"There is no learning centre with id '{centreId}'."));
+            return (null, FollowUpRefusal.NotFound("No such learning centre", $"There is no learning centre with id '{centreId}'."));
         var directory = await store.DirectoryAsync(tenant, ct);
-        var restricted = user.RestrictedOrganisation();
         var organisation = query.Organisation;
         if (organisation is not null && (!directory.OrganisationKinds.ContainsKey(organisation) || restricted is not null && organisation != restricted))
-            return (null, PeopleEndpoints.NotFound("No such organisation", $"There is no organisation with id '{organisation}' that this credential may see."));
+            return (null, FollowUpRefusal.NotFound("No such organisation", $"There is no organisation with id '{organisation}' that this credential may see."));
         if (query.Unit is { } unit && (!directory.UnitOrganisations.TryGetValue(unit, out var owner) || restricted is not null && owner != restricted))
-            return (null, PeopleEndpoints.NotFound("No such unit", $"There is no unit with id '{unit}' that this credential may see."));
+            return (null, FollowUpRefusal.NotFound("No such unit", $"There is no unit with id '{unit}' that this credential may see."));
         var filter = new FollowUpFilter(from, to, centre, query.EmployerKind, organisation ?? restricted, query.Unit, query.Role, query.Competence);
         return (new FollowUpRequest(filter, directory, framework), null);
     }
