@@ -38,7 +38,9 @@ public abstract class SchemaMigrationTests : IDisposable
     /// <summary>This store's migrations, as the code knows them.</summary>
     protected abstract Lrs.Storage.SchemaMigrator Migrator { get; }
 
-    private int KnownVersions => Migrator.Migrations.Count;
+    // The numbers the LRS knows: from 1 up, with a gap where a number is held for a change that ships later.
+    private IReadOnlyList<int> Known => [.. Migrator.Migrations.Select(m => m.Version)];
+    private int KnownVersions => Migrator.NewestVersion;
 
     [Fact]
     public async Task A_database_of_the_unversioned_schema_of_commit_6163426_is_upgraded_with_its_data_intact_and_queryable()
@@ -87,7 +89,7 @@ public abstract class SchemaMigrationTests : IDisposable
         (await client.GetAllAsync($"/xapi/statements?agent={Uri.EscapeDataString(Anna)}")).Select(s => s["id"]!.GetValue<string>()).Should().Equal(posted[0], PassedStatement);
         (await client.PostAsync("/api/admin/tenants", Json(new JsonObject { ["name"] = "after-upgrade" }))).StatusCode.Should().Be(HttpStatusCode.Created);
 
-        (await VersionsAsync(database)).Select(v => v.Number).Should().Equal(Enumerable.Range(1, KnownVersions));
+        (await VersionsAsync(database)).Select(v => v.Number).Should().Equal(Known);
         (await VersionsAsync(database))[0].Name.Should().Be("initial");
     }
 
@@ -125,7 +127,7 @@ public abstract class SchemaMigrationTests : IDisposable
 
         exitCode.Should().NotBe(0, output);
         output.Should().Contain($"LrsApi cannot start: The database schema is at version {future} (from_the_future), newer than this LRS knows (up to {KnownVersions}");
-        (await VersionsAsync(database)).Select(v => v.Number).Should().Equal([.. Enumerable.Range(1, KnownVersions), future]);
+        (await VersionsAsync(database)).Select(v => v.Number).Should().Equal([.. Known, future]);
     }
 
     [Fact]
@@ -149,7 +151,7 @@ public abstract class SchemaMigrationTests : IDisposable
         await using (var first = new LrsOn(Provider, database))
             id = (await first.Client().PostAsync(Statement()))[0];
         var before = await VersionsAsync(database);
-        before.Select(v => v.Number).Should().Equal(Enumerable.Range(1, KnownVersions));
+        before.Select(v => v.Number).Should().Equal(Known);
 
         await using var second = new LrsOn(Provider, database);
         (await second.Client().GetAsync($"/xapi/statements?statementId={id}")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -170,7 +172,7 @@ public abstract class SchemaMigrationTests : IDisposable
         using var b = FirstStartTests.Authenticated(two, LrsFixture.Key, LrsFixture.Secret);
         var id = (await a.PostAsync(Statement()))[0];
         (await b.GetAsync($"/xapi/statements?statementId={id}")).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await VersionsAsync(database)).Select(v => v.Number).Should().Equal(Enumerable.Range(1, KnownVersions));
+        (await VersionsAsync(database)).Select(v => v.Number).Should().Equal(Known);
     }
 
     // A database as commit 6163426 left it: its schema, the rows it wrote, then (for a test) a change of an older database.

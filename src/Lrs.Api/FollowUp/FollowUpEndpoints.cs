@@ -300,8 +300,11 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
         IReadOnlyList<EvidenceRecord> evidence = [];
         if (measure is "longTerm" or "beforeAfter")
         {
+            // Only the evidence of people who can be in scope: of the organisation, and ever in the unit.
             var keys = directory.PersonOfAgent.Where(a => directory.People.TryGetValue(a.Value, out var p)
-                && (filter.OrganisationId is null || p.OrganisationId == filter.OrganisationId)).Select(a => a.Key).ToList();
+                && (filter.OrganisationId is null || p.OrganisationId == filter.OrganisationId)
+                && (filter.UnitId is null || p.Assignments.Any(x => x.Kind == Lrs.Core.People.AssignmentKind.Unit && x.Value == filter.UnitId)))
+                .Select(a => a.Key).ToList();
             evidence = keys.Count == 0 ? [] : await competence.EvidenceAsync(tenant, keys, ct);
         }
         var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct) : [];
