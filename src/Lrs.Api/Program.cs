@@ -4,6 +4,7 @@ using Lrs.Api.Admin.Cli;
 using Lrs.Api.Auth;
 using Lrs.Api.Competence;
 using Lrs.Api.Events;
+using Lrs.Api.FollowUp;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
 using Lrs.Api.People;
@@ -36,6 +37,7 @@ builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StoredClock>();
 builder.Services.AddSingleton<StatementWriter>();
+builder.Services.AddSingleton<FollowUpReader>();
 builder.Services.AddSingleton<CredentialVersions>();
 builder.Services.AddLrsStore();
 builder.Services.AddHostedService<StoreInitializer>();
@@ -98,6 +100,8 @@ app.MapWebhooks();
 app.MapNeeds();
 app.MapUnitPlans();
 app.MapTrainingPlans();
+app.MapLearningCentres();
+app.MapFollowUp();
 
 try
 {

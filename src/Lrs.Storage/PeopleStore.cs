@@ -23,7 +23,7 @@ public sealed class PeopleStore(Dialect db) : IPeopleStore
         FROM people p
         """;
 
-    private const string OrganisationColumns = "SELECT id, name, hr_home_page, changed FROM organisations";
+    private const string OrganisationColumns = "SELECT id, name, hr_home_page, changed, kind FROM organisations";
 
     /// <inheritdoc />
     public async Task<UpsertOutcome> UpsertOrganisationsAsync(long tenantId, IReadOnlyList<OrganisationUpsert> organisations, string? organisationId, DateTimeOffset now, CancellationToken ct)
@@ -47,11 +47,11 @@ public sealed class PeopleStore(Dialect db) : IPeopleStore
 
         // "WHERE true": SQLite reads the ON of an upsert after a bare FROM as a join's.
         await ForEachRowAsync(write, tenantId, null, """
-            INSERT INTO organisations (tenant_id, id, name, hr_home_page, changed) SELECT @t, r.id, r.name, r.hr, r.changed FROM {rows} WHERE true
-            ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, hr_home_page = excluded.hr_home_page, changed = excluded.changed
+            INSERT INTO organisations (tenant_id, id, name, hr_home_page, changed, kind) SELECT @t, r.id, r.name, r.hr, r.changed, r.kind FROM {rows} WHERE true
+            ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, hr_home_page = excluded.hr_home_page, changed = excluded.changed, kind = excluded.kind
             """, plan.Organisations, ct,
             new("id", ColumnType.Text, o => o.Id), new("name", ColumnType.Text, o => o.Name), new("hr", ColumnType.Text, o => o.HrHomePage),
-            new("changed", ColumnType.Time, o => o.Changed));
+            new("changed", ColumnType.Time, o => o.Changed), new("kind", ColumnType.Text, o => o.Kind));
         await ForEachRowAsync(write, tenantId, null, """
             INSERT INTO org_units (tenant_id, id, organisation_id, name, changed) SELECT @t, r.id, r.org, r.name, r.changed FROM {rows} WHERE true
             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, changed = excluded.changed
@@ -298,7 +298,7 @@ public sealed class PeopleStore(Dialect db) : IPeopleStore
         r.GetString(0), r.GetString(1), r.StringOrNull(2), r.StringOrNull(3), r.StringOrNull(4),
         db.Strings(r, 7), db.Strings(r, 8), PeopleRows.Strings(r.GetString(5)), PeopleRows.Agents(db.Strings(r, 9)), db.Time(r, 6), []);
 
-    private Organisation ReadOrganisation(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.StringOrNull(2), db.Time(r, 3));
+    private Organisation ReadOrganisation(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.StringOrNull(2), db.Time(r, 3), r.StringOrNull(4));
 
     private OrgUnit ReadUnit(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), db.Time(r, 3));
 }

@@ -81,6 +81,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             $"activity={activity}", $"activityId={activity}&agent={agent}&stateId=bookmark", $"activityId={activity}&agent={agent}",
             $"agent={agent}&profileId=preferences", $"activityId={activity}&profileId=p",
             $"person={a.Person}&organisation={a.Organisation}&unit={a.Unit}&role=usk", $"organisation={a.Organisation}", $"unit={a.Unit}",
+            $"unit={a.Unit}&competence={t.Competence}&date=2026-03-01", $"from=2026-01&to=2026-12&organisation={a.Organisation}&competence={t.Competence}",
         ];
         string Path(string route) => route
             .Replace("/api/reflection-tasks/{id:guid}", $"/api/reflection-tasks/{a.TaskId}", StringComparison.Ordinal)
@@ -91,6 +92,7 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             .Replace("/api/people/{id}", $"/api/people/{a.Person}", StringComparison.Ordinal)
             .Replace("/api/sessions/{id}", $"/api/sessions/{a.Session}", StringComparison.Ordinal)
             .Replace("/api/webinars/{id}", $"/api/webinars/{a.Webinar}", StringComparison.Ordinal)
+            .Replace("/api/learning-centres/{id}", $"/api/learning-centres/centre-{m}", StringComparison.Ordinal)
             .Replace("/api/admin/credentials/{key}", $"/api/admin/credentials/{acmeKey}", StringComparison.Ordinal)
             .Replace("/api/admin/webhooks/{id:guid}", $"/api/admin/webhooks/{a.Webhook}", StringComparison.Ordinal)
             .Replace("{planId}", PlanId, StringComparison.Ordinal)
@@ -145,6 +147,8 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
             "/api/webinars/{id}", "/api/webinars", "/openapi/{documentName}.json", "/metrics", "/api/admin/privacy", "/api/events", "/api/admin/webhooks", "/api/admin/webhooks/{id:guid}",
             "/api/units/{id}/needs", "/api/units/{id}/deviations",
             "/api/units/{id}/plans/{planId}", "/api/units/{id}/plans/{planId}/progress", "/api/people/{id}/training-plan", "/api/units/{id}/training-plans",
+            "/api/learning-centres/{id}", "/api/learning-centres",
+            "/api/follow-up/reach", "/api/follow-up/short-term", "/api/follow-up/medium-term", "/api/follow-up/long-term", "/api/follow-up/before-after",
         ]))
             foreach (var method in headToo.Contains(route) ? ["GET", "HEAD"] : new[] { "GET" })
                 Add($"{method} {route}", [.. queries.Select(q => Send(method, Path(route) + (q.Length > 0 ? "?" + q : "")))]);
@@ -212,6 +216,10 @@ public abstract class EmployerIsolationTests(LrsFixture lrs, ITestOutputHelper o
         Add("PUT /api/people/{id}/training-plan", Send("PUT", Path("/api/people/{id}/training-plan"), J(TrainingPlan("Kapad", m))));
         Add("POST /api/people/{id}/training-plan/draft", Send("POST", Path("/api/people/{id}/training-plan/draft")),
             Send("POST", Path("/api/people/{id}/training-plan/draft") + $"?plan={PlanId}"));
+        Add("PUT /api/learning-centres/{id}", Send("PUT", $"/api/learning-centres/centre-{m}", J(new JsonObject
+        {
+            ["iri"] = $"https://demo.lrsapi.se/xapi/activities/learning-centres/bravo-{m}", ["name"] = "Kapad", ["activities"] = new JsonArray(t.Activity),
+        })));
         Add("PUT /api/webinars/{id}/attendance", Send("PUT", $"/api/webinars/{a.Webinar}/attendance", () => new StringContent(report, Encoding.UTF8, "text/csv")));
         return requests;
     }

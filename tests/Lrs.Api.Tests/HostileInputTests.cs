@@ -392,6 +392,13 @@ public abstract partial class HostileInputTests(LrsFixture lrs, ITestOutputHelpe
             }),
             new("PUT", "/api/sessions/{id}", () => $"/api/sessions/s-{New()}", p => [p, "/xapi/statements?limit=1"], session),
             new("PUT", "/api/webinars/{id}", () => $"/api/webinars/w-{New()}", p => [p], Learning()),
+            new("PUT", "/api/learning-centres/{id}", () => $"/api/learning-centres/lc-{New()}", p => [p, "/api/learning-centres?limit=1000"], new JsonObject
+            {
+                ["iri"] = $"https://demo.lrsapi.se/xapi/activities/learning-centres/{New()}", ["name"] = "Metodrum, Upplands Väsby",
+                ["needs"] = new JsonArray("Säkra förflyttningar"), ["resources"] = new JsonArray("Simuleringsdockor"), ["activities"] = new JsonArray(activity),
+                ["activityPrefixes"] = new JsonArray("https://demo.lrsapi.se/xapi/activities/videos/"),
+                ["effects"] = new JsonArray(new JsonObject { ["id"] = "i-praktiken", ["term"] = "medium", ["description"] = "Tekniken används", ["measure"] = "mediumTerm.reflectionResponseRate" }),
+            }),
             new("PUT", "/api/webinars/{id}/attendance", () => $"/api/webinars/{webinar}/attendance", _ => [$"/api/webinars/{webinar}", "/xapi/statements?limit=1"],
                 JsonValue.Create($"name,email,employeeId,joinTime,leaveTime,durationMinutes\nAnna Andersson,,{person},2026-03-02 08:00,2026-03-02 12:00,240\n")),
             new("POST", "/api/units/{id}/group-reflections", () => $"/api/units/{unit}/group-reflections", p => [p, "/xapi/statements?limit=1"], new JsonObject

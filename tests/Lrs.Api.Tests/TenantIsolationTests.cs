@@ -281,16 +281,22 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
         (await owner.PutAsync($"/api/units/{unit}/plans/plan", Json(UnitPlan($"Vision {marker}", competence, $"role-{marker}")))).EnsureSuccessStatusCode();
         (await owner.PostAsync($"/api/units/{unit}/deviations", Json(Deviation(competence, $"AVV-{marker}")))).EnsureSuccessStatusCode();
         (await owner.PutAsync($"/api/people/{person}/training-plan", Json(TrainingPlan($"Chef {marker}", competence)))).EnsureSuccessStatusCode();
+        var centre = $"centre-{marker}";
+        (await owner.PutAsync($"/api/learning-centres/{centre}", Json(new JsonObject
+        {
+            ["iri"] = $"https://demo.lrsapi.se/xapi/activities/learning-centres/{marker}", ["name"] = $"Centre {marker}", ["activities"] = new JsonArray(activity),
+        }))).StatusCode.Should().Be(HttpStatusCode.Created);
 
         // Every GET route of the application, its route values filled with the owner's identifiers, its query with the owner's.
-        var query = $"statementId={statementId}&activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s&profileId=p&organisation={organisation}&unit={unit}&role=role-{marker}";
+        var query = $"statementId={statementId}&activityId={Uri.EscapeDataString(activity)}&agent={agentParam}&stateId=s&profileId=p&organisation={organisation}&unit={unit}&role=role-{marker}&centre={centre}";
         var routes = lrs.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
             .Select(e => e.RoutePattern.RawText!).Distinct().ToList();
         routes.Should().Contain(["/api/people/{id}/profile", "/api/people/{id}/export", "/api/units/{id}/gaps", "/api/framework/{section}/{id}", "/xapi/statements/",
-            "/api/reflection-tasks/{id:guid}", "/api/group-reflections/{id:guid}", "/api/units/{id}/group-reflection", "/api/sessions/{id}", "/api/webinars/{id}"]);
+            "/api/reflection-tasks/{id:guid}", "/api/group-reflections/{id:guid}", "/api/units/{id}/group-reflection", "/api/sessions/{id}", "/api/webinars/{id}",
+            "/api/learning-centres/{id}", "/api/follow-up/reach", "/api/follow-up/before-after"]);
         string[] markers = [$"Name {marker}", $"Org {marker}", $"Unit {marker}", $"Kompetens {marker}", $"Roll {marker}", $"Svar {marker}", $"\"note\":\"{marker}\"",
-            $"Reflektion {marker}", $"Anteckning {marker}", $"Session {marker}", $"Webinar {marker}", $"Vision {marker}", $"AVV-{marker}", $"Chef {marker}"];
+            $"Reflektion {marker}", $"Anteckning {marker}", $"Session {marker}", $"Webinar {marker}", $"Vision {marker}", $"AVV-{marker}", $"Chef {marker}", $"Centre {marker}"];
         var seenByOwner = new HashSet<string>();
         foreach (var route in routes)
         {
@@ -301,6 +307,7 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
             path = path.Contains("/reflection-tasks/", StringComparison.Ordinal) ? path.Replace("{id:guid}", task, StringComparison.Ordinal)
                 : path.Contains("/group-reflections/", StringComparison.Ordinal) ? path.Replace("{id:guid}", meetingId, StringComparison.Ordinal)
                 : path.Contains("/framework/", StringComparison.Ordinal) ? path.Replace("{id}", competence, StringComparison.Ordinal)
+                : path.Contains("/learning-centres/", StringComparison.Ordinal) ? path.Replace("{id}", centre, StringComparison.Ordinal)
                 : path.Contains("/units", StringComparison.Ordinal) ? path.Replace("{id}", unit, StringComparison.Ordinal)
                 : path.Contains("/organisations", StringComparison.Ordinal) ? path.Replace("{id}", organisation, StringComparison.Ordinal)
                 : System.Text.RegularExpressions.Regex.Replace(path, @"\{[^}]+\}", person);
@@ -316,6 +323,19 @@ public abstract class TenantIsolationTests(LrsFixture lrs)
             }
         }
         seenByOwner.Should().BeEquivalentTo(markers, "the same requests show the owner every marker, so the stranger's answers are a real test");
+
+        // Follow-up figures: the owner's person counts for the owner; the stranger's centre, unit and organisation are not found.
+        var (_, reach) = await owner.GetJsonAsync($"/api/follow-up/reach?from=2026-03&to=2026-03&unit={unit}");
+        reach!["rows"]!.AsArray().Should().Contain(r => r!["figure"]!.GetValue<string>() == "peopleTrained" && r["suppressed"]!.GetValue<bool>());
+        foreach (var figures in new[] { $"/api/follow-up/reach?centre={centre}", $"/api/follow-up/long-term?unit={unit}", $"/api/follow-up/short-term?organisation={organisation}",
+            $"/api/follow-up/before-after?unit={unit}&competence={competence}&date=2026-03-01" })
+            (await stranger.GetAsync(figures)).StatusCode.Should().BeOneOf([HttpStatusCode.NotFound, HttpStatusCode.BadRequest], figures);
+        // The same centre id in another tenant is another centre: the owner's stays as it was.
+        (await stranger.PutAsync($"/api/learning-centres/{centre}", Json(new JsonObject
+        {
+            ["iri"] = $"https://demo.lrsapi.se/xapi/activities/learning-centres/{marker}", ["name"] = "Kapad",
+        }))).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await owner.GetStringAsync($"/api/learning-centres/{centre}")).Should().Contain($"Centre {marker}");
     }
 
     private static JsonObject UnitPlan(string vision, string competence, string role) => new()

@@ -37,6 +37,21 @@ internal static class DemoCatalogue
 {
     public const string ActivityBase = "https://demo.lrsapi.se/xapi/activities/";
     public const string MetodikumPath = "learning-centres/metodikum";
+
+    /// <summary>
+    /// The learning centre Metodikum as data: the place of the demo's sessions, its e-learning and recorded webinars, and the
+    /// program logic its follow-up rests on.
+    /// </summary>
+    public static Lrs.Core.FollowUp.LearningCentre Metodikum(DateTimeOffset now) => new("metodikum", ActivityBase + MetodikumPath, "Metodikum, Solna",
+        ["Förflyttningar som skadar personal och brukare", "Nyanställda utan grundläggande kunskap om demens och hygien"],
+        ["Simuleringsrum med taklyft och dockor", "Två undersköterskor som handledare", "Lärlådor", "Webbinarier med inspelning"],
+        [], [ActivityBase + "courses/", ActivityBase + "videos/", ActivityBase + "webinars/"],
+        [
+            new("fler-utbildade", "short", "Fler medarbetare hos kommunen och privata utförare utbildas", "reach.peopleTrained", null),
+            new("kunskap", "short", "Deltagarna klarar förflyttningsövningen och får den bekräftad", "shortTerm.signoffRate", "forflyttning"),
+            new("i-praktiken", "medium", "Det som lärts tas upp och används i arbetsgruppen", "mediumTerm.reflectionResponseRate", "forflyttning"),
+            new("tackning", "long", "Varje enhet har förflyttningskompetens", "longTerm.coverage", "forflyttning"),
+        ], now);
     public const string LearningCentreType = "https://demo.lrsapi.se/xapi/activity-types/learning-centre";
     public const string CredentialType = "https://demo.lrsapi.se/xapi/activity-types/credential";
     public const string AssessorType = "https://demo.lrsapi.se/xapi/relevant-types/assessor";

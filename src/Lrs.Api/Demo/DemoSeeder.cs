@@ -47,7 +47,7 @@ public static class DemoSeeder
         progress($"framework: {framework.Competences.Count} competences, {framework.Roles.Count} roles, {framework.Rules.Count} rules");
 
         var now = time.GetUtcNow();
-        var organisations = demo.Organisations.Select(o => new OrganisationUpsert(o.Id, o.Name, o.HrHomePage, [.. o.Units.Select(u => new UnitUpsert(u.Id, u.Name))])).ToList();
+        var organisations = demo.Organisations.Select(o => new OrganisationUpsert(o.Id, o.Name, o.HrHomePage, [.. o.Units.Select(u => new UnitUpsert(u.Id, u.Name))], o.Kind)).ToList();
         var orgOutcome = await store.People.UpsertOrganisationsAsync(tenant.Id, organisations, null, now, ct);
         if (orgOutcome.Refusal is { } orgRefusal) return (null, $"Organisations refused: {string.Join("; ", orgRefusal.Errors)}");
         foreach (var chunk in demo.People.Chunk(PeopleInput.MaxPeople))
@@ -58,6 +58,7 @@ public static class DemoSeeder
             if (outcome.Refusal is { } refusal) return (null, $"People refused: {string.Join("; ", refusal.Errors.Take(5))}");
         }
         progress($"people: {demo.People.Count} in {demo.Organisations.Sum(o => o.Units.Count)} units of {demo.Organisations.Count} employers");
+        await store.FollowUp.PutCentreAsync(tenant.Id, DemoCatalogue.Metodikum(now), ct);
 
         var authority = (JsonObject)JsonNode.Parse(credential.AuthorityJson)!;
         // The demo's statements get their stored times as a client's do; this process serves no reads, so its clock is its own.

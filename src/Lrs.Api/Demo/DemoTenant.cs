@@ -8,7 +8,8 @@ namespace Lrs.Api.Demo;
 /// <param name="Name">The name, e.g. <c>Solna stad</c>.</param>
 /// <param name="HrHomePage">The employer's HR system: the <c>account.homePage</c> of its staff's agents.</param>
 /// <param name="Units">Its units (enheter).</param>
-public sealed record DemoOrganisation(string Id, string Name, string HrHomePage, IReadOnlyList<DemoUnit> Units);
+/// <param name="Kind">The kind of employer (<see cref="Lrs.Core.People.EmployerKinds"/>).</param>
+public sealed record DemoOrganisation(string Id, string Name, string HrHomePage, IReadOnlyList<DemoUnit> Units, string Kind);
 
 /// <summary>A unit (enhet): a nursing home or a home-care group, led by an enhetschef.</summary>
 /// <param name="Id">Lower-case slug, unique in the tenant, e.g. <c>vardboende-ekbacken</c>.</param>
@@ -154,14 +155,14 @@ public sealed class DemoTenant
 
     internal ulong PlanSeed(int person) => DemoRandom.Key(Seed, person, 0, 3);
 
-    private sealed record Employer(string Id, string Name, string HrHomePage, string MailDomain, string Prefix, string[] UnitNames);
+    private sealed record Employer(string Id, string Name, string HrHomePage, string MailDomain, string Prefix, string[] UnitNames, string Kind);
 
     private static readonly Employer[] Employers =
     [
         new("solna-stad", "Solna stad", "https://hr.solna.example", "solna.example", "S-1",
-            ["Vårdboende Ekbacken", "Vårdboende Linnégården", "Hemtjänst Centrum", "Hemtjänst Natt & larm"]),
+            ["Vårdboende Ekbacken", "Vårdboende Linnégården", "Hemtjänst Centrum", "Hemtjänst Natt & larm"], Lrs.Core.People.EmployerKinds.Municipal),
         new("trygga-omsorgen", "Trygga Omsorgen AB", "https://hr.tryggaomsorgen.example", "tryggaomsorgen.example", "T-2",
-            ["Tryggagården", "Hemtjänst Trygga Norr"]),
+            ["Tryggagården", "Hemtjänst Trygga Norr"], Lrs.Core.People.EmployerKinds.Private),
     ];
 
     // The names of the units of each employer: the six named ones and, for larger tenants, the same again with a number,
@@ -200,7 +201,7 @@ public sealed class DemoTenant
         foreach (var (employer, names) in Employers.Zip(unitNames))
         {
             var ownUnits = names.Select(n => new DemoUnit(DemoCatalogue.Slug(n), n)).ToArray();
-            var organisation = new DemoOrganisation(employer.Id, employer.Name, employer.HrHomePage, ownUnits);
+            var organisation = new DemoOrganisation(employer.Id, employer.Name, employer.HrHomePage, ownUnits, employer.Kind);
             organisations.Add(organisation);
 
             var sizes = ownUnits.Select((_, i) => count / unitCount + (unitIndex + i < count % unitCount ? 1 : 0)).ToArray();

@@ -189,7 +189,7 @@ internal static partial class OpenApiExamples
 
     // Last in the class and lazy: static fields of partial classes in other files have no guaranteed initialisation order.
     private static readonly Lazy<IReadOnlyDictionary<string, Action<OpenApiOperation>>> All =
-        new(() => Combine(Statements, Documents!, Admin!, People!, Competence!, XapiProfile!, Reflection!, Learning!, Privacy!, Events!, Planning!));
+        new(() => Combine(Statements, Documents!, Admin!, People!, Competence!, XapiProfile!, Reflection!, Learning!, Privacy!, Events!, Planning!, FollowUp!));
 
     private static Dictionary<string, Action<OpenApiOperation>> Combine(params Dictionary<string, Action<OpenApiOperation>>[] parts)
     {

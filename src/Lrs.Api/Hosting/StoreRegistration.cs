@@ -31,6 +31,7 @@ public sealed class LrsStore : IAsyncDisposable
     public IPrivacyStore Privacy { get; private init; } = null!;
     public IEventStore Events { get; private init; } = null!;
     public IPlanningStore Planning { get; private init; } = null!;
+    public IFollowUpStore FollowUp { get; private init; } = null!;
 
     /// <summary>Whether an exception of this store means the database is unreachable (not a fault of the request).</summary>
     public Func<Exception, bool> IsUnreachable { get; private init; } = _ => false;
@@ -68,6 +69,7 @@ public sealed class LrsStore : IAsyncDisposable
                     Privacy = new PrivacyStore(dialect),
                     Events = new EventStore(dialect, frameworks, expiringWindow),
                     Planning = new PlanningStore(dialect),
+                    FollowUp = new FollowUpStore(dialect),
                     IsUnreachable = SqliteDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -90,6 +92,7 @@ public sealed class LrsStore : IAsyncDisposable
                     Privacy = new PrivacyStore(dialect),
                     Events = new EventStore(dialect, frameworks, expiringWindow),
                     Planning = new PlanningStore(dialect),
+                    FollowUp = new FollowUpStore(dialect),
                     IsUnreachable = PostgresDatabase.IsUnreachable,
                     PingAsync = database.PingAsync,
                 };
@@ -129,6 +132,7 @@ public static class StoreRegistration
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Privacy);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Events);
         services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().Planning);
+        services.AddSingleton(sp => sp.GetRequiredService<LrsStore>().FollowUp);
         services.AddSingleton<StoreOutage>();
         services.AddSingleton<Admin.Administration>();
         return services;

@@ -23,7 +23,8 @@ public static class OrganisationsEndpoints
         api.MapPut("/organisations", UpsertOrganisations)
             .WithName("UpsertOrganisations")
             .WithSummary("Creates or updates organisations and their units in bulk")
-            .WithDescription("A JSON array of at most 1000 organisations `{id, name, hrHomePage?, units: [{id, name}]}`. Units listed are created or " +
+            .WithDescription("A JSON array of at most 1000 organisations `{id, name, hrHomePage?, kind?, units: [{id, name}]}`; `kind` is the kind of employer, " +
+                "`municipal`, `private` or `regional`, by which follow-up figures are broken down. Units listed are created or " +
                 "renamed; units not listed stay. Unit ids are unique in the tenant and a unit never moves to another organisation (409). " +
                 "`hrHomePage` is the IRL of the employer's HR system: its people are linked to `account{homePage: hrHomePage, name: employee id}` " +
                 "at their next upsert. Sending the same data again changes nothing. All or nothing; every problem in one 400 with JSON paths. " +
@@ -59,7 +60,8 @@ public static class OrganisationsEndpoints
     /// <param name="Name">Its name.</param>
     /// <param name="HrHomePage">The IRL of its HR system: the <c>account.homePage</c> of its employees' agents.</param>
     /// <param name="Units">Units to create or rename; units not listed stay.</param>
-    public sealed record OrganisationInput(string Id, string Name, string? HrHomePage = null, IReadOnlyList<UnitInput>? Units = null);
+    /// <param name="Kind">The kind of employer: <c>municipal</c>, <c>private</c> or <c>regional</c>.</param>
+    public sealed record OrganisationInput(string Id, string Name, string? HrHomePage = null, IReadOnlyList<UnitInput>? Units = null, string? Kind = null);
 
     /// <summary>One unit of an organisation in a bulk upsert.</summary>
     /// <param name="Id">The unit's id, unique in the tenant.</param>
@@ -67,7 +69,7 @@ public static class OrganisationsEndpoints
     public sealed record UnitInput(string Id, string Name);
 
     /// <summary>An organisation as the API shows it.</summary>
-    public sealed record OrganisationView(string Id, string Name, string? HrHomePage, DateTimeOffset Changed);
+    public sealed record OrganisationView(string Id, string Name, string? HrHomePage, DateTimeOffset Changed, string? Kind);
 
     /// <summary>A unit as the API shows it.</summary>
     public sealed record UnitView(string Id, string OrganisationId, string Name, DateTimeOffset Changed);
@@ -97,7 +99,7 @@ public static class OrganisationsEndpoints
 
     public static async Task<Ok<List<OrganisationView>>> ListOrganisations(ClaimsPrincipal user, IPeopleStore store, CancellationToken ct) =>
         TypedResults.Ok((await store.OrganisationsAsync(user.TenantId(), user.RestrictedOrganisation(), ct))
-            .Select(o => new OrganisationView(o.Id, o.Name, o.HrHomePage, o.Changed)).ToList());
+            .Select(o => new OrganisationView(o.Id, o.Name, o.HrHomePage, o.Changed, o.Kind)).ToList());
 
     public static async Task<Results<Ok<List<UnitView>>, ProblemHttpResult>> ListOrganisationUnits(string id, ClaimsPrincipal user, IPeopleStore store, CancellationToken ct)
     {

@@ -86,9 +86,12 @@ public static class SessionInputReader
             return (null, [new("$", "must be a JSON object")]);
         try
         {
-            Unknown(o, "$", errors, "activity", "start", "end", "place", "trainers", "participants", "xapiVersion");
+            Unknown(o, "$", errors, "activity", "start", "end", "place", "places", "trainers", "participants", "xapiVersion");
             var activity = ReadActivity(o["activity"], "$.activity", MeetingType, errors);
             var (start, end) = ReadTimes(o, errors);
+            // The places offered are kept with the definition, where follow-up reads them (attendance against places).
+            if (o["places"] is { } places && (!JsonRead.TryNumber(places, out var count) || count is < 1 or > MaxParticipants || count != Math.Floor(count)))
+                errors.Add(new("$.places", $"must be a whole number of places offered, 1 to {MaxParticipants}"));
             LearningPlace? place = null;
             if (o["place"] is { } p)
             {

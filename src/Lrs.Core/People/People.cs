@@ -10,8 +10,26 @@ namespace Lrs.Core.People;
 /// The IRL of its HR system, the <c>account.homePage</c> of its employees' agents; when set, each person of the
 /// organisation is linked to <c>account{homePage, name: the person's id}</c>.
 /// </param>
-/// <param name="Changed">When its name or HR system last changed.</param>
-public sealed record Organisation(string Id, string Name, string? HrHomePage, DateTimeOffset Changed);
+/// <param name="Changed">When its name, HR system or kind last changed.</param>
+/// <param name="Kind">What kind of employer it is (<see cref="EmployerKinds"/>), or null when not said.</param>
+public sealed record Organisation(string Id, string Name, string? HrHomePage, DateTimeOffset Changed, string? Kind = null);
+
+/// <summary>
+/// The kinds of employer whose staff a learning centre trains: the municipality, private providers working for it, and the
+/// region (health care). Follow-up figures are broken down by them.
+/// </summary>
+public static class EmployerKinds
+{
+    /// <summary>A municipality (kommun).</summary>
+    public const string Municipal = "municipal";
+    /// <summary>A private provider.</summary>
+    public const string Private = "private";
+    /// <summary>A region (region, formerly landsting).</summary>
+    public const string Regional = "regional";
+
+    /// <summary>Every kind, in the order figures list them.</summary>
+    public static readonly IReadOnlyList<string> All = [Municipal, Private, Regional];
+}
 
 /// <summary>A unit of an organisation (an enhet: a home-care group, a nursing home), where people work.</summary>
 /// <param name="Id">The id the HR system gives it, unique per tenant.</param>
@@ -105,7 +123,8 @@ public sealed record PersonUpsert(
 /// <param name="Name">Its name.</param>
 /// <param name="HrHomePage">The IRL of its HR system, or null.</param>
 /// <param name="Units">Units to create or rename; units not listed stay as they are.</param>
-public sealed record OrganisationUpsert(string Id, string Name, string? HrHomePage, IReadOnlyList<UnitUpsert> Units);
+/// <param name="Kind">What kind of employer it is (<see cref="EmployerKinds"/>), or null.</param>
+public sealed record OrganisationUpsert(string Id, string Name, string? HrHomePage, IReadOnlyList<UnitUpsert> Units, string? Kind = null);
 
 /// <summary>One unit of an <see cref="OrganisationUpsert"/>.</summary>
 /// <param name="Id">Unit id, unique per tenant.</param>

@@ -26,7 +26,7 @@ public static class PeopleInput
     private const int MaxListLength = 100;
 
     private static readonly string[] PersonProperties = ["id", "organisationId", "name", "email", "hsaId", "units", "roles", "duties", "agents"];
-    private static readonly string[] OrganisationProperties = ["id", "name", "hrHomePage", "units"];
+    private static readonly string[] OrganisationProperties = ["id", "name", "hrHomePage", "kind", "units"];
     private static readonly string[] UnitProperties = ["id", "name"];
 
     /// <summary>Reads an array of people. People are returned only when there is no error at all.</summary>
@@ -158,6 +158,9 @@ public static class PeopleInput
         var hrHomePage = OptionalText(o, "hrHomePage", path, 2000, errors);
         if (hrHomePage is not null && !Iri.IsAbsolute(hrHomePage))
             errors.Add(new(path + ".hrHomePage", "must be an absolute IRL (the address of the HR system, e.g. https://hr.solna.se)"));
+        var kind = OptionalText(o, "kind", path, 20, errors);
+        if (kind is not null && !EmployerKinds.All.Contains(kind))
+            errors.Add(new(path + ".kind", $"'{kind}' is none of {string.Join(", ", EmployerKinds.All)}"));
         var units = new List<UnitUpsert>();
         switch (o["units"])
         {
@@ -185,7 +188,7 @@ public static class PeopleInput
                 break;
         }
         if (errors.Count > before) return null;
-        return new OrganisationUpsert(id!, name!, hrHomePage, units);
+        return new OrganisationUpsert(id!, name!, hrHomePage, units, kind);
     }
 
     private static void CheckProperties(JsonObject o, string path, string[] allowed, string what, List<ValidationError> errors)

@@ -221,10 +221,10 @@ public static class PeopleSync
         foreach (var o in batch)
         {
             if (!stored.Organisations.TryGetValue(o.Id, out var current)) created++;
-            else if (current.Name == o.Name && current.HrHomePage == o.HrHomePage) unchanged++;
+            else if (current.Name == o.Name && current.HrHomePage == o.HrHomePage && current.Kind == o.Kind) unchanged++;
             else updated++;
-            if (current is null || current.Name != o.Name || current.HrHomePage != o.HrHomePage)
-                organisations.Add(new Organisation(o.Id, o.Name, o.HrHomePage, now));
+            if (current is null || current.Name != o.Name || current.HrHomePage != o.HrHomePage || current.Kind != o.Kind)
+                organisations.Add(new Organisation(o.Id, o.Name, o.HrHomePage, now, o.Kind));
 
             foreach (var u in o.Units)
             {

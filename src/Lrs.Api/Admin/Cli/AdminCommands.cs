@@ -9,7 +9,7 @@ namespace Lrs.Api.Admin.Cli;
 /// </summary>
 public static class AdminCommands
 {
-    private static readonly HashSet<string> Verbs = ["tenants", "credentials", "framework", "evidence", "retention", "demo", "people", "help", "--help", "-h", "-?"];
+    private static readonly HashSet<string> Verbs = ["tenants", "credentials", "framework", "evidence", "retention", "demo", "people", "follow-up", "help", "--help", "-h", "-?"];
 
     /// <summary>Whether the arguments name a verb rather than options of the server, which is the default.</summary>
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -31,6 +31,7 @@ public static class AdminCommands
             RetentionCommands.Create(),
             DemoCommands.Create(),
             new Command("people", "A person's record: their rights over what is held about them.") { PersonExportCommands.Create() },
+            FollowUpCommands.Create(),
         };
         // Failures are reported by the verbs themselves (Operator.RunAsync), in words an operator reads.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json;
+using Lrs.Core.People;
+using Lrs.Core.Xapi;
+
+namespace Lrs.Core.FollowUp;
+
+/// <summary>A person as follow-up needs them: employer, units and roles over time, duties and agents.</summary>
+/// <param name="Id">The person's id.</param>
+/// <param name="OrganisationId">The employer.</param>
+/// <param name="Assignments">Units and roles, current and ended.</param>
+/// <param name="Duties">Current duties.</param>
+public sealed record FollowUpPerson(string Id, string OrganisationId, IReadOnlyList<Assignment> Assignments, IReadOnlyList<string> Duties)
+{
+    private readonly DateTimeOffset _firstKnown = Assignments.Count == 0 ? DateTimeOffset.MaxValue : Assignments.Min(a => a.From);
+
+    /// <summary>
+    /// The units or roles the person had at <paramref name="at"/>. What the LRS learned at its first sync of the person
+    /// counts back in time as well: the HR system tells the present, and training records reach back before it.
+    /// </summary>
+    public IEnumerable<string> At(AssignmentKind kind, DateTimeOffset at) => Assignments
+        .Where(a => a.Kind == kind && (a.From <= at || a.From == _firstKnown) && (a.To is null || a.To > at))
+        .Select(a => a.Value).Distinct(StringComparer.Ordinal);
+}
+
+/// <summary>The people, organisations and units of a tenant, and which agent is whose.</summary>
+/// <param name="People">People by id.</param>
+/// <param name="PersonOfAgent">Person id by agent key.</param>
+/// <param name="OrganisationKinds">Each organisation's employer kind (null when not given).</param>
+/// <param name="UnitOrganisations">Each unit's organisation.</param>
+public sealed record FollowUpDirectory(IReadOnlyDictionary<string, FollowUpPerson> People, IReadOnlyDictionary<string, string> PersonOfAgent,
+    IReadOnlyDictionary<string, string?> OrganisationKinds, IReadOnlyDictionary<string, string> UnitOrganisations)
+{
+    /// <summary>The person an agent key is, or null.</summary>
+    public FollowUpPerson? Of(string? agentKey) =>
+        agentKey is not null && PersonOfAgent.TryGetValue(agentKey, out var id) && People.TryGetValue(id, out var person) ? person : null;
+
+    /// <summary>The employer kind of a person, or <c>unknown</c>.</summary>
+    public string KindOf(FollowUpPerson person) => OrganisationKinds.GetValueOrDefault(person.OrganisationId) ?? FollowUpFigures.UnknownKind;
+}
+
+/// <summary>What follow-up reads of one statement.</summary>
+/// <param name="Id">The statement id.</param>
+/// <param name="Verb">The verb IRI.</param>
+/// <param name="ActorKey">The actor's agent key.</param>
+/// <param name="ActivityId">The object activity, or null when the object is not an Activity.</param>
+/// <param name="ActivityType">The object's <c>definition.type</c>.</param>
+/// <param name="RefTarget">The target of a StatementRef object.</param>
+/// <param name="Timestamp">When it happened.</param>
+/// <param name="Success"><c>result.success</c>.</param>
+/// <param name="Scaled"><c>result.score.scaled</c>.</param>
+/// <param name="Raw"><c>result.score.raw</c>.</param>
+/// <param name="Duration"><c>result.duration</c>.</param>
+/// <param name="SessionId">The session extension (<see cref="Learning.SessionStatements.SessionExtension"/>).</param>
+/// <param name="ContextActivities">Every context activity IRI.</param>
+/// <param name="Unit">The unit extension of a deviation report.</param>
+/// <param name="Category">The category extension of a deviation report.</param>
+public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, string? ActivityId, string? ActivityType, Guid? RefTarget,
+    DateTimeOffset Timestamp, bool? Success, double? Scaled, double? Raw, TimeSpan? Duration, string? SessionId,
+    IReadOnlyList<string> ContextActivities, string? Unit, string? Category)
+{
+    /// <summary>Reads the facts of a stored (valid) statement.</summary>
+    public static StatementFact Read(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var s = document.RootElement;
+        var obj = s.GetProperty("object");
+        var objectType = obj.TryGetProperty("objectType", out var ot) ? ot.GetString() : "Activity";
+        string? activity = null, type = null;
+        Guid? target = null;
+        if (objectType == "Activity")
+        {
+            activity = obj.GetProperty("id").GetString();
+            if (obj.TryGetProperty("definition", out var d) && d.TryGetProperty("type", out var t)) type = t.GetString();
+        }
+        else if (objectType == "StatementRef") target = Guid.Parse(obj.GetProperty("id").GetString()!);
+        bool? success = null;
+        double? scaled = null, raw = null;
+        TimeSpan? duration = null;
+        if (s.TryGetProperty("result", out var r))
+        {
+            if (r.TryGetProperty("success", out var su)) success = su.GetBoolean();
+            if (r.TryGetProperty("score", out var sc))
+            {
+                if (sc.TryGetProperty("scaled", out var x)) scaled = x.GetDouble();
+                if (sc.TryGetProperty("raw", out var y)) raw = y.GetDouble();
+            }
+            if (r.TryGetProperty("duration", out var du) && Competence.IsoDuration.TryParse(du.GetString()!, out var span))
+                duration = Competence.IsoDuration.AddTo(DateTimeOffset.UnixEpoch, span) - DateTimeOffset.UnixEpoch;
+        }
+        var contextActivities = new List<string>();
+        string? session = null, unit = null, category = null;
+        if (s.TryGetProperty("context", out var c))
+        {
+            if (c.TryGetProperty("contextActivities", out var ca))
+                foreach (var list in ca.EnumerateObject())
+                    foreach (var a in list.Value.ValueKind == JsonValueKind.Array ? list.Value.EnumerateArray() : Single(list.Value))
+                        if (a.TryGetProperty("id", out var id)) contextActivities.Add(id.GetString()!);
+            if (c.TryGetProperty("extensions", out var ex))
+            {
+                session = Text(ex, Learning.SessionStatements.SessionExtension);
+                unit = Text(ex, FollowUpFigures.UnitExtension);
+                category = Text(ex, FollowUpFigures.DeviationCategoryExtension);
+            }
+        }
+        var timestamp = s.TryGetProperty("timestamp", out var ts) ? DateTimeOffset.Parse(ts.GetString()!, CultureInfo.InvariantCulture)
+            : DateTimeOffset.Parse(s.GetProperty("stored").GetString()!, CultureInfo.InvariantCulture);
+        return new StatementFact(Guid.Parse(s.GetProperty("id").GetString()!), s.GetProperty("verb").GetProperty("id").GetString()!,
+            AgentKey.Of(System.Text.Json.Nodes.JsonNode.Parse(s.GetProperty("actor").GetRawText())), activity, type, target, timestamp,
+            success, scaled, raw, duration, session, contextActivities, unit, category);
+    }
+
+    private static IEnumerable<JsonElement> Single(JsonElement e) { yield return e; }
+
+    private static string? Text(JsonElement extensions, string name) =>
+        extensions.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+}
+
+/// <summary>A reflection task as follow-up counts it.</summary>
+/// <param name="TemplateId">Its template.</param>
+/// <param name="AgentKey">Whose.</param>
+/// <param name="StatementId">The training statement that triggered it.</param>
+/// <param name="Training">The training activity.</param>
+/// <param name="TriggeredAt">When it was triggered (for a follow-up question: when it was sent, after the delay).</param>
+/// <param name="Answered">Whether it was answered.</param>
+public sealed record TaskFact(string TemplateId, string AgentKey, Guid StatementId, string? Training, DateTimeOffset TriggeredAt, bool Answered);
+
+/// <summary>A group reflection held at a unit's workplace meeting.</summary>
+/// <param name="UnitId">The unit.</param>
+/// <param name="HeldAt">When.</param>
+public sealed record GroupReflectionFact(string UnitId, DateTimeOffset HeldAt);
+
+/// <summary>A session held at a learning centre, with the places it offered.</summary>
+/// <param name="Id">The session id.</param>
+/// <param name="Place">The centre's IRI, if given.</param>
+/// <param name="Start">When it began.</param>
+/// <param name="Places">Places offered, if stated.</param>
+public sealed record SessionFact(string Id, string? Place, DateTimeOffset Start, int? Places);

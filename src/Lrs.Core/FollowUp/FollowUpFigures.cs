@@ -1,0 +1,449 @@
+using System.Globalization;
+using Lrs.Core.Competence;
+using Lrs.Core.People;
+
+namespace Lrs.Core.FollowUp;
+
+/// <summary>A calendar month in the tenant's time zone.</summary>
+/// <param name="Year">The year.</param>
+/// <param name="Number">1 to 12.</param>
+public readonly record struct Month(int Year, int Number) : IComparable<Month>
+{
+    /// <summary>Reads <c>yyyy-MM</c>.</summary>
+    public static bool TryParse(string? text, out Month month)
+    {
+        month = default;
+        if (text is not { Length: 7 } || text[4] != '-' || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var y)
+            || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var m) || y < 1900 || m is < 1 or > 12) return false;
+        month = new Month(y, m);
+        return true;
+    }
+
+    /// <summary>The month a moment falls in, in <paramref name="zone"/>.</summary>
+    public static Month Of(DateTimeOffset at, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        return new Month(local.Year, local.Month);
+    }
+
+    /// <summary>The month after this one.</summary>
+    public Month Next => Number == 12 ? new Month(Year + 1, 1) : new Month(Year, Number + 1);
+
+    /// <summary>This month moved by <paramref name="months"/>.</summary>
+    public Month Add(int months)
+    {
+        var index = Year * 12 + Number - 1 + months;
+        return new Month(index / 12, index % 12 + 1);
+    }
+
+    /// <summary>Months from this one to <paramref name="other"/>.</summary>
+    public int Until(Month other) => other.Year * 12 + other.Number - (Year * 12 + Number);
+
+    /// <summary>Midnight at the start of the month in <paramref name="zone"/>.</summary>
+    public DateTimeOffset Start(TimeZoneInfo zone)
+    {
+        var local = new DateTime(Year, Number, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    /// <inheritdoc />
+    public int CompareTo(Month other) => (Year * 12 + Number).CompareTo(other.Year * 12 + other.Number);
+
+    /// <summary><c>yyyy-MM</c>.</summary>
+    public override string ToString() => $"{Year:D4}-{Number:D2}";
+}
+
+/// <summary>What a follow-up is computed for.</summary>
+/// <param name="From">The first month.</param>
+/// <param name="To">The last month (inclusive).</param>
+/// <param name="Centre">Only the trainings of this learning centre.</param>
+/// <param name="EmployerKind">Only people of employers of this kind.</param>
+/// <param name="OrganisationId">Only people of this employer (always the caller's own for a restricted caller).</param>
+/// <param name="UnitId">Only people of this unit.</param>
+/// <param name="RoleId">Only people in this role.</param>
+/// <param name="CompetenceId">Only trainings aligned with this competence, and only this competence in coverage.</param>
+public sealed record FollowUpFilter(Month From, Month To, LearningCentre? Centre, string? EmployerKind, string? OrganisationId,
+    string? UnitId, string? RoleId, string? CompetenceId)
+{
+    /// <summary>The months from <see cref="From"/> to <see cref="To"/>.</summary>
+    public IEnumerable<Month> Months()
+    {
+        for (var m = From; m.CompareTo(To) <= 0; m = m.Next) yield return m;
+    }
+}
+
+/// <summary>Everything the figures are computed from, read from the stores for one request.</summary>
+/// <param name="Directory">People, organisations, units.</param>
+/// <param name="Statements">The non-voided statements of the verbs follow-up reads.</param>
+/// <param name="Evidence">The current evidence of the people in scope (long term).</param>
+/// <param name="Tasks">Reflection tasks (medium term).</param>
+/// <param name="GroupReflections">Group reflections (medium term).</param>
+/// <param name="Sessions">On-site sessions (reach).</param>
+/// <param name="Framework">The tenant's framework.</param>
+/// <param name="Zone">The time zone of months.</param>
+/// <param name="Now">The current time: expiry after it has not happened yet.</param>
+public sealed record FollowUpData(FollowUpDirectory Directory, IReadOnlyList<StatementFact> Statements, IReadOnlyList<EvidenceRecord> Evidence,
+    IReadOnlyList<TaskFact> Tasks, IReadOnlyList<GroupReflectionFact> GroupReflections, IReadOnlyList<SessionFact> Sessions,
+    Framework Framework, TimeZoneInfo Zone, DateTimeOffset Now);
+
+/// <summary>
+/// One figure of a follow-up: a month (null for before/after), what it is, the breakdown it belongs to and its value. A
+/// value resting on fewer than <see cref="FollowUpFigures.MinimumPeople"/> people is left out (<see cref="Value"/> null,
+/// <see cref="Suppressed"/> true) so that no individual is singled out.
+/// </summary>
+/// <param name="Month"><c>yyyy-MM</c>, or null.</param>
+/// <param name="Figure">E.g. <c>peopleTrained</c> (see <see cref="FollowUpFigures.All"/>).</param>
+/// <param name="By">The breakdown: <c>all</c>, <c>employerKind</c>, <c>activity</c>, <c>unit</c>, <c>score</c>, <c>category</c>, <c>period</c>.</param>
+/// <param name="Group">The group within the breakdown (an employer kind, an activity IRI, a unit id, a score band, <c>before</c>/<c>after</c>); <c>all</c> for the whole.</param>
+/// <param name="Value">The value (a count, hours, or a share from 0 to 1); null when suppressed.</param>
+/// <param name="Suppressed">Whether the value is left out because it rests on fewer than five people.</param>
+public sealed record FigureRow(string? Month, string Figure, string By, string Group, double? Value, bool Suppressed);
+
+/// <summary>
+/// The measures of a learning centre's follow-up, each by month: reach, short term, medium term (into practice), long term,
+/// and before/after a training wave. Computed at read time from statements, evidence and tasks as they stand, so voiding
+/// a statement changes every figure that counted it.
+/// </summary>
+public static class FollowUpFigures
+{
+    /// <summary>Counts of people below this are suppressed.</summary>
+    public const int MinimumPeople = 5;
+    /// <summary>The employer kind of an organisation that did not say.</summary>
+    public const string UnknownKind = "unknown";
+    /// <summary>The group of a whole breakdown.</summary>
+    public const string AllGroup = "all";
+
+    /// <summary>Context extension of a deviation report: the unit id.</summary>
+    public const string UnitExtension = Reflection.ReflectionStatements.Namespace + "extensions/unit";
+    /// <summary>Context extension of a deviation report: its category.</summary>
+    public const string DeviationCategoryExtension = Reflection.ReflectionStatements.Namespace + "extensions/deviation-category";
+    /// <summary>The verb of a deviation report.</summary>
+    public const string ReportedVerb = Reflection.ReflectionStatements.Namespace + "verbs/reported";
+    /// <summary>The activity type of a deviation report.</summary>
+    public const string DeviationReportType = Reflection.ReflectionStatements.Namespace + "activity-types/deviation-report";
+
+    /// <summary>The verbs of a training: attended, completed, passed, failed, cmi5 satisfied.</summary>
+    public static readonly IReadOnlyList<string> TrainingVerbs =
+    [
+        Learning.SessionStatements.AttendedVerb, "http://adlnet.gov/expapi/verbs/completed", Learning.SessionStatements.PassedVerb,
+        Learning.SessionStatements.FailedVerb, "https://w3id.org/xapi/adl/verbs/satisfied",
+    ];
+
+    /// <summary>The measures and their figures, <c>measure.figure</c>.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Measures = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["reach"] = ["peopleTrained", "unitsTrained", "hours", "sessionsHeld", "placesOffered", "attendance"],
+        ["shortTerm"] = ["peopleAssessed", "passRate", "scoreBand", "signoffRate"],
+        ["mediumTerm"] = ["reflectionTasks", "reflectionResponseRate", "groupReflectionsHeld"],
+        ["longTerm"] = ["coverage", "renewedBeforeExpiry", "lapsed", "deviations"],
+    };
+
+    /// <summary>Every figure, <c>measure.figure</c>, e.g. <c>longTerm.coverage</c>.</summary>
+    public static readonly IReadOnlyList<string> All = [.. Measures.SelectMany(m => m.Value.Select(f => m.Key + "." + f))];
+
+    private static readonly string[] ScoreBands = ["0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"];
+
+    /// <summary>
+    /// The profile of <paramref name="person"/> as it stood at <paramref name="asOf"/>: only evidence achieved by then, and
+    /// only sign-offs given by then, under today's framework and today's evidence (a statement voided since no longer counts).
+    /// </summary>
+    public static PersonProfile ProfileAsOf(PersonFacts person, IEnumerable<EvidenceRecord> evidence, Framework framework, DateTimeOffset asOf) =>
+        ProfileCalculator.Compute(person, [.. evidence.Where(e => e.AchievedAt <= asOf)
+            .Select(e => e.SignedOffAt > asOf ? e with { SignedOffAt = null, SignoffStatementId = null } : e)], framework, asOf, TimeSpan.Zero);
+
+    /// <summary>Reach: people and units trained by employer kind, hours, sessions held, places offered and attendance.</summary>
+    public static IReadOnlyList<FigureRow> Reach(FollowUpData data, FollowUpFilter filter)
+    {
+        var rows = new List<FigureRow>();
+        var trainings = Trainings(data, filter, TrainingVerbs).ToList();
+        var places = data.Sessions.ToDictionary(s => s.Id, s => s.Places, StringComparer.Ordinal);
+        foreach (var month in filter.Months())
+        {
+            var key = month.ToString();
+            var inMonth = trainings.Where(t => t.Month == month).ToList();
+            var byKind = inMonth.GroupBy(t => data.Directory.KindOf(t.Person)).OrderBy(g => KindOrder(g.Key)).ToList();
+            var people = byKind.Select(g => (g.Key, Count: g.Select(t => t.Person.Id).Distinct().Count())).ToList();
+            rows.AddRange(Breakdown(key, "peopleTrained", "employerKind", people.Select(p => (p.Key, (double)p.Count, p.Count)).ToList(),
+                inMonth.Select(t => t.Person.Id).Distinct().Count()));
+            foreach (var g in byKind)
+                rows.Add(new FigureRow(key, "unitsTrained", "employerKind", g.Key,
+                    g.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter)).Distinct().Count(), false));
+            rows.Add(new FigureRow(key, "unitsTrained", "all", AllGroup, inMonth.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter)).Distinct().Count(), false));
+            var attended = inMonth.Where(t => t.Fact.Verb == Learning.SessionStatements.AttendedVerb).ToList();
+            rows.AddRange(Breakdown(key, "hours", "employerKind", attended.GroupBy(t => data.Directory.KindOf(t.Person)).OrderBy(g => KindOrder(g.Key))
+                .Select(g => (g.Key, Hours(g), g.Select(t => t.Person.Id).Distinct().Count())).ToList(),
+                attended.Select(t => t.Person.Id).Distinct().Count(), Hours(attended)));
+            var sessions = attended.Where(t => t.Fact.SessionId is not null).GroupBy(t => t.Fact.SessionId!).ToList();
+            rows.Add(new FigureRow(key, "sessionsHeld", "all", AllGroup, sessions.Count, false));
+            var offered = sessions.Where(s => places.GetValueOrDefault(s.Key) is not null).ToList();
+            var placesOffered = offered.Sum(s => places[s.Key]!.Value);
+            rows.Add(new FigureRow(key, "placesOffered", "all", AllGroup, placesOffered, false));
+            if (placesOffered > 0)
+            {
+                var attendees = offered.Sum(s => s.Select(t => t.Person.Id).Distinct().Count());
+                rows.Add(Rate(key, "attendance", "all", AllGroup, attendees, placesOffered,
+                    offered.SelectMany(s => s.Select(t => t.Person.Id)).Distinct().Count()));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>Short term: people assessed, pass rates and score bands per activity; sign-off rates of practicals.</summary>
+    public static IReadOnlyList<FigureRow> ShortTerm(FollowUpData data, FollowUpFilter filter)
+    {
+        var rows = new List<FigureRow>();
+        var outcomes = Trainings(data, filter, [Learning.SessionStatements.PassedVerb, Learning.SessionStatements.FailedVerb])
+            .Where(t => t.Fact.ActivityId is not null).ToList();
+        var signoffVerbs = data.Framework.SignoffVerbs.ToHashSet(StringComparer.Ordinal);
+        var signedOff = data.Statements.Where(s => signoffVerbs.Contains(s.Verb) && s.RefTarget is not null)
+            .Select(s => (Target: s.RefTarget!.Value, s.ActorKey)).ToList();
+        var practicalRules = data.Framework.Rules.Where(r => r.SignoffRequired).ToList();
+        foreach (var month in filter.Months())
+        {
+            var key = month.ToString();
+            foreach (var activity in outcomes.Where(t => t.Month == month).GroupBy(t => t.Fact.ActivityId!).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var assessed = activity.Select(t => t.Person.Id).Distinct().Count();
+                var passed = activity.Where(t => t.Fact.Verb == Learning.SessionStatements.PassedVerb).Select(t => t.Person.Id).Distinct().Count();
+                var scored = activity.Where(t => t.Fact.Scaled is not null).ToList();
+                var bands = scored.Count == 0 ? [] : Enumerable.Range(0, ScoreBands.Length)
+                    .Select(band => Count(key, "scoreBand", "activity", $"{activity.Key} {ScoreBands[band]}",
+                        scored.Where(t => Band(t.Fact.Scaled!.Value) == band).Select(t => t.Person.Id).Distinct().Count(), assessed)).ToList();
+                // People per band add up to the people assessed: with a band suppressed, so is that whole.
+                rows.Add(bands.Any(b => b.Suppressed) ? new FigureRow(key, "peopleAssessed", "activity", activity.Key, null, true)
+                    : Count(key, "peopleAssessed", "activity", activity.Key, assessed));
+                rows.Add(Rate(key, "passRate", "activity", activity.Key, passed, assessed, assessed));
+                rows.AddRange(bands);
+                var practicals = activity.Where(t => t.Fact.Verb == Learning.SessionStatements.PassedVerb
+                    && practicalRules.Any(r => r.Verbs.Contains(t.Fact.Verb) && r.Selects(t.Fact.ActivityId!, t.Fact.ActivityType))).ToList();
+                if (practicals.Count == 0) continue;
+                var practicalPeople = practicals.Select(t => t.Person.Id).Distinct().Count();
+                var signedPeople = practicals.Where(t => signedOff.Any(s => s.Target == t.Fact.Id && s.ActorKey != t.Fact.ActorKey))
+                    .Select(t => t.Person.Id).Distinct().Count();
+                rows.Add(Rate(key, "signoffRate", "activity", activity.Key, signedPeople, practicalPeople, practicalPeople));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>Medium term: reflection tasks of the trainings and their answers, and group reflections held after them.</summary>
+    public static IReadOnlyList<FigureRow> MediumTerm(FollowUpData data, FollowUpFilter filter)
+    {
+        var rows = new List<FigureRow>();
+        var trainings = Trainings(data, filter, TrainingVerbs).ToList();
+        var trainingIds = trainings.Select(t => t.Fact.Id).ToHashSet();
+        var tasks = data.Tasks
+            .Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
+            .Where(t => t.Person is not null && InScope(data.Directory, t.Person, t.Task.TriggeredAt, filter)
+                && (filter.Centre is null && filter.CompetenceId is null || trainingIds.Contains(t.Task.StatementId)))
+            .Select(t => (t.Task, Person: t.Person!, Month: Month.Of(t.Task.TriggeredAt, data.Zone))).ToList();
+        // A unit counts its group reflections from its first training in scope on.
+        var firstTraining = trainings.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter).Select(u => (Unit: u, t.Fact.Timestamp)))
+            .GroupBy(x => x.Unit).ToDictionary(g => g.Key, g => g.Min(x => x.Timestamp), StringComparer.Ordinal);
+        foreach (var month in filter.Months())
+        {
+            var key = month.ToString();
+            var inMonth = tasks.Where(t => t.Month == month).ToList();
+            var people = inMonth.Select(t => t.Person.Id).Distinct().Count();
+            rows.Add(Count(key, "reflectionTasks", "all", AllGroup, inMonth.Count, people));
+            // Answered tasks are published as a share only: a count beside it would give away a suppressed one.
+            if (inMonth.Count > 0) rows.Add(Rate(key, "reflectionResponseRate", "all", AllGroup, inMonth.Count(t => t.Task.Answered), inMonth.Count, people));
+            var held = data.GroupReflections.Where(g => Month.Of(g.HeldAt, data.Zone) == month && UnitInScope(data.Directory, g.UnitId, filter)
+                && firstTraining.TryGetValue(g.UnitId, out var first) && first <= g.HeldAt).Count();
+            rows.Add(new FigureRow(key, "groupReflectionsHeld", "all", AllGroup, held, false));
+        }
+        return rows;
+    }
+
+    /// <summary>Long term: coverage of required competences per unit at each month end, renewals before expiry, lapses, deviation reports.</summary>
+    public static IReadOnlyList<FigureRow> LongTerm(FollowUpData data, FollowUpFilter filter)
+    {
+        var rows = new List<FigureRow>();
+        var evidence = EvidenceByPerson(data);
+        var renewals = Renewals(data, filter, evidence);
+        foreach (var month in filter.Months())
+        {
+            var key = month.ToString();
+            var asOf = month.Next.Start(data.Zone).AddTicks(-10);
+            rows.AddRange(Coverage(data, filter, evidence, asOf, key));
+            var (start, end) = (month.Start(data.Zone), month.Next.Start(data.Zone));
+            rows.Add(Count(key, "renewedBeforeExpiry", "all", AllGroup, renewals.Renewed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
+            rows.Add(Count(key, "lapsed", "all", AllGroup, renewals.Lapsed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
+            var deviations = Deviations(data, filter).Where(d => d.Timestamp >= start && d.Timestamp < end).ToList();
+            rows.AddRange(Breakdown(key, "deviations", "category", deviations.GroupBy(d => d.Category ?? UnknownKind).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, (double)g.Count(), g.Count())).ToList(), deviations.Count));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Before and after a training wave at <paramref name="at"/> for one unit and one competence: coverage as of the wave
+    /// and as of <paramref name="months"/> months after it; renewals before expiry and deviation reports in the
+    /// <paramref name="months"/> months before against the months after.
+    /// </summary>
+    public static IReadOnlyList<FigureRow> BeforeAfter(FollowUpData data, FollowUpFilter filter, DateTimeOffset at, int months)
+    {
+        var rows = new List<FigureRow>();
+        var evidence = EvidenceByPerson(data);
+        var renewals = Renewals(data, filter, evidence);
+        var deviations = Deviations(data, filter).ToList();
+        var before = at.AddMonths(-months);
+        var after = at.AddMonths(months);
+        foreach (var (period, from, to) in new[] { ("before", before, at), ("after", at, after) })
+        {
+            var coverage = Coverage(data, filter, evidence, to.AddTicks(-10), null).FirstOrDefault(r => r.By == "all");
+            if (coverage is not null) rows.Add(coverage with { Month = null, By = "period", Group = period });
+            rows.Add(Count(null, "renewedBeforeExpiry", "period", period, renewals.Renewed.Where(r => r.At >= from && r.At < to).Select(r => r.Person).Distinct().Count()));
+            rows.Add(Count(null, "deviations", "period", period, deviations.Count(d => d.Timestamp >= from && d.Timestamp < to)));
+        }
+        return rows;
+    }
+
+    private sealed record Training(StatementFact Fact, FollowUpPerson Person, Month Month);
+
+    // Statements of the verbs, in the period, by people in scope at the time, of the centre and the competence.
+    private static IEnumerable<Training> Trainings(FollowUpData data, FollowUpFilter filter, IReadOnlyList<string> verbs)
+    {
+        var from = filter.From.Start(data.Zone);
+        var to = filter.To.Next.Start(data.Zone);
+        var rules = filter.CompetenceId is { } c ? data.Framework.Rules.Where(r => r.CompetenceId == c).ToList() : null;
+        foreach (var s in data.Statements)
+        {
+            if (!verbs.Contains(s.Verb) || s.Timestamp < from || s.Timestamp >= to || s.ActivityId is null) continue;
+            if (data.Directory.Of(s.ActorKey) is not { } person || !InScope(data.Directory, person, s.Timestamp, filter)) continue;
+            if (filter.Centre is { } centre && !centre.Covers(s.ActivityId, s.ContextActivities)) continue;
+            if (rules is not null && !rules.Any(r => r.Selects(s.ActivityId, s.ActivityType))) continue;
+            yield return new Training(s, person, Month.Of(s.Timestamp, data.Zone));
+        }
+    }
+
+    private static bool InScope(FollowUpDirectory directory, FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
+        (filter.OrganisationId is null || person.OrganisationId == filter.OrganisationId)
+        && (filter.EmployerKind is null || directory.KindOf(person) == filter.EmployerKind)
+        && (filter.UnitId is null || person.At(AssignmentKind.Unit, at).Contains(filter.UnitId))
+        && (filter.RoleId is null || person.At(AssignmentKind.Role, at).Contains(filter.RoleId));
+
+    private static bool UnitInScope(FollowUpDirectory directory, string unitId, FollowUpFilter filter) =>
+        directory.UnitOrganisations.TryGetValue(unitId, out var organisation)
+        && (filter.UnitId is null || filter.UnitId == unitId)
+        && (filter.OrganisationId is null || filter.OrganisationId == organisation)
+        && (filter.EmployerKind is null || (directory.OrganisationKinds.GetValueOrDefault(organisation) ?? UnknownKind) == filter.EmployerKind);
+
+    private static IEnumerable<string> Units(FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
+        person.At(AssignmentKind.Unit, at).Where(u => filter.UnitId is null || u == filter.UnitId);
+
+    private static Dictionary<string, List<EvidenceRecord>> EvidenceByPerson(FollowUpData data)
+    {
+        var byPerson = new Dictionary<string, List<EvidenceRecord>>(StringComparer.Ordinal);
+        foreach (var e in data.Evidence)
+            if (data.Directory.Of(e.AgentKey) is { } person)
+            {
+                if (!byPerson.TryGetValue(person.Id, out var list)) byPerson[person.Id] = list = [];
+                list.Add(e);
+            }
+        return byPerson;
+    }
+
+    // Coverage of required competences among the members in scope at asOf: per unit and over all of them.
+    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceRecord>> evidence,
+        DateTimeOffset asOf, string? month)
+    {
+        var byUnit = new SortedDictionary<string, (int Members, int Required, int Met)>(StringComparer.Ordinal);
+        int members = 0, required = 0, met = 0;
+        foreach (var person in data.Directory.People.Values)
+        {
+            if (!InScope(data.Directory, person, asOf, filter)) continue;
+            var units = person.At(AssignmentKind.Unit, asOf).Where(u => UnitInScope(data.Directory, u, filter)).ToList();
+            if (units.Count == 0) continue;
+            var profile = ProfileAsOf(new PersonFacts(person.Id, [.. person.At(AssignmentKind.Role, asOf)], person.Duties),
+                evidence.GetValueOrDefault(person.Id) ?? [], data.Framework, asOf);
+            var entries = profile.Entries.Where(e => e.Requirement == RequirementLevel.Required
+                && (filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)).ToList();
+            var personMet = entries.Count(e => e.IsMet);
+            members++;
+            required += entries.Count;
+            met += personMet;
+            foreach (var unit in units)
+            {
+                var (m, r, k) = byUnit.GetValueOrDefault(unit);
+                byUnit[unit] = (m + 1, r + entries.Count, k + personMet);
+            }
+        }
+        if (required > 0) yield return Rate(month, "coverage", "all", AllGroup, met, required, members);
+        foreach (var (unit, (m, r, k)) in byUnit)
+            if (r > 0) yield return Rate(month, "coverage", "unit", unit, k, r, m);
+    }
+
+    private sealed record PersonEvent(string Person, DateTimeOffset At);
+
+    // Renewed before expiry: new evidence of a competence while earlier usable evidence of it was still valid.
+    // Lapsed: evidence expired (by now) with no new evidence achieved between it and its expiry.
+    private static (List<PersonEvent> Renewed, List<PersonEvent> Lapsed) Renewals(FollowUpData data, FollowUpFilter filter,
+        Dictionary<string, List<EvidenceRecord>> evidence)
+    {
+        var renewed = new List<PersonEvent>();
+        var lapsed = new List<PersonEvent>();
+        foreach (var (personId, records) in evidence)
+        {
+            var person = data.Directory.People[personId];
+            foreach (var chain in records.Where(e => filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)
+                .Where(e => !e.NeedsSignoff || e.SignedOffAt is not null).GroupBy(e => e.CompetenceId))
+            {
+                var ordered = chain.OrderBy(e => e.AchievedAt).ToList();
+                for (var i = 0; i < ordered.Count; i++)
+                {
+                    var e = ordered[i];
+                    if (i > 0 && ordered.Take(i).Any(p => p.AchievedAt < e.AchievedAt && p.ExpiresAt > e.AchievedAt) && InScope(data.Directory, person, e.AchievedAt, filter))
+                        renewed.Add(new PersonEvent(personId, e.AchievedAt));
+                    if (e.ExpiresAt is { } expiry && expiry <= data.Now && InScope(data.Directory, person, expiry, filter)
+                        && !ordered.Any(n => !ReferenceEquals(n, e) && n.AchievedAt <= expiry && (n.ExpiresAt is null || n.ExpiresAt > expiry)))
+                        lapsed.Add(new PersonEvent(personId, expiry));
+                }
+            }
+        }
+        return (renewed, lapsed);
+    }
+
+    private static IEnumerable<StatementFact> Deviations(FollowUpData data, FollowUpFilter filter) =>
+        data.Statements.Where(s => s.Verb == ReportedVerb && s.ActivityType == DeviationReportType && s.Unit is not null
+            && UnitInScope(data.Directory, s.Unit, filter)
+            && (filter.CompetenceId is null || s.ContextActivities.Any(a => a == filter.CompetenceId || a.EndsWith("/" + filter.CompetenceId, StringComparison.Ordinal))));
+
+    private static double Hours(IEnumerable<Training> trainings) =>
+        Math.Round(trainings.Sum(t => t.Fact.Duration?.TotalHours ?? 0), 2);
+
+    private static int Band(double scaled) => Math.Clamp((int)Math.Floor(scaled * ScoreBands.Length), 0, ScoreBands.Length - 1);
+
+    private static int KindOrder(string kind)
+    {
+        for (var i = 0; i < EmployerKinds.All.Count; i++)
+            if (EmployerKinds.All[i] == kind) return i;
+        return EmployerKinds.All.Count;
+    }
+
+    // A breakdown and its whole. The whole is suppressed too when one of its parts is, so that it cannot be subtracted back
+    // to the part.
+    private static IEnumerable<FigureRow> Breakdown(string month, string figure, string by, IReadOnlyList<(string Group, double Value, int People)> parts,
+        int people, double? whole = null)
+    {
+        var rows = parts.Select(p => Suppress(p.People) ? new FigureRow(month, figure, by, p.Group, null, true)
+            : new FigureRow(month, figure, by, p.Group, p.Value, false)).ToList();
+        var hide = rows.Any(r => r.Suppressed) || Suppress(people);
+        rows.Add(new FigureRow(month, figure, "all", AllGroup, hide ? null : whole ?? people, hide));
+        return rows;
+    }
+
+    private static bool Suppress(int people) => people is > 0 and < MinimumPeople;
+
+    // A count, suppressed when the people it rests on (the count itself unless given) are 1 to 4.
+    private static FigureRow Count(string? month, string figure, string by, string group, int count, int? people = null) =>
+        Suppress(count) || people is { } p && Suppress(p)
+            ? new FigureRow(month, figure, by, group, null, true)
+            : new FigureRow(month, figure, by, group, count, false);
+
+    // A share, suppressed when it rests on fewer than five people.
+    private static FigureRow Rate(string? month, string figure, string by, string group, int part, int whole, int people) =>
+        people < MinimumPeople || whole == 0
+            ? new FigureRow(month, figure, by, group, null, true)
+            : new FigureRow(month, figure, by, group, Math.Round((double)part / whole, 4), false);
+}

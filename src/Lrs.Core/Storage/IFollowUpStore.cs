@@ -1,0 +1,47 @@
+using Lrs.Core.FollowUp;
+
+namespace Lrs.Core.Storage;
+
+/// <summary>What became of a learning centre write.</summary>
+public enum CentreWrite
+{
+    /// <summary>A new centre.</summary>
+    Created,
+    /// <summary>An existing centre, changed.</summary>
+    Updated,
+    /// <summary>An existing centre, sent as it is.</summary>
+    Unchanged,
+    /// <summary>Another centre of the tenant has the IRI; nothing was written.</summary>
+    IriTaken,
+}
+
+/// <summary>
+/// Learning centres, and the reads the follow-up figures are computed from. Every read is of the current state: a voided
+/// statement, a cancelled task, retracted evidence are never read, so the figures follow voiding exactly.
+/// </summary>
+public interface IFollowUpStore
+{
+    /// <summary>Creates or replaces a learning centre; its IRI must be no other centre's.</summary>
+    Task<CentreWrite> PutCentreAsync(long tenantId, LearningCentre centre, CancellationToken ct);
+
+    /// <summary>One centre, or null.</summary>
+    Task<LearningCentre?> GetCentreAsync(long tenantId, string id, CancellationToken ct);
+
+    /// <summary>Centres ordered by id, after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<LearningCentre>> CentresAsync(long tenantId, string? after, int limit, CancellationToken ct);
+
+    /// <summary>The tenant's people with their unit and role history and agents, its organisations' kinds and its units.</summary>
+    Task<FollowUpDirectory> DirectoryAsync(long tenantId, CancellationToken ct);
+
+    /// <summary>The facts of every non-voided statement with one of <paramref name="verbs"/>.</summary>
+    Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, CancellationToken ct);
+
+    /// <summary>Reflection tasks that were not cancelled.</summary>
+    Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct);
+
+    /// <summary>Group reflections held.</summary>
+    Task<IReadOnlyList<GroupReflectionFact>> GroupReflectionsAsync(long tenantId, CancellationToken ct);
+
+    /// <summary>On-site sessions with their place and places offered.</summary>
+    Task<IReadOnlyList<SessionFact>> SessionsAsync(long tenantId, CancellationToken ct);
+}
