@@ -248,6 +248,9 @@ public abstract partial class AdminCommandTests : IDisposable
         // to date, and the one after finds nothing to do.
         // Without what the migrations after 1 added, too: such a database never had it.
         await ExecuteSqlAsync("ALTER TABLE credentials DROP COLUMN organisation; ALTER TABLE credentials DROP COLUMN actor; ALTER TABLE credentials DROP COLUMN registration; " +
+            "DROP TABLE privacy_policies; DROP TABLE privacy_keys; " +
+            "DROP TABLE events; DROP TABLE competence_statuses; DROP INDEX ix_reflection_tasks_due; ALTER TABLE reflection_tasks DROP COLUMN overdue_announced; DROP TABLE webhook_subscriptions; " +
+            "DROP TABLE unit_deviations; DROP TABLE unit_plans; DROP TABLE training_plans; " +
             "ALTER TABLE organisations DROP COLUMN kind; DROP TABLE learning_centres; DROP TABLE schema_migrations;");
         for (var i = 0; i < 2; i++)
         {

@@ -28,6 +28,7 @@ public sealed partial class XapiProfileDocumentTests
     {
         [StatementPreparer.VoidedVerb] = "voiding is part of the xAPI specification itself",
         [StatementSignature.UsageType] = "signature attachments are part of the xAPI specification itself",
+        [Lrs.Core.People.Pseudonym.HomePageBase] = "the account homePage of erased people's pseudonyms, an identity and no vocabulary",
     };
 
     // The demo tenant's own activities and vocabulary, and the OpenAPI examples' sample content, are a tenant's data.

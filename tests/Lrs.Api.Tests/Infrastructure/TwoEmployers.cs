@@ -151,10 +151,10 @@ public sealed class TwoEmployers
         }),
     };
 
-    /// <summary>A deviation report on the framework's competence, logged against row <c>r1</c> of the unit plan.</summary>
+    /// <summary>A deviation report on the framework's competence, logged against row <c>r1</c> of the unit plan; dated early enough for an LRS whose clock a test set years back.</summary>
     public static JsonObject Deviation(string m) => new()
     {
-        ["date"] = "2026-03-05", ["category"] = "hygiene", ["reference"] = $"AVV-{m}", ["competences"] = new JsonArray($"c-{m}"), ["plan"] = PlanId, ["row"] = "r1",
+        ["date"] = "2015-03-05", ["category"] = "hygiene", ["reference"] = $"AVV-{m}", ["competences"] = new JsonArray($"c-{m}"), ["plan"] = PlanId, ["row"] = "r1",
     };
 
     /// <summary>A training plan of one item on the framework's competence, agreed by <paramref name="agreedBy"/>.</summary>
@@ -181,7 +181,7 @@ public sealed class TwoEmployers
             $"/xapi/activities/state?activityId={activity}&agent={agent}&stateId=bookmark", $"/xapi/activities/state?activityId={activity}&agent={agent}",
             $"/xapi/agents/profile?agent={agent}&profileId=preferences", $"/xapi/agents/profile?agent={agent}", "/api/framework",
             $"/api/admin/webhooks/{A.Webhook}", $"/api/events?organisation={A.Organisation}&limit=1000",
-            $"/api/units/{A.Unit}/plans/{PlanId}", $"/api/units/{A.Unit}/plans/bravo-{Marker}", $"/api/units/{A.Unit}/deviations?from=2026-01-01",
+            $"/api/units/{A.Unit}/plans/{PlanId}", $"/api/units/{A.Unit}/plans/bravo-{Marker}", $"/api/units/{A.Unit}/deviations?from=2015-01-01",
             $"/api/people/{A.Person}/training-plan",
         };
         var snapshot = new StringBuilder();
