@@ -68,6 +68,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
         await EraseAgentRowsAsync(lease, tenantId, who, pseudonym, mode, counts, ct);
         await EraseLearningRowsAsync(lease, tenantId, who, pseudonym, mode, counts, ct);
         await EraseCredentialsAsync(lease, tenantId, who, pseudonym, at, counts, ct);
+        await ErasePersonKeyedRowsAsync(lease, tenantId, who, pseudonym, mode, counts, ct);
         await ErasePersonAsync(lease, tenantId, who, pseudonym, mode, person.Organisation, at, counts, ct);
 
         var detail = $"person={pseudonym.Hash}; " + string.Join("; ", typeof(ErasureCounts).GetProperties()
@@ -317,6 +318,32 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
         }
     }
 
+    /// <summary>
+    /// Rows keyed by person id: the outbox events about the person, their last announced competence statuses and their
+    /// training plan go under <c>erase</c> and move to the pseudonymous id under <c>pseudonymise</c>; events, training plans,
+    /// unit plans and learning centres of others that name the person in their JSON name the pseudonym.
+    /// </summary>
+    private async Task ErasePersonKeyedRowsAsync(WriteLease lease, long tenantId, PersonIdentifiers who, Pseudonym pseudonym, ErasureMode mode, ErasureCounts counts, CancellationToken ct)
+    {
+        (string, object?)[] p = [("t", tenantId), ("person", who.PersonId), ("pseudonymPerson", pseudonym.PersonId)];
+        if (mode == ErasureMode.Erase)
+        {
+            counts.Events += await Execute(lease, "DELETE FROM events WHERE tenant_id = @t AND person_id = @person", ct, p);
+            counts.CompetenceStatuses += await Execute(lease, "DELETE FROM competence_statuses WHERE tenant_id = @t AND person_id = @person", ct, p);
+            counts.TrainingPlans += await Execute(lease, "DELETE FROM training_plans WHERE tenant_id = @t AND person_id = @person", ct, p);
+        }
+        else
+        {
+            counts.Events += await Execute(lease, "UPDATE events SET person_id = @pseudonymPerson WHERE tenant_id = @t AND person_id = @person", ct, p);
+            counts.CompetenceStatuses += await Execute(lease, "UPDATE competence_statuses SET person_id = @pseudonymPerson WHERE tenant_id = @t AND person_id = @person", ct, p);
+            counts.TrainingPlans += await Execute(lease, "UPDATE training_plans SET person_id = @pseudonymPerson WHERE tenant_id = @t AND person_id = @person", ct, p);
+        }
+        await RewriteJsonAsync(lease, tenantId, "events", ["seq"], "data", who, pseudonym, ct, jsonb: true);
+        await RewriteJsonAsync(lease, tenantId, "training_plans", ["person_id"], "document", who, pseudonym, ct, jsonb: true);
+        counts.TrainingPlans += await RewriteJsonAsync(lease, tenantId, "unit_plans", ["unit_id", "id"], "document", who, pseudonym, ct, jsonb: true);
+        await RewriteJsonAsync(lease, tenantId, "learning_centres", ["id"], "document", who, pseudonym, ct, jsonb: true);
+    }
+
     /// <summary>The person: removed with agents and history, or kept under the pseudonymous id with no name, address or HSA-id.</summary>
     private async Task ErasePersonAsync(WriteLease lease, long tenantId, PersonIdentifiers who, Pseudonym pseudonym, ErasureMode mode, string organisation, DateTimeOffset at, ErasureCounts counts, CancellationToken ct)
     {
@@ -343,9 +370,10 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
 
     /// <summary>
     /// Rewrites a JSON text column with the pseudonym in the rows whose text mentions one of the person's identifiers; returns
-    /// the rows changed. <paramref name="keyColumns"/> identify a row within the tenant.
+    /// the rows changed. <paramref name="keyColumns"/> identify a row within the tenant; <paramref name="jsonb"/>: the column is
+    /// <c>jsonb</c> on PostgreSQL.
     /// </summary>
-    private async Task<int> RewriteJsonAsync(WriteLease lease, long tenantId, string table, string[] keyColumns, string column, PersonIdentifiers who, Pseudonym pseudonym, CancellationToken ct)
+    private async Task<int> RewriteJsonAsync(WriteLease lease, long tenantId, string table, string[] keyColumns, string column, PersonIdentifiers who, Pseudonym pseudonym, CancellationToken ct, bool jsonb = false)
     {
         var rows = await ListAsync(lease, $"SELECT {column}{db.AsText}, {string.Join(", ", keyColumns)} FROM {table} WHERE tenant_id = @t AND {column} IS NOT NULL AND {Mentions(who, column + db.AsText)}",
             r => (Json: JsonNode.Parse(r.GetString(0)), Key: Enumerable.Range(1, keyColumns.Length).Select(r.GetValue).ToArray()), ct, [("t", tenantId), .. Needles(who)]);
@@ -354,7 +382,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
         {
             if (!pseudonym.Rewrite(json, who)) continue;
             var where = string.Join(" AND ", keyColumns.Select((k, i) => $"{k} = @k{i}"));
-            changed += await Execute(lease, $"UPDATE {table} SET {column} = @json WHERE tenant_id = @t AND {where}", ct,
+            changed += await Execute(lease, $"UPDATE {table} SET {column} = @json{(jsonb ? db.AsJson : "")} WHERE tenant_id = @t AND {where}", ct,
                 [("t", tenantId), ("json", json!.ToJsonString()), .. key.Select((v, i) => ($"k{i}", (object?)v))]);
         }
         return changed;

@@ -23,7 +23,7 @@ public static class Erasure
             .WithDescription("Body `{\"mode\": \"erase\" | \"pseudonymise\"}`. " +
                 "`erase` removes the person's own statements (every actor or object agent is theirs) and the statements that refer to them, their State and Agent Profile documents, " +
                 "attachments no other statement refers to, evidence, sign-offs, reflection tasks and answers, session and webinar participations, workplace-meeting attendances, " +
-                "the recorded names of their agents, the person with agents and unit and role history, and every index key of theirs. Where the person appears in other people's " +
+                "outbox events about the person, their competence statuses and training plan, the recorded names of their agents, the person with agents and unit and role history, and every index key of theirs. Where the person appears in other people's " +
                 "statements (instructor, team member, context agent, a member of a group, the signer of someone's sign-off), the agent is replaced by a pseudonym and the statement kept, " +
                 "so other people's records and evidence stay as they were. `pseudonymise` removes nothing: every identifier of the person (name, mbox, mbox_sha1sum, openid, account, " +
                 "employee id) in statements, documents and derived rows becomes one pseudonymous agent (an account on a homePage of the tenant's own named by a keyed hash), and the " +

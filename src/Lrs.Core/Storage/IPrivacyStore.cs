@@ -57,6 +57,12 @@ public sealed class ErasureCounts
     public int AuditEntries { get; set; }
     /// <summary>The person's rows: the person, their agents, and their unit and role history.</summary>
     public int PersonRows { get; set; }
+    /// <summary>Outbox events about the person, removed or moved to the pseudonymous id.</summary>
+    public int Events { get; set; }
+    /// <summary>The person's last announced competence statuses, removed or moved to the pseudonymous id.</summary>
+    public int CompetenceStatuses { get; set; }
+    /// <summary>The person's training plan, removed or moved to the pseudonymous id; unit plans that named the person, rewritten.</summary>
+    public int TrainingPlans { get; set; }
 }
 
 /// <summary>The outcome of an erasure.</summary>
