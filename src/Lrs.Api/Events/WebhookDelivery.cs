@@ -17,7 +17,7 @@ namespace Lrs.Api.Events;
 /// same event again; after <see cref="EventOptions.PauseAfterHours"/> of failures the subscription is paused.
 /// </summary>
 public sealed partial class WebhookDelivery(IEventStore store, IHttpClientFactory clients, TimeProvider time, IOptions<LrsOptions> options,
-    WebhookMetrics metrics, ILogger<WebhookDelivery> log) : BackgroundService
+    WebhookMetrics metrics, Hosting.StoreOutage outage, ILogger<WebhookDelivery> log) : BackgroundService
 {
     public const string ClientName = "webhooks";
 
@@ -49,8 +49,10 @@ public sealed partial class WebhookDelivery(IEventStore store, IHttpClientFactor
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database away or a fault: the next round tries again; leases that were held run out.
-                LogRoundFailed(log, e);
+                // The database away (StoreOutage logs that once per outage) or a fault: the next round tries again;
+                // leases that were held run out.
+                if (outage.Explains(e)) outage.Report(e);
+                else LogRoundFailed(log, e);
             }
             try
             {
