@@ -28,7 +28,7 @@ public sealed class Retention(IPrivacyStore store, TimeProvider time)
 /// The daily retention run of every tenant whose policy limits how long something is kept: first an hour after start (the
 /// store is ready and a restarting node does not cull at once), then every 24 hours of its <see cref="TimeProvider"/>.
 /// </summary>
-public sealed partial class DailyRetention(IPrivacyStore store, Retention retention, TimeProvider time, ILogger<DailyRetention> log) : BackgroundService
+public sealed partial class DailyRetention(IPrivacyStore store, Retention retention, TimeProvider time, Hosting.StoreOutage outage, ILogger<DailyRetention> log) : BackgroundService
 {
     /// <summary>The audit actor of the daily run.</summary>
     public const string Actor = "retention:daily";
@@ -61,7 +61,7 @@ public sealed partial class DailyRetention(IPrivacyStore store, Retention retent
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            RunFailed(log, 0, e);
+            Failed(0, e);
             return;
         }
         foreach (var (tenant, _) in tenants)
@@ -73,9 +73,16 @@ public sealed partial class DailyRetention(IPrivacyStore store, Retention retent
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                RunFailed(log, tenant, e);
+                Failed(tenant, e);
             }
         }
+    }
+
+    // The database away is logged once per outage by StoreOutage, not as an error of the run.
+    private void Failed(long tenant, Exception e)
+    {
+        if (outage.Explains(e)) outage.Report(e);
+        else RunFailed(log, tenant, e);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention of tenant {Tenant}: {Statements} statements, {Answers} reflection answers, {Audit} audit entries removed.")]

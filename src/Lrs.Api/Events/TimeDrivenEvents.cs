@@ -7,7 +7,7 @@ namespace Lrs.Api.Events;
 /// The scheduled pass for what only time changes: competence statuses that become expiring or expired, and tasks that
 /// become overdue. Every node runs it; the store makes concurrent passes take turns, so each change is announced once.
 /// </summary>
-public sealed partial class TimeDrivenEvents(IEventStore store, TimeProvider time, IOptions<LrsOptions> options, ILogger<TimeDrivenEvents> log) : BackgroundService
+public sealed partial class TimeDrivenEvents(IEventStore store, TimeProvider time, IOptions<LrsOptions> options, Hosting.StoreOutage outage, ILogger<TimeDrivenEvents> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +20,9 @@ public sealed partial class TimeDrivenEvents(IEventStore store, TimeProvider tim
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                LogPassFailed(log, e);
+                // The database away is logged once per outage by StoreOutage; the next pass tries again.
+                if (outage.Explains(e)) outage.Report(e);
+                else LogPassFailed(log, e);
             }
             try
             {

@@ -17,11 +17,12 @@ namespace Lrs.Api.Events;
 /// same event again; after <see cref="EventOptions.PauseAfterHours"/> of failures the subscription is paused.
 /// </summary>
 public sealed partial class WebhookDelivery(IEventStore store, IHttpClientFactory clients, TimeProvider time, IOptions<LrsOptions> options,
-    WebhookMetrics metrics, ILogger<WebhookDelivery> log) : BackgroundService
+    WebhookMetrics metrics, Hosting.StoreOutage outage, ILogger<WebhookDelivery> log) : BackgroundService
 {
     public const string ClientName = "webhooks";
 
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    // Quick retries of one send (see AddClient): a send takes at most (1 + Retries) timeouts and the waits between them.
+    private const int Retries = 2;
     private const int Page = 100;
     private const int MaxClaims = 16;
 
@@ -34,9 +35,15 @@ public sealed partial class WebhookDelivery(IEventStore store, IHttpClientFactor
             .AddResilienceHandler("webhook", (pipeline, context) =>
             {
                 var seconds = context.ServiceProvider.GetRequiredService<IOptions<LrsOptions>>().Value.Events.TimeoutSeconds;
-                pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 2, BackoffType = DelayBackoffType.Exponential, UseJitter = true, Delay = TimeSpan.FromMilliseconds(200) });
+                pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = Retries, BackoffType = DelayBackoffType.Exponential, UseJitter = true, Delay = TimeSpan.FromMilliseconds(200) });
                 pipeline.AddTimeout(TimeSpan.FromSeconds(seconds));
             });
+
+    /// <summary>
+    /// How long a claim holds without renewal. It is renewed after every event, so it need only outlast one send (all its
+    /// attempts) and the writes around it; a longer one only delays the node that takes over from a crashed one.
+    /// </summary>
+    private TimeSpan Lease => TimeSpan.FromSeconds((1 + Retries) * options.Value.Events.TimeoutSeconds + 5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,8 +56,10 @@ public sealed partial class WebhookDelivery(IEventStore store, IHttpClientFactor
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database away or a fault: the next round tries again; leases that were held run out.
-                LogRoundFailed(log, e);
+                // The database away (StoreOutage logs that once per outage) or a fault: the next round tries again;
+                // leases that were held run out.
+                if (outage.Explains(e)) outage.Report(e);
+                else LogRoundFailed(log, e);
             }
             try
             {

@@ -8,7 +8,7 @@ namespace Lrs.Api.Hosting;
 /// happens before the server listens, so that no other node answers for a time before this node's first write without
 /// knowing of it. A bound read stays true, so during an outage the last one read is kept (the header then stands still).
 /// </summary>
-public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clock, ILogger<ConsistencyPublisher> log) : IHostedService, IAsyncDisposable
+public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clock, StoreOutage outage, ILogger<ConsistencyPublisher> log) : IHostedService, IAsyncDisposable
 {
     /// <summary>How often bounds are exchanged: how far the header may lag behind the other nodes' commits.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
@@ -36,7 +36,8 @@ public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clo
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    if (store.IsUnreachable(e)) Unreachable(log);
+                    // The database away is logged once per outage by StoreOutage.
+                    if (outage.Explains(e)) outage.Report(e);
                     else Failed(log, e);
                 }
             }
@@ -58,9 +59,6 @@ public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clo
         _stop.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Consistency bounds not exchanged: the database is unreachable; the last ones read are kept.")]
-    private static partial void Unreachable(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consistency bounds not exchanged; the last ones read are kept.")]
     private static partial void Failed(ILogger logger, Exception exception);
