@@ -38,7 +38,7 @@ public abstract class SchemaMigrationTests : IDisposable
     /// <summary>This store's migrations, as the code knows them.</summary>
     protected abstract Lrs.Storage.SchemaMigrator Migrator { get; }
 
-    // The versions this code has, in order (numbered from 1, each once; a gap is allowed), and the newest.
+    // The versions this code has, in order (numbered 1, 2, 3, … without gaps), and the newest.
     private IReadOnlyList<int> KnownVersions => [.. Migrator.Migrations.Select(m => m.Version)];
     private int NewestVersion => Migrator.NewestVersion;
 

@@ -28,7 +28,7 @@ public abstract partial class SchemaMigrator
 
     protected SchemaMigrator(string dialect) => Migrations = Load(dialect);
 
-    /// <summary>This dialect's migrations, oldest first, numbered from 1, each number once.</summary>
+    /// <summary>This dialect's migrations, oldest first, numbered 1, 2, 3, … without gaps.</summary>
     public IReadOnlyList<Migration> Migrations { get; }
 
     /// <summary>The number of this dialect's newest migration: the schema version the code expects.</summary>
@@ -202,11 +202,11 @@ public abstract partial class SchemaMigrator
             migrations.Add(new Migration(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups[2].Value, sql, checksum));
         }
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        for (var i = 0; i < migrations.Count; i++)
+            if (migrations[i].Version != i + 1)
+                throw new InvalidOperationException($"The {dialect} migrations are not numbered 1, 2, 3, … without gaps: {string.Join(", ", migrations.Select(m => m.Version))}.");
         if (migrations.Count == 0) throw new InvalidOperationException($"No {dialect} migrations are embedded.");
-        // A number may be reserved by a change still under way, so a gap is allowed; a repeated number or no migration 1 is not.
-        if (migrations[0].Version != 1 || migrations.Zip(migrations.Skip(1)).Any(p => p.First.Version == p.Second.Version))
-            throw new InvalidOperationException($"The {dialect} migrations are not numbered 1, 2, 3, … each once: {string.Join(", ", migrations.Select(m => m.Version))}.");
-                return migrations;
+        return migrations;
     }
 
     [GeneratedRegex(@"^(\d{4})_([a-z0-9_]+)\.sql$")]
