@@ -50,14 +50,15 @@ public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clo
 
     public async Task StopAsync(CancellationToken ct)
     {
-        await _stop.CancelAsync();
+        // A host may be disposed before it is stopped (a test server torn down), so stopping twice, or after disposal, is a no-op.
+        if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
         await _loop;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await StopAsync(CancellationToken.None);
         _stop.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consistency bounds not exchanged; the last ones read are kept.")]
