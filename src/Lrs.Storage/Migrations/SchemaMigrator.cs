@@ -26,7 +26,14 @@ public abstract partial class SchemaMigrator
     // database created before migrations were versioned.
     private const string UnversionedMarker = "tenants";
 
-    protected SchemaMigrator(string dialect) => Migrations = Load(dialect);
+    /// <param name="dialect">The folder of the dialect's scripts under Migrations.</param>
+    /// <param name="sql">The dialect's words the runner needs: the column type of a point in time, the current time as
+    /// the dialect stores it, and a query selecting the name of every table in the schema the store uses.</param>
+    protected SchemaMigrator(string dialect, (string TimeType, string Now, string Tables) sql)
+    {
+        Migrations = Load(dialect);
+        (TimeType, NowSql, TablesSql) = sql;
+    }
 
     /// <summary>This dialect's migrations, oldest first, numbered 1, 2, 3, … without gaps.</summary>
     public IReadOnlyList<Migration> Migrations { get; }
@@ -44,13 +51,19 @@ public abstract partial class SchemaMigrator
     }
 
     /// <summary>Creates the version table (version, name, checksum, applied_at).</summary>
-    protected abstract string CreateVersionTableSql { get; }
+    private string CreateVersionTableSql => $"""
+        CREATE TABLE {VersionTable} (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            checksum text NOT NULL,
+            applied_at {TimeType} NOT NULL)
+        """;
 
-    /// <summary>The current time as this dialect stores it, in SQL.</summary>
-    protected abstract string NowSql { get; }
+    private string TimeType { get; }
 
-    /// <summary>Selects the name of every table in the schema the store uses.</summary>
-    protected abstract string TablesSql { get; }
+    private string NowSql { get; }
+
+    private string TablesSql { get; }
 
     /// <summary>Every column of the store's tables, as "table.column" → declared type.</summary>
     protected abstract Task<IReadOnlyDictionary<string, string>> ColumnsAsync(DbTransaction transaction, CancellationToken ct);

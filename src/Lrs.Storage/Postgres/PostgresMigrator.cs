@@ -3,23 +3,11 @@ using System.Data.Common;
 namespace Lrs.Storage.Postgres;
 
 /// <summary>The PostgreSQL side of <see cref="SchemaMigrator"/>: scripts under Migrations/Postgres, in the current schema.</summary>
-public sealed class PostgresMigrator() : SchemaMigrator("Postgres")
+public sealed class PostgresMigrator() : SchemaMigrator("Postgres", (
+    TimeType: "timestamptz",
+    Now: "now()",
+    Tables: "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"))
 {
-    /// <inheritdoc />
-    protected override string CreateVersionTableSql => $"""
-        CREATE TABLE {VersionTable} (
-            version integer PRIMARY KEY,
-            name text NOT NULL,
-            checksum text NOT NULL,
-            applied_at timestamptz NOT NULL)
-        """;
-
-    /// <inheritdoc />
-    protected override string NowSql => "now()";
-
-    /// <inheritdoc />
-    protected override string TablesSql => "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())";
-
     /// <inheritdoc />
     protected override Task<IReadOnlyDictionary<string, string>> ColumnsAsync(DbTransaction transaction, CancellationToken ct) =>
         ColumnsAsync(transaction, "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())", ct);

@@ -4,23 +4,11 @@ using Microsoft.Data.Sqlite;
 namespace Lrs.Storage.Sqlite;
 
 /// <summary>The SQLite side of <see cref="SchemaMigrator"/>: scripts under Migrations/Sqlite, times in microseconds.</summary>
-public sealed class SqliteMigrator() : SchemaMigrator("Sqlite")
+public sealed class SqliteMigrator() : SchemaMigrator("Sqlite", (
+    TimeType: "INTEGER",
+    Now: "CAST(unixepoch('subsec') * 1000000 AS INTEGER)",
+    Tables: "SELECT name FROM sqlite_master WHERE type = 'table'"))
 {
-    /// <inheritdoc />
-    protected override string CreateVersionTableSql => $"""
-        CREATE TABLE {VersionTable} (
-            version INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            checksum TEXT NOT NULL,
-            applied_at INTEGER NOT NULL)
-        """;
-
-    /// <inheritdoc />
-    protected override string NowSql => "CAST(unixepoch('subsec') * 1000000 AS INTEGER)";
-
-    /// <inheritdoc />
-    protected override string TablesSql => "SELECT name FROM sqlite_master WHERE type = 'table'";
-
     /// <inheritdoc />
     protected override Task<IReadOnlyDictionary<string, string>> ColumnsAsync(DbTransaction transaction, CancellationToken ct) =>
         ColumnsAsync(transaction.Connection!, transaction, ct);
