@@ -25,6 +25,8 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 // Per-request framework logs stay below Information: the hot path logs nothing per statement.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+// Likewise webhook sends: Polly logs every attempt at Information; its retries and timeouts are warnings.
+builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
 // A query parameter that does not parse (changedSince=yesterday) is a 400 that says which one, not an empty 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
