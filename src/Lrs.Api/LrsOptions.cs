@@ -63,6 +63,12 @@ public sealed class EventOptions
 
     /// <summary>How long one delivery may take before it counts as failed, in seconds.</summary>
     public double TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// How long events are kept (an ISO 8601 duration): the daily retention run deletes older ones, except those a webhook
+    /// subscription (active or paused) still has to deliver.
+    /// </summary>
+    public string Retention { get; set; } = "P30D";
 }
 
 public sealed class ReflectionOptions

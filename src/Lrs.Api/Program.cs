@@ -25,6 +25,8 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 // Per-request framework logs stay below Information: the hot path logs nothing per statement.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+// Likewise webhook sends: Polly logs every attempt at Information; its retries and timeouts are warnings.
+builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
 // A query parameter that does not parse (changedSince=yesterday) is a 400 that says which one, not an empty 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -32,6 +34,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o =
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
 builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
     .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.")
+    .Validate(o => Lrs.Core.Competence.IsoDuration.IsValid(o.Events.Retention), "Lrs:Events:Retention is an ISO 8601 duration, such as P30D.")
     .Validate(o => o.Entra.Tenants.Values.All(t => !string.IsNullOrWhiteSpace(t.Tenant) && !string.IsNullOrWhiteSpace(t.Organisation)),
         "Every Lrs:Entra:Tenants:{tid} entry names a Tenant and an Organisation ('*' for the whole tenant).").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);

@@ -181,6 +181,13 @@ public sealed class EventStore(Dialect db, FrameworkCache frameworks, TimeSpan e
             FROM webhook_subscriptions w
             """, r => db.TimeOrNull(r, 0), ct)).FirstOrDefault();
 
+    /// <inheritdoc />
+    public async Task<int> DeleteDeliveredAsync(DateTimeOffset before, CancellationToken ct) =>
+        await db.ExecuteAsync("""
+            DELETE FROM events WHERE occurred < @before AND NOT EXISTS (
+                SELECT 1 FROM webhook_subscriptions w WHERE w.tenant_id = events.tenant_id AND (events.txid, events.seq) > (w.after_txid, w.after_seq))
+            """, ct, ("before", db.Time(before)));
+
     private WebhookSubscription ReadWebhook(DbDataReader r) => new(db.Uuid(r, 0), r.GetString(1), Types(r.GetString(2)), r.StringOrNull(3), r.GetString(4),
         db.Time(r, 5), db.TimeOrNull(r, 6), r.StringOrNull(7), db.TimeOrNull(r, 8), db.TimeOrNull(r, 9), db.TimeOrNull(r, 10));
 

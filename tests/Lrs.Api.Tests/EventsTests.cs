@@ -26,6 +26,12 @@ public abstract class EventsTests(LrsFixture lrs)
     {
         var tenant = "ev-" + Guid.NewGuid().ToString("N")[..10];
         var admin = await lrs.ClientWithScopesAsync("all admin profiles:read people:write framework:write reflections:read reflections:write", tenantName: tenant);
+        return await WorldAsync(admin, tenant);
+    }
+
+    /// <summary>The world of <see cref="World"/> set up through <paramref name="admin"/>, a credential of a fresh tenant with every scope.</summary>
+    internal static async Task<World> WorldAsync(HttpClient admin, string tenant)
+    {
         var framework = FrameworkTests.SmallFramework();
         framework["reflectionTemplates"] = new JsonArray(new JsonObject
         {

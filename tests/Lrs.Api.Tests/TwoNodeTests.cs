@@ -12,7 +12,7 @@ namespace Lrs.Api.Tests;
 /// Two LRS processes on one PostgreSQL database, started together, as two nodes behind a load balancer: clients
 /// alternate between them. PostgreSQL only: a SQLite file is one node's.
 /// </summary>
-public sealed class TwoNodes : IAsyncLifetime
+public class TwoNodes : IAsyncLifetime
 {
     public const string Key = "nodes-key";
     public const string Secret = "nodes-secret-3b7a";
@@ -22,6 +22,9 @@ public sealed class TwoNodes : IAsyncLifetime
     public string ConnectionString { get; } = PostgresServer.CreateDatabase();
     public LrsProcess A { get; private set; } = null!;
     public LrsProcess B { get; private set; } = null!;
+
+    /// <summary>Settings (environment variables) a derived fixture adds to both nodes'.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
     public async Task InitializeAsync()
     {
@@ -34,16 +37,38 @@ public sealed class TwoNodes : IAsyncLifetime
     {
         var directory = Directory.CreateTempSubdirectory("lrs-node-").FullName;
         _directories.Add(directory);
-        return LrsProcess.StartAsync(directory, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(Settings)
         {
             ["Lrs__Storage__Provider"] = "Postgres",
             ["Lrs__Storage__ConnectionString"] = ConnectionString,
             ["Lrs__Bootstrap__Key"] = Key,
             ["Lrs__Bootstrap__Secret"] = Secret,
-        });
+        };
+        return LrsProcess.StartAsync(directory, environment);
+    }
+
+    /// <summary>Starts a new process in place of <paramref name="node"/> (one that was killed), so the pair is whole again.</summary>
+    public async Task ReplaceAsync(LrsProcess node)
+    {
+        var started = await StartAsync();
+        if (node == A) A = started;
+        else B = started;
+        await node.DisposeAsync();
     }
 
     public HttpClient Client(LrsProcess node, string version = "1.0.3") => FirstStartTests.Authenticated(node, Key, Secret, version);
+
+    /// <summary>A fresh tenant and its first credential (every scope) on each node.</summary>
+    public async Task<(HttpClient A, HttpClient B, string Tenant)> TenantAsync()
+    {
+        using var admin = Client(A, "2.0.0");
+        var name = "n-" + Guid.NewGuid().ToString("N")[..10];
+        var created = await admin.PostAsJsonAsync("/api/admin/tenants", new { name, credential = new { name = "hr" } });
+        created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var credential = (await created.Content.ReadFromJsonAsync<JsonObject>())!["credential"]!;
+        var (key, secret) = (credential["key"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+        return (FirstStartTests.Authenticated(A, key, secret), FirstStartTests.Authenticated(B, key, secret), name);
+    }
 
     public async Task DisposeAsync()
     {
@@ -133,7 +158,7 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     [Fact]
     public async Task A_framework_change_on_one_node_applies_to_the_next_batch_on_the_other()
     {
-        var (onA, onB) = await TenantAsync();
+        var (onA, onB, _) = await nodes.TenantAsync();
         await SessionTests.SetUpTenantAsync(onA);
         // Node B reads (and caches) the framework as it is now.
         var course = NewActivityId();
@@ -191,14 +216,39 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         later.Should().BeOnOrAfter(stored);
     }
 
-    private async Task<(HttpClient A, HttpClient B)> TenantAsync()
+    [Fact]
+    public async Task A_node_whose_store_is_disposed_drops_out_of_the_exchange_and_never_publishes_again()
     {
-        using var admin = nodes.Client(nodes.A, "2.0.0");
-        var created = await admin.PostAsJsonAsync("/api/admin/tenants", new { name = "n-" + Guid.NewGuid().ToString("N")[..10], credential = new { name = "hr" } });
-        created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        var credential = (await created.Content.ReadFromJsonAsync<JsonObject>())!["credential"]!;
-        var (key, secret) = (credential["key"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
-        return (FirstStartTests.Authenticated(nodes.A, key, secret), FirstStartTests.Authenticated(nodes.B, key, secret));
+        // A bound a year back, so this exchange's entry is found by its name.
+        var own = DateTimeOffset.UtcNow.AddYears(-1);
+        var name = $"lrs-through {(own.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond}";
+        var exchange = new Lrs.Storage.Postgres.ConsistencyExchange(nodes.ConnectionString);
+        (await exchange.ExchangeAsync(own, CancellationToken.None)).Should().NotBeNull("nodes A and B publish theirs");
+        (await NamedAsync(name)).Should().Be(1);
+
+        // An exchange racing the disposal either finishes first or is refused; either way nothing stays open.
+        var racing = exchange.ExchangeAsync(own, CancellationToken.None);
+        await exchange.DisposeAsync();
+        try { await racing; } catch (ObjectDisposedException) { }
+        await FluentActions.Awaiting(() => exchange.ExchangeAsync(own, CancellationToken.None)).Should().ThrowAsync<ObjectDisposedException>();
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (await NamedAsync(name) > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        (await NamedAsync(name)).Should().Be(0, "a stale bound left in pg_stat_activity would hold every node's header back");
+        using var a = nodes.Client(nodes.A);
+        var deadline2 = DateTime.UtcNow.AddSeconds(5);
+        DateTimeOffset header;
+        while ((header = ConsistentThrough(await a.GetAsync("/xapi/statements?limit=1"))) < DateTimeOffset.UtcNow.AddMinutes(-1) && DateTime.UtcNow < deadline2) await Task.Delay(50);
+        header.Should().BeAfter(DateTimeOffset.UtcNow.AddMinutes(-1), "node A no longer sees the year-old bound");
+    }
+
+    private async Task<long> NamedAsync(string applicationName)
+    {
+        await using var connection = new NpgsqlConnection(nodes.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @name", connection);
+        command.Parameters.AddWithValue("name", applicationName);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static DateTimeOffset ConsistentThrough(HttpResponseMessage response)
@@ -219,7 +269,7 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         }
     }
 
-    private static async Task<string> ScrapeAsync(LrsProcess node)
+    internal static async Task<string> ScrapeAsync(LrsProcess node)
     {
         using var scraper = new HttpClient { BaseAddress = node.BaseAddress };
         return await scraper.GetStringAsync("/metrics");

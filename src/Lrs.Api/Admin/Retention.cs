@@ -1,5 +1,6 @@
 using Lrs.Core.Competence;
 using Lrs.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Lrs.Api.Admin;
 
@@ -28,7 +29,8 @@ public sealed class Retention(IPrivacyStore store, TimeProvider time)
 /// The daily retention run of every tenant whose policy limits how long something is kept: first an hour after start (the
 /// store is ready and a restarting node does not cull at once), then every 24 hours of its <see cref="TimeProvider"/>.
 /// </summary>
-public sealed partial class DailyRetention(IPrivacyStore store, Retention retention, TimeProvider time, Hosting.StoreOutage outage, ILogger<DailyRetention> log) : BackgroundService
+public sealed partial class DailyRetention(IPrivacyStore store, Retention retention, IEventStore events, TimeProvider time, IOptions<LrsOptions> options,
+    Hosting.StoreOutage outage, ILogger<DailyRetention> log) : BackgroundService
 {
     /// <summary>The audit actor of the daily run.</summary>
     public const string Actor = "retention:daily";
@@ -51,9 +53,23 @@ public sealed partial class DailyRetention(IPrivacyStore store, Retention retent
         }
     }
 
-    /// <summary>One run over every tenant with a retention period; a tenant that fails is logged and tried again tomorrow.</summary>
+    /// <summary>
+    /// One run: events older than <see cref="EventOptions.Retention"/> that no subscription still has to deliver, then every
+    /// tenant with a retention period; what fails is logged and tried again tomorrow.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        try
+        {
+            IsoDuration.TryParse(options.Value.Events.Retention, out var period);
+            EventsRemoved(log, await events.DeleteDeliveredAsync(IsoDuration.SubtractFrom(time.GetUtcNow(), period), ct));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (outage.Explains(e)) outage.Report(e);
+            else EventsFailed(log, e);
+        }
+
         IReadOnlyList<(long TenantId, PrivacyPolicy Policy)> tenants;
         try
         {
@@ -87,6 +103,12 @@ public sealed partial class DailyRetention(IPrivacyStore store, Retention retent
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention of tenant {Tenant}: {Statements} statements, {Answers} reflection answers, {Audit} audit entries removed.")]
     private static partial void Applied(ILogger log, long tenant, int statements, int answers, int audit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention of events: {Events} delivered events removed.")]
+    private static partial void EventsRemoved(ILogger log, int events);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention of events failed; tried again tomorrow.")]
+    private static partial void EventsFailed(ILogger log, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Retention run failed (tenant {Tenant}; 0: listing the tenants); tried again tomorrow.")]
     private static partial void RunFailed(ILogger log, long tenant, Exception e);

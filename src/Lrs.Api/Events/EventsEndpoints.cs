@@ -31,7 +31,8 @@ public static class EventsEndpoints
                 "returns only newer events, in order, none skipped. `more` links the next page while a page is full. Filters: `type` (comma-separated event types), " +
                 "`organisation` (events about that employer's people). `limit` is 1 to 1000 (default 100). " +
                 "Scopes: `admin` sees every type; `profiles:read` the competence and person events; `reflections:read` the reflection-task events. " +
-                "A credential restricted to an organisation sees only events about its employer's people; one bound to an actor or registration is 403.");
+                "A credential restricted to an organisation sees only events about its employer's people; one bound to an actor or registration is 403. " +
+                "Events are kept for 30 days (the LRS's `Lrs:Events:Retention`, an ISO 8601 duration), and longer while a webhook subscription of the tenant still has them to deliver.");
         return routes;
     }
 

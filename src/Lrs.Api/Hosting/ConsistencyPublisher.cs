@@ -34,7 +34,7 @@ public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clo
                 {
                     await ExchangeAsync(_stop.Token);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (e is not (OperationCanceledException or ObjectDisposedException))
                 {
                     // The database away is logged once per outage by StoreOutage.
                     if (outage.Explains(e)) outage.Report(e);
@@ -42,7 +42,10 @@ public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clo
                 }
             }
         }
-        catch (OperationCanceledException) { }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // Stopped; or the store (and with it the exchange) is gone, so this node has dropped out of the others' view.
+        }
     }
 
     private async Task ExchangeAsync(CancellationToken ct) =>

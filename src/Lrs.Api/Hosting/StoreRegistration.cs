@@ -104,8 +104,21 @@ public sealed class LrsStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Queued writes finish before the connections go.
-        foreach (var owned in _owned) await owned.DisposeAsync();
+        // Queued writes finish before the connections go. Each part is disposed even if one before it failed: above all the
+        // consistency exchange, whose connection left open would keep showing this node's last bound to the other nodes.
+        List<Exception>? failures = null;
+        foreach (var owned in _owned)
+        {
+            try
+            {
+                await owned.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                (failures ??= []).Add(e);
+            }
+        }
+        if (failures is not null) throw new AggregateException(failures);
     }
 }
 

@@ -141,6 +141,12 @@ public interface IEventStore
     /// <summary>When the oldest event not yet delivered to (or passed over by) some subscription occurred; null when none waits.</summary>
     Task<DateTimeOffset?> OldestUndeliveredAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Deletes, in every tenant, the events that occurred before <paramref name="before"/> and that every webhook subscription
+    /// of their tenant (active or paused) has delivered or passed over; returns how many.
+    /// </summary>
+    Task<int> DeleteDeliveredAsync(DateTimeOffset before, CancellationToken ct);
+
     /// <summary>Gives the lease up (nothing more to deliver for now).</summary>
     Task ReleaseAsync(ClaimedWebhook webhook, string owner, CancellationToken ct);
 }

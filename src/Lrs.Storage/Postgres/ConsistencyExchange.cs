@@ -14,13 +14,21 @@ public sealed class ConsistencyExchange(string connectionString) : IAsyncDisposa
 {
     private const string Prefix = "lrs-through ";
     private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+    // One exchange at a time, and never one during or after disposal: an exchange that opened its connection after the
+    // store was disposed would leave it open, still named with this node's last bound, and that bound, no longer renewed,
+    // would hold every other node's header back for as long as the process lives.
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private NpgsqlConnection? _connection;
+    private bool _disposed;
 
     /// <summary>Publishes this node's bound and returns the smallest bound another node published (null: none).</summary>
+    /// <exception cref="ObjectDisposedException">The exchange was disposed: this node no longer publishes.</exception>
     public async Task<DateTimeOffset?> ExchangeAsync(DateTimeOffset own, CancellationToken ct)
     {
+        await _gate.WaitAsync(ct);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_connection is null)
             {
                 var connection = new NpgsqlConnection(_connectionString);
@@ -41,20 +49,39 @@ public sealed class ConsistencyExchange(string connectionString) : IAsyncDisposa
                     smallest = Math.Min(smallest ?? long.MaxValue, micros);
             return smallest is { } m ? DateTimeOffset.UnixEpoch.AddTicks(m * TimeSpan.TicksPerMicrosecond) : null;
         }
-        catch
+        catch (Exception e) when (e is not ObjectDisposedException)
         {
             // A broken connection is opened anew next time.
-            await DisposeAsync();
+            await CloseAsync();
             throw;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private async ValueTask CloseAsync()
     {
         if (_connection is { } connection)
         {
             _connection = null;
             await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Closes the connection, so this node drops out of the others' view; later exchanges throw.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            _disposed = true;
+            await CloseAsync();
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 }

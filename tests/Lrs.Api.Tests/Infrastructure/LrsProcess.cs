@@ -21,6 +21,9 @@ public sealed class LrsProcess : IAsyncDisposable
     public int Port { get; }
     public Uri BaseAddress { get; }
 
+    /// <summary>The operating system's id of the process (a node names itself by it, e.g. as a webhook lease's owner).</summary>
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get { lock (_output) return _output.ToString(); }
