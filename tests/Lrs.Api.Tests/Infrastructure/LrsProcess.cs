@@ -40,7 +40,9 @@ public sealed class LrsProcess : IAsyncDisposable
         lrs._process.BeginErrorReadLine();
 
         using var client = new HttpClient { BaseAddress = lrs.BaseAddress };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // A bound, not a wait: a start takes a second or two, but a machine busy with other builds has been seen to
+        // take over a minute before the process wrote its first line.
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (true)
         {
             try
