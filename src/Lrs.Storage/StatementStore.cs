@@ -553,6 +553,21 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return await command.ListAsync(Read, ct);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys,
+        IReadOnlyCollection<string> activityIds, int limit, CancellationToken ct) =>
+        agentKeys.Count == 0 || activityIds.Count == 0 ? [] : await db.QueryAsync($"""
+            SELECT s.seq, s.stored, s.body{db.AsText}, s.voided, m.agent_key
+            FROM (SELECT DISTINCT substr(a.key, {StatementIndex.Agent.Length + 1}) AS agent_key, a.seq FROM statement_index a
+                  JOIN statement_index o ON o.tenant_id = a.tenant_id AND o.key{db.In("activities")} AND o.seq = a.seq AND o.src = a.src
+                  WHERE a.tenant_id = @t AND a.key{db.In("agents")}) m
+            JOIN statements s ON s.tenant_id = @t AND s.seq = m.seq
+            WHERE NOT s.voided
+            ORDER BY s.stored DESC, s.seq DESC, m.agent_key{db.Binary} LIMIT @limit
+            """, r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
+            ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
+            ("limit", limit));
+
     private StoredStatement Read(DbDataReader r) => new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetString(2), r.GetBoolean(3));
 
     /// <summary>
