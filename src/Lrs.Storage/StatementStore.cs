@@ -553,19 +553,18 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return await command.ListAsync(Read, ct);
     }
 
-    // Driven by the agents' few index rows, each probed for the activities. PostgreSQL would rather hash every index row of the
-    // activities (all their learners' statements, growing with the tenant) unless OFFSET 0 keeps the EXISTS a per-row subplan.
+    // Driven by the agents' few index rows, each statement's own keys then checked for the activities: one row read per statement of
+    // the agents, however many activities are asked for and however many learners they have.
     /// <inheritdoc />
     public async Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys,
         IReadOnlyCollection<string> activityIds, int limit, CancellationToken ct) =>
         agentKeys.Count == 0 || activityIds.Count == 0 ? [] : await db.QueryAsync($"""
-            SELECT s.seq, s.stored, s.body{db.AsText}, s.voided, m.agent_key
-            FROM (SELECT DISTINCT substr(a.key, {StatementIndex.Agent.Length + 1}) AS agent_key, a.seq FROM statement_index a
-                  WHERE a.tenant_id = @t AND a.key{db.In("agents")} AND EXISTS (SELECT 1 FROM statement_index o
-                      WHERE o.tenant_id = a.tenant_id AND o.key{db.In("activities")} AND o.seq = a.seq AND o.src = a.src{db.Sql("", " OFFSET 0")})) m
-            JOIN statements s ON s.tenant_id = @t AND s.seq = m.seq
-            WHERE NOT s.voided
-            ORDER BY s.stored DESC, s.seq DESC, m.agent_key{db.Binary} LIMIT @limit
+            SELECT s.seq, s.stored, s.body{db.AsText}, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
+            FROM statement_index a JOIN statements s ON s.tenant_id = a.tenant_id AND s.seq = a.seq
+            WHERE a.tenant_id = @t AND a.key{db.In("agents")} AND a.src = a.seq AND NOT s.voided AND {db.Sql(
+                sqlite: "EXISTS (SELECT 1 FROM json_each(@activities) j WHERE instr(char(31) || s.keys || char(31), char(31) || j.value || char(31)) > 0)",
+                postgres: "s.keys && @activities")}
+            ORDER BY s.stored DESC, s.seq DESC, a.key{db.Binary} LIMIT @limit
             """, r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
             ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
             ("limit", limit));

@@ -33,10 +33,10 @@ public interface IStatementStore
         StatementPosition? after, int limit, CancellationToken ct);
 
     /// <summary>
-    /// The non-voided statements in which one of <paramref name="agentKeys"/> is the actor or object agent and one of
-    /// <paramref name="activityIds"/> the object activity, both from the statement itself or both from one statement of its
-    /// StatementRef chain (as <see cref="StatementQuery.Keys"/> match them), each with the agent key it matched (a statement that
-    /// matches two of them comes once for each). Newest first, at most <paramref name="limit"/>, in one query.
+    /// The non-voided statements whose own actor or object agent is one of <paramref name="agentKeys"/> and whose own object
+    /// activity is one of <paramref name="activityIds"/> (not keys inherited through a StatementRef: such a statement's object is
+    /// the reference), each with the agent key it matched (a statement that matches two of them comes once for each). Newest
+    /// first, at most <paramref name="limit"/>, in one query.
     /// </summary>
     Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys, IReadOnlyCollection<string> activityIds,
         int limit, CancellationToken ct);
