@@ -3,8 +3,16 @@
 # with `demo seed` through the LRS's own statement store (evidence is extracted as in production), then
 #   profile        wrk: GET /api/people/{random person}/profile          (PROFILE_CONNS connections, default 4)
 #   gaps           wrk: GET /api/units/{random ~50-person unit}/gaps    (GAPS_CONNS connections, default 2)
+#   needs          wrk: GET /api/units/{random ~50-person unit}/needs   (NEEDS_CONNS, default 2)
+#   progress       wrk: GET /api/units/{random unit}/plans/bench-plan/progress, a plan begun 12 months back: 12 month ends
+#                  and the month under way (PROGRESS_CONNS, default 2)
+#   training-plan  wrk: GET /api/people/{random person with a training plan}/training-plan (TRAINING_PLAN_CONNS, default 4)
+#   training-plans wrk: GET /api/units/{random unit whose members have training plans}/training-plans (TRAINING_PLANS_CONNS, default 2)
 #   profiles-1000  curl: GET /api/profiles?limit=1000, once per run (informational)
 #   expiring-30    curl: GET /api/expiring?withinDays=30, once per run (informational)
+#   long-term-centre, long-term-unit, reach-centre
+#                  curl: GET /api/follow-up/long-term for the last twelve months for the learning centre Metodikum (all
+#                  employers) and for one unit, and /api/follow-up/reach for the centre, once per run
 #   ingest-with / ingest-without
 #                  wrk: POST batches of 100 demo statements (INGEST_CONNS connections, default 8) for the same time into
 #                  two fresh tenants of the same database, one with the demo framework (evidence extracted), one without
@@ -12,11 +20,14 @@
 #
 #   scripts/bench/competence.sh [--quick] [--runs N]
 #
+# The plans are made over HTTP after the load (plans.js): a development plan in every ~50-person unit, and a training plan,
+# drafted and stored, for every member of PLAN_UNITS of those units.
 # --quick: 1,000 people × 100 statements, 5 s phases (a smoke run of a few minutes).
 # Output: a table on stdout (medians over the runs), JSON lines in scripts/bench/results/competence-DATE/results.jsonl.
 # env: PEOPLE (10000; --quick 1000), PER_PERSON (statements per person, 100), PER_UNIT (people per unit, 50),
 #      DURATION (read phase seconds; 30, --quick 5), INGEST_SECONDS (30, --quick 5), PAUSE (5, --quick 2),
-#      PROFILE_CONNS (4), GAPS_CONNS (2), INGEST_CONNS (8), BODY_PEOPLE (people of the ingest bodies, 300),
+#      PROFILE_CONNS (4), GAPS_CONNS (2), NEEDS_CONNS (2), PROGRESS_CONNS (2), TRAINING_PLAN_CONNS (4), TRAINING_PLANS_CONNS (2),
+#      PLAN_UNITS (units whose members get training plans; 40, --quick 20), INGEST_CONNS (8), BODY_PEOPLE (people of the ingest bodies, 300),
 #      BODY_PER_PERSON (their statements per person, as PER_PERSON; fewer means more evidence per statement), THREADS (2)
 set -euo pipefail
 
@@ -42,6 +53,11 @@ INGEST_SECONDS=${INGEST_SECONDS:-$(q 5 30)}
 PAUSE=${PAUSE:-$(q 2 5)}
 PROFILE_CONNS=${PROFILE_CONNS:-4}
 GAPS_CONNS=${GAPS_CONNS:-2}
+NEEDS_CONNS=${NEEDS_CONNS:-2}
+PROGRESS_CONNS=${PROGRESS_CONNS:-2}
+TRAINING_PLAN_CONNS=${TRAINING_PLAN_CONNS:-4}
+TRAINING_PLANS_CONNS=${TRAINING_PLANS_CONNS:-2}
+PLAN_UNITS=${PLAN_UNITS:-$(q 20 40)}
 INGEST_CONNS=${INGEST_CONNS:-8}
 BODY_PEOPLE=${BODY_PEOPLE:-300}
 BODY_PER_PERSON=${BODY_PER_PERSON:-$PER_PERSON}
@@ -82,7 +98,8 @@ tenant_id() { sql "SELECT id FROM tenants WHERE name = '$1'"; }
     echo "commit: $(cd "$repo" && git rev-parse --short HEAD)$(cd "$repo" && git diff --quiet HEAD -- src || echo ' (src modified)')"
     echo "date: $(date -u +%FT%TZ)  load avg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "settings: people=$PEOPLE per_person=$PER_PERSON per_unit=$PER_UNIT runs=$runs read=${DURATION}s ingest=${INGEST_SECONDS}s pause=${PAUSE}s" \
-        "conns: profile=$PROFILE_CONNS gaps=$GAPS_CONNS ingest=$INGEST_CONNS bodies: people=$BODY_PEOPLE per_person=$BODY_PER_PERSON"
+        "conns: profile=$PROFILE_CONNS gaps=$GAPS_CONNS needs=$NEEDS_CONNS progress=$PROGRESS_CONNS training-plan=$TRAINING_PLAN_CONNS" \
+        "training-plans=$TRAINING_PLANS_CONNS ingest=$INGEST_CONNS plan_units=$PLAN_UNITS bodies: people=$BODY_PEOPLE per_person=$BODY_PER_PERSON"
 } | tee "$out/machine.txt"
 
 # record RUN JSON [EXTRA_JSON_MEMBERS]: one line of results.jsonl
@@ -137,6 +154,21 @@ echo "ids: $(wc -l <"$work/people.txt") people, $(wc -l <"$work/units.txt") unit
 start_lrs Postgres "$pg_conn" "$out/lrs.log"
 base=${endpoint%/xapi}
 export AUTH="Basic $(printf '%s:%s' "$key" "$bench_secret" | base64 -w0)"
+
+# The plans, as a client makes them: a development plan begun 12 months back in every unit asked for, and training plans for
+# the members of PLAN_UNITS of them. The follow-up reads ask for the last twelve months, this one included.
+head -n "$PLAN_UNITS" "$work/units.txt" >"$work/plan-units.txt"
+sql "SELECT DISTINCT person_id FROM person_assignments WHERE tenant_id = $bench AND kind = 'unit' AND valid_to IS NULL
+     AND value IN ($(sed "s/.*/'&'/" "$work/plan-units.txt" | paste -sd,))" >"$work/plan-people.txt"
+echo "== plans: $(wc -l <"$work/units.txt") unit plans, training plans for the $(wc -l <"$work/plan-people.txt") people of $PLAN_UNITS units ($(date -u +%T))"
+record 0 "$(node "$here/plans.js" "$base" "$work/units.txt" "$work/plan-people.txt" bench-plan 12 | sed 's/^{/{"label":"plans",/')"
+sql "SELECT person_id FROM training_plans WHERE tenant_id = $bench" >"$work/trained.txt"
+[[ -s "$work/trained.txt" ]] || { echo "no training plans to ask for" >&2; exit 1; }
+sql "ANALYZE"
+year_from=$(date -u -d "$(date -u +%Y-%m-15) -11 months" +%Y-%m)
+year_to=$(date -u +%Y-%m)
+follow_unit=$(head -n 1 "$work/units.txt")
+
 cli demo statements --out "$work/bodies.jsonl" --people "$BODY_PEOPLE" --statements-per-person "$BODY_PER_PERSON" --batch 100 | tee "$out/bodies.txt"
 
 # What else was going on when a phase began: the machine's load average and PostgreSQL's autovacuum workers.
@@ -172,12 +204,12 @@ read_phase() {
 # timed_get RUN LABEL PATH: one GET with curl, its time, size and how many items came back
 timed_get() {
     local run=$1 label=$2 path=$3 result
-    result=$(curl -s -o "$work/$label.json" -w '%{http_code} %{time_total} %{size_download}' -H "Authorization: $AUTH" "$base$path")
+    result=$(curl -s --max-time 600 -o "$work/$label.json" -w '%{http_code} %{time_total} %{size_download}' -H "Authorization: $AUTH" "$base$path")
     read -r code secs size <<<"$result"
     [[ "$code" == 200 ]] || { head -c 400 "$work/$label.json" >&2; echo "GET $path answered $code" >&2; exit 1; }
     record "$run" "$(node -e 'const fs = require("fs"); const [label, path, code, secs, size, file] = process.argv.slice(1);
         const body = JSON.parse(fs.readFileSync(file, "utf8"));
-        const items = body.profiles ? body.profiles.length : body.items ? body.items.length : null;
+        const items = body.profiles ? body.profiles.length : body.items ? body.items.length : body.rows ? body.rows.length : null;
         console.log(JSON.stringify({ label, path, status: +code, ms: +(1000 * secs).toFixed(1), bytes: +size, items }));' \
         "$label" "$path" "$code" "$secs" "$size" "$work/$label.json")"
 }
@@ -216,6 +248,10 @@ warm_up() {
     # JIT, connection pool, credential and framework caches, the tenant's activity definitions.
     IDS="$work/people.txt" PATH_FORMAT="/api/people/%s/profile" wrk -t1 -c2 -d3s -s "$here/ids.lua" "$base" >/dev/null 2>&1
     IDS="$work/units.txt" PATH_FORMAT="/api/units/%s/gaps" wrk -t1 -c1 -d3s -s "$here/ids.lua" "$base" >/dev/null 2>&1
+    IDS="$work/units.txt" PATH_FORMAT="/api/units/%s/needs" wrk -t1 -c1 -d3s -s "$here/ids.lua" "$base" >/dev/null 2>&1
+    IDS="$work/units.txt" PATH_FORMAT="/api/units/%s/plans/bench-plan/progress" wrk -t1 -c1 -d3s -s "$here/ids.lua" "$base" >/dev/null 2>&1
+    IDS="$work/trained.txt" PATH_FORMAT="/api/people/%s/training-plan" wrk -t1 -c2 -d3s -s "$here/ids.lua" "$base" >/dev/null 2>&1
+    IDS="$work/plan-units.txt" PATH_FORMAT="/api/units/%s/training-plans" wrk -t1 -c1 -d3s -s "$here/ids.lua" "$base" >/dev/null 2>&1
 }
 
 # Reads first, all runs of them, on the database as loaded: the ingest phases add hundreds of thousands of rows to
@@ -230,6 +266,18 @@ for run in $(seq 1 "$runs"); do
     sleep "$PAUSE"
     timed_get "$run" profiles-1000 "/api/profiles?limit=1000"
     timed_get "$run" expiring-30 "/api/expiring?withinDays=30"
+    sleep "$PAUSE"
+    read_phase "$run" needs "$NEEDS_CONNS" "$work/units.txt" "/api/units/%s/needs"
+    sleep "$PAUSE"
+    read_phase "$run" progress "$PROGRESS_CONNS" "$work/units.txt" "/api/units/%s/plans/bench-plan/progress"
+    sleep "$PAUSE"
+    read_phase "$run" training-plan "$TRAINING_PLAN_CONNS" "$work/trained.txt" "/api/people/%s/training-plan"
+    sleep "$PAUSE"
+    read_phase "$run" training-plans "$TRAINING_PLANS_CONNS" "$work/plan-units.txt" "/api/units/%s/training-plans"
+    sleep "$PAUSE"
+    timed_get "$run" long-term-centre "/api/follow-up/long-term?from=$year_from&to=$year_to&centre=metodikum"
+    timed_get "$run" long-term-unit "/api/follow-up/long-term?from=$year_from&to=$year_to&unit=$follow_unit"
+    timed_get "$run" reach-centre "/api/follow-up/reach?from=$year_from&to=$year_to&centre=metodikum"
     sleep "$PAUSE"
 done
 
@@ -272,14 +320,17 @@ console.log(`load: ${fmt(load.statements)} statements, ${fmt(load.people)} peopl
 console.log(`\nmedians over ${runs} run(s)`);
 console.log('| phase | conns | req/s | p50 ms | p90 ms | p99 ms | max ms | LRS cores | PostgreSQL cores | non-2xx |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const p of ['profile', 'gaps']) {
+const phases = ['profile', 'gaps', 'needs', 'progress', 'training-plan', 'training-plans'];
+for (const p of phases) {
   if (!of(p).length) continue;
   console.log(`| ${p} | ${of(p)[0].conns} | ${fmt(med(p, (r) => r.req_per_s), 1)} | ${fmt(med(p, (r) => r.lat_ms.p50), 1)} | ${fmt(med(p, (r) => r.lat_ms.p90), 1)} | ` +
     `${fmt(med(p, (r) => r.lat_ms.p99), 1)} | ${fmt(med(p, (r) => r.lat_ms.max), 1)} | ${fmt(med(p, (r) => r.lrs_cores), 2)} | ${fmt(med(p, (r) => r.pg_cores), 2)} | ${fmt(med(p, (r) => r.non_2xx))} |`);
 }
-for (const p of ['profile', 'gaps'])
+for (const p of phases)
   if (of(p).length > 1) console.log(`${p} p99 per run: ${of(p).map((r) => fmt(r.lat_ms.p99, 1)).join(', ')} ms`);
-for (const p of ['profiles-1000', 'expiring-30'])
+const plans = of('plans')[0];
+if (plans) console.log(`plans made over HTTP: ${fmt(plans.unitPlans)} unit plans, ${fmt(plans.trainingPlans)} training plans (${fmt(plans.emptyDrafts)} empty drafts) in ${fmt(plans.seconds, 1)} s`);
+for (const p of ['profiles-1000', 'expiring-30', 'long-term-centre', 'long-term-unit', 'reach-centre'])
   if (of(p).length) console.log(`${of(p)[0].path}: ${fmt(med(p, (r) => r.ms), 0)} ms (median of ${of(p).length}; ${fmt(med(p, (r) => r.items))} items, ${fmt(med(p, (r) => r.bytes / 1024))} KiB)`);
 console.log('\n| ingest, batches of 100 | statements/s | p50 ms | p99 ms | LRS cores | PostgreSQL cores | evidence rows per statement | non-2xx |');
 console.log('|---|---|---|---|---|---|---|---|');
@@ -298,5 +349,13 @@ console.log('');
 check('profile p99 < 20 ms', med('profile', (r) => r.lat_ms.p99) < 20, fmt(med('profile', (r) => r.lat_ms.p99), 1) + ' ms');
 check('50-person unit gaps p99 < 100 ms', med('gaps', (r) => r.lat_ms.p99) < 100, fmt(med('gaps', (r) => r.lat_ms.p99), 1) + ' ms');
 check('ingest with evidence >= 85% of without', ratio >= 0.85, fmt(100 * ratio, 1) + '%');
+const p99 = (label) => med(label, (r) => r.lat_ms.p99);
+check('50-person unit needs p99 < 100 ms', p99('needs') < 100, fmt(p99('needs'), 1) + ' ms');
+check('unit plan progress (12 month ends) p99 < 200 ms', p99('progress') < 200, fmt(p99('progress'), 1) + ' ms');
+check('training plan with progress p99 < 20 ms', p99('training-plan') < 20, fmt(p99('training-plan'), 1) + ' ms');
+const ms = (label) => med(label, (r) => r.ms);
+check('follow-up long-term, a year, centre < 1 s', ms('long-term-centre') < 1000, fmt(ms('long-term-centre'), 0) + ' ms');
+check('follow-up reach, a year, centre < 1 s', ms('reach-centre') < 1000, fmt(ms('reach-centre'), 0) + ' ms');
+check('follow-up long-term, a year, unit < 200 ms', ms('long-term-unit') < 200, fmt(ms('long-term-unit'), 0) + ' ms');
 EOF
 echo "results: $out"

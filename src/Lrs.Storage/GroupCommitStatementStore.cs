@@ -62,6 +62,10 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     public Task<IReadOnlyList<StoredStatement>> NamingAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, string? organisation,
         StatementPosition? after, int limit, CancellationToken ct) => _inner.NamingAgentsAsync(tenantId, agentKeys, organisation, after, limit, ct);
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys, IReadOnlyCollection<string> activityIds,
+        int limit, CancellationToken ct) => _inner.OfAgentsOnActivitiesAsync(tenantId, agentKeys, activityIds, limit, ct);
+
     private async Task WriteLoopAsync()
     {
         var carried = new Queue<Request>();

@@ -207,21 +207,32 @@ public sealed class PeopleStore(Dialect db) : IPeopleStore
     }
 
     /// <inheritdoc />
-    public async Task<Person?> GetAsync(long tenantId, string personId, string? organisationId, CancellationToken ct)
+    public async Task<Person?> GetAsync(long tenantId, string personId, string? organisationId, CancellationToken ct) =>
+        (await GetManyAsync(tenantId, [personId], organisationId, ct)).SingleOrDefault();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Person>> GetManyAsync(long tenantId, IReadOnlyCollection<string> personIds, string? organisationId, CancellationToken ct)
     {
+        if (personIds.Count == 0) return [];
         await using var connection = await db.OpenAsync(ct);
         await using var command = Dialect.Command(connection, null, $"""
-            {PersonColumns} WHERE p.tenant_id = @t AND p.id = @id;
-            SELECT kind, value, valid_from, valid_to FROM person_assignments WHERE tenant_id = @t AND person_id = @id ORDER BY valid_from, kind, value;
-            """, ("t", tenantId), ("id", personId));
+            {PersonColumns} WHERE p.tenant_id = @t AND p.id{db.In("ids")} ORDER BY p.id{db.Binary};
+            SELECT person_id, kind, value, valid_from, valid_to FROM person_assignments WHERE tenant_id = @t AND person_id{db.In("ids")}
+            ORDER BY valid_from, kind, value;
+            """, ("t", tenantId), ("ids", db.List(personIds)));
         await using var r = await command.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return null;
-        var person = ReadPerson(r);
-        if (organisationId is not null && person.OrganisationId != organisationId) return null;
+        var people = new List<Person>();
+        while (await r.ReadAsync(ct)) people.Add(ReadPerson(r));
         await r.NextResultAsync(ct);
-        var history = new List<Assignment>();
-        while (await r.ReadAsync(ct)) history.Add(new Assignment(PeopleRows.Kind(r.GetString(0)), r.GetString(1), db.Time(r, 2), db.TimeOrNull(r, 3)));
-        return person with { History = history };
+        var history = new Dictionary<string, List<Assignment>>(StringComparer.Ordinal);
+        while (await r.ReadAsync(ct))
+        {
+            var personId = r.GetString(0);
+            if (!history.TryGetValue(personId, out var assignments)) history[personId] = assignments = [];
+            assignments.Add(new Assignment(PeopleRows.Kind(r.GetString(1)), r.GetString(2), db.Time(r, 3), db.TimeOrNull(r, 4)));
+        }
+        return [.. people.Where(p => organisationId is null || p.OrganisationId == organisationId)
+            .Select(p => p with { History = history.GetValueOrDefault(p.Id) ?? [] })];
     }
 
     /// <inheritdoc />

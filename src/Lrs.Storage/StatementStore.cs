@@ -553,6 +553,22 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return await command.ListAsync(Read, ct);
     }
 
+    // Driven by the agents' few index rows, each statement's own keys then checked for the activities: one row read per statement of
+    // the agents, however many activities are asked for and however many learners they have.
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys,
+        IReadOnlyCollection<string> activityIds, int limit, CancellationToken ct) =>
+        agentKeys.Count == 0 || activityIds.Count == 0 ? [] : await db.QueryAsync($"""
+            SELECT s.seq, s.stored, s.body{db.AsText}, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
+            FROM statement_index a JOIN statements s ON s.tenant_id = a.tenant_id AND s.seq = a.seq
+            WHERE a.tenant_id = @t AND a.key{db.In("agents")} AND a.src = a.seq AND NOT s.voided AND {db.Sql(
+                sqlite: "EXISTS (SELECT 1 FROM json_each(@activities) j WHERE instr(char(31) || s.keys || char(31), char(31) || j.value || char(31)) > 0)",
+                postgres: "s.keys && @activities")}
+            ORDER BY s.stored DESC, s.seq DESC, a.key{db.Binary} LIMIT @limit
+            """, r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
+            ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
+            ("limit", limit));
+
     private StoredStatement Read(DbDataReader r) => new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetString(2), r.GetBoolean(3));
 
     /// <summary>

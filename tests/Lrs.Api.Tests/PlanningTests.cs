@@ -293,6 +293,40 @@ public abstract class PlanningTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Progress_counts_each_of_many_members_by_their_own_history_and_lapses_as_they_move_in_and_out()
+    {
+        var t = await CreateAsync(lrs);
+        var agents = new Dictionary<string, JsonObject>();
+        foreach (var id in new[] { "p1", "p2", "p3", "p4", "p5", "p6" })
+            await t.AddPersonAsync(id, "underskoterska", agents[id] = NewAgent());
+        await t.AddPersonAsync("x1", "underskoterska", agents["x1"] = NewAgent(), unit: OtherUnit);
+        // p1, p2, p3 and x1 (in the other unit) gain transfer technique on the 5th, two months ago.
+        foreach (var id in new[] { "p1", "p2", "p3", "x1" })
+            await t.Client.PostAsync(At(Statement(agents[id], Completed, TransferCourse), Day(2, 5)));
+        // p5's lapses on the 10th last month, between two month ends, and is renewed on the 20th: a lapse all the same.
+        await t.Client.PostAsync(At(Statement(agents["p5"], Completed, TransferCourse), Day(1, 10).AddYears(-2)));
+        await t.Client.PostAsync(At(Statement(agents["p5"], Completed, TransferCourse), Day(1, 20)));
+        // p6's lapsed before the plan began: no lapse of the plan's.
+        await t.Client.PostAsync(At(Statement(agents["p6"], Completed, TransferCourse), Day(3, 10).AddYears(-2)));
+        var startsOn = MonthStart(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        (await t.Client.PutAsync($"/api/units/{Unit}/plans/p1", Json(Plan(startsOn, ShareGoal(), Goal("g2", "no-lapse", "forflyttning"))))).EnsureSuccessStatusCode();
+        // Now p1 (who holds it) and p4 (who does not) move to the other unit, and x1 (who holds it) moves in.
+        await t.AddPersonAsync("p1", "underskoterska", agents["p1"], unit: OtherUnit);
+        await t.AddPersonAsync("p4", "underskoterska", agents["p4"], unit: OtherUnit);
+        await t.AddPersonAsync("x1", "underskoterska", agents["x1"]);
+
+        var progress = await ProgressAsync(t, "p1");
+        var share = progress["goals"]![0]!;
+        Months(share).Should().Equal(Month(2), Month(1), Month(0));
+        Counts(share).Should().Equal((4, 6), (4, 6), (4, 5));
+        Values(share).Should().Equal(0.6667, 0.6667, 0.8);
+        (share["today"]!["count"]!.GetValue<int>(), share["today"]!["of"]!.GetValue<int>()).Should().Be((4, 5));
+        var lapses = progress["goals"]![1]!;
+        Counts(lapses).Should().Equal((0, 6), (1, 6), (1, 5));
+        lapses["today"]!["met"]!.GetValue<bool>().Should().BeFalse();
+    }
+
+    [Fact]
     public async Task A_group_reflection_goal_counts_the_members_who_attended_one_on_the_competence_since_the_plan_began()
     {
         var t = await CreateAsync(lrs);
@@ -348,6 +382,9 @@ public abstract class PlanningTests(LrsFixture lrs)
     }
 
     private static string[] Months(JsonNode goal) => [.. goal["months"]!.AsArray().Select(m => m!["month"]!.GetValue<string>())];
+
+    private static (int Count, int Of)[] Counts(JsonNode goal) =>
+        [.. goal["months"]!.AsArray().Select(m => (m!["count"]!.GetValue<int>(), m["of"]!.GetValue<int>()))];
 
     private static double?[] Values(JsonNode goal) => [.. goal["months"]!.AsArray().Select(m => m!["value"]?.GetValue<double>())];
 }

@@ -93,6 +93,30 @@ public abstract class TrainingPlanTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_units_summary_credits_each_member_with_their_own_completions_of_their_own_planned_activities()
+    {
+        const string OtherArticle = "https://learning.solna.example/articles/demens-miljo";
+        var t = await CreateAsync(lrs);
+        var agents = new Dictionary<string, JsonObject>();
+        foreach (var p in new[] { "p1", "p2", "p3" }) await t.AddPersonAsync(p, "underskoterska", agents[p] = NewAgent());
+        (await t.Client.PutAsync("/api/people/p1/training-plan", Json(Plan(Item("i1", "demens-abc", "reading", Day(-2), Article))))).EnsureSuccessStatusCode();
+        (await t.Client.PutAsync("/api/people/p2/training-plan", Json(Plan(Item("i1", "demens-abc", "reading", Day(-2), Article))))).EnsureSuccessStatusCode();
+        (await t.Client.PutAsync("/api/people/p3/training-plan", Json(Plan(Item("i1", "demens-abc", "reading", Day(-2), OtherArticle))))).EnsureSuccessStatusCode();
+        // p1 reads the planned article; p3 reads it too, but p3's plan names the other one; p2 reads nothing.
+        var read = (await t.Client.PostAsync(At(Statement(agents["p1"], Read, Article), DateTimeOffset.UtcNow.AddMinutes(-3))))[0];
+        await t.Client.PostAsync(At(Statement(agents["p3"], Read, Article), DateTimeOffset.UtcNow.AddMinutes(-2)));
+
+        var summary = await t.Client.GetFromJsonAsync<JsonNode>($"/api/units/{Unit}/training-plans");
+        summary!["onTrack"]!.GetValue<int>().Should().Be(1);
+        summary["people"]!.AsArray().Select(p => (p!["personId"]!.GetValue<string>(), p["summary"]!["done"]!.GetValue<int>()))
+            .Should().Equal(("p1", 1), ("p2", 0), ("p3", 0));
+        summary["overdue"]!.AsArray().Select(o => o!["personId"]!.GetValue<string>()).Should().Equal("p2", "p3");
+        var item = (await GetPlanAsync(t, "p1"))["items"]![0]!;
+        (item["status"]!.GetValue<string>(), item["statementId"]!.GetValue<string>()).Should().Be(("done", read));
+        Status(await GetPlanAsync(t, "p3"), "i1").Should().Be("overdue");
+    }
+
+    [Fact]
     public async Task A_draft_proposes_the_lacking_competences_first_those_of_the_unit_plan_with_its_date_and_is_stored_only_when_agreed()
     {
         var t = await CreateAsync(lrs);

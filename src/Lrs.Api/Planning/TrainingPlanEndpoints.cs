@@ -158,13 +158,14 @@ public static class TrainingPlanEndpoints
         var profiles = (await ProfileEndpoints.ComputeAsync(tenant, withPlans, competence, framework, now, Window(options), ct)).ToDictionary(p => p.Person.Id, p => p.Profile);
         var evidence = withPlans.Count == 0 ? [] : await competence.EvidenceAsync(tenant, [.. withPlans.SelectMany(m => m.AgentKeys)], ct);
         var byAgent = evidence.ToLookup(e => e.AgentKey, StringComparer.Ordinal);
+        var completions = await CompletionsAsync(tenant, [.. withPlans.Select(m => (m, plans[m.Id].Plan))], statements, ct);
 
         var views = new List<MemberTrainingView>();
         var overdue = new List<OverdueItemView>();
         foreach (var member in members)
         {
             if (!plans.TryGetValue(member.Id, out var stored)) { views.Add(new MemberTrainingView(member.Id, member.Name, false, null)); continue; }
-            var progress = await ProgressAsync(tenant, member, stored.Plan, profiles[member.Id], [.. member.AgentKeys.SelectMany(k => byAgent[k])], statements, options, now, ct);
+            var progress = Progress(stored.Plan, profiles[member.Id], [.. member.AgentKeys.SelectMany(k => byAgent[k])], [.. completions[member.Id]], options, now);
             views.Add(new MemberTrainingView(member.Id, member.Name, true, Summary(progress)));
             var items = stored.Plan.Items!.OfType<TrainingItem>().ToDictionary(i => i.Id!, StringComparer.Ordinal);
             overdue.AddRange(progress.Where(p => p.Status == "overdue").Select(p => new OverdueItemView(member.Id, p.ItemId, items[p.ItemId].Competence!, items[p.ItemId].DueOn!)));
@@ -179,23 +180,32 @@ public static class TrainingPlanEndpoints
         var now = time.GetUtcNow();
         var evidence = await competence.EvidenceAsync(tenant, person.AgentKeys, ct);
         var profile = ProfileCalculator.Compute(new PersonFacts(person.Id, person.Roles, person.Duties), evidence, framework, now, Window(options));
-        var progress = await ProgressAsync(tenant, person, stored.Plan, profile, evidence, statements, options, now, ct);
+        var completions = await CompletionsAsync(tenant, [(person, stored.Plan)], statements, ct);
+        var progress = Progress(stored.Plan, profile, evidence, [.. completions[person.Id]], options, now);
         var byItem = progress.ToDictionary(p => p.ItemId, StringComparer.Ordinal);
         return new TrainingPlanView(person.Id, stored.Version, stored.Updated, now, Summary(progress),
             [.. stored.Plan.Items!.OfType<TrainingItem>().Select(i => new TrainingItemView(i.Id!, i.Competence!, framework.FindCompetence(i.Competence!)?.Name, i.Purpose!,
                 i.Way!, i.DueOn!, i.AgreedBy, i.AgreedOn!, byItem[i.Id!].Status, byItem[i.Id!].DoneAt, byItem[i.Id!].DoneBy, byItem[i.Id!].StatementId))]);
     }
 
-    // The person's completions of the plan's activities (one index lookup per agent and activity), then each item's status.
-    private static async Task<IReadOnlyList<TrainingItemProgress>> ProgressAsync(long tenant, Person person, TrainingPlan plan, PersonProfile profile,
-        IReadOnlyList<EvidenceRecord> evidence, IStatementStore statements, IOptions<LrsOptions> options, DateTimeOffset now, CancellationToken ct)
+    // The completions of the planned activities by each person, from one query over the agents of them all and the activities of
+    // all their plans (a person's items look only at their own activities). As many statements as one query of 100 per agent and
+    // activity could give.
+    private static async Task<ILookup<string, ActivityCompletion>> CompletionsAsync(long tenant, IReadOnlyList<(Person Person, TrainingPlan Plan)> planned,
+        IStatementStore statements, CancellationToken ct)
     {
-        var completions = new List<ActivityCompletion>();
-        var activities = (plan.Items ?? []).OfType<TrainingItem>().SelectMany(i => i.Way?.Activities ?? []).OfType<string>().Distinct(StringComparer.Ordinal);
-        foreach (var activity in activities)
-            foreach (var key in person.AgentKeys)
-                foreach (var found in await statements.QueryAsync(tenant, new StatementQuery { Keys = [StatementIndex.Agent + key, StatementIndex.Activity + activity], Limit = 100 }, ct))
-                    if (TrainingPlans.CompletionOf(found.Json) is { } completion) completions.Add(completion);
+        var activities = planned.SelectMany(p => p.Plan.Items ?? []).OfType<TrainingItem>().SelectMany(i => i.Way?.Activities ?? []).OfType<string>()
+            .Distinct(StringComparer.Ordinal).ToList();
+        var ownerOf = planned.SelectMany(p => p.Person.AgentKeys.Select(k => (Key: k, p.Person.Id))).GroupBy(x => x.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
+        var found = await statements.OfAgentsOnActivitiesAsync(tenant, ownerOf.Keys, activities, (int)Math.Min(int.MaxValue, 100L * ownerOf.Count * activities.Count), ct);
+        return found.Select(f => (Person: ownerOf[f.AgentKey], Completion: TrainingPlans.CompletionOf(f.Statement.Json)))
+            .Where(f => f.Completion is not null).ToLookup(f => f.Person, f => f.Completion!, StringComparer.Ordinal);
+    }
+
+    private static IReadOnlyList<TrainingItemProgress> Progress(TrainingPlan plan, PersonProfile profile, IReadOnlyList<EvidenceRecord> evidence,
+        IReadOnlyList<ActivityCompletion> completions, IOptions<LrsOptions> options, DateTimeOffset now)
+    {
         var zone = GroupReflectionEndpoints.Zone(options);
         return TrainingPlans.Progress(plan, profile, evidence, completions, now, day => GroupReflectionEndpoints.StartOf(day, zone));
     }

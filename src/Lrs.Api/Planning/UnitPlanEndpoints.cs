@@ -126,10 +126,11 @@ public static class UnitPlanEndpoints
 
         var goals = plan.MeasurableGoals!.Select(g => g!).Select(goal =>
         {
-            var today = GoalProgress.Compute(goal, history, start, now);
+            // Now first, then each month's point.
+            var values = GoalProgress.Compute(goal, history, start, [now, .. months.Select(m => m.AsOf)]);
             return new GoalProgressView(goal.Id!, goal.Kind!, goal.Competence!, goal.Role, UnitPlans.TargetOf(goal),
-                UnitPlans.DueOn(goal, plan) is { } due ? Date(due) : null, Point(null, today),
-                [.. months.Select(m => Point(m.Month, GoalProgress.Compute(goal, history, start, m.AsOf)))]);
+                UnitPlans.DueOn(goal, plan) is { } due ? Date(due) : null, Point(null, values[0]),
+                [.. months.Select((m, i) => Point(m.Month, values[i + 1]))]);
         }).ToList();
         return TypedResults.Ok(new PlanProgressView(id, planId, plan.StartsOn!, zone.Id, now, goals));
     }
@@ -145,9 +146,7 @@ public static class UnitPlanEndpoints
     internal static async Task<UnitHistory> HistoryAsync(long tenant, OrgUnit unit, DateTimeOffset from, DateTimeOffset to, IPeopleStore people,
         ICompetenceStore competence, IReflectionStore reflection, IPlanningStore planning, CancellationToken ct)
     {
-        var members = new List<Person>();
-        foreach (var personId in await planning.PeopleEverInUnitAsync(tenant, unit.Id, ct))
-            if (await people.GetAsync(tenant, personId, unit.OrganisationId, ct) is { } person) members.Add(person);
+        var members = await people.GetManyAsync(tenant, await planning.PeopleEverInUnitAsync(tenant, unit.Id, ct), unit.OrganisationId, ct);
         var ownerOf = members.SelectMany(p => p.AgentKeys.Select(k => (Key: k, p.Id))).GroupBy(x => x.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
         var evidence = ownerOf.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, ownerOf.Keys, ct);

@@ -27,24 +27,32 @@ public sealed record UnitHistory(string UnitId, IReadOnlyList<Person> People, IR
 public static class GoalProgress
 {
     /// <summary>
-    /// The value of <paramref name="goal"/> at <paramref name="asOf"/> for a plan that began at <paramref name="planStart"/>. The people counted
-    /// are the unit's members at that moment (from their history), in the goal's role then when it names one.
+    /// The values of <paramref name="goal"/> at each of <paramref name="moments"/>, in their order, for a plan that began at
+    /// <paramref name="planStart"/>. The people counted are the unit's members at that moment (from their history), in the goal's
+    /// role then when it names one.
     /// </summary>
-    public static GoalValue Compute(MeasurableGoal goal, UnitHistory unit, DateTimeOffset planStart, DateTimeOffset asOf)
+    public static IReadOnlyList<GoalValue> Compute(MeasurableGoal goal, UnitHistory unit, DateTimeOffset planStart, IReadOnlyList<DateTimeOffset> moments)
     {
-        var counted = unit.People.Where(p => ProfileAsOf.AssignedAt(p, AssignmentKind.Unit, asOf).Contains(unit.UnitId, StringComparer.Ordinal)
-            && (goal.Role is null || ProfileAsOf.AssignedAt(p, AssignmentKind.Role, asOf).Contains(goal.Role, StringComparer.Ordinal))).ToList();
         var competence = goal.Competence!;
-        var count = goal.Kind switch
+        // When each person's competence first lapsed after the plan began does not depend on the moment asked about: worked out once.
+        var firstLapse = goal.Kind == UnitPlans.NoLapse
+            ? unit.People.ToDictionary(p => p.Id, p => FirstLapse(p, competence, unit, planStart), StringComparer.Ordinal)
+            : null;
+        return [.. moments.Select(asOf =>
         {
-            UnitPlans.ShareValid => counted.Count(p => Holds(p, competence, unit, asOf)),
-            UnitPlans.GroupReflection => counted.Count(p => Attended(p, competence, unit, planStart, asOf)),
-            _ => counted.Count(p => Lapsed(p, competence, unit, planStart, asOf)),
-        };
-        if (goal.Kind == UnitPlans.NoLapse) return new GoalValue(asOf, count, count, counted.Count, count == 0);
-        if (counted.Count == 0) return new GoalValue(asOf, null, 0, 0, false);
-        var share = (double)count / counted.Count;
-        return new GoalValue(asOf, Math.Round(share, 4), count, counted.Count, share >= UnitPlans.TargetOf(goal) - 1e-9);
+            var counted = unit.People.Where(p => ProfileAsOf.AssignedAt(p, AssignmentKind.Unit, asOf).Contains(unit.UnitId, StringComparer.Ordinal)
+                && (goal.Role is null || ProfileAsOf.AssignedAt(p, AssignmentKind.Role, asOf).Contains(goal.Role, StringComparer.Ordinal))).ToList();
+            var count = goal.Kind switch
+            {
+                UnitPlans.ShareValid => counted.Count(p => Holds(p, competence, unit, asOf)),
+                UnitPlans.GroupReflection => counted.Count(p => Attended(p, competence, unit, planStart, asOf)),
+                _ => counted.Count(p => firstLapse![p.Id] <= asOf),
+            };
+            if (goal.Kind == UnitPlans.NoLapse) return new GoalValue(asOf, count, count, counted.Count, count == 0);
+            if (counted.Count == 0) return new GoalValue(asOf, null, 0, 0, false);
+            var share = (double)count / counted.Count;
+            return new GoalValue(asOf, Math.Round(share, 4), count, counted.Count, share >= UnitPlans.TargetOf(goal) - 1e-9);
+        })];
     }
 
     // Valid or expiring at that moment, prerequisites met.
@@ -61,19 +69,21 @@ public static class GoalProgress
             && r.Attendees.Any(a => a.PersonId == person.Id || (AgentKey.Of(a.Agent) is { } key && keys.Contains(key))));
     }
 
-    // Some evidence of the competence expired in (plan start, asOf] and, at that moment, nothing else made it valid.
-    private static bool Lapsed(Person person, string competence, UnitHistory unit, DateTimeOffset planStart, DateTimeOffset asOf)
+    // The first moment after the plan began at which some evidence of the competence expired and nothing else made it valid
+    // then (a lapse); null when there is none. The person has lapsed by a moment when this is at or before it.
+    private static DateTimeOffset? FirstLapse(Person person, string competence, UnitHistory unit, DateTimeOffset planStart)
     {
         var history = (unit.Evidence.GetValueOrDefault(person.Id) ?? []).Where(h => h.Evidence.CompetenceId == competence).ToList();
         var facts = new PersonFacts(person.Id, [], []);
+        DateTimeOffset? first = null;
         foreach (var h in history)
         {
-            if (h.Evidence.ExpiresAt is not { } expiry || expiry <= planStart || expiry > asOf) continue;
+            if (h.Evidence.ExpiresAt is not { } expiry || expiry <= planStart || expiry >= first) continue;
             // The evidence must have counted just before it expired, or its expiry is no lapse.
             if (ProfileAsOf.EvidenceAt([h], expiry.AddTicks(-10)).Count == 0) continue;
             var then = ProfileCalculator.Compute(facts, ProfileAsOf.EvidenceAt(history, expiry), unit.Framework, expiry, TimeSpan.Zero);
-            if (then.Entries.FirstOrDefault(e => e.CompetenceId == competence) is not { IsMet: true }) return true;
+            if (then.Entries.FirstOrDefault(e => e.CompetenceId == competence) is not { IsMet: true }) first = expiry;
         }
-        return false;
+        return first;
     }
 }

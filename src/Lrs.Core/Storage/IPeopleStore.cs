@@ -31,6 +31,12 @@ public interface IPeopleStore
     /// <summary>A person with history, or null when unknown (or of another organisation than <paramref name="organisationId"/>).</summary>
     Task<Person?> GetAsync(long tenantId, string personId, string? organisationId, CancellationToken ct);
 
+    /// <summary>
+    /// The people of <paramref name="personIds"/> with history, ordered by id, in a fixed number of queries; unknown ids and people of
+    /// another organisation than <paramref name="organisationId"/> are left out.
+    /// </summary>
+    Task<IReadOnlyList<Person>> GetManyAsync(long tenantId, IReadOnlyCollection<string> personIds, string? organisationId, CancellationToken ct);
+
     /// <summary>A page of people with their current units, roles, duties and agents, in a fixed number of queries.</summary>
     Task<PeoplePage> ListAsync(long tenantId, PeopleQuery query, CancellationToken ct);
 

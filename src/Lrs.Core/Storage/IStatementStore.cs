@@ -31,7 +31,21 @@ public interface IStatementStore
     /// </summary>
     Task<IReadOnlyList<StoredStatement>> NamingAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, string? organisation,
         StatementPosition? after, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// The non-voided statements whose own actor or object agent is one of <paramref name="agentKeys"/> and whose own object
+    /// activity is one of <paramref name="activityIds"/> (not keys inherited through a StatementRef: such a statement's object is
+    /// the reference), each with the agent key it matched (a statement that matches two of them comes once for each). Newest
+    /// first, at most <paramref name="limit"/>, in one query.
+    /// </summary>
+    Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys, IReadOnlyCollection<string> activityIds,
+        int limit, CancellationToken ct);
 }
+
+/// <summary>A statement and the agent key it was found by.</summary>
+/// <param name="AgentKey">The <see cref="AgentKey"/> it matched.</param>
+/// <param name="Statement">The statement.</param>
+public sealed record AgentStatement(string AgentKey, StoredStatement Statement);
 
 /// <summary>An attachment's raw data, content-addressed: stored once per tenant under its SHA-2 hash.</summary>
 /// <param name="Sha2">The lower-case hex SHA-2 (256, 384 or 512) of <paramref name="Content"/>.</param>

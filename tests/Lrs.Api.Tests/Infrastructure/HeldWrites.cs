@@ -82,4 +82,7 @@ public sealed class HeldWrites(IStatementStore inner) : IStatementStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredStatement>> NamingAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, string? organisation,
         StatementPosition? after, int limit, CancellationToken ct) => inner.NamingAgentsAsync(tenantId, agentKeys, organisation, after, limit, ct);
+
+    public Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys, IReadOnlyCollection<string> activityIds,
+        int limit, CancellationToken ct) => inner.OfAgentsOnActivitiesAsync(tenantId, agentKeys, activityIds, limit, ct);
 }
