@@ -32,6 +32,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o =
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
 builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
     .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.")
+    .Validate(o => o.Retention.FirstRunMinutes > 0 && o.Retention.IntervalHours > 0, "Lrs:Retention:FirstRunMinutes and Lrs:Retention:IntervalHours are above 0.")
     .Validate(o => o.Entra.Tenants.Values.All(t => !string.IsNullOrWhiteSpace(t.Tenant) && !string.IsNullOrWhiteSpace(t.Organisation)),
         "Every Lrs:Entra:Tenants:{tid} entry names a Tenant and an Organisation ('*' for the whole tenant).").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
