@@ -55,6 +55,8 @@ public sealed class CrashTests
                     }
                 })).ToArray();
 
+                // A fresh process on a busy machine may take seconds to acknowledge its first batch: the kill comes once writes flow.
+                for (var deadline = DateTime.UtcNow.AddSeconds(60); acknowledged.IsEmpty && DateTime.UtcNow < deadline;) await Task.Delay(100);
                 await Task.Delay(TimeSpan.FromSeconds(2));
                 await lrs.KillAsync();
                 stop.Cancel();
