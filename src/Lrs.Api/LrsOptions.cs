@@ -14,6 +14,17 @@ public sealed class LrsOptions
     public WebinarOptions Webinars { get; set; } = new();
     public EventOptions Events { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
+    public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>When each server applies the tenants' retention periods by itself.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>The first run, this many minutes after start: the store is ready, and a restarting node does not cull at once.</summary>
+    public double FirstRunMinutes { get; set; } = 60;
+
+    /// <summary>The time between runs, in hours.</summary>
+    public double IntervalHours { get; set; } = 24;
 }
 
 /// <summary>Whether the LRS collects metrics and serves them at <c>/metrics</c>.</summary>

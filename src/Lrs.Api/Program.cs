@@ -35,6 +35,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandlin
 builder.Services.AddOptions<LrsOptions>().BindConfiguration("Lrs")
     .Validate(o => o.Webinars.MinimumAttendedShare is > 0 and <= 1, "Lrs:Webinars:MinimumAttendedShare is above 0 and at most 1.")
     .Validate(o => Lrs.Core.Competence.IsoDuration.IsValid(o.Events.Retention), "Lrs:Events:Retention is an ISO 8601 duration, such as P30D.")
+    .Validate(o => o.Retention.FirstRunMinutes > 0 && o.Retention.IntervalHours > 0, "Lrs:Retention:FirstRunMinutes and Lrs:Retention:IntervalHours are above 0.")
     .Validate(o => o.Entra.Tenants.Values.All(t => !string.IsNullOrWhiteSpace(t.Tenant) && !string.IsNullOrWhiteSpace(t.Organisation)),
         "Every Lrs:Entra:Tenants:{tid} entry names a Tenant and an Organisation ('*' for the whole tenant).").ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);

@@ -208,14 +208,16 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
         if (sha2s.Length > 0) counts.Attachments += await RemoveUnreferencedAttachmentsAsync(lease, tenantId, sha2s, ct);
     }
 
+    // The data is kept under the lower-case hash; a statement may list it in capitals (hex either way).
     private static IEnumerable<string> Attachments(JsonObject statement) =>
-        (statement["attachments"] as JsonArray ?? []).Select(a => a?["sha2"]?.GetValue<string>()).OfType<string>();
+        (statement["attachments"] as JsonArray ?? []).Select(a => a?["sha2"]?.GetValue<string>()?.ToLowerInvariant()).OfType<string>();
 
-    // Attachments among the candidates (all of them when null) that no stored statement of the tenant mentions any more.
+    // Attachments among the candidates (all of them when null) that no stored statement of the tenant mentions any more, in
+    // whatever case it spells the hash.
     private Task<int> RemoveUnreferencedAttachmentsAsync(WriteLease lease, long tenantId, string[]? candidates, CancellationToken ct) =>
         Execute(lease, $"""
             DELETE FROM attachments WHERE tenant_id = @t{(candidates is null ? "" : $" AND sha2{db.In("sha2s")}")}
-                AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.tenant_id = @t AND {db.Sql("instr(s.body, attachments.sha2) > 0", "strpos(s.body::text, attachments.sha2) > 0")})
+                AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.tenant_id = @t AND {db.Sql("instr(lower(s.body), attachments.sha2) > 0", "strpos(lower(s.body::text), attachments.sha2) > 0")})
             """, ct, ("t", tenantId), ("sha2s", candidates is null ? null : db.List(candidates)));
 
     /// <summary>

@@ -30,33 +30,12 @@ public sealed class CrashTests
             await using (var lrs = await LrsProcess.StartAsync(directory, environment))
             {
                 // Every statement written is competence evidence of one person: evidence must share the statements' fate.
-                using (var admin = FirstStartTests.Authenticated(lrs, "crash", "crash-secret"))
-                {
-                    var issued = await admin.PostAsync("/api/admin/credentials", Json(new JsonObject
-                    {
-                        ["name"] = "hr", ["scopes"] = new JsonArray("framework:write", "people:write", "profiles:read", "reflections:read"),
-                    }));
-                    var credential = JsonNode.Parse(await issued.Content.ReadAsStringAsync())!;
-                    (competenceKey, competenceSecret) = (credential["key"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
-                }
+                (competenceKey, competenceSecret) = await TrainingTenantAsync(lrs, "crash", "crash-secret");
                 using (var hr = FirstStartTests.Authenticated(lrs, competenceKey, competenceSecret))
-                {
-                    // Each statement (a registration of its own) also triggers a reflection task: tasks must share its fate too.
-                    var framework = FrameworkTests.SmallFramework();
-                    framework["reflectionTemplates"] = new JsonArray(new JsonObject
-                    {
-                        ["id"] = "kurs-reflektion", ["title"] = new JsonObject { ["sv"] = "Reflektion" },
-                        ["prompts"] = new JsonArray(new JsonObject { ["id"] = "larde", ["text"] = new JsonObject { ["sv"] = "Vad lärde du dig?" } }),
-                        ["trigger"] = new JsonObject { ["verbs"] = new JsonArray(Completed), ["activities"] = new JsonArray(FrameworkTests.Course) },
-                        ["mode"] = "individual", ["dueIn"] = "P14D",
-                    });
-                    (await hr.PutAsync("/api/framework", Json(framework))).EnsureSuccessStatusCode();
-                    (await hr.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject { ["id"] = "solna-stad", ["name"] = "Solna stad" })))).EnsureSuccessStatusCode();
                     (await hr.PutAsync("/api/people", Json(new JsonArray(new JsonObject
                     {
                         ["id"] = "S-1", ["organisationId"] = "solna-stad", ["roles"] = new JsonArray("underskoterska"), ["agents"] = new JsonArray(actor.DeepClone()),
                     })))).EnsureSuccessStatusCode();
-                }
                 using var stop = new CancellationTokenSource();
                 var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
                 {
@@ -76,6 +55,8 @@ public sealed class CrashTests
                     }
                 })).ToArray();
 
+                // A fresh process on a busy machine may take seconds to acknowledge its first batch: the kill comes once writes flow.
+                for (var deadline = DateTime.UtcNow.AddSeconds(60); acknowledged.IsEmpty && DateTime.UtcNow < deadline;) await Task.Delay(100);
                 await Task.Delay(TimeSpan.FromSeconds(2));
                 await lrs.KillAsync();
                 stop.Cancel();
@@ -112,5 +93,28 @@ public sealed class CrashTests
         {
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// Through the bootstrap credential (<paramref name="key"/>, <paramref name="secret"/>): an HR credential, and a framework in
+    /// which every completion of <see cref="FrameworkTests.Course"/> is evidence and, with a registration of its own, triggers a
+    /// reflection task; the organisation <c>solna-stad</c>. Returns the HR credential.
+    /// </summary>
+    internal static async Task<(string Key, string Secret)> TrainingTenantAsync(LrsProcess lrs, string key, string secret)
+    {
+        string hrKey, hrSecret;
+        using (var admin = FirstStartTests.Authenticated(lrs, key, secret))
+        {
+            var issued = await admin.PostAsync("/api/admin/credentials", Json(new JsonObject
+            {
+                ["name"] = "hr", ["scopes"] = new JsonArray("framework:write", "people:write", "profiles:read", "reflections:read"),
+            }));
+            var credential = JsonNode.Parse(await issued.Content.ReadAsStringAsync())!;
+            (hrKey, hrSecret) = (credential["key"]!.GetValue<string>(), credential["secret"]!.GetValue<string>());
+        }
+        using var hr = FirstStartTests.Authenticated(lrs, hrKey, hrSecret);
+        (await hr.PutAsync("/api/framework", Json(FrameworkTests.SmallFrameworkWithReflection()))).EnsureSuccessStatusCode();
+        (await hr.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject { ["id"] = "solna-stad", ["name"] = "Solna stad" })))).EnsureSuccessStatusCode();
+        return (hrKey, hrSecret);
     }
 }

@@ -32,15 +32,7 @@ public abstract class EventsTests(LrsFixture lrs)
     /// <summary>The world of <see cref="World"/> set up through <paramref name="admin"/>, a credential of a fresh tenant with every scope.</summary>
     internal static async Task<World> WorldAsync(HttpClient admin, string tenant)
     {
-        var framework = FrameworkTests.SmallFramework();
-        framework["reflectionTemplates"] = new JsonArray(new JsonObject
-        {
-            ["id"] = "kurs-reflektion", ["title"] = new JsonObject { ["sv"] = "Reflektion" },
-            ["prompts"] = new JsonArray(new JsonObject { ["id"] = "larde", ["text"] = new JsonObject { ["sv"] = "Vad lärde du dig?" } }),
-            ["trigger"] = new JsonObject { ["verbs"] = new JsonArray(Completed), ["activities"] = new JsonArray(FrameworkTests.Course) },
-            ["mode"] = "individual", ["dueIn"] = "P14D",
-        });
-        (await admin.PutAsync("/api/framework", Json(framework))).EnsureSuccessStatusCode();
+        (await admin.PutAsync("/api/framework", Json(FrameworkTests.SmallFrameworkWithReflection()))).EnsureSuccessStatusCode();
         var (a, b) = ("org-a-" + tenant, "org-b-" + tenant);
         (await admin.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject { ["id"] = a, ["name"] = "Solna stad" }, new JsonObject { ["id"] = b, ["name"] = "Omsorg AB" })))).EnsureSuccessStatusCode();
         var (agentA, agentB) = (NewAgent(), NewAgent());

@@ -42,6 +42,20 @@ public abstract class FrameworkTests(LrsFixture lrs)
         },
     };
 
+    /// <summary>The small framework with an individual reflection task (due in 14 days) on every completion of <see cref="Course"/>.</summary>
+    public static JsonObject SmallFrameworkWithReflection()
+    {
+        var framework = SmallFramework();
+        framework["reflectionTemplates"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "kurs-reflektion", ["title"] = new JsonObject { ["sv"] = "Reflektion" },
+            ["prompts"] = new JsonArray(new JsonObject { ["id"] = "larde", ["text"] = new JsonObject { ["sv"] = "Vad lärde du dig?" } }),
+            ["trigger"] = new JsonObject { ["verbs"] = new JsonArray(Completed), ["activities"] = new JsonArray(Course) },
+            ["mode"] = "individual", ["dueIn"] = "P14D",
+        });
+        return framework;
+    }
+
     private Task<HttpClient> WriterAsync(string tenant) => lrs.ClientWithScopesAsync("framework:write all admin", "2.0.0", tenant);
 
     private static string NewTenant() => "fw-" + Guid.NewGuid().ToString("N")[..10];

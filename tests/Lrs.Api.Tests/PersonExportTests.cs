@@ -135,6 +135,11 @@ public abstract class PersonExportTests(LrsFixture lrs)
         JsonNode.Parse(Text(zip, "person.json"))!["id"]!.GetValue<string>().Should().Be(person);
         JsonNode.Parse(Text(zip, "competence.json"))!["evidence"]!.AsArray().Should().NotBeEmpty();
         JsonNode.Parse(Text(zip, "reflection.json"))!["tasks"]!.AsArray().Should().NotBeEmpty();
+        // The plan, or null for a person without one, as the plan's own route has it.
+        var plan = await client.GetAsync($"/api/people/{person}/training-plan");
+        var exportedPlan = JsonNode.Parse(Text(zip, "training-plan.json"));
+        if (plan.StatusCode == HttpStatusCode.NotFound) exportedPlan.Should().BeNull();
+        else exportedPlan!["version"]!.GetValue<long>().Should().Be((await plan.Content.ReadFromJsonAsync<JsonNode>())!["version"]!.GetValue<long>());
         foreach (var (other, ids) in counted.Where(c => c.Person != person))
             StatementIds(zip).Should().NotContain(ids.Where(id => !expected.Contains(id)), $"those are {other}'s alone");
     }
@@ -146,7 +151,7 @@ public abstract class PersonExportTests(LrsFixture lrs)
         var (t, a) = (s.T, s.T.A);
         using var zip = await ExportAsync(t.Owner, a.Person);
         zip.Entries.Select(e => e.FullName).Should().Contain(["person.json", "statements.ndjson", "documents/index.json", "attachments/index.json",
-            "competence.json", "reflection.json", "sessions.json", "audit.json"]);
+            "competence.json", "training-plan.json", "reflection.json", "sessions.json", "audit.json"]);
 
         var person = JsonNode.Parse(Text(zip, "person.json"))!;
         person["id"]!.GetValue<string>().Should().Be(a.Person);
@@ -172,6 +177,19 @@ public abstract class PersonExportTests(LrsFixture lrs)
         competence["profile"]!["competences"]!.AsArray().Single(c => c!["competence"]!.GetValue<string>() == t.Competence)!["status"]!.GetValue<string>()
             .Should().Be(await t.StatusAsync(a.Person));
 
+        var plan = JsonNode.Parse(Text(zip, "training-plan.json"))!;
+        plan["personId"]!.GetValue<string>().Should().Be(a.Person);
+        var item = plan["items"]!.AsArray().Should().ContainSingle().Subject!;
+        item["agreedBy"]!.GetValue<string>().Should().Be($"Chef A {t.Marker}");
+        item["status"]!.GetValue<string>().Should().Be((await t.Owner.GetFromJsonAsync<JsonNode>($"/api/people/{a.Person}/training-plan"))!["items"]![0]!["status"]!.GetValue<string>());
+        var withoutPlan = $"C-{t.Marker}";
+        (await t.Owner.PutAsync("/api/people", Json(new JsonArray(new JsonObject
+        {
+            ["id"] = withoutPlan, ["organisationId"] = t.A.Organisation, ["agents"] = new JsonArray(NewAgent()),
+        })))).EnsureSuccessStatusCode();
+        using (var other = await ExportAsync(t.Owner, withoutPlan))
+            JsonNode.Parse(Text(other, "training-plan.json")).Should().BeNull("a person without a plan has none in the export");
+
         var tasks = JsonNode.Parse(Text(zip, "reflection.json"))!["tasks"]!.AsArray();
         tasks.Select(x => x!["id"]!.GetValue<string>()).Should().Contain(a.TaskId);
         tasks.SelectMany(x => x!["answers"]!.AsArray()).Select(x => x!["response"]!.GetValue<string>()).Should().Contain($"Svar A {t.Marker}");
@@ -190,7 +208,7 @@ public abstract class PersonExportTests(LrsFixture lrs)
         audit.Should().ContainSingle(e => e!["action"]!.GetValue<string>() == "person.export" && e["target"]!.GetValue<string>() == $"person:{a.Person}");
 
         // Nothing of B, in any part.
-        string[] ofB = [$"Bo B {t.Marker}", $"Resultat B {t.Marker}", $"Svar B {t.Marker}", $"State B {t.Marker}", $"Profil B {t.Marker}", $"Anteckning B {t.Marker}", t.B.Person, t.B.MeetingId, t.B.Session,
+        string[] ofB = [$"Bo B {t.Marker}", $"Resultat B {t.Marker}", $"Svar B {t.Marker}", $"State B {t.Marker}", $"Profil B {t.Marker}", $"Anteckning B {t.Marker}", $"Chef B {t.Marker}", t.B.Person, t.B.MeetingId, t.B.Session,
             t.B.Webinar, t.B.TaskId, .. s.OfBOnly];
         foreach (var entry in zip.Entries)
         {
@@ -280,7 +298,7 @@ public abstract class PersonExportTests(LrsFixture lrs)
             using var cli = new ZipArchive(File.OpenRead(file));
             cli.Entries.Select(e => e.FullName).Should().Equal(http.Entries.Select(e => e.FullName));
             // The same bytes but for what is computed at the time of the export (the profile's and tasks' "now", the audit of each export).
-            foreach (var entry in http.Entries.Select(e => e.FullName).Except(["competence.json", "reflection.json", "audit.json"]))
+            foreach (var entry in http.Entries.Select(e => e.FullName).Except(["competence.json", "training-plan.json", "reflection.json", "audit.json"]))
                 Bytes(cli, entry).Should().Equal(Bytes(http, entry), entry);
             Text(cli, "reflection.json").Should().Contain($"Svar A {t.Marker}");
             JsonNode.Parse(Text(http, "audit.json"))!["entries"]!.AsArray().Where(e => e!["action"]!.GetValue<string>() == "person.export")

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Lrs.Api.Tests.Infrastructure;
@@ -106,6 +108,44 @@ public abstract class PrivacyTests(LrsFixture lrs)
         tombstone["target"]!.GetValue<string>().Should().Be("person:" + hash);
         tombstone["detail"]!.GetValue<string>().Should().Contain($"statementsRemoved={own.Count}");
         (await t.Owner.PostAsync($"/api/people/{t.A.Person}/erasure", Json(new JsonObject { ["mode"] = "erase" }))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Erase_removes_the_attachments_only_the_persons_statements_listed_and_keeps_one_another_persons_statement_shares()
+    {
+        var t = await CreateAsync(lrs);
+        async Task PostMultipartAsync(JsonObject statement, Part part)
+        {
+            var response = await t.Owner.PostAsync("/xapi/statements", Multipart.Content(statement, part));
+            await ShouldBe(response, HttpStatusCode.OK);
+        }
+        // A's own: an attachment listed by its hash in capitals (stored under the lower-case one), and a signed statement.
+        var own = Part.For(Encoding.UTF8.GetBytes($"Intyg A {t.Marker}"));
+        var listedInCapitals = Statement(t.A.Agent, activity: NewActivityId()).With(own);
+        listedInCapitals["attachments"]![0]!["sha2"] = own.Hash!.ToUpperInvariant();
+        await PostMultipartAsync(listedInCapitals, own);
+        using var key = RSA.Create(2048);
+        var payload = Statement(t.A.Mbox, activity: NewActivityId());
+        var (signed, signature) = Multipart.Signed(payload, Multipart.Sign(payload, key));
+        await PostMultipartAsync(signed, signature);
+        // One attachment listed by a statement of A and by one of B: the same data, stored once.
+        var shared = Part.For(Encoding.UTF8.GetBytes($"Kursplan {t.Marker}"));
+        await PostMultipartAsync(Statement(t.A.Agent, activity: NewActivityId()).With(shared), shared);
+        var ofB = Statement(t.B.Agent, activity: NewActivityId(), id: Guid.NewGuid().ToString()).With(shared);
+        ofB["attachments"]![0]!["sha2"] = shared.Hash!.ToUpperInvariant();
+        await PostMultipartAsync(ofB, shared);
+
+        async Task<List<string>> StoredAsync() =>
+            [.. (await StoreRows.AllAsync(lrs)).Where(r => r.Table == "attachments").Select(r => r.Columns["sha2"]).Where(h => h == own.Hash || h == signature.Hash || h == shared.Hash)];
+        (await StoredAsync()).Should().BeEquivalentTo([own.Hash, signature.Hash, shared.Hash], "the check is real: all three are stored before");
+
+        var answer = await EraseAsync(t, "erase");
+
+        answer["counts"]!["attachments"]!.GetValue<int>().Should().Be(2);
+        (await StoredAsync()).Should().Equal([shared.Hash], "only the attachment another person's statement lists is left");
+        var (_, parts) = await Multipart.ReadAsync(await t.Owner.GetAsync($"/xapi/statements?statementId={ofB["id"]}&attachments=true"));
+        parts.Should().ContainSingle(p => string.Equals(p.Key, shared.Hash, StringComparison.OrdinalIgnoreCase))
+            .Which.Value.Data.Should().Equal(shared.Data, "B's statement still comes with its attachment");
     }
 
     [Fact]

@@ -89,5 +89,67 @@ public abstract class RetentionTests(LrsFixture lrs)
     }
 }
 
+/// <summary>A <see cref="ShiftedTime"/> LRS whose daily retention runs first after 0.6 s and then every 3.6 s.</summary>
+public sealed class FrequentRetention : ILrsVariant
+{
+    public const double IntervalSeconds = 3.6;
+
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["Lrs:Retention:FirstRunMinutes"] = "0.01", ["Lrs:Retention:IntervalHours"] = (IntervalSeconds / 3600).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public static void ConfigureWebHost(IWebHostBuilder builder) => ShiftedTime.ConfigureWebHost(builder);
+}
+
+/// <summary>
+/// The daily run itself: the hosted service applies every tenant's retention on its schedule (here seconds apart, set by
+/// configuration) without anyone asking, and audits each run with its counts as <c>retention:daily</c>.
+/// </summary>
+public abstract class DailyRetentionTests(LrsFixture lrs)
+{
+    [Fact]
+    public async Task The_scheduled_run_removes_what_is_older_than_the_period_and_audits_each_run_with_its_counts()
+    {
+        var clock = (ShiftedClock)lrs.Services.GetRequiredService<TimeProvider>();
+        clock.Offset = -TimeSpan.FromDays(11 * 365.25);
+        var t = await CreateAsync(lrs);
+        var old = await t.Owner.GetAllAsync("/xapi/statements?limit=500");
+        clock.Offset = TimeSpan.Zero;
+        var recent = (await t.Owner.PostAsync(Statement(t.B.Agent, activity: t.Activity)))[0];
+        old.Should().NotBeEmpty();
+
+        // Nobody asks for a run: the policy alone, and the schedule.
+        (await t.Owner.PutAsync("/api/admin/privacy", Json(new JsonObject { ["erasure"] = "erase", ["retention"] = new JsonObject { ["statements"] = "P10Y" } })))
+            .EnsureSuccessStatusCode();
+        var runs = new List<JsonNode>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (runs.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            runs = [.. (await t.Owner.GetFromJsonAsync<JsonNode>("/api/admin/audit?limit=100"))!["entries"]!.AsArray()
+                .Where(e => e!["action"]!.GetValue<string>() == "retention.apply").Select(e => e!).OrderBy(e => e["at"]!.GetValue<DateTimeOffset>())];
+        }
+        runs.Should().HaveCountGreaterThanOrEqualTo(2, "the service ran by itself, twice, within a minute");
+        runs.Should().OnlyContain(e => e["actor"]!.GetValue<string>() == "retention:daily" && !e["detail"]!.GetValue<string>().Contains("dryRun"));
+
+        // The first run removed the old statements, with the evidence they gave, and said how many; the next found nothing left.
+        static int Count(JsonNode run, string kind) =>
+            int.Parse(System.Text.RegularExpressions.Regex.Match(run["detail"]!.GetValue<string>(), $"(?:^|; ){kind}=(\\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Count(runs[0], "statements").Should().BeGreaterThanOrEqualTo(old.Count);
+        Count(runs[0], "evidence").Should().BeGreaterThan(0);
+        Count(runs[1], "statements").Should().Be(0);
+        (runs[1]["at"]!.GetValue<DateTimeOffset>() - runs[0]["at"]!.GetValue<DateTimeOffset>()).Should()
+            .BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(FrequentRetention.IntervalSeconds * 0.9), "runs are an interval apart");
+
+        (await t.Owner.GetAllAsync("/xapi/statements?limit=500")).Select(s => s["id"]!.GetValue<string>()).Should().Equal(recent);
+        (await t.StatusAsync(t.A.Person)).Should().Be("missing", "evidence goes with the statement it came from");
+        (await t.StatusAsync(t.B.Person)).Should().Be("valid");
+    }
+}
+
+public sealed class DailyRetentionTestsOnSqlite(SqliteLrs<FrequentRetention> lrs) : DailyRetentionTests(lrs), IClassFixture<SqliteLrs<FrequentRetention>>;
+public sealed class DailyRetentionTestsOnPostgres(PostgresLrs<FrequentRetention> lrs) : DailyRetentionTests(lrs), IClassFixture<PostgresLrs<FrequentRetention>>;
+
 public sealed class RetentionTestsOnSqlite(SqliteLrs<ShiftedTime> lrs) : RetentionTests(lrs), IClassFixture<SqliteLrs<ShiftedTime>>;
 public sealed class RetentionTestsOnPostgres(PostgresLrs<ShiftedTime> lrs) : RetentionTests(lrs), IClassFixture<PostgresLrs<ShiftedTime>>;

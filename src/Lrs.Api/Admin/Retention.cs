@@ -27,7 +27,8 @@ public sealed class Retention(IPrivacyStore store, TimeProvider time)
 
 /// <summary>
 /// The daily retention run of every tenant whose policy limits how long something is kept: first an hour after start (the
-/// store is ready and a restarting node does not cull at once), then every 24 hours of its <see cref="TimeProvider"/>.
+/// store is ready and a restarting node does not cull at once), then every 24 hours of its <see cref="TimeProvider"/>
+/// (<c>Lrs:Retention:FirstRunMinutes</c> and <c>Lrs:Retention:IntervalHours</c>).
 /// </summary>
 public sealed partial class DailyRetention(IPrivacyStore store, Retention retention, IEventStore events, TimeProvider time, IOptions<LrsOptions> options,
     Hosting.StoreOutage outage, ILogger<DailyRetention> log) : BackgroundService
@@ -37,13 +38,14 @@ public sealed partial class DailyRetention(IPrivacyStore store, Retention retent
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var wait = TimeSpan.FromHours(1);
+        var schedule = options.Value.Retention;
+        var wait = TimeSpan.FromMinutes(schedule.FirstRunMinutes);
         try
         {
             while (true)
             {
                 await Task.Delay(wait, time, stoppingToken);
-                wait = TimeSpan.FromDays(1);
+                wait = TimeSpan.FromHours(schedule.IntervalHours);
                 await RunAsync(stoppingToken);
             }
         }

@@ -7,6 +7,7 @@ using Lrs.Api.Auth;
 using Lrs.Api.Competence;
 using Lrs.Api.Hosting;
 using Lrs.Api.Learning;
+using Lrs.Api.Planning;
 using Lrs.Api.Reflection;
 using Lrs.Core.Competence;
 using Lrs.Core.Learning;
@@ -55,7 +56,8 @@ public static class PersonExport
                 "such a statement through a StatementRef, such as its voiding or a sign-off; what `GET /xapi/statements?agent=…&related_agents=true` " +
                 "returns for each agent, plus the voided ones), `documents/` (State and Agent Profile documents of the agents: `index.json` with address, " +
                 "content type and ETag, and the bytes as stored), `attachments/` (the statements' attachment data by SHA-2, with `index.json`), " +
-                "`competence.json` (current evidence with sign-offs, and the profile now), `reflection.json` (tasks with answer text, and the group " +
+                "`competence.json` (current evidence with sign-offs, and the profile now), `training-plan.json` (the person's training plan with each item's " +
+                "progress now, as `GET /api/people/{id}/training-plan` shows it; `null` when they have none), `reflection.json` (tasks with answer text, and the group " +
                 "reflections the person attended or led, with their own attendance only), " +
                 "`sessions.json` (sessions and webinars with the person's participation only) and `audit.json` (audit entries about the person). " +
                 "Each export is itself audited (action `person.export`, target `person:{id}`). A person of another organisation than the caller's is " +
@@ -133,6 +135,11 @@ public static class PersonExport
         var profile = ProfileCalculator.Compute(ProfileEndpoints.Facts(person), evidence, framework, now, TimeSpan.FromDays(options.Competence.ExpiringWindowDays));
         await WriteJsonAsync(zip, "competence.json", new CompetenceRecord(ProfileEndpoints.View(person, profile, framework), [.. evidence.Select(EvidenceView.Of)]), ct);
         progress($"evidence: {evidence.Count}");
+
+        var plan = await store.Planning.GetTrainingPlanAsync(tenant, person.Id, ct);
+        await WriteJsonAsync(zip, "training-plan.json", plan is null ? null
+            : await TrainingPlanEndpoints.ViewAsync(tenant, person, plan, framework, store.Competence, store.Statements, Options.Create(options), time, ct), ct);
+        progress($"training plan: {(plan is null ? "none" : $"{plan.Plan.Items?.Count ?? 0} items")}");
 
         var tasks = await store.Reflection.ListAllAsync(tenant, new ReflectionTaskQuery(PersonId: person.Id, Limit: Page), ct);
         var meetings = await GroupReflectionsAsync(store.Reflection, tenant, person, keys, ct);

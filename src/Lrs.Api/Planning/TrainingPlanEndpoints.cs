@@ -174,7 +174,8 @@ public static class TrainingPlanEndpoints
             [.. overdue.OrderBy(o => o.DueOn, StringComparer.Ordinal).ThenBy(o => o.PersonId, StringComparer.Ordinal)]));
     }
 
-    private static async Task<TrainingPlanView> ViewAsync(long tenant, Person person, StoredTrainingPlan stored, Framework framework, ICompetenceStore competence,
+    /// <summary>The person's plan with each item's progress now, as <c>GET /api/people/{id}/training-plan</c> and the person's export show it.</summary>
+    public static async Task<TrainingPlanView> ViewAsync(long tenant, Person person, StoredTrainingPlan stored, Framework framework, ICompetenceStore competence,
         IStatementStore statements, IOptions<LrsOptions> options, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
