@@ -121,9 +121,12 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
 /// <param name="AgentKey">Whose.</param>
 /// <param name="StatementId">The training statement that triggered it.</param>
 /// <param name="Training">The training activity.</param>
-/// <param name="TriggeredAt">When it was triggered (for a follow-up question: when it was sent, after the delay).</param>
+/// <param name="TriggeredAt">When it was triggered: the training's time.</param>
 /// <param name="Answered">Whether it was answered.</param>
-public sealed record TaskFact(string TemplateId, string AgentKey, Guid StatementId, string? Training, DateTimeOffset TriggeredAt, bool Answered);
+/// <param name="AvailableFrom">When it was put to the person (for a follow-up question, its delay after the training).</param>
+/// <param name="Score">The score answered to a follow-up question, if any.</param>
+public sealed record TaskFact(string TemplateId, string AgentKey, Guid StatementId, string? Training, DateTimeOffset TriggeredAt, bool Answered,
+    DateTimeOffset AvailableFrom, double? Score);
 
 /// <summary>A group reflection held at a unit's workplace meeting.</summary>
 /// <param name="UnitId">The unit.</param>

@@ -134,7 +134,7 @@ public static class FollowUpFigures
     {
         ["reach"] = ["peopleTrained", "unitsTrained", "hours", "sessionsHeld", "placesOffered", "attendance"],
         ["shortTerm"] = ["peopleAssessed", "passRate", "scoreBand", "signoffRate"],
-        ["mediumTerm"] = ["reflectionTasks", "reflectionResponseRate", "groupReflectionsHeld"],
+        ["mediumTerm"] = ["reflectionTasks", "reflectionResponseRate", "groupReflectionsHeld", "followUpQuestions", "followUpResponseRate", "followUpScore"],
         ["longTerm"] = ["coverage", "renewedBeforeExpiry", "lapsed", "deviations"],
     };
 
@@ -226,17 +226,24 @@ public static class FollowUpFigures
         return rows;
     }
 
-    /// <summary>Medium term: reflection tasks of the trainings and their answers, and group reflections held after them.</summary>
+    /// <summary>
+    /// Medium term: reflection tasks of the trainings and their answers, group reflections held after them, and the follow-up
+    /// questions put to people after the trainings (by the month they were asked), the share answered and the people per score.
+    /// </summary>
     public static IReadOnlyList<FigureRow> MediumTerm(FollowUpData data, FollowUpFilter filter)
     {
         var rows = new List<FigureRow>();
         var trainings = Trainings(data, filter, TrainingVerbs).ToList();
         var trainingIds = trainings.Select(t => t.Fact.Id).ToHashSet();
-        var tasks = data.Tasks
-            .Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
-            .Where(t => t.Person is not null && InScope(data.Directory, t.Person, t.Task.TriggeredAt, filter)
-                && (filter.Centre is null && filter.CompetenceId is null || trainingIds.Contains(t.Task.StatementId)))
-            .Select(t => (t.Task, Person: t.Person!, Month: Month.Of(t.Task.TriggeredAt, data.Zone))).ToList();
+        var tasks = TasksInScope(data, filter, t => !IsFollowUp(data, t) && (filter.Centre is null && filter.CompetenceId is null || trainingIds.Contains(t.StatementId)),
+            t => t.TriggeredAt);
+        // A follow-up question is asked weeks after its training, often in a later month, so its training is looked up by id.
+        var statements = data.Statements.Where(s => TrainingVerbs.Contains(s.Verb)).ToDictionary(s => s.Id);
+        var followUps = data.Framework.ReflectionTemplates.Any(t => t.IsFollowUp)
+            ? TasksInScope(data, filter, t => IsFollowUp(data, t) && t.AvailableFrom <= data.Now
+                && (filter.Centre is null && filter.CompetenceId is null || statements.TryGetValue(t.StatementId, out var s) && OfCentreAndCompetence(data, filter, s)),
+                t => t.AvailableFrom)
+            : null;
         // A unit counts its group reflections from its first training in scope on.
         var firstTraining = trainings.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter).Select(u => (Unit: u, t.Fact.Timestamp)))
             .GroupBy(x => x.Unit).ToDictionary(g => g.Key, g => g.Min(x => x.Timestamp), StringComparer.Ordinal);
@@ -251,8 +258,35 @@ public static class FollowUpFigures
             var held = data.GroupReflections.Where(g => Month.Of(g.HeldAt, data.Zone) == month && UnitInScope(data.Directory, g.UnitId, filter)
                 && firstTraining.TryGetValue(g.UnitId, out var first) && first <= g.HeldAt).Count();
             rows.Add(new FigureRow(key, "groupReflectionsHeld", "all", AllGroup, held, false));
+            if (followUps is not null) rows.AddRange(FollowUpQuestions(key, [.. followUps.Where(t => t.Month == month)]));
         }
         return rows;
+    }
+
+    private sealed record TaskInScope(TaskFact Task, FollowUpPerson Person, Month Month);
+
+    // Tasks that pass the filter, of people in scope at the time they were asked, in the month they were asked.
+    private static List<TaskInScope> TasksInScope(FollowUpData data, FollowUpFilter filter, Func<TaskFact, bool> include, Func<TaskFact, DateTimeOffset> at) =>
+        [.. data.Tasks.Where(include)
+            .Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
+            .Where(t => t.Person is not null && InScope(data.Directory, t.Person, at(t.Task), filter))
+            .Select(t => new TaskInScope(t.Task, t.Person!, Month.Of(at(t.Task), data.Zone)))];
+
+    private static bool IsFollowUp(FollowUpData data, TaskFact task) => data.Framework.FindReflectionTemplate(task.TemplateId)?.IsFollowUp == true;
+
+    // Follow-up questions asked in a month, the share answered, and the people per score: a part of the scores suppressed
+    // suppresses their whole, the people who answered.
+    private static IEnumerable<FigureRow> FollowUpQuestions(string month, List<TaskInScope> asked)
+    {
+        var people = asked.Select(t => t.Person.Id).Distinct().Count();
+        yield return Count(month, "followUpQuestions", "all", AllGroup, asked.Count, people);
+        if (asked.Count == 0) yield break;
+        yield return Rate(month, "followUpResponseRate", "all", AllGroup, asked.Count(t => t.Task.Answered), asked.Count, people);
+        var scored = asked.Where(t => t.Task.Answered && t.Task.Score is not null).ToList();
+        var scores = Enumerable.Range(Reflection.ReflectionTemplate.MinScore, Reflection.ReflectionTemplate.MaxScore - Reflection.ReflectionTemplate.MinScore + 1)
+            .Select(score => (Group: score.ToString(CultureInfo.InvariantCulture), People: scored.Where(t => t.Task.Score == score).Select(t => t.Person.Id).Distinct().Count()))
+            .Select(p => (p.Group, (double)p.People, p.People)).ToList();
+        foreach (var row in Breakdown(month, "followUpScore", "score", scores, scored.Select(t => t.Person.Id).Distinct().Count())) yield return row;
     }
 
     /// <summary>Long term: coverage of required competences per unit at each month end, renewals before expiry, lapses, deviation reports.</summary>
@@ -306,16 +340,20 @@ public static class FollowUpFigures
     {
         var from = filter.From.Start(data.Zone);
         var to = filter.To.Next.Start(data.Zone);
-        var rules = filter.CompetenceId is { } c ? data.Framework.Rules.Where(r => r.CompetenceId == c).ToList() : null;
         foreach (var s in data.Statements)
         {
             if (!verbs.Contains(s.Verb) || s.Timestamp < from || s.Timestamp >= to || s.ActivityId is null) continue;
             if (data.Directory.Of(s.ActorKey) is not { } person || !InScope(data.Directory, person, s.Timestamp, filter)) continue;
-            if (filter.Centre is { } centre && !centre.Covers(s.ActivityId, s.ContextActivities)) continue;
-            if (rules is not null && !rules.Any(r => r.Selects(s.ActivityId, s.ActivityType))) continue;
+            if (!OfCentreAndCompetence(data, filter, s)) continue;
             yield return new Training(s, person, Month.Of(s.Timestamp, data.Zone));
         }
     }
+
+    // A training of the filter's centre, aligned with its competence (each when given).
+    private static bool OfCentreAndCompetence(FollowUpData data, FollowUpFilter filter, StatementFact s) =>
+        s.ActivityId is not null
+        && (filter.Centre is not { } centre || centre.Covers(s.ActivityId, s.ContextActivities))
+        && (filter.CompetenceId is not { } c || data.Framework.Rules.Any(r => r.CompetenceId == c && r.Selects(s.ActivityId, s.ActivityType)));
 
     private static bool InScope(FollowUpDirectory directory, FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
         (filter.OrganisationId is null || person.OrganisationId == filter.OrganisationId)
