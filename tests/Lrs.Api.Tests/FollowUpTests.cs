@@ -360,6 +360,20 @@ public abstract class FollowUpTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_statement_voided_after_a_month_end_still_counts_in_that_months_coverage()
+    {
+        var f = await CreateAsync();
+        var before = await RowsAsync(f.Client, "/api/follow-up/long-term?from=2026-02&to=2026-02&competence=hlr&unit=u1");
+        // 28 February: K1–K5's January HLR (the earlier ones ran out on 10 February), K6 failed: 5 of 6.
+        Figure(before, "2026-02", "coverage", "unit", "u1").Should().Be("0.8333");
+        (await f.Client.PostAsync(Voiding(f.HlrJanuary["K2"]))).Should().HaveCount(1);
+        var after = await RowsAsync(f.Client, "/api/follow-up/long-term?from=2026-02&to=2026-02&competence=hlr&unit=u1");
+        Figure(after, "2026-02", "coverage", "unit", "u1").Should().Be("0.8333", "the profile as it stood on 28 February, before the voiding");
+        var shortTerm = await RowsAsync(f.Client, "/api/follow-up/short-term?from=2026-01&to=2026-01");
+        Figure(shortTerm, "2026-01", "passRate", "activity", Hlr).Should().Be("0.8", "results are read as they stand: K1, K3–K5 passed of K1, K3–K6");
+    }
+
+    [Fact]
     public async Task A_credential_restricted_to_one_employer_gets_that_employers_figures_only()
     {
         var f = await CreateAsync();

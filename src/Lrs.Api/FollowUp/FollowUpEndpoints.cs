@@ -300,7 +300,7 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
             _ => FollowUpFigures.TrainingVerbs,
         };
         var statements = await store.StatementsAsync(tenant, verbs, ct);
-        IReadOnlyList<EvidenceRecord> evidence = [];
+        IReadOnlyList<EvidenceHistory> evidence = [];
         if (measure is "longTerm" or "beforeAfter")
         {
             // Only the evidence of people who can be in scope: of the organisation, and ever in the unit.
@@ -308,7 +308,7 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
                 && (filter.OrganisationId is null || p.OrganisationId == filter.OrganisationId)
                 && (filter.UnitId is null || p.Assignments.Any(x => x.Kind == Lrs.Core.People.AssignmentKind.Unit && x.Value == filter.UnitId)))
                 .Select(a => a.Key).ToList();
-            evidence = keys.Count == 0 ? [] : await competence.EvidenceAsync(tenant, keys, ct);
+            evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, keys, ct);
         }
         var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct) : [];
         var reflections = measure == "mediumTerm" ? await store.GroupReflectionsAsync(tenant, ct) : [];

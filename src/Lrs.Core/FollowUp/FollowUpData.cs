@@ -12,15 +12,13 @@ namespace Lrs.Core.FollowUp;
 /// <param name="Duties">Current duties.</param>
 public sealed record FollowUpPerson(string Id, string OrganisationId, IReadOnlyList<Assignment> Assignments, IReadOnlyList<string> Duties)
 {
-    private readonly DateTimeOffset _firstKnown = Assignments.Count == 0 ? DateTimeOffset.MaxValue : Assignments.Min(a => a.From);
-
     /// <summary>
-    /// The units or roles the person had at <paramref name="at"/>. What the LRS learned at its first sync of the person
-    /// counts back in time as well: the HR system tells the present, and training records reach back before it.
+    /// The units or roles the person had at <paramref name="at"/>, by the one rule of profiles as of a date
+    /// (<see cref="Competence.ProfileAsOf.AssignedAt(IReadOnlyList{Assignment}, AssignmentKind, DateTimeOffset, IReadOnlyList{string})"/>):
+    /// before the first the LRS learned of, the first ones, since the HR system tells the present and training records reach
+    /// back before it.
     /// </summary>
-    public IEnumerable<string> At(AssignmentKind kind, DateTimeOffset at) => Assignments
-        .Where(a => a.Kind == kind && (a.From <= at || a.From == _firstKnown) && (a.To is null || a.To > at))
-        .Select(a => a.Value).Distinct(StringComparer.Ordinal);
+    public IReadOnlyList<string> At(AssignmentKind kind, DateTimeOffset at) => Competence.ProfileAsOf.AssignedAt(Assignments, kind, at, []);
 }
 
 /// <summary>The people, organisations and units of a tenant, and which agent is whose.</summary>

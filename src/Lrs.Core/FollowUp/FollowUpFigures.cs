@@ -75,14 +75,14 @@ public sealed record FollowUpFilter(Month From, Month To, LearningCentre? Centre
 /// <summary>Everything the figures are computed from, read from the stores for one request.</summary>
 /// <param name="Directory">People, organisations, units.</param>
 /// <param name="Statements">The non-voided statements of the verbs follow-up reads.</param>
-/// <param name="Evidence">The current evidence of the people in scope (long term).</param>
+/// <param name="Evidence">The history of the evidence of the people in scope, voidings and sign-offs included (long term).</param>
 /// <param name="Tasks">Reflection tasks (medium term).</param>
 /// <param name="GroupReflections">Group reflections (medium term).</param>
 /// <param name="Sessions">On-site sessions (reach).</param>
 /// <param name="Framework">The tenant's framework.</param>
 /// <param name="Zone">The time zone of months.</param>
 /// <param name="Now">The current time: expiry after it has not happened yet.</param>
-public sealed record FollowUpData(FollowUpDirectory Directory, IReadOnlyList<StatementFact> Statements, IReadOnlyList<EvidenceRecord> Evidence,
+public sealed record FollowUpData(FollowUpDirectory Directory, IReadOnlyList<StatementFact> Statements, IReadOnlyList<EvidenceHistory> Evidence,
     IReadOnlyList<TaskFact> Tasks, IReadOnlyList<GroupReflectionFact> GroupReflections, IReadOnlyList<SessionFact> Sessions,
     Framework Framework, TimeZoneInfo Zone, DateTimeOffset Now);
 
@@ -142,14 +142,6 @@ public static class FollowUpFigures
     public static readonly IReadOnlyList<string> All = [.. Measures.SelectMany(m => m.Value.Select(f => m.Key + "." + f))];
 
     private static readonly string[] ScoreBands = ["0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"];
-
-    /// <summary>
-    /// The profile of <paramref name="person"/> as it stood at <paramref name="asOf"/>: only evidence achieved by then, and
-    /// only sign-offs given by then, under today's framework and today's evidence (a statement voided since no longer counts).
-    /// </summary>
-    public static PersonProfile ProfileAsOf(PersonFacts person, IEnumerable<EvidenceRecord> evidence, Framework framework, DateTimeOffset asOf) =>
-        ProfileCalculator.Compute(person, [.. evidence.Where(e => e.AchievedAt <= asOf)
-            .Select(e => e.SignedOffAt > asOf ? e with { SignedOffAt = null, SignoffStatementId = null } : e)], framework, asOf, TimeSpan.Zero);
 
     /// <summary>Reach: people and units trained by employer kind, hours, sessions held, places offered and attendance.</summary>
     public static IReadOnlyList<FigureRow> Reach(FollowUpData data, FollowUpFilter filter)
@@ -370,11 +362,11 @@ public static class FollowUpFigures
     private static IEnumerable<string> Units(FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
         person.At(AssignmentKind.Unit, at).Where(u => filter.UnitId is null || u == filter.UnitId);
 
-    private static Dictionary<string, List<EvidenceRecord>> EvidenceByPerson(FollowUpData data)
+    private static Dictionary<string, List<EvidenceHistory>> EvidenceByPerson(FollowUpData data)
     {
-        var byPerson = new Dictionary<string, List<EvidenceRecord>>(StringComparer.Ordinal);
+        var byPerson = new Dictionary<string, List<EvidenceHistory>>(StringComparer.Ordinal);
         foreach (var e in data.Evidence)
-            if (data.Directory.Of(e.AgentKey) is { } person)
+            if (data.Directory.Of(e.Evidence.AgentKey) is { } person)
             {
                 if (!byPerson.TryGetValue(person.Id, out var list)) byPerson[person.Id] = list = [];
                 list.Add(e);
@@ -383,7 +375,7 @@ public static class FollowUpFigures
     }
 
     // Coverage of required competences among the members in scope at asOf: per unit and over all of them.
-    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceRecord>> evidence,
+    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceHistory>> evidence,
         DateTimeOffset asOf, string? month)
     {
         var byUnit = new SortedDictionary<string, (int Members, int Required, int Met)>(StringComparer.Ordinal);
@@ -393,8 +385,9 @@ public static class FollowUpFigures
             if (!InScope(data.Directory, person, asOf, filter)) continue;
             var units = person.At(AssignmentKind.Unit, asOf).Where(u => UnitInScope(data.Directory, u, filter)).ToList();
             if (units.Count == 0) continue;
-            var profile = ProfileAsOf(new PersonFacts(person.Id, [.. person.At(AssignmentKind.Role, asOf)], person.Duties),
-                evidence.GetValueOrDefault(person.Id) ?? [], data.Framework, asOf);
+            // The profile as it stood that day: evidence achieved by then and not voided by then, sign-offs given by then.
+            var profile = Competence.ProfileAsOf.Compute(new PersonFacts(person.Id, person.At(AssignmentKind.Role, asOf), person.Duties),
+                evidence.GetValueOrDefault(person.Id) ?? [], data.Framework, asOf, TimeSpan.Zero);
             var entries = profile.Entries.Where(e => e.Requirement == RequirementLevel.Required
                 && (filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)).ToList();
             var personMet = entries.Count(e => e.IsMet);
@@ -416,13 +409,15 @@ public static class FollowUpFigures
 
     // Renewed before expiry: new evidence of a competence while earlier usable evidence of it was still valid.
     // Lapsed: evidence expired (by now) with no new evidence achieved between it and its expiry.
+    // Both as the evidence stands now: a renewal voided since was no renewal.
     private static (List<PersonEvent> Renewed, List<PersonEvent> Lapsed) Renewals(FollowUpData data, FollowUpFilter filter,
-        Dictionary<string, List<EvidenceRecord>> evidence)
+        Dictionary<string, List<EvidenceHistory>> evidence)
     {
         var renewed = new List<PersonEvent>();
         var lapsed = new List<PersonEvent>();
-        foreach (var (personId, records) in evidence)
+        foreach (var (personId, history) in evidence)
         {
+            var records = Competence.ProfileAsOf.EvidenceAt(history, data.Now);
             var person = data.Directory.People[personId];
             foreach (var chain in records.Where(e => filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)
                 .Where(e => !e.NeedsSignoff || e.SignedOffAt is not null).GroupBy(e => e.CompetenceId))
