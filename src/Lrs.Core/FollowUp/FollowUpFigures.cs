@@ -229,13 +229,15 @@ public static class FollowUpFigures
         var trainingIds = trainings.Select(t => t.Fact.Id).ToHashSet();
         var tasks = TasksInScope(data, filter, t => !IsFollowUp(data, t) && (filter.Centre is null && filter.CompetenceId is null || trainingIds.Contains(t.StatementId)),
             t => t.TriggeredAt);
-        // A follow-up question is asked weeks after its training, often in a later month, so its training is looked up by id.
-        var statements = data.Statements.Where(s => TrainingVerbs.Contains(s.Verb)).ToDictionary(s => s.Id);
-        var followUps = data.Framework.ReflectionTemplates.Any(t => t.IsFollowUp)
-            ? TasksInScope(data, filter, t => IsFollowUp(data, t) && t.AvailableFrom <= data.Now
-                && (filter.Centre is null && filter.CompetenceId is null || statements.TryGetValue(t.StatementId, out var s) && OfCentreAndCompetence(data, filter, s)),
-                t => t.AvailableFrom)
-            : null;
+        List<TaskInScope>? followUps = null;
+        if (data.Framework.ReflectionTemplates.Any(t => t.IsFollowUp))
+        {
+            // A follow-up question is asked weeks after its training, often in a later month, so its training is looked up by id.
+            var statements = filter.Centre is null && filter.CompetenceId is null ? null
+                : data.Statements.Where(s => TrainingVerbs.Contains(s.Verb)).ToDictionary(s => s.Id);
+            followUps = TasksInScope(data, filter, t => IsFollowUp(data, t) && t.AvailableFrom <= data.Now
+                && (statements is null || statements.TryGetValue(t.StatementId, out var s) && OfCentreAndCompetence(data, filter, s)), t => t.AvailableFrom);
+        }
         // A unit counts its group reflections from its first training in scope on.
         var firstTraining = trainings.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter).Select(u => (Unit: u, t.Fact.Timestamp)))
             .GroupBy(x => x.Unit).ToDictionary(g => g.Key, g => g.Min(x => x.Timestamp), StringComparer.Ordinal);
