@@ -89,9 +89,13 @@ public sealed class FollowUpStore(Dialect db) : IFollowUpStore
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct) =>
-        await db.QueryAsync("SELECT template_id, agent_key, statement_id, training, triggered_at, status FROM reflection_tasks WHERE tenant_id = @t AND status <> 'cancelled'",
+        await db.QueryAsync("""
+            SELECT t.template_id, t.agent_key, t.statement_id, t.training, t.triggered_at, t.status, coalesce(t.available_from, t.triggered_at),
+                (SELECT max(a.score) FROM reflection_answers a WHERE a.tenant_id = t.tenant_id AND a.task_id = t.id)
+            FROM reflection_tasks t WHERE t.tenant_id = @t AND t.status <> 'cancelled'
+            """,
             r => new TaskFact(r.GetString(0), r.GetString(1), db.Uuid(r, 2), ReflectionRows.Training(r.StringOrNull(3))?["id"]?.GetValue<string>(),
-                db.Time(r, 4), r.GetString(5) == "answered"), ct, ("t", tenantId));
+                db.Time(r, 4), r.GetString(5) == "answered", db.Time(r, 6), r.IsDBNull(7) ? null : r.GetDouble(7)), ct, ("t", tenantId));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<GroupReflectionFact>> GroupReflectionsAsync(long tenantId, CancellationToken ct) =>

@@ -11,7 +11,7 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
 {
     private const string TaskColumns = """
         SELECT t.id, t.template_id, t.agent_key, g.person_id, t.agent, t.registration, t.statement_id, t.training, t.triggered_at, t.due_at,
-            t.created, t.updated, t.status, t.answered_at, t.shared, t.meeting_id
+            t.created, t.updated, t.status, t.answered_at, t.shared, t.meeting_id, coalesce(t.available_from, t.triggered_at)
         FROM reflection_tasks t LEFT JOIN person_agents g ON g.tenant_id = t.tenant_id AND g.agent_key = t.agent_key
         """;
 
@@ -32,9 +32,9 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
         await using var command = Dialect.Command(c, t, "", ("t", tenantId));
         var created = await db.ForEachRowAsync(command, """
             INSERT INTO reflection_tasks (tenant_id, id, template_id, agent_key, subject, registration, statement_id, agent, training,
-                triggered_at, due_at, created, updated, status, answered_at, shared, meeting_id)
+                triggered_at, due_at, created, updated, status, answered_at, shared, meeting_id, available_from)
             SELECT @t, r.id, r.template, r.key, coalesce('p:' || g.person_id, 'a:' || r.key), r.registration, r.statement, r.agent, r.training,
-                r.triggered, r.due, r.recorded, r.recorded, 'open', NULL, false, NULL
+                r.triggered, r.due, r.recorded, r.recorded, 'open', NULL, false, NULL, r.available
             FROM {rows} LEFT JOIN person_agents g ON g.tenant_id = @t AND g.agent_key = r.key
             WHERE true ORDER BY r.n
             ON CONFLICT DO NOTHING
@@ -42,7 +42,9 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
             new("id", ColumnType.Uuid, r => r.Id), new("template", ColumnType.Text, r => r.Trigger.TemplateId), new("key", ColumnType.Text, r => r.Trigger.AgentKey),
             new("registration", ColumnType.Text, r => ReflectionRows.Registration(r.Trigger.Registration)), new("statement", ColumnType.Uuid, r => r.Trigger.StatementId),
             new("agent", ColumnType.Text, r => r.Agent), new("training", ColumnType.Text, r => r.Training), new("triggered", ColumnType.Time, r => r.Trigger.TriggeredAt),
-            new("due", ColumnType.Time, r => r.Trigger.DueAt), new("recorded", ColumnType.Time, r => r.Recorded));
+            new("due", ColumnType.Time, r => r.Trigger.DueAt), new("recorded", ColumnType.Time, r => r.Recorded),
+            // Null for a task asked at once; a follow-up question's time after its delay.
+            new("available", ColumnType.Time, r => r.Trigger.AvailableFrom == r.Trigger.TriggeredAt ? null : r.Trigger.AvailableFrom));
         // The ids are new, so the tasks found with them are exactly those created now (not those that existed already).
         await _events.AppendTaskEventsAsync(c, t, tenantId, EventTypes.ReflectionTaskCreated, rows.Max(r => r.Recorded), $"t.id{db.In("ids")}", ct,
             ("ids", db.List(rows.Select(r => r.Id))));
@@ -51,23 +53,25 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
 
     internal async Task RecordAnswersAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<AnswerFound> answers, DateTimeOffset at, CancellationToken ct)
     {
-        // Answers are few per batch (one per prompt of a task); "only the task's own person" is a plain condition of the
-        // UPDATE whose row count decides the INSERT.
+        // Answers are few per batch (one per prompt of a task); "only the task's own person" and "not before the task was
+        // put to them" are plain conditions of the UPDATE whose row count decides the INSERT.
         foreach (var a in answers)
         {
             await using var command = Dialect.Command(c, t, """
                 UPDATE reflection_tasks SET status = 'answered', answered_at = coalesce(answered_at, @answered), shared = @shared, updated = @at
                 WHERE tenant_id = @t AND id = @task AND template_id = @template AND status <> 'cancelled'
+                  AND coalesce(available_from, triggered_at) <= @answered
                   AND (agent_key = @actor OR subject = (SELECT 'p:' || person_id FROM person_agents WHERE tenant_id = @t AND agent_key = @actor))
                 """, ("t", tenantId), ("at", db.Time(at)), ("task", db.Uuid(a.TaskId)), ("template", a.TemplateId), ("actor", a.ActorKey),
-                ("answered", db.Time(a.AnsweredAt)), ("shared", a.Shared), ("prompt", a.PromptId), ("statement", db.Uuid(a.StatementId)), ("response", a.Response));
+                ("answered", db.Time(a.AnsweredAt)), ("shared", a.Shared), ("prompt", a.PromptId), ("statement", db.Uuid(a.StatementId)), ("response", a.Response),
+                ("score", a.Score));
             if (await command.ExecuteNonQueryAsync(ct) != 1) continue;
             await _events.AppendTaskEventsAsync(c, t, tenantId, EventTypes.ReflectionTaskAnswered, at, "t.id = @task", ct, ("task", db.Uuid(a.TaskId)));
             command.CommandText = """
-                INSERT INTO reflection_answers (tenant_id, task_id, prompt_id, statement_id, response, answered_at)
-                VALUES (@t, @task, @prompt, @statement, @response, @answered)
+                INSERT INTO reflection_answers (tenant_id, task_id, prompt_id, statement_id, response, answered_at, score)
+                VALUES (@t, @task, @prompt, @statement, @response, @answered, @score)
                 ON CONFLICT (tenant_id, task_id, prompt_id) DO UPDATE SET
-                    statement_id = excluded.statement_id, response = excluded.response, answered_at = excluded.answered_at
+                    statement_id = excluded.statement_id, response = excluded.response, answered_at = excluded.answered_at, score = excluded.score
                 """;
             await command.ExecuteNonQueryAsync(ct);
         }
@@ -120,6 +124,7 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
         if (query.TemplateId is { } template) Filter("t.template_id = @template", "template", template);
         if (query.Status is { } status) Filter("t.status = @status", "status", ReflectionTaskStatuses.Name(status));
         if (query.OverdueAt is { } overdue) Filter("t.status = 'open' AND t.due_at < @overdue", "overdue", db.Time(overdue));
+        if (query.AvailableAt is { } available) Filter("(t.available_from IS NULL OR t.available_from <= @available)", "available", db.Time(available));
         if (query.ChangedSince is { } since) Filter("t.updated > @since", "since", db.Time(since));
         if (query.After is { } after)
         {
@@ -137,16 +142,16 @@ public sealed class ReflectionStore(Dialect db) : IReflectionStore
             ReflectionRows.Agent(r.GetString(4)), ReflectionRows.ParseRegistration(r.GetString(5)), db.Uuid(r, 6),
             ReflectionRows.Training(r.StringOrNull(7)), db.Time(r, 8), db.Time(r, 9), db.Time(r, 10), db.Time(r, 11),
             ReflectionTaskStatuses.Parse(r.GetString(12)) ?? ReflectionTaskStatus.Cancelled, db.TimeOrNull(r, 13), r.GetBoolean(14),
-            db.UuidOrNull(r, 15), []), ct);
+            db.UuidOrNull(r, 15), [], db.Time(r, 16)), ct);
         if (tasks.Count == 0) return tasks;
 
         command.Parameters.Clear();
         command.CommandText = $"""
-            SELECT task_id, prompt_id, statement_id, response, answered_at FROM reflection_answers
+            SELECT task_id, prompt_id, statement_id, response, answered_at, score FROM reflection_answers
             WHERE tenant_id = @t AND task_id{db.In("ids")} ORDER BY answered_at, prompt_id{db.Binary}
             """;
         command.With("t", tenantId).With("ids", db.List(tasks.Select(x => x.Id)));
-        var answers = await command.ListAsync(r => (db.Uuid(r, 0), new StoredAnswer(r.GetString(1), db.Uuid(r, 2), r.GetString(3), db.Time(r, 4))), ct);
+        var answers = await command.ListAsync(r => (db.Uuid(r, 0), new StoredAnswer(r.GetString(1), db.Uuid(r, 2), r.GetString(3), db.Time(r, 4), r.IsDBNull(5) ? null : r.GetDouble(5))), ct);
         return ReflectionRows.WithAnswers(tasks, answers);
     }
 

@@ -199,9 +199,12 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
                     (tasks ??= []).Add(new TaskRow(Guid.NewGuid(), statement.Stored, trigger,
                         (AgentOf(statement.Node, trigger.AgentKey) ?? new JsonObject()).ToJsonString(), training));
             }
+            // An answer that does not fit its template (a follow-up question without a score from 1 to 5, a reflection without
+            // words) is stored as the statement it is, but answers nothing.
             if (statement.Verb == ReflectionStatements.AnsweredVerb && AnswerFound.Recognise(statement.Node, statement.Verb) is { } answer
-                && framework.FindReflectionTemplate(answer.TemplateId)?.FindPrompt(answer.PromptId) is not null)
-                (answers ??= []).Add(answer);
+                && framework.FindReflectionTemplate(answer.TemplateId) is { } template && template.FindPrompt(answer.PromptId) is not null
+                && template.Accepts(answer.Response, answer.Score))
+                (answers ??= []).Add(template.IsFollowUp ? answer : answer with { Score = null });
         }
         if (evidence is not null) await InsertEvidenceAsync(c, t, tenantId, evidence, ct);
         if (signoffs is not null) await InsertSignoffsAsync(c, t, tenantId, signoffs, ct);

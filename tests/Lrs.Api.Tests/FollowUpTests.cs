@@ -276,6 +276,10 @@ public abstract class FollowUpTests(LrsFixture lrs)
         var tasks = new List<string>();
         foreach (var k in Municipal[..5])
             tasks.Add((await f.Client.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks?person={k}"))!["tasks"]![0]!["id"]!.GetValue<string>());
+        (await f.Client.PostAsync($"/api/reflection-tasks/{tasks[0]}/answers", Json(new JsonObject
+        {
+            ["answers"] = new JsonArray(new JsonObject { ["promptId"] = "tidspress", ["response"] = "Vi stressar.", ["score"] = 3 }),
+        }))).StatusCode.Should().Be(HttpStatusCode.BadRequest, "a reflection is answered in words, not with a score");
         foreach (var task in tasks.Take(2))
             (await f.Client.PostAsync($"/api/reflection-tasks/{task}/answers", Json(new JsonObject
             {
@@ -356,6 +360,20 @@ public abstract class FollowUpTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_statement_voided_after_a_month_end_still_counts_in_that_months_coverage()
+    {
+        var f = await CreateAsync();
+        var before = await RowsAsync(f.Client, "/api/follow-up/long-term?from=2026-02&to=2026-02&competence=hlr&unit=u1");
+        // 28 February: K1–K5's January HLR (the earlier ones ran out on 10 February), K6 failed: 5 of 6.
+        Figure(before, "2026-02", "coverage", "unit", "u1").Should().Be("0.8333");
+        (await f.Client.PostAsync(Voiding(f.HlrJanuary["K2"]))).Should().HaveCount(1);
+        var after = await RowsAsync(f.Client, "/api/follow-up/long-term?from=2026-02&to=2026-02&competence=hlr&unit=u1");
+        Figure(after, "2026-02", "coverage", "unit", "u1").Should().Be("0.8333", "the profile as it stood on 28 February, before the voiding");
+        var shortTerm = await RowsAsync(f.Client, "/api/follow-up/short-term?from=2026-01&to=2026-01");
+        Figure(shortTerm, "2026-01", "passRate", "activity", Hlr).Should().Be("0.8", "results are read as they stand: K1, K3–K5 passed of K1, K3–K6");
+    }
+
+    [Fact]
     public async Task A_credential_restricted_to_one_employer_gets_that_employers_figures_only()
     {
         var f = await CreateAsync();
@@ -424,6 +442,160 @@ public abstract class FollowUpTests(LrsFixture lrs)
         }
         foreach (var uri in new[] { "/api/follow-up/reach?centre=nowhere", "/api/follow-up/reach?organisation=nobody", "/api/follow-up/long-term?unit=u9" })
             (await f.Client.GetAsync(uri)).StatusCode.Should().Be(HttpStatusCode.NotFound, uri);
+    }
+
+    // Kommunen (municipal: K1–K10 in u1, K11 trained yesterday), Bolaget (private: P1–P5 in u2); a follow-up question eight
+    // weeks after the transfer course: K1–K10 took it on 10 January 2026, P1–P5 on 20 January, so all fifteen are asked in March.
+    private async Task<(HttpClient Client, string Tenant)> CreateFollowUpAsync()
+    {
+        var tenant = "fq-" + Guid.NewGuid().ToString("N")[..10];
+        var client = await lrs.ClientWithScopesAsync("all framework:write people:write profiles:read reflections:read reflections:write", "2.0.0", tenant);
+        (await client.PutAsync("/api/framework", Json(JsonNode.Parse($$"""
+            {
+              "competences": [ { "id": "forflyttning", "name": { "sv": "Förflyttningsteknik" } } ],
+              "rules": [ { "id": "forflyttning-kurs", "competence": "forflyttning", "verbs": ["{{Passed}}"], "activities": ["{{Forflyttning}}"] } ],
+              "roles": [],
+              "reflectionTemplates": [ { "id": "forflyttning-uppfoljning", "kind": "follow-up", "delay": "P8W", "title": { "sv": "Uppföljning: förflyttning" },
+                "prompts": [ { "id": "anvant", "text": { "sv": "Har du använt förflyttningstekniken i ditt arbete sedan utbildningen?" } } ],
+                "trigger": { "competence": "forflyttning" }, "mode": "individual", "dueIn": "P14D" } ]
+            }
+            """)!))).EnsureSuccessStatusCode();
+        (await client.PutAsync("/api/organisations", Json(JsonNode.Parse($$"""
+            [ { "id": "kommunen", "name": "Kommunen", "kind": "municipal", "hrHomePage": "{{Kommun}}", "units": [ { "id": "u1", "name": "Säbo Ekbacken" } ] },
+              { "id": "bolaget", "name": "Omsorg AB", "kind": "private", "hrHomePage": "{{Bolaget}}", "units": [ { "id": "u2", "name": "Hemtjänst Norr" } ] } ]
+            """)!))).EnsureSuccessStatusCode();
+        var people = new JsonArray();
+        for (var i = 1; i <= 11; i++) people.Add(new JsonObject { ["id"] = "K" + i, ["organisationId"] = "kommunen", ["units"] = new JsonArray("u1") });
+        for (var i = 1; i <= 5; i++) people.Add(new JsonObject { ["id"] = "P" + i, ["organisationId"] = "bolaget", ["units"] = new JsonArray("u2") });
+        (await client.PutAsync("/api/people", Json(people))).EnsureSuccessStatusCode();
+        await client.PostAsync([.. Enumerable.Range(1, 10).Select(i => (JsonNode)Result("K" + i, Passed, Forflyttning, "2026-01-10T10:00:00Z")),
+            .. Enumerable.Range(1, 5).Select(i => (JsonNode)Result("P" + i, Passed, Forflyttning, "2026-01-20T10:00:00Z")),
+            Result("K11", Passed, Forflyttning, DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"))]);
+        return (client, tenant);
+    }
+
+    private static async Task<JsonNode> TaskOfAsync(HttpClient client, string person) =>
+        (await client.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks?person={person}"))!["tasks"]!.AsArray().Should().ContainSingle().Subject!;
+
+    private static Task<HttpResponseMessage> AnswerAsync(HttpClient client, string taskId, JsonObject answer) =>
+        client.PostAsync($"/api/reflection-tasks/{taskId}/answers", Json(new JsonObject { ["answers"] = new JsonArray(answer) }));
+
+    [Fact]
+    public async Task A_follow_up_question_is_asked_after_its_delay_and_answered_with_a_score_from_1_to_5()
+    {
+        var (client, _) = await CreateFollowUpAsync();
+        var task = await TaskOfAsync(client, "K1");
+        task["kind"]!.GetValue<string>().Should().Be("follow-up");
+        DateTimeOffset.Parse(task["availableFrom"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+            .Should().Be(new DateTimeOffset(2026, 3, 7, 10, 0, 0, TimeSpan.Zero), "eight weeks after the course");
+        DateTimeOffset.Parse(task["dueAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+            .Should().Be(new DateTimeOffset(2026, 3, 21, 10, 0, 0, TimeSpan.Zero), "due two weeks after it is asked");
+        var id = task["id"]!.GetValue<string>();
+
+        foreach (var bad in new[]
+        {
+            new JsonObject { ["promptId"] = "anvant", ["score"] = 6 }, new JsonObject { ["promptId"] = "anvant", ["score"] = 0 },
+            new JsonObject { ["promptId"] = "anvant", ["score"] = 2.5 }, new JsonObject { ["promptId"] = "anvant", ["score"] = "4" },
+            new JsonObject { ["promptId"] = "anvant", ["response"] = "Ja, varje dag." },
+        })
+        {
+            var response = await AnswerAsync(client, id, bad);
+            response.StatusCode.Should().Be(HttpStatusCode.BadRequest, bad.ToJsonString());
+            response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        }
+        var unchanged = await client.GetFromJsonAsync<JsonNode>($"/api/reflection-tasks/{id}");
+        unchanged!["status"]!.GetValue<string>().Should().Be("open", "a rejected answer stores nothing");
+        unchanged["answerCount"]!.GetValue<int>().Should().Be(0);
+
+        var answered = await AnswerAsync(client, id, new JsonObject { ["promptId"] = "anvant", ["score"] = 4, ["response"] = "Ja, med glidlakan." });
+        answered.StatusCode.Should().Be(HttpStatusCode.OK, await answered.Content.ReadAsStringAsync());
+        var view = JsonNode.Parse(await answered.Content.ReadAsStringAsync())!;
+        view["status"]!.GetValue<string>().Should().Be("answered");
+        view["answers"]![0]!["score"]!.GetValue<double>().Should().Be(4);
+        var statement = await client.GetFromJsonAsync<JsonNode>($"/xapi/statements?statementId={view["answers"]![0]!["statementId"]!.GetValue<string>()}");
+        statement!["verb"]!["id"]!.GetValue<string>().Should().Be("http://adlnet.gov/expapi/verbs/answered");
+        var score = statement["result"]!["score"]!;
+        (score["raw"]!.GetValue<double>(), score["min"]!.GetValue<double>(), score["max"]!.GetValue<double>(), score["scaled"]!.GetValue<double>())
+            .Should().Be((4d, 1d, 5d, 0.75d));
+        statement["result"]!["response"]!.GetValue<string>().Should().Be("Ja, med glidlakan.");
+
+        // The words are optional.
+        (await AnswerAsync(client, (await TaskOfAsync(client, "K2"))["id"]!.GetValue<string>(), new JsonObject { ["promptId"] = "anvant", ["score"] = 1 }))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // K11 trained yesterday: the question is not put yet, so it is not listed, and answering it is a 409.
+        (await client.GetFromJsonAsync<JsonNode>("/api/reflection-tasks?person=K11"))!["tasks"]!.AsArray().Should().BeEmpty();
+        var export = await client.GetAsync("/api/people/K11/export");
+        export.StatusCode.Should().Be(HttpStatusCode.OK);
+        using var zip = new System.IO.Compression.ZipArchive(await export.Content.ReadAsStreamAsync());
+        using var reader = new StreamReader(zip.GetEntry("reflection.json")!.Open());
+        var scheduled = JsonNode.Parse(await reader.ReadToEndAsync())!["tasks"]!.AsArray().Should().ContainSingle().Subject!;
+        var early = await AnswerAsync(client, scheduled["id"]!.GetValue<string>(), new JsonObject { ["promptId"] = "anvant", ["score"] = 3 });
+        early.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await early.Content.ReadAsStringAsync()).Should().Contain("Not asked yet");
+
+        foreach (var (template, error) in new[]
+        {
+            ("""{ "kind": "follow-up", "mode": "individual" }""", "delay"),
+            ("""{ "kind": "follow-up", "mode": "individual", "delay": "8 veckor" }""", "delay"),
+            ("""{ "kind": "follow-up", "mode": "group", "delay": "P8W" }""", "mode"),
+            ("""{ "kind": "reflection", "mode": "individual", "delay": "P8W" }""", "delay"),
+            ("""{ "kind": "survey", "mode": "individual" }""", "kind"),
+        })
+        {
+            var body = JsonNode.Parse(template)!.AsObject();
+            body["id"] = "uppfoljning";
+            body["title"] = new JsonObject { ["sv"] = "Uppföljning" };
+            body["prompts"] = JsonNode.Parse("""[ { "id": "anvant", "text": { "sv": "Har du använt det?" } } ]""");
+            body["trigger"] = new JsonObject { ["competence"] = "forflyttning" };
+            body["dueIn"] = "P14D";
+            var framework = JsonNode.Parse($$"""{ "competences": [ { "id": "forflyttning", "name": { "sv": "Förflyttning" } } ], "rules": [], "roles": [] }""")!;
+            framework["reflectionTemplates"] = new JsonArray(body);
+            var put = await client.PutAsync("/api/framework", Json(framework));
+            put.StatusCode.Should().Be(HttpStatusCode.BadRequest, template);
+            (await put.Content.ReadAsStringAsync()).Should().Contain(error, template);
+        }
+    }
+
+    [Fact]
+    public async Task Medium_term_gives_the_follow_up_questions_response_rate_and_scores_by_the_month_they_were_asked()
+    {
+        var (client, tenant) = await CreateFollowUpAsync();
+        foreach (var (person, score) in new[] { ("K1", 4), ("K2", 4), ("K3", 4), ("K4", 4), ("K5", 4), ("K6", 5), ("K7", 5), ("K8", 5), ("K9", 5), ("K10", 5), ("P1", 2), ("P2", 3) })
+            (await AnswerAsync(client, (await TaskOfAsync(client, person))["id"]!.GetValue<string>(), new JsonObject { ["promptId"] = "anvant", ["score"] = score }))
+                .EnsureSuccessStatusCode();
+
+        // All employers, March: 15 asked, 12 answered; scores 4 and 5 by five people each, 2 and 3 by one each (suppressed, and so the whole).
+        var rows = await RowsAsync(client, "/api/follow-up/medium-term?from=2026-01&to=2026-04&competence=forflyttning");
+        Figure(rows, "2026-01", "followUpQuestions").Should().Be("0", "the course was in January, the question eight weeks later");
+        Figure(rows, "2026-01", "reflectionTasks").Should().Be("0", "a follow-up question is not a reflection task");
+        Figure(rows, "2026-03", "followUpQuestions").Should().Be("15");
+        Figure(rows, "2026-03", "followUpResponseRate").Should().Be("0.8");
+        Figure(rows, "2026-03", "followUpScore", "score", "1").Should().Be("0");
+        Figure(rows, "2026-03", "followUpScore", "score", "2").Should().Be("<5");
+        Figure(rows, "2026-03", "followUpScore", "score", "3").Should().Be("<5");
+        Figure(rows, "2026-03", "followUpScore", "score", "4").Should().Be("5");
+        Figure(rows, "2026-03", "followUpScore", "score", "5").Should().Be("5");
+        Figure(rows, "2026-03", "followUpScore").Should().Be("<5", "the whole would give the suppressed bands away");
+        Figure(rows, "2026-04", "followUpQuestions").Should().Be("0");
+
+        var municipal = await RowsAsync(client, "/api/follow-up/medium-term?from=2026-03&to=2026-03&employerKind=municipal");
+        Figure(municipal, "2026-03", "followUpQuestions").Should().Be("10");
+        Figure(municipal, "2026-03", "followUpResponseRate").Should().Be("1");
+        Figure(municipal, "2026-03", "followUpScore", "score", "4").Should().Be("5");
+        Figure(municipal, "2026-03", "followUpScore").Should().Be("10");
+
+        // Omsorg AB's own credential: its five people, two answers, no figure of the municipality's.
+        var bolaget = await lrs.ClientWithScopesAsync("profiles:read", "2.0.0", tenant, new CredentialRestrictions("bolaget", null, null));
+        var own = await RowsAsync(bolaget, "/api/follow-up/medium-term?from=2026-03&to=2026-03");
+        Figure(own, "2026-03", "followUpQuestions").Should().Be("5");
+        Figure(own, "2026-03", "followUpResponseRate").Should().Be("0.4");
+        Figure(own, "2026-03", "followUpScore", "score", "2").Should().Be("<5");
+        Figure(own, "2026-03", "followUpScore", "score", "4").Should().Be("0");
+        Figure(own, "2026-03", "followUpScore").Should().Be("<5");
+        (await bolaget.GetAsync("/api/follow-up/medium-term?unit=u1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var theirUnit = await RowsAsync(client, "/api/follow-up/medium-term?from=2026-03&to=2026-03&unit=u2");
+        Figure(theirUnit, "2026-03", "followUpQuestions").Should().Be("5");
     }
 }
 

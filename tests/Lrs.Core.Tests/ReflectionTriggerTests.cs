@@ -50,7 +50,8 @@ public sealed class ReflectionTriggerTests
         var statement = PassedHygieneTest(context: new JsonObject { ["registration"] = registration.ToString() });
 
         Match(statement).Should().Equal(new TaskTrigger("hygien-reflektion", Key("anna"), registration, Id(statement),
-            new DateTimeOffset(2025, 3, 10, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 24, 9, 0, 0, TimeSpan.Zero)));
+            new DateTimeOffset(2025, 3, 10, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 24, 9, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2025, 3, 10, 9, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
@@ -80,7 +81,8 @@ public sealed class ReflectionTriggerTests
         var statement = Statement(Attended, Webinars + "palliativ-vard/2025-03", "2025-03-10T09:00:00.000+01:00");
 
         Match(statement).Should().Equal(new TaskTrigger("webbinarium-prefix", Key("anna"), null, Id(statement),
-            new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 24, 8, 0, 0, TimeSpan.Zero)));
+            new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 24, 8, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero)));
         Match(Statement(Attended, Activities + "sessions/hlr")).Should().BeEmpty();
         Match(Statement(Passed, Webinars + "palliativ-vard/2025-03")).Should().BeEmpty("the verb is not the trigger's");
     }
@@ -172,5 +174,21 @@ public sealed class ReflectionTriggerTests
             .Should().Be(new DateTimeOffset(2025, 4, 1, 0, 0, 0, TimeSpan.Zero));
         ReflectionTriggers.DueAt(template with { DueIn = "soon" }, new DateTimeOffset(2025, 3, 30, 0, 0, 0, TimeSpan.Zero))
             .Should().Be(new DateTimeOffset(2025, 3, 30, 0, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void A_follow_up_question_is_available_after_its_delay_and_due_counted_from_then()
+    {
+        var template = Framework.FindReflectionTemplate("forflyttning-reflektion")! with
+        {
+            Kind = ReflectionTemplateKind.FollowUp, Delay = "P8W", DueIn = "P14D",
+        };
+        var trained = new DateTimeOffset(2025, 3, 3, 10, 0, 0, TimeSpan.FromHours(1));
+        var trigger = TaskTrigger.Of(template, Key("anna"), null, Guid.NewGuid(), trained);
+        trigger.TriggeredAt.Should().Be(trained);
+        trigger.AvailableFrom.Should().Be(new DateTimeOffset(2025, 4, 28, 10, 0, 0, TimeSpan.FromHours(1)));
+        trigger.DueAt.Should().Be(new DateTimeOffset(2025, 5, 12, 10, 0, 0, TimeSpan.FromHours(1)));
+        TaskTrigger.Of(template with { Kind = ReflectionTemplateKind.Reflection, Delay = null }, Key("anna"), null, Guid.NewGuid(), trained)
+            .AvailableFrom.Should().Be(trained, "a reflection is asked at once");
     }
 }

@@ -52,7 +52,10 @@ public static class FollowUpEndpoints
             "`result.score.scaled` (`scoreBand`, group `{activity} 0.8-1.0`), and of passed practicals (rules that need a sign-off) the share signed off (`signoffRate`).");
         Measure(api.MapGet("/medium-term", GetMediumTerm), "GetFollowUpMediumTerm", "Medium-term effects by month: reflection after the trainings",
             "Reflection tasks the trainings triggered (`reflectionTasks`, by the month they were triggered), those answered (`reflectionTasksAnswered`) " +
-            "and the share answered (`reflectionResponseRate`); group reflections held in units after their first training in scope (`groupReflectionsHeld`).");
+            "and the share answered (`reflectionResponseRate`); group reflections held in units after their first training in scope (`groupReflectionsHeld`). " +
+            "When the framework has follow-up questions (reflection templates of kind `follow-up`): the questions put to people in the month, their " +
+            "`delay` after the training (`followUpQuestions`), the share answered (`followUpResponseRate`) and the people per score (`followUpScore`, by " +
+            "`score`, groups `1` to `5`, and `all`: the people who answered). Under the `centre` and `competence` filters a question counts when its training does.");
         Measure(api.MapGet("/long-term", GetLongTerm), "GetFollowUpLongTerm", "Long-term effects by month: coverage, renewals, deviations",
             "Coverage of required competences at each month end (`coverage`: met requirements over required ones, by `unit` and `all`, profiles as " +
             "they stood that day), people who renewed a competence before it expired (`renewedBeforeExpiry`) or let it expire (`lapsed`), and " +
@@ -297,7 +300,7 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
             _ => FollowUpFigures.TrainingVerbs,
         };
         var statements = await store.StatementsAsync(tenant, verbs, ct);
-        IReadOnlyList<EvidenceRecord> evidence = [];
+        IReadOnlyList<EvidenceHistory> evidence = [];
         if (measure is "longTerm" or "beforeAfter")
         {
             // Only the evidence of people who can be in scope: of the organisation, and ever in the unit.
@@ -305,7 +308,7 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
                 && (filter.OrganisationId is null || p.OrganisationId == filter.OrganisationId)
                 && (filter.UnitId is null || p.Assignments.Any(x => x.Kind == Lrs.Core.People.AssignmentKind.Unit && x.Value == filter.UnitId)))
                 .Select(a => a.Key).ToList();
-            evidence = keys.Count == 0 ? [] : await competence.EvidenceAsync(tenant, keys, ct);
+            evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, keys, ct);
         }
         var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct) : [];
         var reflections = measure == "mediumTerm" ? await store.GroupReflectionsAsync(tenant, ct) : [];

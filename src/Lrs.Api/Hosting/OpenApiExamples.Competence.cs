@@ -22,7 +22,12 @@ internal static partial class OpenApiExamples
             { "id": "underskoterska", "name": { "sv": "Undersköterska", "en": "Assistant nurse" },
               "requirements": [ { "competence": "basal-hygien", "level": "required" }, { "competence": "forflyttning", "level": "required" } ] }
           ],
-          "signoffVerbs": ["https://w3id.org/xapi/tla/verbs/verified"]
+          "signoffVerbs": ["https://w3id.org/xapi/tla/verbs/verified"],
+          "reflectionTemplates": [
+            { "id": "forflyttning-uppfoljning", "kind": "follow-up", "delay": "P8W", "title": { "sv": "Uppföljning: förflyttningsteknik", "en": "Follow-up: patient transfer" },
+              "prompts": [ { "id": "anvant", "text": { "sv": "Har du använt förflyttningstekniken i ditt arbete sedan utbildningen?", "en": "Have you used the transfer technique in your work since the training?" } } ],
+              "trigger": { "competence": "forflyttning" }, "mode": "individual", "dueIn": "P14D" }
+          ]
         }
         """)!;
 

@@ -135,8 +135,14 @@ internal static partial class OpenApiExamples
             FiguresResponses(op, ExampleFigures("mediumTerm", "2026-03", "2026-03", "metodrum", """
                 [ { "month": "2026-03", "figure": "reflectionTasks", "by": "all", "group": "all", "value": 38, "suppressed": false },
                   { "month": "2026-03", "figure": "reflectionResponseRate", "by": "all", "group": "all", "value": 0.7105, "suppressed": false },
-                  { "month": "2026-03", "figure": "groupReflectionsHeld", "by": "all", "group": "all", "value": 3, "suppressed": false } ]
-                """), "month;figure;by;group;value\r\n2026-03;reflectionTasks;all;all;38\r\n2026-03;reflectionResponseRate;all;all;0,7105\r\n");
+                  { "month": "2026-03", "figure": "groupReflectionsHeld", "by": "all", "group": "all", "value": 3, "suppressed": false },
+                  { "month": "2026-03", "figure": "followUpQuestions", "by": "all", "group": "all", "value": 31, "suppressed": false },
+                  { "month": "2026-03", "figure": "followUpResponseRate", "by": "all", "group": "all", "value": 0.6774, "suppressed": false },
+                  { "month": "2026-03", "figure": "followUpScore", "by": "score", "group": "1", "value": 0, "suppressed": false },
+                  { "month": "2026-03", "figure": "followUpScore", "by": "score", "group": "2", "value": null, "suppressed": true },
+                  { "month": "2026-03", "figure": "followUpScore", "by": "score", "group": "4", "value": 9, "suppressed": false },
+                  { "month": "2026-03", "figure": "followUpScore", "by": "all", "group": "all", "value": null, "suppressed": true } ]
+                """), "month;figure;by;group;value\r\n2026-03;reflectionTasks;all;all;38\r\n2026-03;reflectionResponseRate;all;all;0,7105\r\n2026-03;followUpScore;score;2;<5\r\n");
         },
         ["GetFollowUpLongTerm"] = op =>
         {

@@ -9,11 +9,11 @@ internal static partial class OpenApiExamples
     private static readonly JsonNode ExampleTask = JsonNode.Parse("""
         {
           "id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f", "templateId": "basal-hygien-reflektion",
-          "title": { "sv": "Reflektion efter basala hygienrutiner", "en": "Reflection after basic hygiene routines" }, "mode": "individual",
+          "title": { "sv": "Reflektion efter basala hygienrutiner", "en": "Reflection after basic hygiene routines" }, "mode": "individual", "kind": "reflection",
           "personId": "S-10234", "agent": { "objectType": "Agent", "account": { "homePage": "https://hr.solna.se", "name": "10234" } },
           "registration": "2b6e1f0a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "triggeringStatementId": "0199a2b4-7c1e-7d40-8f3a-5b6c7d8e9f01",
           "training": { "id": "https://demo.lrsapi.se/xapi/activities/assessments/basal-hygien", "name": { "sv-SE": "Hygienkörkortet: test" } },
-          "triggeredAt": "2026-11-10T09:41:00+00:00", "dueAt": "2026-11-24T09:41:00+00:00", "status": "answered", "overdue": false,
+          "triggeredAt": "2026-11-10T09:41:00+00:00", "availableFrom": "2026-11-10T09:41:00+00:00", "dueAt": "2026-11-24T09:41:00+00:00", "status": "answered", "overdue": false,
           "answeredAt": "2026-11-12T14:02:00+00:00", "sharedWithGroup": true, "groupReflectionId": null,
           "prompts": [
             { "id": "handtvatt", "text": { "sv": "Varför är det viktigt att följa hygienrutiner kring handtvätt?", "en": "Why is it important to follow the hygiene routines for hand washing?" } },
@@ -21,8 +21,8 @@ internal static partial class OpenApiExamples
           ],
           "answerCount": 2,
           "answers": [
-            { "promptId": "handtvatt", "response": "Händerna är den vanligaste vägen för smitta mellan brukare.", "statementId": "0199a2c1-1a2b-7c3d-8e4f-5a6b7c8d9e01", "answeredAt": "2026-11-12T14:02:00+00:00" },
-            { "promptId": "samma-handskar", "response": "Smitta förs från en brukare till nästa.", "statementId": "0199a2c1-1a2b-7c3d-8e4f-5a6b7c8d9e02", "answeredAt": "2026-11-12T14:02:00+00:00" }
+            { "promptId": "handtvatt", "response": "Händerna är den vanligaste vägen för smitta mellan brukare.", "statementId": "0199a2c1-1a2b-7c3d-8e4f-5a6b7c8d9e01", "answeredAt": "2026-11-12T14:02:00+00:00", "score": null },
+            { "promptId": "samma-handskar", "response": "Smitta förs från en brukare till nästa.", "statementId": "0199a2c1-1a2b-7c3d-8e4f-5a6b7c8d9e02", "answeredAt": "2026-11-12T14:02:00+00:00", "score": null }
           ],
           "updated": "2026-11-12T14:02:00+00:00"
         }

@@ -36,7 +36,8 @@ public static class ReflectionTaskEndpoints
             .WithDescription("Tasks are created when a statement triggers a reflection template (evidence of its competence, or its verb × activity), " +
                 "once per person, template and registration. Filters: `person`, `unit` (current members), `organisation`, `template`, " +
                 "`status` (`open`, `answered`, `cancelled`, or `overdue`: open and past due), `changedSince` (created, answered or cancelled after it). " +
-                "Ordered by last change, paged with `limit` (default 100, at most 1000) and the `more` link. " +
+                "Ordered by last change, paged with `limit` (default 100, at most 1000) and the `more` link. A follow-up question (template kind " +
+                "`follow-up`) is listed from its `availableFrom`, its template's `delay` after the training. " +
                 "Answer text is included only for `reflections:write`; with `reflections:read` a task shows its status, dates and answer count. " +
                 "A credential bound to an actor sees only that person's tasks; an organisation-restricted one only its employer's people's.");
         api.MapGet("/{id:guid}", GetTask)
@@ -52,15 +53,18 @@ public static class ReflectionTaskEndpoints
                 "`https://lrsapi.se/xapi/reflection/templates/{template}/prompts/{prompt}`), `result.response` the text, `context.statement` the triggering " +
                 "statement, the training as `contextActivities.parent`, the template as `grouping`, and the task id and the sharing choice as context extensions. " +
                 "The task becomes `answered` in the same transaction. `sharedWithGroup` (default false) lets the unit's group reflection show the answers. " +
-                "A task that is answered or cancelled already is a 409. At least one prompt, each at most once, each text 1 to 10,000 characters.");
+                "A task that is answered or cancelled already is a 409. At least one prompt, each at most once, each text 1 to 10,000 characters. " +
+                "A follow-up question (template kind `follow-up`) is answered with a `score`, a whole number from 1 (not at all) to 5 (fully), and " +
+                "optionally a `response`; its statement carries `result.score` (raw, min 1, max 5, scaled (raw − 1) / 4). Before its `availableFrom` " +
+                "it is a 409; a missing or out-of-range score is a 400, and a score on a reflection is a 400 too.");
         return routes;
     }
 
     /// <summary>A prompt of a task's template.</summary>
     public sealed record PromptView(string Id, LocalizedText Text);
 
-    /// <summary>An answer; its text only for callers that may read it.</summary>
-    public sealed record AnswerView(string PromptId, string? Response, Guid StatementId, DateTimeOffset AnsweredAt);
+    /// <summary>An answer; its text and score only for callers that may read it.</summary>
+    public sealed record AnswerView(string PromptId, string? Response, Guid StatementId, DateTimeOffset AnsweredAt, double? Score);
 
     /// <summary>A training activity: its IRI and name.</summary>
     public sealed record TrainingView(string Id, JsonObject? Name);
@@ -71,7 +75,7 @@ public static class ReflectionTaskEndpoints
     public sealed record TaskView(Guid Id, string TemplateId, LocalizedText? Title, string? Mode, string? PersonId, JsonObject Agent, Guid? Registration,
         Guid TriggeringStatementId, TrainingView? Training, DateTimeOffset TriggeredAt, DateTimeOffset DueAt, string Status, bool Overdue,
         DateTimeOffset? AnsweredAt, bool SharedWithGroup, Guid? GroupReflectionId, IReadOnlyList<PromptView> Prompts, int AnswerCount,
-        IReadOnlyList<AnswerView>? Answers, DateTimeOffset Updated);
+        IReadOnlyList<AnswerView>? Answers, DateTimeOffset Updated, string? Kind, DateTimeOffset AvailableFrom);
 
     /// <summary>A page of tasks.</summary>
     public sealed record TaskPage(IReadOnlyList<TaskView> Tasks, string? More);
@@ -83,7 +87,7 @@ public static class ReflectionTaskEndpoints
         [FromQuery(Name = "limit")] int? Limit, [FromQuery(Name = "cursor")] string? Cursor);
 
     /// <summary>One answer in a request.</summary>
-    public sealed record AnswerInput(string? PromptId, string? Response);
+    public sealed record AnswerInput(string? PromptId, string? Response, int? Score);
 
     /// <summary>The answers to a task.</summary>
     public sealed record AnswersInput(IReadOnlyList<AnswerInput>? Answers, bool? SharedWithGroup);
@@ -113,7 +117,7 @@ public static class ReflectionTaskEndpoints
         var tasks = await store.ListAsync(tenant, new ReflectionTaskQuery(
             PersonId: ownPerson ?? query.Person, UnitId: query.Unit, OrganisationId: query.Organisation ?? restricted,
             AgentKey: ownPerson is null ? ownAgent : null, TemplateId: query.Template, Status: status, OverdueAt: overdueAt,
-            ChangedSince: query.ChangedSince, After: after, Limit: limit + 1), ct);
+            ChangedSince: query.ChangedSince, After: after, Limit: limit + 1, AvailableAt: now), ct);
         // A bound person asking for someone else's tasks gets none.
         if (ownPerson is not null && query.Person is { } other && other != ownPerson) tasks = [];
 
@@ -160,8 +164,11 @@ public static class ReflectionTaskEndpoints
         if (task.Status != ReflectionTaskStatus.Open)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not open",
                 detail: $"The task is {ReflectionTaskStatuses.Name(task.Status)}; only an open task can be answered.");
-
         var now = time.GetUtcNow();
+        if (!task.IsAvailable(now))
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not asked yet",
+                detail: $"This follow-up question is put to the person from {task.AvailableFrom:O}; it cannot be answered before.");
+
         var built = ReflectionStatements.Answer(new AnsweredTask(task.Id, template, task.StatementId, task.Training, task.Registration),
             task.Agent, answers, shared, now);
         if (await StoreAsync(statements, user, built, Hosting.StatementSources.Answer, ct) is { } refused) return refused;
@@ -210,17 +217,33 @@ public static class ReflectionTaskEndpoints
             var path = $"$.answers[{i}]";
             if (list[i] is not JsonObject a) { errors.Add(new ValidationError(path, "An answer is an object { promptId, response }.")); continue; }
             foreach (var (name, _) in a)
-                if (name is not ("promptId" or "response")) errors.Add(new ValidationError($"{path}.{name}", "Unknown property."));
+                if (name is not ("promptId" or "response" or "score")) errors.Add(new ValidationError($"{path}.{name}", "Unknown property."));
             var promptOk = Str(a["promptId"], out var promptId);
             if (!promptOk) errors.Add(new ValidationError($"{path}.promptId", "promptId is a string."));
             else if (template.FindPrompt(promptId) is null)
                 errors.Add(new ValidationError($"{path}.promptId", $"The template '{template.Id}' has no prompt '{promptId}'; it has {string.Join(", ", template.Prompts.Select(p => p.Id))}."));
             else if (!seen.Add(promptId)) errors.Add(new ValidationError($"{path}.promptId", $"The prompt '{promptId}' is answered twice."));
-            if (!Str(a["response"], out var response) || response.Trim().Length == 0)
-                errors.Add(new ValidationError($"{path}.response", "response is a non-empty string."));
-            else if (response.Length > MaxResponseLength)
-                errors.Add(new ValidationError($"{path}.response", $"response is at most {MaxResponseLength} characters; this one has {response.Length}."));
-            else if (promptOk) answers.Add(new PromptAnswer(promptId, response));
+            int? score = null;
+            if (template.IsFollowUp)
+            {
+                if (a["score"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.TryGetValue<double>(out var given)
+                    && ReflectionTemplate.IsScore(given)) score = (int)given;
+                else errors.Add(new ValidationError($"{path}.score",
+                    $"A follow-up question is answered with score, a whole number from {ReflectionTemplate.MinScore} to {ReflectionTemplate.MaxScore}."));
+            }
+            else if (a["score"] is not null)
+                errors.Add(new ValidationError($"{path}.score", $"score answers a follow-up question; '{template.Id}' is a reflection, answered in words."));
+            string? response = null;
+            // The words are optional on a follow-up question only.
+            if (a["response"] is not null || !template.IsFollowUp)
+            {
+                if (!Str(a["response"], out var text) || text.Trim().Length == 0)
+                    errors.Add(new ValidationError($"{path}.response", "response is a non-empty string."));
+                else if (text.Length > MaxResponseLength)
+                    errors.Add(new ValidationError($"{path}.response", $"response is at most {MaxResponseLength} characters; this one has {text.Length}."));
+                else response = text;
+            }
+            if (promptOk && (response is not null || score is not null) && errors.Count == 0) answers.Add(new PromptAnswer(promptId, response, score));
         }
         return (answers, shared);
     }
@@ -243,7 +266,8 @@ public static class ReflectionTaskEndpoints
         var template = framework.FindReflectionTemplate(task.TemplateId);
         var order = template?.Prompts.Select((p, i) => (p.Id, i)).ToDictionary(x => x.Id, x => x.i) ?? [];
         var answers = withText
-            ? task.Answers.OrderBy(a => order.GetValueOrDefault(a.PromptId, int.MaxValue)).Select(a => new AnswerView(a.PromptId, a.Response, a.StatementId, a.AnsweredAt)).ToList()
+            ? task.Answers.OrderBy(a => order.GetValueOrDefault(a.PromptId, int.MaxValue))
+                .Select(a => new AnswerView(a.PromptId, a.Response.Length == 0 ? null : a.Response, a.StatementId, a.AnsweredAt, a.Score)).ToList()
             : null;
         var training = task.Training is { } t && Str(t["id"], out var trainingId)
             ? new TrainingView(trainingId, t["definition"]?["name"]?.DeepClone() as JsonObject)
@@ -251,7 +275,7 @@ public static class ReflectionTaskEndpoints
         return new TaskView(task.Id, task.TemplateId, template?.Title, template is null ? null : FrameworkDocument.ModeName(template.Mode), task.PersonId, task.Agent,
             task.Registration, task.StatementId, training, task.TriggeredAt, task.DueAt, ReflectionTaskStatuses.Name(task.Status), task.IsOverdue(now),
             task.AnsweredAt, task.SharedWithGroup, task.MeetingId, [.. (template?.Prompts ?? []).Select(p => new PromptView(p.Id, p.Text))],
-            task.Answers.Count, answers, task.Updated);
+            task.Answers.Count, answers, task.Updated, template is null ? null : FrameworkDocument.KindName(template.Kind), task.AvailableFrom);
     }
 
     private static string Cursor(DateTimeOffset updated, Guid id) =>

@@ -16,7 +16,7 @@ namespace Lrs.Core.Competence;
 ///   "signoffVerbs"?: [...],
 ///   "reflectionTemplates"?: [{ "id", "title": {"sv","en"}, "prompts": [{ "id", "text": {"sv","en"} }],
 ///               "trigger": { "competence" } or { "verbs", "activities"?, "activityTypes"?, "activityPrefixes"? },
-///               "mode": "individual" | "group", "dueIn": "P14D" }] }
+///               "mode": "individual" | "group", "dueIn": "P14D", "kind"?: "reflection" | "follow-up", "delay"?: "P8W" }] }
 /// </code>
 /// Strict: an unknown property is an error. An optional property given as <c>null</c> counts as left out.
 /// </summary>
@@ -29,7 +29,7 @@ public static class FrameworkDocument
     private static readonly string[] RoleKeys = ["id", "name", "requirements"];
     private static readonly string[] RequirementKeys = ["competence", "level", "duty"];
     private static readonly string[] TextKeys = ["sv", "en"];
-    private static readonly string[] TemplateKeys = ["id", "title", "prompts", "trigger", "mode", "dueIn"];
+    private static readonly string[] TemplateKeys = ["id", "title", "prompts", "trigger", "mode", "dueIn", "kind", "delay"];
     private static readonly string[] PromptKeys = ["id", "text"];
     private static readonly string[] TriggerKeys = ["competence", "verbs", "activities", "activityTypes", "activityPrefixes"];
 
@@ -151,7 +151,7 @@ public static class FrameworkDocument
             if (t.Trigger.ActivityTypes.Count > 0) trigger["activityTypes"] = Strings(t.Trigger.ActivityTypes);
             if (t.Trigger.ActivityPrefixes.Count > 0) trigger["activityPrefixes"] = Strings(t.Trigger.ActivityPrefixes);
         }
-        return new JsonObject
+        var template = new JsonObject
         {
             ["id"] = t.Id,
             ["title"] = Text(t.Title),
@@ -160,7 +160,17 @@ public static class FrameworkDocument
             ["mode"] = ModeName(t.Mode),
             ["dueIn"] = t.DueIn,
         };
+        // A reflection is written as before follow-up questions existed, so documents exported then compare equal.
+        if (t.IsFollowUp)
+        {
+            template["kind"] = KindName(t.Kind);
+            template["delay"] = t.Delay;
+        }
+        return template;
     }
+
+    /// <summary>The JSON name of a template kind: <c>reflection</c> or <c>follow-up</c>.</summary>
+    public static string KindName(ReflectionTemplateKind kind) => kind == ReflectionTemplateKind.FollowUp ? "follow-up" : "reflection";
 
     private static JsonObject Text(LocalizedText text)
     {
@@ -410,10 +420,34 @@ public static class FrameworkDocument
                     Add(Child(path, "dueIn"), "must be longer than zero");
             }
 
+            var kind = ReflectionTemplateKind.Reflection;
+            var kindText = OptionalString(o, path, "kind");
+            if (kindText is not null)
+            {
+                if (kindText == "follow-up") kind = ReflectionTemplateKind.FollowUp;
+                else if (kindText != "reflection") Add(Child(path, "kind"), $"'{kindText}' is not a template kind (reflection, follow-up)");
+            }
+            var delay = OptionalString(o, path, "delay");
+            var delayPath = Child(path, "delay");
+            if (kind == ReflectionTemplateKind.FollowUp)
+            {
+                if (delay is null && o["delay"] is null) Add(delayPath, "is required for a follow-up question (an ISO 8601 duration such as P8W)");
+                else if (delay is not null)
+                {
+                    if (!IsoDuration.TryParse(delay, out var after))
+                        Add(delayPath, "must be an ISO 8601 duration such as P8W or P3M (PnYnMnWnDTnHnMnS, no sign, a fraction only on seconds)");
+                    else if (after == default) Add(delayPath, "must be longer than zero");
+                }
+                if (mode == ReflectionMode.Group) Add(modePath, "a follow-up question is answered by each person: individual");
+                if (prompts.Count > 1) Add(listPath, "a follow-up question has one prompt");
+            }
+            else if (o["delay"] is not null) Add(delayPath, "is given only for a follow-up question (kind follow-up)");
+
             return id is null
                 ? null
                 : new ReflectionTemplate(id, title ?? new LocalizedText(null, null), prompts,
-                    trigger ?? ReflectionTrigger.ForStatements([]), mode ?? ReflectionMode.Individual, dueIn ?? "");
+                    trigger ?? ReflectionTrigger.ForStatements([]), mode ?? ReflectionMode.Individual, dueIn ?? "", kind,
+                    kind == ReflectionTemplateKind.FollowUp ? delay : null);
         }
 
         private ReflectionPrompt? Prompt(JsonNode? node, string path)

@@ -50,10 +50,18 @@ public static class ProfileAsOf
     /// first assignment of that kind the LRS learned of, the first ones it learned of: the history begins with the first HR
     /// sync, which records people as they already were, not as newly placed.
     /// </summary>
-    public static IReadOnlyList<string> AssignedAt(Person person, AssignmentKind kind, DateTimeOffset asOf)
+    public static IReadOnlyList<string> AssignedAt(Person person, AssignmentKind kind, DateTimeOffset asOf) =>
+        AssignedAt(person.History, kind, asOf, kind == AssignmentKind.Unit ? person.Units : person.Roles);
+
+    /// <summary>
+    /// The values of one kind of assignment held at <paramref name="asOf"/> by the rule of
+    /// <see cref="AssignedAt(Person, AssignmentKind, DateTimeOffset)"/>, from a person's assignment
+    /// <paramref name="history"/>; <paramref name="current"/> when it has none of that kind.
+    /// </summary>
+    public static IReadOnlyList<string> AssignedAt(IReadOnlyList<Assignment> history, AssignmentKind kind, DateTimeOffset asOf, IReadOnlyList<string> current)
     {
-        var ofKind = person.History.Where(a => a.Kind == kind).ToList();
-        if (ofKind.Count == 0) return kind == AssignmentKind.Unit ? person.Units : person.Roles;
+        var ofKind = history.Where(a => a.Kind == kind).ToList();
+        if (ofKind.Count == 0) return current;
         var first = ofKind.Min(a => a.From);
         var at = asOf < first ? first : asOf;
         return [.. ofKind.Where(a => a.From <= at && (a.To is not { } to || to > at)).Select(a => a.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
@@ -65,6 +73,12 @@ public static class ProfileAsOf
     /// decides them at that moment with <paramref name="expiringWindow"/>.
     /// </summary>
     public static PersonProfile Compute(Person person, IEnumerable<EvidenceHistory> history, Framework framework, DateTimeOffset asOf, TimeSpan expiringWindow) =>
-        ProfileCalculator.Compute(new PersonFacts(person.Id, AssignedAt(person, AssignmentKind.Role, asOf), person.Duties),
-            EvidenceAt(history, asOf), framework, asOf, expiringWindow);
+        Compute(new PersonFacts(person.Id, AssignedAt(person, AssignmentKind.Role, asOf), person.Duties), history, framework, asOf, expiringWindow);
+
+    /// <summary>
+    /// The profile at <paramref name="asOf"/> of a person whose roles of then are <paramref name="then"/>'s, from the history of
+    /// the evidence of all the person's agents.
+    /// </summary>
+    public static PersonProfile Compute(PersonFacts then, IEnumerable<EvidenceHistory> history, Framework framework, DateTimeOffset asOf, TimeSpan expiringWindow) =>
+        ProfileCalculator.Compute(then, EvidenceAt(history, asOf), framework, asOf, expiringWindow);
 }

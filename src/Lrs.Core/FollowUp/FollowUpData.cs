@@ -12,15 +12,13 @@ namespace Lrs.Core.FollowUp;
 /// <param name="Duties">Current duties.</param>
 public sealed record FollowUpPerson(string Id, string OrganisationId, IReadOnlyList<Assignment> Assignments, IReadOnlyList<string> Duties)
 {
-    private readonly DateTimeOffset _firstKnown = Assignments.Count == 0 ? DateTimeOffset.MaxValue : Assignments.Min(a => a.From);
-
     /// <summary>
-    /// The units or roles the person had at <paramref name="at"/>. What the LRS learned at its first sync of the person
-    /// counts back in time as well: the HR system tells the present, and training records reach back before it.
+    /// The units or roles the person had at <paramref name="at"/>, by the one rule of profiles as of a date
+    /// (<see cref="Competence.ProfileAsOf.AssignedAt(IReadOnlyList{Assignment}, AssignmentKind, DateTimeOffset, IReadOnlyList{string})"/>):
+    /// before the first the LRS learned of, the first ones, since the HR system tells the present and training records reach
+    /// back before it.
     /// </summary>
-    public IEnumerable<string> At(AssignmentKind kind, DateTimeOffset at) => Assignments
-        .Where(a => a.Kind == kind && (a.From <= at || a.From == _firstKnown) && (a.To is null || a.To > at))
-        .Select(a => a.Value).Distinct(StringComparer.Ordinal);
+    public IReadOnlyList<string> At(AssignmentKind kind, DateTimeOffset at) => Competence.ProfileAsOf.AssignedAt(Assignments, kind, at, []);
 }
 
 /// <summary>The people, organisations and units of a tenant, and which agent is whose.</summary>
@@ -121,9 +119,12 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
 /// <param name="AgentKey">Whose.</param>
 /// <param name="StatementId">The training statement that triggered it.</param>
 /// <param name="Training">The training activity.</param>
-/// <param name="TriggeredAt">When it was triggered (for a follow-up question: when it was sent, after the delay).</param>
+/// <param name="TriggeredAt">When it was triggered: the training's time.</param>
 /// <param name="Answered">Whether it was answered.</param>
-public sealed record TaskFact(string TemplateId, string AgentKey, Guid StatementId, string? Training, DateTimeOffset TriggeredAt, bool Answered);
+/// <param name="AvailableFrom">When it was put to the person (for a follow-up question, its delay after the training).</param>
+/// <param name="Score">The score answered to a follow-up question, if any.</param>
+public sealed record TaskFact(string TemplateId, string AgentKey, Guid StatementId, string? Training, DateTimeOffset TriggeredAt, bool Answered,
+    DateTimeOffset AvailableFrom, double? Score);
 
 /// <summary>A group reflection held at a unit's workplace meeting.</summary>
 /// <param name="UnitId">The unit.</param>

@@ -75,14 +75,14 @@ public sealed record FollowUpFilter(Month From, Month To, LearningCentre? Centre
 /// <summary>Everything the figures are computed from, read from the stores for one request.</summary>
 /// <param name="Directory">People, organisations, units.</param>
 /// <param name="Statements">The non-voided statements of the verbs follow-up reads.</param>
-/// <param name="Evidence">The current evidence of the people in scope (long term).</param>
+/// <param name="Evidence">The history of the evidence of the people in scope, voidings and sign-offs included (long term).</param>
 /// <param name="Tasks">Reflection tasks (medium term).</param>
 /// <param name="GroupReflections">Group reflections (medium term).</param>
 /// <param name="Sessions">On-site sessions (reach).</param>
 /// <param name="Framework">The tenant's framework.</param>
 /// <param name="Zone">The time zone of months.</param>
 /// <param name="Now">The current time: expiry after it has not happened yet.</param>
-public sealed record FollowUpData(FollowUpDirectory Directory, IReadOnlyList<StatementFact> Statements, IReadOnlyList<EvidenceRecord> Evidence,
+public sealed record FollowUpData(FollowUpDirectory Directory, IReadOnlyList<StatementFact> Statements, IReadOnlyList<EvidenceHistory> Evidence,
     IReadOnlyList<TaskFact> Tasks, IReadOnlyList<GroupReflectionFact> GroupReflections, IReadOnlyList<SessionFact> Sessions,
     Framework Framework, TimeZoneInfo Zone, DateTimeOffset Now);
 
@@ -134,7 +134,7 @@ public static class FollowUpFigures
     {
         ["reach"] = ["peopleTrained", "unitsTrained", "hours", "sessionsHeld", "placesOffered", "attendance"],
         ["shortTerm"] = ["peopleAssessed", "passRate", "scoreBand", "signoffRate"],
-        ["mediumTerm"] = ["reflectionTasks", "reflectionResponseRate", "groupReflectionsHeld"],
+        ["mediumTerm"] = ["reflectionTasks", "reflectionResponseRate", "groupReflectionsHeld", "followUpQuestions", "followUpResponseRate", "followUpScore"],
         ["longTerm"] = ["coverage", "renewedBeforeExpiry", "lapsed", "deviations"],
     };
 
@@ -142,14 +142,6 @@ public static class FollowUpFigures
     public static readonly IReadOnlyList<string> All = [.. Measures.SelectMany(m => m.Value.Select(f => m.Key + "." + f))];
 
     private static readonly string[] ScoreBands = ["0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0"];
-
-    /// <summary>
-    /// The profile of <paramref name="person"/> as it stood at <paramref name="asOf"/>: only evidence achieved by then, and
-    /// only sign-offs given by then, under today's framework and today's evidence (a statement voided since no longer counts).
-    /// </summary>
-    public static PersonProfile ProfileAsOf(PersonFacts person, IEnumerable<EvidenceRecord> evidence, Framework framework, DateTimeOffset asOf) =>
-        ProfileCalculator.Compute(person, [.. evidence.Where(e => e.AchievedAt <= asOf)
-            .Select(e => e.SignedOffAt > asOf ? e with { SignedOffAt = null, SignoffStatementId = null } : e)], framework, asOf, TimeSpan.Zero);
 
     /// <summary>Reach: people and units trained by employer kind, hours, sessions held, places offered and attendance.</summary>
     public static IReadOnlyList<FigureRow> Reach(FollowUpData data, FollowUpFilter filter)
@@ -226,17 +218,26 @@ public static class FollowUpFigures
         return rows;
     }
 
-    /// <summary>Medium term: reflection tasks of the trainings and their answers, and group reflections held after them.</summary>
+    /// <summary>
+    /// Medium term: reflection tasks of the trainings and their answers, group reflections held after them, and the follow-up
+    /// questions put to people after the trainings (by the month they were asked), the share answered and the people per score.
+    /// </summary>
     public static IReadOnlyList<FigureRow> MediumTerm(FollowUpData data, FollowUpFilter filter)
     {
         var rows = new List<FigureRow>();
         var trainings = Trainings(data, filter, TrainingVerbs).ToList();
         var trainingIds = trainings.Select(t => t.Fact.Id).ToHashSet();
-        var tasks = data.Tasks
-            .Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
-            .Where(t => t.Person is not null && InScope(data.Directory, t.Person, t.Task.TriggeredAt, filter)
-                && (filter.Centre is null && filter.CompetenceId is null || trainingIds.Contains(t.Task.StatementId)))
-            .Select(t => (t.Task, Person: t.Person!, Month: Month.Of(t.Task.TriggeredAt, data.Zone))).ToList();
+        var tasks = TasksInScope(data, filter, t => !IsFollowUp(data, t) && (filter.Centre is null && filter.CompetenceId is null || trainingIds.Contains(t.StatementId)),
+            t => t.TriggeredAt);
+        List<TaskInScope>? followUps = null;
+        if (data.Framework.ReflectionTemplates.Any(t => t.IsFollowUp))
+        {
+            // A follow-up question is asked weeks after its training, often in a later month, so its training is looked up by id.
+            var statements = filter.Centre is null && filter.CompetenceId is null ? null
+                : data.Statements.Where(s => TrainingVerbs.Contains(s.Verb)).ToDictionary(s => s.Id);
+            followUps = TasksInScope(data, filter, t => IsFollowUp(data, t) && t.AvailableFrom <= data.Now
+                && (statements is null || statements.TryGetValue(t.StatementId, out var s) && OfCentreAndCompetence(data, filter, s)), t => t.AvailableFrom);
+        }
         // A unit counts its group reflections from its first training in scope on.
         var firstTraining = trainings.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter).Select(u => (Unit: u, t.Fact.Timestamp)))
             .GroupBy(x => x.Unit).ToDictionary(g => g.Key, g => g.Min(x => x.Timestamp), StringComparer.Ordinal);
@@ -251,8 +252,35 @@ public static class FollowUpFigures
             var held = data.GroupReflections.Where(g => Month.Of(g.HeldAt, data.Zone) == month && UnitInScope(data.Directory, g.UnitId, filter)
                 && firstTraining.TryGetValue(g.UnitId, out var first) && first <= g.HeldAt).Count();
             rows.Add(new FigureRow(key, "groupReflectionsHeld", "all", AllGroup, held, false));
+            if (followUps is not null) rows.AddRange(FollowUpQuestions(key, [.. followUps.Where(t => t.Month == month)]));
         }
         return rows;
+    }
+
+    private sealed record TaskInScope(TaskFact Task, FollowUpPerson Person, Month Month);
+
+    // Tasks that pass the filter, of people in scope at the time they were asked, in the month they were asked.
+    private static List<TaskInScope> TasksInScope(FollowUpData data, FollowUpFilter filter, Func<TaskFact, bool> include, Func<TaskFact, DateTimeOffset> at) =>
+        [.. data.Tasks.Where(include)
+            .Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
+            .Where(t => t.Person is not null && InScope(data.Directory, t.Person, at(t.Task), filter))
+            .Select(t => new TaskInScope(t.Task, t.Person!, Month.Of(at(t.Task), data.Zone)))];
+
+    private static bool IsFollowUp(FollowUpData data, TaskFact task) => data.Framework.FindReflectionTemplate(task.TemplateId)?.IsFollowUp == true;
+
+    // Follow-up questions asked in a month, the share answered, and the people per score: a part of the scores suppressed
+    // suppresses their whole, the people who answered.
+    private static IEnumerable<FigureRow> FollowUpQuestions(string month, List<TaskInScope> asked)
+    {
+        var people = asked.Select(t => t.Person.Id).Distinct().Count();
+        yield return Count(month, "followUpQuestions", "all", AllGroup, asked.Count, people);
+        if (asked.Count == 0) yield break;
+        yield return Rate(month, "followUpResponseRate", "all", AllGroup, asked.Count(t => t.Task.Answered), asked.Count, people);
+        var scored = asked.Where(t => t.Task.Answered && t.Task.Score is not null).ToList();
+        var scores = Enumerable.Range(Reflection.ReflectionTemplate.MinScore, Reflection.ReflectionTemplate.MaxScore - Reflection.ReflectionTemplate.MinScore + 1)
+            .Select(score => (Group: score.ToString(CultureInfo.InvariantCulture), People: scored.Where(t => t.Task.Score == score).Select(t => t.Person.Id).Distinct().Count()))
+            .Select(p => (p.Group, (double)p.People, p.People)).ToList();
+        foreach (var row in Breakdown(month, "followUpScore", "score", scores, scored.Select(t => t.Person.Id).Distinct().Count())) yield return row;
     }
 
     /// <summary>Long term: coverage of required competences per unit at each month end, renewals before expiry, lapses, deviation reports.</summary>
@@ -306,16 +334,20 @@ public static class FollowUpFigures
     {
         var from = filter.From.Start(data.Zone);
         var to = filter.To.Next.Start(data.Zone);
-        var rules = filter.CompetenceId is { } c ? data.Framework.Rules.Where(r => r.CompetenceId == c).ToList() : null;
         foreach (var s in data.Statements)
         {
             if (!verbs.Contains(s.Verb) || s.Timestamp < from || s.Timestamp >= to || s.ActivityId is null) continue;
             if (data.Directory.Of(s.ActorKey) is not { } person || !InScope(data.Directory, person, s.Timestamp, filter)) continue;
-            if (filter.Centre is { } centre && !centre.Covers(s.ActivityId, s.ContextActivities)) continue;
-            if (rules is not null && !rules.Any(r => r.Selects(s.ActivityId, s.ActivityType))) continue;
+            if (!OfCentreAndCompetence(data, filter, s)) continue;
             yield return new Training(s, person, Month.Of(s.Timestamp, data.Zone));
         }
     }
+
+    // A training of the filter's centre, aligned with its competence (each when given).
+    private static bool OfCentreAndCompetence(FollowUpData data, FollowUpFilter filter, StatementFact s) =>
+        s.ActivityId is not null
+        && (filter.Centre is not { } centre || centre.Covers(s.ActivityId, s.ContextActivities))
+        && (filter.CompetenceId is not { } c || data.Framework.Rules.Any(r => r.CompetenceId == c && r.Selects(s.ActivityId, s.ActivityType)));
 
     private static bool InScope(FollowUpDirectory directory, FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
         (filter.OrganisationId is null || person.OrganisationId == filter.OrganisationId)
@@ -332,11 +364,11 @@ public static class FollowUpFigures
     private static IEnumerable<string> Units(FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
         person.At(AssignmentKind.Unit, at).Where(u => filter.UnitId is null || u == filter.UnitId);
 
-    private static Dictionary<string, List<EvidenceRecord>> EvidenceByPerson(FollowUpData data)
+    private static Dictionary<string, List<EvidenceHistory>> EvidenceByPerson(FollowUpData data)
     {
-        var byPerson = new Dictionary<string, List<EvidenceRecord>>(StringComparer.Ordinal);
+        var byPerson = new Dictionary<string, List<EvidenceHistory>>(StringComparer.Ordinal);
         foreach (var e in data.Evidence)
-            if (data.Directory.Of(e.AgentKey) is { } person)
+            if (data.Directory.Of(e.Evidence.AgentKey) is { } person)
             {
                 if (!byPerson.TryGetValue(person.Id, out var list)) byPerson[person.Id] = list = [];
                 list.Add(e);
@@ -345,7 +377,7 @@ public static class FollowUpFigures
     }
 
     // Coverage of required competences among the members in scope at asOf: per unit and over all of them.
-    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceRecord>> evidence,
+    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceHistory>> evidence,
         DateTimeOffset asOf, string? month)
     {
         var byUnit = new SortedDictionary<string, (int Members, int Required, int Met)>(StringComparer.Ordinal);
@@ -355,8 +387,9 @@ public static class FollowUpFigures
             if (!InScope(data.Directory, person, asOf, filter)) continue;
             var units = person.At(AssignmentKind.Unit, asOf).Where(u => UnitInScope(data.Directory, u, filter)).ToList();
             if (units.Count == 0) continue;
-            var profile = ProfileAsOf(new PersonFacts(person.Id, [.. person.At(AssignmentKind.Role, asOf)], person.Duties),
-                evidence.GetValueOrDefault(person.Id) ?? [], data.Framework, asOf);
+            // The profile as it stood that day: evidence achieved by then and not voided by then, sign-offs given by then.
+            var profile = Competence.ProfileAsOf.Compute(new PersonFacts(person.Id, person.At(AssignmentKind.Role, asOf), person.Duties),
+                evidence.GetValueOrDefault(person.Id) ?? [], data.Framework, asOf, TimeSpan.Zero);
             var entries = profile.Entries.Where(e => e.Requirement == RequirementLevel.Required
                 && (filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)).ToList();
             var personMet = entries.Count(e => e.IsMet);
@@ -378,13 +411,15 @@ public static class FollowUpFigures
 
     // Renewed before expiry: new evidence of a competence while earlier usable evidence of it was still valid.
     // Lapsed: evidence expired (by now) with no new evidence achieved between it and its expiry.
+    // Both as the evidence stands now: a renewal voided since was no renewal.
     private static (List<PersonEvent> Renewed, List<PersonEvent> Lapsed) Renewals(FollowUpData data, FollowUpFilter filter,
-        Dictionary<string, List<EvidenceRecord>> evidence)
+        Dictionary<string, List<EvidenceHistory>> evidence)
     {
         var renewed = new List<PersonEvent>();
         var lapsed = new List<PersonEvent>();
-        foreach (var (personId, records) in evidence)
+        foreach (var (personId, history) in evidence)
         {
+            var records = Competence.ProfileAsOf.EvidenceAt(history, data.Now);
             var person = data.Directory.People[personId];
             foreach (var chain in records.Where(e => filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)
                 .Where(e => !e.NeedsSignoff || e.SignedOffAt is not null).GroupBy(e => e.CompetenceId))

@@ -7,8 +7,10 @@ namespace Lrs.Core.Reflection;
 
 /// <summary>A person's answer to one prompt of a reflection task.</summary>
 /// <param name="PromptId">The prompt (<see cref="ReflectionPrompt.Id"/>) of the task's template.</param>
-/// <param name="Response">The answer text, as written.</param>
-public sealed record PromptAnswer(string PromptId, string Response);
+/// <param name="Response">The answer text, as written; may be null for a follow-up question.</param>
+/// <param name="Score">The score of a follow-up question (<see cref="ReflectionTemplate.MinScore"/> to
+/// <see cref="ReflectionTemplate.MaxScore"/>); null for a reflection.</param>
+public sealed record PromptAnswer(string PromptId, string? Response, int? Score = null);
 
 /// <summary>The reflection task that answers belong to, as their statements refer to it.</summary>
 /// <param name="TaskId">The task's id (in the <see cref="ReflectionStatements.ReflectionTaskExtension"/> extension).</param>
@@ -77,8 +79,10 @@ public static class ReflectionStatements
 
     /// <summary>
     /// One statement per answer, in the order given: <paramref name="agent"/> <c>answered</c> the prompt, a question
-    /// activity (<see cref="PromptActivityId"/>, type <see cref="QuestionType"/>, interaction type <c>long-fill-in</c>,
-    /// the prompt's text as name and description in sv-SE and en-US), with <c>result.response</c> = the text and a
+    /// activity (<see cref="PromptActivityId"/>, type <see cref="QuestionType"/>, interaction type <c>long-fill-in</c>, or
+    /// <c>other</c> for a follow-up question, the prompt's text as name and description in sv-SE and en-US), with
+    /// <c>result.response</c> = the text, if any, <c>result.score</c> = the score of a follow-up question (raw 1 to 5, min 1,
+    /// max 5, scaled (raw − 1) / 4), and a
     /// context that carries: <c>statement</c> = a StatementRef to the triggering statement; <c>contextActivities.parent</c>
     /// = the training, when known; <c>contextActivities.grouping</c> = the template (<see cref="TemplateActivityId"/>);
     /// <c>registration</c> = the task's, if any; extensions <see cref="ReflectionTaskExtension"/> = the task id and
@@ -130,15 +134,30 @@ public static class ReflectionStatements
                         ["name"] = LanguageMap(prompt.Text),
                         ["description"] = LanguageMap(prompt.Text),
                         ["type"] = QuestionType,
-                        ["interactionType"] = "long-fill-in",
+                        // A follow-up answer is a score with optional words: no single interaction type of xAPI's fits it.
+                        ["interactionType"] = template.IsFollowUp ? "other" : "long-fill-in",
                     },
                 },
-                ["result"] = new JsonObject { ["response"] = answer.Response },
+                ["result"] = Result(answer),
                 ["context"] = context,
                 ["timestamp"] = XapiTimestamp.ToUtcString(timestamp),
             });
         }
         return statements;
+    }
+
+    // The score of a follow-up answer is on the scale 1 to 5, scaled to 0..1 from its minimum, so that 3 is 0.5.
+    private static JsonObject Result(PromptAnswer answer)
+    {
+        var result = new JsonObject();
+        if (answer.Score is { } score)
+            result["score"] = new JsonObject
+            {
+                ["scaled"] = (double)(score - ReflectionTemplate.MinScore) / (ReflectionTemplate.MaxScore - ReflectionTemplate.MinScore),
+                ["raw"] = score, ["min"] = ReflectionTemplate.MinScore, ["max"] = ReflectionTemplate.MaxScore,
+            };
+        if (answer.Response is { } response) result["response"] = response;
+        return result;
     }
 
     /// <summary>

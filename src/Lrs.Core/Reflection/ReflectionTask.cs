@@ -40,9 +40,11 @@ public static class ReflectionTaskStatuses
 /// <summary>One answer of a task as stored: the prompt, the statement that carries it, the text.</summary>
 /// <param name="PromptId">The prompt answered.</param>
 /// <param name="StatementId">The <c>answered</c> statement.</param>
-/// <param name="Response">The text (<c>result.response</c>). Evaluative personal data: shown only to callers allowed to.</param>
+/// <param name="Response">The text (<c>result.response</c>), empty when a follow-up answer gave none. Evaluative personal
+/// data: shown only to callers allowed to.</param>
 /// <param name="AnsweredAt">The statement's timestamp.</param>
-public sealed record StoredAnswer(string PromptId, Guid StatementId, string Response, DateTimeOffset AnsweredAt);
+/// <param name="Score">The score of a follow-up question; null for a reflection.</param>
+public sealed record StoredAnswer(string PromptId, Guid StatementId, string Response, DateTimeOffset AnsweredAt, double? Score = null);
 
 /// <summary>
 /// A reflection task: a template's prompts put to one person (through one of their agents) after a training.
@@ -66,10 +68,16 @@ public sealed record StoredAnswer(string PromptId, Guid StatementId, string Resp
 /// <param name="SharedWithGroup">Whether the person shares the answers with their unit's group reflection.</param>
 /// <param name="MeetingId">The group reflection it was discussed at, if any.</param>
 /// <param name="Answers">The answers, in prompt order of storage.</param>
+/// <param name="AvailableFrom">When the task is put to the person: <paramref name="TriggeredAt"/>, or for a follow-up question
+/// after its delay (<see cref="ReflectionTriggers.AvailableFrom"/>).</param>
 public sealed record ReflectionTask(Guid Id, string TemplateId, string AgentKey, string? PersonId, JsonObject Agent, Guid? Registration,
     Guid StatementId, JsonObject? Training, DateTimeOffset TriggeredAt, DateTimeOffset DueAt, DateTimeOffset Created, DateTimeOffset Updated,
-    ReflectionTaskStatus Status, DateTimeOffset? AnsweredAt, bool SharedWithGroup, Guid? MeetingId, IReadOnlyList<StoredAnswer> Answers)
+    ReflectionTaskStatus Status, DateTimeOffset? AnsweredAt, bool SharedWithGroup, Guid? MeetingId, IReadOnlyList<StoredAnswer> Answers,
+    DateTimeOffset AvailableFrom)
 {
+    /// <summary>Whether the task has been put to the person at <paramref name="now"/>.</summary>
+    public bool IsAvailable(DateTimeOffset now) => AvailableFrom <= now;
+
     /// <summary>Open and past its due date at <paramref name="now"/>.</summary>
     public bool IsOverdue(DateTimeOffset now) => Status == ReflectionTaskStatus.Open && DueAt < now;
 }
@@ -80,11 +88,12 @@ public sealed record ReflectionTask(Guid Id, string TemplateId, string AgentKey,
 /// <param name="PromptId">The prompt.</param>
 /// <param name="StatementId">The answering statement.</param>
 /// <param name="ActorKey">The answering actor's key; only the task's person may answer it.</param>
-/// <param name="Response">The text.</param>
+/// <param name="Response">The text; empty when the statement has none.</param>
 /// <param name="Shared">Whether the answer is shared with the group.</param>
 /// <param name="AnsweredAt">The statement's timestamp.</param>
+/// <param name="Score"><c>result.score.raw</c>, if any: the score of a follow-up question.</param>
 public sealed record AnswerFound(Guid TaskId, string TemplateId, string PromptId, Guid StatementId, string ActorKey, string Response, bool Shared,
-    DateTimeOffset AnsweredAt)
+    DateTimeOffset AnsweredAt, double? Score = null)
 {
     private static readonly string TemplatesPrefix = ReflectionStatements.TemplateActivityId("");
 
@@ -92,7 +101,8 @@ public sealed record AnswerFound(Guid TaskId, string TemplateId, string PromptId
     /// The answer in <paramref name="statement"/> (a prepared statement), or null when it is not one: verb
     /// <c>answered</c>, object a prompt's question activity (<see cref="ReflectionStatements.PromptActivityId"/>), the task
     /// id in the <see cref="ReflectionStatements.ReflectionTaskExtension"/> context extension, an identified actor and a
-    /// string <c>result.response</c>.
+    /// string <c>result.response</c> or a numeric <c>result.score.raw</c> (whether the template accepts it is
+    /// <see cref="ReflectionTemplate.Accepts"/>'s to say).
     /// </summary>
     public static AnswerFound? Recognise(JsonObject statement, string? verb = null)
     {
@@ -107,12 +117,14 @@ public sealed record AnswerFound(Guid TaskId, string TemplateId, string PromptId
         if (promptId.Length == 0 || promptId.Contains('/')) return null;
         var extensions = statement["context"]?["extensions"];
         if (!JsonRead.TryString(extensions?[ReflectionStatements.ReflectionTaskExtension], out var taskText) || !Guid.TryParse(taskText, out var taskId)) return null;
-        if (!JsonRead.TryString(statement["result"]?["response"], out var response)) return null;
+        var hasResponse = JsonRead.TryString(statement["result"]?["response"], out var response);
+        double? score = JsonRead.TryNumber(statement["result"]?["score"]?["raw"], out var raw) ? raw : null;
+        if (!hasResponse && score is null) return null;
         if (AgentKey.Of(statement["actor"]) is not { } actorKey) return null;
         if (!JsonRead.TryString(statement["id"], out var idText) || !Guid.TryParse(idText, out var id)) return null;
         var shared = extensions?[ReflectionStatements.SharedWithGroupExtension] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
         if (!(Competence.EvidenceExtractor.Time(statement["timestamp"], out var at) || Competence.EvidenceExtractor.Time(statement["stored"], out at))) return null;
-        return new AnswerFound(taskId, templateId, promptId, id, actorKey, response, shared, at);
+        return new AnswerFound(taskId, templateId, promptId, id, actorKey, hasResponse ? response : "", shared, at, score);
     }
 }
 
@@ -125,8 +137,9 @@ public sealed record AnswerFound(Guid TaskId, string TemplateId, string PromptId
 /// <param name="Status">Only tasks in this status.</param>
 /// <param name="OverdueAt">Only open tasks due before this time.</param>
 /// <param name="ChangedSince">Only tasks changed (created, answered, cancelled) after this time.</param>
+/// <param name="AvailableAt">Only tasks put to the person by this time (a follow-up question is not, before its delay).</param>
 /// <param name="After">Keyset position: the (updated, id) of the last task of the previous page.</param>
 /// <param name="Limit">At most this many tasks.</param>
 public sealed record ReflectionTaskQuery(string? PersonId = null, string? UnitId = null, string? OrganisationId = null, string? AgentKey = null,
     string? TemplateId = null, ReflectionTaskStatus? Status = null, DateTimeOffset? OverdueAt = null, DateTimeOffset? ChangedSince = null,
-    (DateTimeOffset Updated, Guid Id)? After = null, int Limit = 100);
+    (DateTimeOffset Updated, Guid Id)? After = null, int Limit = 100, DateTimeOffset? AvailableAt = null);

@@ -14,6 +14,19 @@ public enum ReflectionMode
     [JsonStringEnumMemberName("group")] Group,
 }
 
+/// <summary>What a template asks. JSON names: <c>reflection</c>, <c>follow-up</c>.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReflectionTemplateKind>))]
+public enum ReflectionTemplateKind
+{
+    /// <summary>Reflection right after the training, answered in words.</summary>
+    [JsonStringEnumMemberName("reflection")] Reflection,
+    /// <summary>A follow-up question some time after the training (its <see cref="ReflectionTemplate.Delay"/>), such as
+    /// "Have you used the transfer technique in your work since the training?", answered with a score from
+    /// <see cref="ReflectionTemplate.MinScore"/> to <see cref="ReflectionTemplate.MaxScore"/> and optional words. Follow-up
+    /// of effects counts its answers as knowledge put into practice.</summary>
+    [JsonStringEnumMemberName("follow-up")] FollowUp,
+}
+
 /// <summary>One question of a reflection template.</summary>
 /// <param name="Id">Lower-case letters, digits and '-', 1 to 64 characters; unique within its template. Part of the
 /// question's activity IRI (see <see cref="ReflectionStatements.PromptActivityId"/>), so it must not change once answered.</param>
@@ -72,11 +85,31 @@ public sealed record ReflectionTrigger(string? CompetenceId,
 /// <param name="Prompts">The questions, at least one, in the order they are asked; ids unique within the template.</param>
 /// <param name="Trigger">What creates a task (see <see cref="ReflectionTrigger"/>).</param>
 /// <param name="Mode">Individual or group.</param>
-/// <param name="DueIn">How long after the triggering statement's timestamp the task is due, an ISO 8601 duration such as
-/// <c>P14D</c> or <c>P1M</c> (see <see cref="IsoDuration"/>), longer than zero.</param>
+/// <param name="DueIn">How long after the task becomes available (the triggering statement's timestamp, plus
+/// <paramref name="Delay"/> for a follow-up question) it is due, an ISO 8601 duration such as <c>P14D</c> or <c>P1M</c>
+/// (see <see cref="IsoDuration"/>), longer than zero.</param>
+/// <param name="Kind">A reflection, or a follow-up question answered with a score.</param>
+/// <param name="Delay">For a follow-up question, how long after the training it is asked, an ISO 8601 duration such as
+/// <c>P8W</c>, longer than zero; null for a reflection.</param>
 public sealed record ReflectionTemplate(string Id, LocalizedText Title, IReadOnlyList<ReflectionPrompt> Prompts,
-    ReflectionTrigger Trigger, ReflectionMode Mode, string DueIn)
+    ReflectionTrigger Trigger, ReflectionMode Mode, string DueIn, ReflectionTemplateKind Kind = ReflectionTemplateKind.Reflection, string? Delay = null)
 {
+    /// <summary>The lowest score of an answer to a follow-up question.</summary>
+    public const int MinScore = 1;
+    /// <summary>The highest score of an answer to a follow-up question.</summary>
+    public const int MaxScore = 5;
+
+    /// <summary>Whether this is a follow-up question.</summary>
+    public bool IsFollowUp => Kind == ReflectionTemplateKind.FollowUp;
+
+    /// <summary>Whether <paramref name="score"/> is a score of a follow-up question: a whole number from <see cref="MinScore"/>
+    /// to <see cref="MaxScore"/>.</summary>
+    public static bool IsScore(double? score) => score is { } s && s == Math.Floor(s) && s >= MinScore && s <= MaxScore;
+
+    /// <summary>Whether an answer counts for this template: a follow-up question needs a score (<see cref="IsScore"/>), the
+    /// words are optional; a reflection needs words.</summary>
+    public bool Accepts(string response, double? score) => IsFollowUp ? IsScore(score) : response.Length > 0;
+
     /// <summary>The prompt with this id, or null.</summary>
     public ReflectionPrompt? FindPrompt(string promptId)
     {
@@ -88,8 +121,8 @@ public sealed record ReflectionTemplate(string Id, LocalizedText Title, IReadOnl
     /// <summary>Equal when every member is, prompts compared item by item.</summary>
     public bool Equals(ReflectionTemplate? other) =>
         other is not null && Id == other.Id && Title == other.Title && Prompts.SequenceEqual(other.Prompts)
-        && Trigger == other.Trigger && Mode == other.Mode && DueIn == other.DueIn;
+        && Trigger == other.Trigger && Mode == other.Mode && DueIn == other.DueIn && Kind == other.Kind && Delay == other.Delay;
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Id, Title, Prompts.Count, Trigger, Mode, DueIn);
+    public override int GetHashCode() => HashCode.Combine(Id, Title, Prompts.Count, Trigger, Mode, DueIn, Kind, Delay);
 }

@@ -16,10 +16,18 @@ namespace Lrs.Core.Reflection;
 /// <param name="StatementId">The triggering statement; voiding it cancels the task while it is unanswered, and answers
 /// point at it (<c>context.statement</c>).</param>
 /// <param name="TriggeredAt">The statement's timestamp (its <c>stored</c> when it has none).</param>
-/// <param name="DueAt"><paramref name="TriggeredAt"/> plus the template's <see cref="ReflectionTemplate.DueIn"/>, on the
+/// <param name="DueAt"><paramref name="AvailableFrom"/> plus the template's <see cref="ReflectionTemplate.DueIn"/>, on the
 /// calendar (<see cref="IsoDuration.AddTo(DateTimeOffset, IsoDuration.Value)"/>).</param>
+/// <param name="AvailableFrom">When the person is asked: <paramref name="TriggeredAt"/>, or for a follow-up question
+/// <paramref name="TriggeredAt"/> plus the template's <see cref="ReflectionTemplate.Delay"/> (see <see cref="ReflectionTriggers.AvailableFrom"/>).</param>
 public sealed record TaskTrigger(string TemplateId, string AgentKey, Guid? Registration, Guid StatementId,
-    DateTimeOffset TriggeredAt, DateTimeOffset DueAt);
+    DateTimeOffset TriggeredAt, DateTimeOffset DueAt, DateTimeOffset AvailableFrom)
+{
+    /// <summary>A trigger from <paramref name="template"/> at <paramref name="triggeredAt"/>, available and due as the template says.</summary>
+    public static TaskTrigger Of(ReflectionTemplate template, string agentKey, Guid? registration, Guid statementId, DateTimeOffset triggeredAt) =>
+        new(template.Id, agentKey, registration, statementId, triggeredAt, ReflectionTriggers.DueAt(template, triggeredAt),
+            ReflectionTriggers.AvailableFrom(template, triggeredAt));
+}
 
 /// <summary>
 /// Finds the reflection tasks a statement calls for. It runs for every statement stored, in the statement's transaction,
@@ -76,8 +84,7 @@ public static class ReflectionTriggers
                     if (!read && !ReadStatement(statement, out statementId, out registration)) return [];
                     read = true;
                     var template = templates[j];
-                    (found ??= []).Add(new TaskTrigger(template.Id, e.AgentKey, registration, statementId,
-                        e.AchievedAt, DueAt(template, e.AchievedAt)));
+                    (found ??= []).Add(TaskTrigger.Of(template, e.AgentKey, registration, statementId, e.AchievedAt));
                 }
             }
         }
@@ -102,8 +109,7 @@ public static class ReflectionTriggers
                 foreach (var key in AgentKey.OfActor(statement["actor"]))
                     for (var i = 0; i < selectedCount; i++)
                     {
-                        var template = selected[i];
-                        (found ??= []).Add(new TaskTrigger(template.Id, key, registration, statementId, at, DueAt(template, at)));
+                        (found ??= []).Add(TaskTrigger.Of(selected[i], key, registration, statementId, at));
                     }
             }
         }
@@ -114,12 +120,23 @@ public static class ReflectionTriggers
 
     /// <summary>
     /// When a task triggered at <paramref name="triggeredAt"/> from <paramref name="template"/> is due:
-    /// <paramref name="triggeredAt"/> plus <see cref="ReflectionTemplate.DueIn"/>, on the calendar of its own offset
+    /// <see cref="AvailableFrom"/> plus <see cref="ReflectionTemplate.DueIn"/>, on the calendar of its own offset
     /// (<see cref="IsoDuration.AddTo(DateTimeOffset, IsoDuration.Value)"/>). A duration that does not parse (which
     /// <see cref="FrameworkDocument.Parse"/> never lets through) makes the task due at once rather than fail the write.
     /// </summary>
-    public static DateTimeOffset DueAt(ReflectionTemplate template, DateTimeOffset triggeredAt) =>
-        IsoDuration.TryParse(template.DueIn, out var dueIn) ? IsoDuration.AddTo(triggeredAt, dueIn) : triggeredAt;
+    public static DateTimeOffset DueAt(ReflectionTemplate template, DateTimeOffset triggeredAt)
+    {
+        var from = AvailableFrom(template, triggeredAt);
+        return IsoDuration.TryParse(template.DueIn, out var dueIn) ? IsoDuration.AddTo(from, dueIn) : from;
+    }
+
+    /// <summary>
+    /// When a task triggered at <paramref name="triggeredAt"/> is put to the person: at once for a reflection; for a
+    /// follow-up question, <see cref="ReflectionTemplate.Delay"/> later, when the training has had time to be put into
+    /// practice.
+    /// </summary>
+    public static DateTimeOffset AvailableFrom(ReflectionTemplate template, DateTimeOffset triggeredAt) =>
+        template.IsFollowUp && IsoDuration.TryParse(template.Delay ?? "", out var delay) ? IsoDuration.AddTo(triggeredAt, delay) : triggeredAt;
 
     private static bool ReadStatement(JsonObject statement, out Guid id, out Guid? registration)
     {
