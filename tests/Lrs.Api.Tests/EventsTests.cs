@@ -52,6 +52,19 @@ public abstract class EventsTests(LrsFixture lrs)
 
     internal static async Task<List<JsonObject>> PullAsync(HttpClient client, string query = "", string from = "") => (await PullFromAsync(client, query, from)).Events;
 
+    // On PostgreSQL an event is pulled once every transaction older than it has ended, on the whole server (EventStore), and
+    // other tests' transactions share the server: pull until the events looked for are there, or patience runs out.
+    internal static async Task<List<JsonObject>> PullUntilAsync(HttpClient client, string query, string from, Func<List<JsonObject>, bool> done)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var events = await PullAsync(client, query, from);
+            if (done(events) || DateTime.UtcNow > until) return events;
+            await Task.Delay(100);
+        }
+    }
+
     // Every event after the cursor from, and the cursor to ask again with.
     internal static async Task<(List<JsonObject> Events, string Cursor)> PullFromAsync(HttpClient client, string query = "", string from = "")
     {
@@ -113,9 +126,9 @@ public abstract class EventsTests(LrsFixture lrs)
         await w.Admin.PostAsync(Completion(w.AgentB));
         await w.Admin.PostAsync(Completion(w.AgentA));
         await w.Admin.PostAsync(Completion(w.AgentB));
-        var ofA = (await PullAsync(w.Admin, $"&organisation={w.OrganisationA}", before)).Select(e => e["id"]!.GetValue<string>()).ToList();
+        var ofA = (await PullUntilAsync(w.Admin, $"&organisation={w.OrganisationA}", before, e => e.Count > 0)).Select(e => e["id"]!.GetValue<string>()).ToList();
         ofA.Should().NotBeEmpty();
-        var ofB = (await PullAsync(w.Admin, $"&organisation={w.OrganisationB}", before)).Select(e => e["id"]!.GetValue<string>()).ToList();
+        var ofB = (await PullUntilAsync(w.Admin, $"&organisation={w.OrganisationB}", before, e => e.Count > 0)).Select(e => e["id"]!.GetValue<string>()).ToList();
         ofB.Should().NotBeEmpty();
         await receiver.WaitForAsync(d => ofA.All(e => d.Any(x => x.Id == e)), Patience, "employer A's events");
         await Task.Delay(1000);
