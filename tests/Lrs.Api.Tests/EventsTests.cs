@@ -229,14 +229,8 @@ public abstract class EventsOverTimeTests(LrsFixture lrs)
 
     private static async Task<List<JsonObject>> WaitForEventAsync(HttpClient client, string from, Func<JsonObject, bool> wanted)
     {
-        var until = DateTime.UtcNow + EventsTests.Patience;
-        while (true)
-        {
-            var events = await EventsTests.PullAsync(client, from: from);
-            if (events.Any(wanted)) return events;
-            if (DateTime.UtcNow > until) throw new TimeoutException("No such event among: " + string.Join('\n', events.Select(e => e.ToJsonString())));
-            await Task.Delay(100);
-        }
+        var events = await EventsTests.PullUntilAsync(client, "", from, events => events.Any(wanted));
+        return events.Any(wanted) ? events : throw new TimeoutException("No such event among: " + string.Join('\n', events.Select(e => e.ToJsonString())));
     }
 
     private static bool StatusChange(JsonObject e, string from, string to) =>
