@@ -19,7 +19,9 @@ if (AdminCommands.IsCommand(args))
     return;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Configuration is read once, at start. Reloading on change would watch the content root, and with it the SQLite
+// database under data/: every write would wake the watcher.
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:8080");
 
