@@ -35,6 +35,22 @@ public abstract class MetricsTests(LrsProcessFixture lrs)
     }
 
     [Fact]
+    public async Task Instruments_recorded_on_every_request_or_command_that_the_durations_already_tell_are_not_collected()
+    {
+        using var client = lrs.Client();
+        (await client.PostAsync("/xapi/statements", Json(Statement(NewAgent())))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/xapi/statements?limit=1")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var scrape = await ScrapeUntilAsync(s => s.Contains("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
+            && (lrs is not PostgresProcess || s.Contains("db_client_operation_duration_seconds_count{", StringComparison.Ordinal)));
+        scrape.Should().Contain("http_server_request_duration_seconds_count{").And.Contain("http_server_active_requests");
+        if (lrs is PostgresProcess) scrape.Should().Contain("db_client_operation_duration_seconds_count{");
+        foreach (var dropped in new[] { "db_client_operation_npgsql_executing", "aspnetcore_routing_match_attempts", "aspnetcore_authentication_authenticate_duration",
+                     "aspnetcore_authorization_attempts" })
+            scrape.Should().NotContain(dropped);
+    }
+
+    [Fact]
     public async Task Concurrent_requests_are_counted_in_group_commit_sizes_and_each_request_s_wait_is_measured()
     {
         const int requests = 24;

@@ -22,6 +22,12 @@ public static class MetricsSetup
             .AddMeter(LrsMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddNpgsqlInstrumentation()
+            // Recorded on every request or every database command, and telling an operator little that the durations do not:
+            // not listened to, they cost nothing.
+            .AddView("db.client.operation.npgsql.executing", MetricStreamConfiguration.Drop)
+            .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+            .AddView("aspnetcore.authentication.authenticate.duration", MetricStreamConfiguration.Drop)
+            .AddView("aspnetcore.authorization.attempts", MetricStreamConfiguration.Drop)
             .AddPrometheusExporter());
         return services;
     }
