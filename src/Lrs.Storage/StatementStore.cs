@@ -556,30 +556,19 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return await command.ListAsync(Read, ct);
     }
 
-    // Driven by the agents' few index rows. PostgreSQL probes the index for the activities under each of them and reads only the
-    // statements that match: the probe is forced (a LATERAL with LIMIT is never flattened), because a planner that started from a
-    // popular activity would walk every learner's rows of it, and OFFSET 0 keeps the statements out until the probes are done. SQLite, in process, checks each statement's own keys.
+    // Driven by the agents' few index rows, each statement's own keys then checked for the activities: one row read per statement of
+    // the agents, however many activities are asked for and however many learners they have.
     /// <inheritdoc />
     public async Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys,
         IReadOnlyCollection<string> activityIds, int limit, CancellationToken ct) =>
-        agentKeys.Count == 0 || activityIds.Count == 0 ? [] : await db.QueryAsync(db.Sql(
-            sqlite: $"""
-                SELECT s.seq, s.stored, s.body, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
-                FROM statement_index a JOIN statements s ON s.tenant_id = a.tenant_id AND s.seq = a.seq
-                WHERE a.tenant_id = @t AND a.key{db.In("agents")} AND a.src = a.seq AND NOT s.voided
-                    AND EXISTS (SELECT 1 FROM json_each(@activities) j WHERE instr(char(31) || s.keys || char(31), char(31) || j.value || char(31)) > 0)
-                ORDER BY s.stored DESC, s.seq DESC, a.key{db.Binary} LIMIT @limit
-                """,
-            postgres: $"""
-                SELECT s.seq, s.stored, s.body::text, s.voided, substr(m.key, {StatementIndex.Agent.Length + 1})
-                FROM (SELECT a.seq, a.key FROM statement_index a
-                      CROSS JOIN LATERAL (SELECT 1 FROM statement_index o
-                          WHERE o.tenant_id = a.tenant_id AND o.key = ANY(@activities) AND o.seq = a.seq AND o.src = a.seq LIMIT 1) o
-                      WHERE a.tenant_id = @t AND a.key = ANY(@agents) AND a.src = a.seq OFFSET 0) m
-                JOIN statements s ON s.tenant_id = @t AND s.seq = m.seq
-                WHERE NOT s.voided
-                ORDER BY s.stored DESC, s.seq DESC, m.key{db.Binary} LIMIT @limit
-                """), r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
+        agentKeys.Count == 0 || activityIds.Count == 0 ? [] : await db.QueryAsync($"""
+            SELECT s.seq, s.stored, s.body{db.AsText}, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
+            FROM statement_index a JOIN statements s ON s.tenant_id = a.tenant_id AND s.seq = a.seq
+            WHERE a.tenant_id = @t AND a.key{db.In("agents")} AND a.src = a.seq AND NOT s.voided AND {db.Sql(
+                sqlite: "EXISTS (SELECT 1 FROM json_each(@activities) j WHERE instr(char(31) || s.keys || char(31), char(31) || j.value || char(31)) > 0)",
+                postgres: "s.keys && @activities")}
+            ORDER BY s.stored DESC, s.seq DESC, a.key{db.Binary} LIMIT @limit
+            """, r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
             ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
             ("limit", limit));
 
