@@ -93,13 +93,13 @@ public sealed class EventStore(Dialect db, FrameworkCache frameworks, TimeSpan e
         await using var lease = await db.BeginWriteAsync(null, ct);
         await using var command = lease.Command($"""
             INSERT INTO webhook_subscriptions (tenant_id, id, url, types, organisation_id, secret, state, created, after_txid, after_seq)
-            SELECT @t, @id, @url, @types, @org, @secret, '{WebhookStates.Active}', @created, coalesce(max(h.txid), 0), coalesce(max(h.seq), 0)
+            SELECT @t, @id, @url, @types, @org, @secret, @state, @created, coalesce(max(h.txid), 0), coalesce(max(h.seq), 0)
             FROM (SELECT txid, seq FROM events WHERE tenant_id = @t{Settled("")} ORDER BY txid DESC, seq DESC LIMIT 1) h
             """, ("t", tenantId), ("id", db.Uuid(webhook.Id)), ("url", webhook.Url), ("types", string.Join(' ', webhook.Types)), ("org", webhook.OrganisationId),
-            ("secret", webhook.Secret), ("created", db.Time(webhook.Created)));
+            ("secret", webhook.Secret), ("state", webhook.State), ("created", db.Time(webhook.Created)));
         await command.ExecuteNonQueryAsync(ct);
         await lease.CommitAsync(ct);
-        return new WebhookSubscription(webhook.Id, webhook.Url, webhook.Types, webhook.OrganisationId, WebhookStates.Active, webhook.Created, null, null, null, null, null);
+        return new WebhookSubscription(webhook.Id, webhook.Url, webhook.Types, webhook.OrganisationId, webhook.State, webhook.Created, null, null, null, null, null);
     }
 
     /// <inheritdoc />

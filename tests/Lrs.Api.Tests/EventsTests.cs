@@ -184,6 +184,32 @@ public abstract class EventsTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_subscription_created_paused_gets_nothing_until_resumed_and_then_every_event_since_its_creation()
+    {
+        var w = await WorldAsync();
+        await using var receiver = new WebhookReceiver();
+        await receiver.StartAsync();
+        var (_, before) = await PullFromAsync(w.Admin);
+        var response = await w.Admin.PostAsync("/api/admin/webhooks", Json(new JsonObject { ["url"] = receiver.Url, ["state"] = "paused" }));
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        var created = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
+        created["state"]!.GetValue<string>().Should().Be("paused");
+        var id = created["id"]!.GetValue<string>();
+        receiver.Secret = created["secret"]!.GetValue<string>();
+
+        await w.Admin.PostAsync(Completion(w.AgentA));
+        var expected = (await PullUntilAsync(w.Admin, "", before, e => e.Count > 0)).Select(e => e["id"]!.GetValue<string>()).ToList();
+        expected.Should().NotBeEmpty();
+        await Task.Delay(1500);
+        receiver.Deliveries.Should().BeEmpty("a subscription created paused gets nothing");
+        (await w.Admin.GetFromJsonAsync<JsonNode>($"/api/admin/webhooks/{id}"))!["state"]!.GetValue<string>().Should().Be("paused");
+
+        (await w.Admin.PostAsync($"/api/admin/webhooks/{id}/resume", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await receiver.WaitForAsync(d => expected.All(e => d.Any(x => x.Id == e)), Patience, "every event after resuming");
+        receiver.Deliveries.Should().OnlyContain(d => d.SignatureValid);
+    }
+
+    [Fact]
     public async Task Bad_subscriptions_and_queries_are_400_and_store_nothing()
     {
         var w = await WorldAsync();
@@ -194,6 +220,7 @@ public abstract class EventsTests(LrsFixture lrs)
             new JsonObject { ["url"] = "https://example.org/x", ["secret"] = "short" },
             new JsonObject { ["url"] = "https://example.org/x", ["organisation"] = "no-such-org" },
             new JsonObject { ["url"] = "https://example.org/x", ["colour"] = "blue" },
+            new JsonObject { ["url"] = "https://example.org/x", ["state"] = "failing" },
         })
         {
             var response = await w.Admin.PostAsync("/api/admin/webhooks", Json(body));

@@ -35,6 +35,7 @@ public static class WebhooksEndpoints
                 "`webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the secret's bytes). " +
                 "`types` limits the event types (left out: every type). `organisation` limits the events to those about that employer's people. " +
                 "`secret` is `whsec_` + base64 of 24 to 64 random bytes; left out, one is generated. The secret is in this answer only, never shown again. " +
+                "`state` `paused` creates it paused (for a receiver not yet up): events from now on wait until it is resumed. " +
                 "Delivery is at least once and in order per subscription: a 2xx answer delivers an event; anything else is tried again after a wait that doubles " +
                 "(from `Lrs:Events:RetryBaseSeconds`, at most `Lrs:Events:RetryMaxSeconds`), and after a day of failures (`Lrs:Events:PauseAfterHours`) the subscription is paused. " +
                 "A credential restricted to an organisation creates only subscriptions restricted to it (inherited when left out; another is 403); one bound to an actor or a registration is 403.");
@@ -72,7 +73,8 @@ public static class WebhooksEndpoints
     /// <param name="Types">Event types to deliver; left out or empty: every type.</param>
     /// <param name="Organisation">Only events about this employer's people.</param>
     /// <param name="Secret">The signing secret, <c>whsec_</c> + base64; left out: generated.</param>
-    public sealed record NewWebhookInput(string? Url, IReadOnlyList<string?>? Types = null, string? Organisation = null, string? Secret = null);
+    /// <param name="State"><c>active</c> (left out) or <c>paused</c>: created paused, nothing is delivered until it is resumed.</param>
+    public sealed record NewWebhookInput(string? Url, IReadOnlyList<string?>? Types = null, string? Organisation = null, string? Secret = null, string? State = null);
 
     /// <summary>A subscription as an admin sees it: never its secret.</summary>
     public sealed record WebhookView(Guid Id, string Url, IReadOnlyList<string> Types, string? Organisation, string State, DateTimeOffset Created,
@@ -115,8 +117,11 @@ public static class WebhooksEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Unknown organisation", $"This tenant has no organisation '{organisation}'.");
         var secret = body.Secret ?? WebhookSignature.NewSecret();
         if (WebhookSignature.Check(secret) is { } invalid) return Problem(StatusCodes.Status400BadRequest, "Invalid secret", invalid);
+        var state = body.State ?? WebhookStates.Active;
+        if (state is not (WebhookStates.Active or WebhookStates.Paused))
+            return Problem(StatusCodes.Status400BadRequest, "Invalid state", $"state is '{WebhookStates.Active}' or '{WebhookStates.Paused}'.");
 
-        var created = await store.AddWebhookAsync(user.TenantId(), new NewWebhook(Guid.NewGuid(), url.AbsoluteUri, types, organisation, secret, time.GetUtcNow()), ct);
+        var created = await store.AddWebhookAsync(user.TenantId(), new NewWebhook(Guid.NewGuid(), url.AbsoluteUri, types, organisation, secret, time.GetUtcNow(), state), ct);
         return TypedResults.Created($"/api/admin/webhooks/{created.Id}",
             new CreatedWebhook(created.Id, created.Url, created.Types, created.OrganisationId, created.State, created.Created, secret));
     }

@@ -79,7 +79,7 @@ public sealed record WebhookSubscription(Guid Id, string Url, IReadOnlyList<stri
     DateTimeOffset? LastDelivery, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? FailingSince, DateTimeOffset? NextAttempt);
 
 /// <summary>A subscription to create; it receives the events written after its creation.</summary>
-public sealed record NewWebhook(Guid Id, string Url, IReadOnlyList<string> Types, string? OrganisationId, string Secret, DateTimeOffset Created);
+public sealed record NewWebhook(Guid Id, string Url, IReadOnlyList<string> Types, string? OrganisationId, string Secret, DateTimeOffset Created, string State = WebhookStates.Active);
 
 /// <summary>A subscription a node has claimed for delivery (its lease), with what delivering needs.</summary>
 public sealed record ClaimedWebhook(long TenantId, Guid Id, string Url, IReadOnlyList<string> Types, string? OrganisationId, string Secret,
