@@ -42,12 +42,25 @@ internal sealed class EvidenceTables(Dialect db)
     /// </summary>
     public async Task<long> VersionAsync(DbConnection c, DbTransaction t, long tenantId, bool shareLock, CancellationToken ct)
     {
-        var locking = shareLock && db.IsPostgres;
-        await using var command = Dialect.Command(c, t,
-            (locking ? $"SELECT pg_advisory_xact_lock_shared({FrameworkLock}, @lock); " : "") + "SELECT version FROM frameworks WHERE tenant_id = @t",
-            ("t", tenantId), ("lock", LockId(tenantId)));
+        await using var command = Dialect.Command(c, t, VersionSql(shareLock), ("t", tenantId), ("lock", LockId(tenantId)));
         await using var reader = await command.ExecuteReaderAsync(ct);
-        if (locking) await reader.NextResultAsync(ct);
+        return await ReadVersionAsync(reader, shareLock, ct);
+    }
+
+    /// <summary>
+    /// The statements of <see cref="VersionAsync"/>, to run first in a command of several: parameters <c>@t</c> (the tenant)
+    /// and <c>@lock</c> (<see cref="LockParameter"/>); read its result with <see cref="ReadVersionAsync"/>.
+    /// </summary>
+    public string VersionSql(bool shareLock) =>
+        (shareLock && db.IsPostgres ? $"SELECT pg_advisory_xact_lock_shared({FrameworkLock}, @lock); " : "") + "SELECT version FROM frameworks WHERE tenant_id = @t";
+
+    /// <summary>The value of <c>@lock</c> for the tenant.</summary>
+    public static int LockParameter(long tenantId) => LockId(tenantId);
+
+    /// <summary>Reads the version from a reader at the first result of <see cref="VersionSql"/>, leaving it on that result.</summary>
+    public async Task<long> ReadVersionAsync(DbDataReader reader, bool shareLock, CancellationToken ct)
+    {
+        if (shareLock && db.IsPostgres) await reader.NextResultAsync(ct);
         return await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
     }
 

@@ -99,10 +99,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         await using var lease = await db.BeginWriteAsync(null, ct);
         var (connection, transaction) = (lease.Connection, lease.Transaction);
-        // First, so that an erasure (which takes the lock exclusively) never lands between this batch's reads and writes.
-        var version = await FrameworkVersionAsync(connection, transaction, tenantId, ct);
-
-        var existing = await ExistingBodiesAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
+        var (version, existing, referrers) = await ReadBeforeWritingAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
         var fresh = new List<PreparedStatement>(batch.Count);
         foreach (var statement in batch)
         {
@@ -127,8 +124,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         var voidTargets = fresh.Where(s => s.IsVoiding).Select(s => s.RefTarget!.Value).Distinct().ToArray();
         if (voidTargets.Length > 0) await MarkVoidedAsync(connection, transaction, tenantId, voidTargets, ct);
 
-        // Backwards: statements stored earlier that target the new ones.
-        var referrers = await ReferrersAsync(connection, transaction, tenantId, fresh.Select(s => s.Id).ToArray(), ct);
+        // Backwards: statements stored earlier that target the new ones (read before the insert: those of this batch that
+        // target others of it are the forward case above). Those of statements already stored were handled when they were stored.
+        if (existing.Count > 0) referrers = [.. referrers.Where(r => !existing.ContainsKey(r.Target))];
         var voidedLate = referrers.Where(r => r.IsVoiding).Select(r => r.Target).Distinct().ToArray();
         if (voidedLate.Length > 0) await MarkVoidedAsync(connection, transaction, tenantId, voidedLate, ct);
 
@@ -269,11 +267,29 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         if (rows.Count > 0) await InsertInheritedKeysAsync(c, t, tenantId, seq, rows, ct);
     }
 
-    /// <summary>Bodies of the statements among <paramref name="ids"/> that are stored already.</summary>
-    private async Task<Dictionary<Guid, string>> ExistingBodiesAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
+    /// <summary>
+    /// What a batch reads before it writes, in one round trip: the version of the tenant's framework (on PostgreSQL after
+    /// taking its lock in shared mode, first, so that an erasure or a framework change, which take it exclusively, never
+    /// lands between this batch's reads and writes); the bodies of the statements among <paramref name="ids"/> stored
+    /// already; and the stored statements whose StatementRef targets one of them.
+    /// </summary>
+    private async Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers)> ReadBeforeWritingAsync(DbConnection c, DbTransaction t,
+        long tenantId, Guid[] ids, CancellationToken ct)
     {
-        await using var command = Dialect.Command(c, t, $"SELECT id, body{db.AsText} FROM statements WHERE tenant_id = @t AND id{db.In("ids")}", ("t", tenantId), ("ids", db.List(ids)));
-        return (await command.ListAsync(r => (Id: db.Uuid(r, 0), Body: r.GetString(1)), ct)).ToDictionary(x => x.Id, x => x.Body);
+        await using var command = Dialect.Command(c, t, $"""
+            {_evidence.VersionSql(shareLock: true)};
+            SELECT id, body{db.AsText} FROM statements WHERE tenant_id = @t AND id{db.In("ids")};
+            {ReferrersSql}
+            """, ("t", tenantId), ("lock", EvidenceTables.LockParameter(tenantId)), ("ids", db.List(ids)), ("targets", db.List(ids)));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var version = await _evidence.ReadVersionAsync(reader, shareLock: true, ct);
+        await reader.NextResultAsync(ct);
+        var existing = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync(ct)) existing[db.Uuid(reader, 0)] = reader.GetString(1);
+        await reader.NextResultAsync(ct);
+        var referrers = new List<Referrer>();
+        while (await reader.ReadAsync(ct)) referrers.Add(ReadReferrer(reader));
+        return (version, existing, referrers);
     }
 
     /// <summary>Inserts statement rows with their own keys (source = themselves); returns their sequences in order.</summary>
@@ -369,10 +385,13 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// <summary>The stored statements whose StatementRef object targets one of <paramref name="targets"/>.</summary>
     private async Task<List<Referrer>> ReferrersAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] targets, CancellationToken ct)
     {
-        await using var command = Dialect.Command(c, t, $"SELECT ref_target, seq, id, is_voiding FROM statements WHERE tenant_id = @t AND ref_target{db.In("targets")}",
-            ("t", tenantId), ("targets", db.List(targets)));
-        return await command.ListAsync(r => new Referrer(db.Uuid(r, 0), r.GetInt64(1), db.Uuid(r, 2), r.GetBoolean(3)), ct);
+        await using var command = Dialect.Command(c, t, ReferrersSql, ("t", tenantId), ("targets", db.List(targets)));
+        return await command.ListAsync(ReadReferrer, ct);
     }
+
+    private string ReferrersSql => $"SELECT ref_target, seq, id, is_voiding FROM statements WHERE tenant_id = @t AND ref_target{db.In("targets")}";
+
+    private Referrer ReadReferrer(DbDataReader r) => new(db.Uuid(r, 0), r.GetInt64(1), db.Uuid(r, 2), r.GetBoolean(3));
 
     /// <summary>A stored statement's index information by id.</summary>
     private async Task<RowInfo?> RowByIdAsync(DbConnection c, DbTransaction t, long tenantId, Guid id, CancellationToken ct)
@@ -499,14 +518,6 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         command.With("limit", query.Limit);
         return await command.ListAsync(Read, ct);
     }
-
-    /// <summary>
-    /// The version of the tenant's competence framework (0: none). PostgreSQL also takes the tenant's framework lock
-    /// in shared mode, so that a framework change waits for batches written under the previous one (and the rebuild
-    /// that follows it sees them).
-    /// </summary>
-    private Task<long> FrameworkVersionAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) =>
-        _evidence.VersionAsync(c, t, tenantId, shareLock: true, ct);
 
     /// <summary>The tenant's framework document, or null.</summary>
     private Task<string?> FrameworkDocumentAsync(DbConnection c, DbTransaction t, long tenantId, CancellationToken ct) => _evidence.DocumentAsync(c, t, tenantId, ct);
