@@ -22,6 +22,26 @@ bench_start() {
     trap 'exit 143' TERM
 }
 
+# ab_start NAME "$@": for the scripts that compare two builds (usage: SCRIPT A_DLL B_DLL). Sets $a_dll and $b_dll
+# (absolute), $out (results/NAME-DATE), $results and $work, and stops both LRSs ($a_pid, $b_pid) and the cluster
+# whatever way the script ends; then starts the cluster and records the builds and the load in $out/machine.txt.
+ab_start() {
+    local name=$1
+    shift
+    [[ $# == 2 && -f "$1" && -f "$2" ]] || { echo "usage: $0 A_DLL B_DLL" >&2; exit 2; }
+    a_dll=$(realpath "$1") b_dll=$(realpath "$2") a_pid="" b_pid=""
+    out="$here/results/$name-$(date -u +%Y%m%dT%H%M%SZ)"
+    mkdir -p "$out"
+    results="$out/results.jsonl"
+    work=$(mktemp -d "/tmp/lrs-$name.XXXXXX")
+    trap 'rc=$?; for pid in "$a_pid" "$b_pid"; do lrs_pid=$pid; stop_lrs; done; stop_pg; rm -rf "$work"; exit "$rc"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    ensure_tools
+    start_pg
+    echo "A: $a_dll"$'\n'"B: $b_dll"$'\n'"date: $(date -u +%FT%TZ)  load avg at start: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/machine.txt"
+}
+
 # A port nobody listens on right now (not a reservation; whoever takes it fails loudly if it is gone).
 free_port() {
     local port

@@ -9,35 +9,14 @@
 # Output: JSON lines in scripts/bench/results/planning-ab-DATE/results.jsonl and a table of medians per read and build.
 set -euo pipefail
 
-[[ $# == 2 && -f "$1" && -f "$2" ]] || { echo "usage: $0 A_DLL B_DLL" >&2; exit 2; }
-a_dll=$(realpath "$1") b_dll=$(realpath "$2")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 PEOPLE=${PEOPLE:-1000} PER_PERSON=${PER_PERSON:-100} PER_UNIT=${PER_UNIT:-50} PLAN_UNITS=${PLAN_UNITS:-20}
 DURATION=${DURATION:-5} ROUNDS=${ROUNDS:-3}
-out="$here/results/planning-ab-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$out"
-results="$out/results.jsonl"
-work=$(mktemp -d /tmp/lrs-planning-ab.XXXXXX)
-
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-a_pid="" b_pid=""
-cleanup() {
-    local rc=$?
-    for pid in "$a_pid" "$b_pid"; do lrs_pid=$pid; stop_lrs; done
-    stop_pg
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ensure_tools
-start_pg
+ab_start planning-ab "$@"
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
-echo "A: $a_dll"$'\n'"B: $b_dll"$'\n'"date: $(date -u +%FT%TZ)  load avg at start: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/machine.txt"
 
 echo "== load: $PEOPLE people × ~$PER_PERSON statements ($(date -u +%T))"
 (cd "$(dirname "$b_dll")" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$pg_conn" dotnet "$b_dll" demo seed --tenant bench \
