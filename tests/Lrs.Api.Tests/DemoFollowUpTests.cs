@@ -58,8 +58,11 @@ public abstract class DemoFollowUpTests(LrsFixture lrs)
             var months = trained.Keys.Order().SkipLast(1).ToList();
             months.Should().HaveCount(15);
             trained[months[0]].Should().BeGreaterThan(0, centre);
-            months.TakeLast(3).Sum(m => trained[m]).Should().BeGreaterThan(months.Take(3).Sum(m => trained[m]) * 5 / 4, $"reach grows at {centre}");
+            months.TakeLast(3).Sum(m => trained[m]).Should().BeGreaterThan(months.Take(3).Sum(m => trained[m]), $"reach grows at {centre}");
         }
+        var atMetodrum = People(await RowsAsync(client, $"/api/follow-up/reach?from={from}&to={to}&centre=metodrum"), "peopleTrained", "all");
+        atMetodrum.Keys.Order().SkipLast(1).TakeLast(3).Sum(m => atMetodrum[m]).Should().BeGreaterThan(atMetodrum.Keys.Order().Take(3).Sum(m => atMetodrum[m]) * 2,
+            "Metodrum becomes known");
 
         var rows = await RowsAsync(client, $"/api/follow-up/reach?from={from}&to={to}&centre=metodrum");
         rows.Where(r => Text(r, "figure") == "peopleTrained" && Text(r, "by") == "employerKind").Select(r => Text(r, "group")).Distinct()
@@ -95,11 +98,20 @@ public abstract class DemoFollowUpTests(LrsFixture lrs)
             ShownCountsRestOnFiveOrMore(dementia, "followUpScore");
         }
 
-        // Broken down to a small employer, the scores of its few people are suppressed, and with them the month's whole.
-        var regional = await RowsAsync(client, $"/api/follow-up/medium-term?from={from}&to={to}&employerKind=regional&competence=forflyttning");
-        regional.Should().Contain(r => Text(r, "figure") == "followUpScore" && Suppressed(r));
-        ShownCountsRestOnFiveOrMore(regional, "followUpScore");
-        ShownCountsRestOnFiveOrMore(regional, "followUpQuestions");
+    }
+
+    [Fact]
+    public async Task Broken_down_to_a_small_unit_the_months_of_one_to_four_people_are_suppressed()
+    {
+        var (client, from, to) = await DemoAsync();
+        var reach = await RowsAsync(client, $"/api/follow-up/reach?from={from}&to={to}&unit=asih-vasby");
+        reach.Should().Contain(r => Text(r, "figure") == "peopleTrained" && Suppressed(r) && r!["value"] == null);
+        ShownCountsRestOnFiveOrMore(reach, "peopleTrained");
+        var medium = await RowsAsync(client, $"/api/follow-up/medium-term?from={from}&to={to}&unit=asih-vasby");
+        medium.Should().Contain(r => Text(r, "figure") == "followUpQuestions" && Suppressed(r));
+        medium.Where(r => Text(r, "figure") == "followUpResponseRate" && Suppressed(r)).Should().NotBeEmpty("a share of fewer than five people is suppressed too");
+        ShownCountsRestOnFiveOrMore(medium, "followUpQuestions");
+        ShownCountsRestOnFiveOrMore(medium, "followUpScore");
     }
 
     [Fact]

@@ -82,15 +82,16 @@ internal static class DemoFollowUp
     }
 
     /// <summary>
-    /// Scores for <paramref name="people"/> people in a random order: drawn by the competence's shares, then each score given
-    /// by one to four people joined to the nearest score given by others (the one given by more, when two are as near), since
-    /// a score of one to four people is suppressed and with it the month's whole.
+    /// Scores for <paramref name="people"/> people in a random order: as many of each as the competence's shares give (rounded
+    /// by largest remainders), then each score given by one to four people joined to the nearest score given by others (the
+    /// one given by more, when two are as near), since a score of one to four people is suppressed and with it the month's whole.
     /// </summary>
     private static List<int> Scores(int people, double[] shares, DemoRandom random)
     {
         var all = Enumerable.Range(0, shares.Length).ToList();
-        var counts = new int[shares.Length];
-        for (int i = 0; i < people; i++) counts[Draw(all, shares, random)]++;
+        var exact = shares.Select(s => s * people / shares.Sum()).ToArray();
+        var counts = exact.Select(e => (int)Math.Floor(e)).ToArray();
+        foreach (var c in all.OrderByDescending(c => exact[c] - counts[c]).ThenByDescending(c => shares[c]).Take(people - counts.Sum()).ToList()) counts[c]++;
         while (all.Where(c => counts[c] is > 0 and < FollowUpFigures.MinimumPeople).OrderBy(c => counts[c]).ThenBy(c => shares[c]).FirstOrDefault(-1) is var few and >= 0
             && all.Where(c => c != few && counts[c] > 0).OrderBy(c => Math.Abs(c - few)).ThenByDescending(c => counts[c]).FirstOrDefault(-1) is var into and >= 0)
         {
@@ -104,14 +105,5 @@ internal static class DemoFollowUp
             (scores[i], scores[j]) = (scores[j], scores[i]);
         }
         return scores;
-    }
-
-    // One of the candidates, each as likely as its share.
-    private static int Draw(List<int> candidates, double[] shares, DemoRandom random)
-    {
-        double u = random.NextDouble() * candidates.Sum(c => shares[c]);
-        foreach (var c in candidates)
-            if ((u -= shares[c]) < 0) return c;
-        return candidates[^1];
     }
 }
