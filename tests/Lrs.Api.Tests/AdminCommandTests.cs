@@ -43,7 +43,7 @@ public abstract partial class AdminCommandTests : IDisposable
         var tenant = "demo-" + Guid.NewGuid().ToString("N")[..8];
         var seeded = await RunAsync("demo", "seed", "--tenant", tenant, "--people", "24", "--statements-per-person", "12");
         seeded.ExitCode.Should().Be(0, seeded.Error);
-        seeded.Output.Should().Contain("24 people");
+        seeded.Output.Should().Contain("5 employers, 13 units, 36 people", "Metodrum's employers and half as many people come with Metodikum's");
         var key = KeyLine().Match(seeded.Output).Groups[1].Value;
         var secret = SecretLine().Match(seeded.Output).Groups[1].Value;
         var profilePath = System.Text.RegularExpressions.Regex.Match(seeded.Output, @"8080(/api/people/[^/\s]+/profile)").Groups[1].Value;
@@ -117,7 +117,7 @@ public abstract partial class AdminCommandTests : IDisposable
 
         var seeded = await RunAsync("demo", "seed", "--tenant", tenant + "-units", "--people", "40", "--people-per-unit", "5", "--statements-per-person", "5");
         seeded.ExitCode.Should().Be(0, seeded.Error);
-        seeded.Output.Should().Contain("2 employers, 8 units, 40 people");
+        seeded.Output.Should().Contain("5 employers, 15 units, 60 people");
         (await RunAsync("demo", "seed", "--tenant", tenant + "-none", "--people-per-unit", "0")).Error.Should().Contain("--people-per-unit is a whole number");
     }
 

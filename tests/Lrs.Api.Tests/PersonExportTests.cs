@@ -140,8 +140,10 @@ public abstract class PersonExportTests(LrsFixture lrs)
         var exportedPlan = JsonNode.Parse(Text(zip, "training-plan.json"));
         if (plan.StatusCode == HttpStatusCode.NotFound) exportedPlan.Should().BeNull();
         else exportedPlan!["version"]!.GetValue<long>().Should().Be((await plan.Content.ReadFromJsonAsync<JsonNode>())!["version"]!.GetValue<long>());
+        // (A person with none of their own, such as one of Metodrum's staff with no session yet, has nothing to leave out.)
         foreach (var (other, ids) in counted.Where(c => c.Person != person))
-            StatementIds(zip).Should().NotContain(ids.Where(id => !expected.Contains(id)), $"those are {other}'s alone");
+            if (ids.Where(id => !expected.Contains(id)).ToList() is { Count: > 0 } theirs)
+                StatementIds(zip).Should().NotContain(theirs, $"those are {other}'s alone");
     }
 
     [Fact]

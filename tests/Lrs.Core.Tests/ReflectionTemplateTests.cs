@@ -172,23 +172,28 @@ public sealed class ReflectionTemplateTests
     }
 
     [Fact]
-    public void The_demo_care_framework_has_the_prompts_of_the_domain_in_four_templates()
+    public void The_demo_care_framework_has_the_prompts_of_the_domain_in_four_templates_and_two_follow_up_questions_eight_weeks_on()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Demo", "care-framework.json");
         var f = FrameworkDocument.Parse(JsonNode.Parse(File.ReadAllText(path))).Framework!;
 
-        f.ReflectionTemplates.Select(t => (t.Id, t.Trigger.CompetenceId, t.Mode, t.DueIn, t.Prompts.Count)).Should().Equal(
-            ("basal-hygien-reflektion", "basal-hygien", ReflectionMode.Individual, "P14D", 2),
-            ("forflyttning-reflektion", "forflyttning", ReflectionMode.Individual, "P14D", 2),
-            ("demens-abc-apt", "demens-abc", ReflectionMode.Group, "P30D", 1),
-            ("vardegrund-apt", "vardegrund", ReflectionMode.Group, "P30D", 1));
-        f.ReflectionTemplates.SelectMany(t => t.Prompts).Select(p => p.Text.Sv).Should().Equal(
+        f.ReflectionTemplates.Select(t => (t.Id, t.Trigger.CompetenceId, t.Mode, t.DueIn, t.Prompts.Count, t.Kind, t.Delay)).Should().Equal(
+            ("basal-hygien-reflektion", "basal-hygien", ReflectionMode.Individual, "P14D", 2, ReflectionTemplateKind.Reflection, null),
+            ("forflyttning-reflektion", "forflyttning", ReflectionMode.Individual, "P14D", 2, ReflectionTemplateKind.Reflection, null),
+            ("demens-abc-apt", "demens-abc", ReflectionMode.Group, "P30D", 1, ReflectionTemplateKind.Reflection, null),
+            ("vardegrund-apt", "vardegrund", ReflectionMode.Group, "P30D", 1, ReflectionTemplateKind.Reflection, null),
+            ("forflyttning-uppfoljning", "forflyttning", ReflectionMode.Individual, "P14D", 1, ReflectionTemplateKind.FollowUp, "P8W"),
+            ("demens-abc-uppfoljning", "demens-abc", ReflectionMode.Individual, "P14D", 1, ReflectionTemplateKind.FollowUp, (string?)"P8W"));
+        f.ReflectionTemplates.Where(t => !t.IsFollowUp).SelectMany(t => t.Prompts).Select(p => p.Text.Sv).Should().Equal(
             "Varför är det viktigt att följa hygienrutiner kring handtvätt?",
             "Vad kan hända om du använder samma handskar när du hjälper olika brukare?",
             "Varför är det viktigt att vårdtagaren görs delaktig i samband med förflyttningar?",
             "Hur kan förflyttningar under tidspress bli en risk?",
             "Beskriv en situation där en person med demenssjukdom blev orolig. Vad kan ha orsakat det, och hur kan vi i arbetsgruppen bemöta det nästa gång?",
             "Hur kan vi i vardagen respektera den äldres självbestämmande och integritet, även när det tar längre tid?");
+        f.ReflectionTemplates.Where(t => t.IsFollowUp).Select(t => t.Prompts[0].Text.Sv).Should().Equal(
+            "Har du använt förflyttningstekniken i ditt arbete sedan utbildningen?",
+            "Har du använt det du lärde dig i Demens ABC i bemötandet av personer med demenssjukdom sedan utbildningen?");
         f.ReflectionTemplates.Should().OnlyContain(t => t.Title.Sv != null && t.Title.En != null
             && t.Prompts.All(p => p.Text.Sv != null && p.Text.En != null));
 
@@ -198,5 +203,10 @@ public sealed class ReflectionTemplateTests
         ReflectionTriggers.Match(f, test, EvidenceExtractor.Extract(f, test)).Should().ContainSingle().Which.Should().Match<TaskTrigger>(t =>
             t.TemplateId == "basal-hygien-reflektion" && t.AgentKey == Key("anna")
             && t.DueAt == new DateTimeOffset(2025, 3, 24, 9, 0, 0, TimeSpan.Zero));
+
+        // A Demens ABC study day passed gives the workplace meeting's task now and the follow-up question eight weeks later.
+        var studyDay = Statement(Passed, Activities + "sessions/demens-abc");
+        ReflectionTriggers.Match(f, studyDay, EvidenceExtractor.Extract(f, studyDay)).Select(t => (t.TemplateId, t.AvailableFrom)).Should().BeEquivalentTo(
+            [("demens-abc-apt", new DateTimeOffset(2025, 3, 10, 9, 0, 0, TimeSpan.Zero)), ("demens-abc-uppfoljning", new DateTimeOffset(2025, 5, 5, 9, 0, 0, TimeSpan.Zero))]);
     }
 }

@@ -39,17 +39,21 @@ internal static class DemoCatalogue
     public const string MetodikumPath = "learning-centres/metodikum";
 
     /// <summary>
-    /// The learning centre Metodikum as data: the place of the demo's sessions, its e-learning and recorded webinars, and the
-    /// program logic its follow-up rests on.
+    /// The learning centre Metodikum as data: the place of the demo's sessions, its e-learning (with its tests) and recorded
+    /// webinars, and the program logic its follow-up rests on.
     /// </summary>
     public static Lrs.Core.FollowUp.LearningCentre Metodikum(DateTimeOffset now) => new("metodikum", ActivityBase + MetodikumPath, "Metodikum, Solna",
         ["Förflyttningar som skadar personal och brukare", "Nyanställda utan grundläggande kunskap om demens och hygien"],
         ["Simuleringsrum med taklyft och dockor", "Två undersköterskor som handledare", "Lärlådor", "Webbinarier med inspelning"],
-        [], [ActivityBase + "courses/", ActivityBase + "videos/", ActivityBase + "webinars/"],
+        [], [ActivityBase + "courses/", ActivityBase + "assessments/", ActivityBase + "videos/", ActivityBase + "webinars/"],
         [
             new("fler-utbildade", "short", "Fler medarbetare hos kommunen och privata utförare utbildas", "reach.peopleTrained", null),
             new("kunskap", "short", "Deltagarna klarar förflyttningsövningen och får den bekräftad", "shortTerm.signoffRate", "forflyttning"),
             new("i-praktiken", "medium", "Det som lärts tas upp och används i arbetsgruppen", "mediumTerm.reflectionResponseRate", "forflyttning"),
+            new("forflyttning-i-praktiken", "medium", "Förflyttningstekniken används i arbetet åtta veckor efter utbildningen",
+                "mediumTerm.followUpScore", "forflyttning"),
+            new("demens-i-praktiken", "medium", "Det som lärts i Demens ABC används i bemötandet åtta veckor efter utbildningen",
+                "mediumTerm.followUpScore", "demens-abc"),
             new("tackning", "long", "Varje enhet har förflyttningskompetens", "longTerm.coverage", "forflyttning"),
         ], now);
     public const string LearningCentreType = "https://demo.lrsapi.se/xapi/activity-types/learning-centre";

@@ -34,14 +34,15 @@ internal static class DemoReflection
             "Låta brukaren välja kläder och mat själv, också när vi har bråttom."],
     };
 
-    /// <summary>Answers some tasks and holds a group reflection in every unit; returns how many of each.</summary>
+    /// <summary>Answers some tasks and holds a group reflection in every unit of <paramref name="organisations"/>; returns how
+    /// many of each. Follow-up questions are left to <see cref="DemoFollowUp"/>.</summary>
     public static async Task<(int Answered, int GroupReflections, int Statements)> SeedAsync(LrsStore store, StatementWriter writer, long tenantId, Framework framework,
-        DemoTenant demo, JsonObject authority, TimeProvider time, CancellationToken ct)
+        int seed, IReadOnlyList<DemoOrganisation> organisations, IReadOnlyList<DemoPerson> people, JsonObject authority, TimeProvider time, CancellationToken ct)
     {
-        var random = new Random(demo.Seed);
+        var random = new Random(seed);
         var now = time.GetUtcNow();
         int answered = 0, meetings = 0, statements = 0;
-        foreach (var unit in demo.Organisations.SelectMany(o => o.Units))
+        foreach (var unit in organisations.SelectMany(o => o.Units))
         {
             var tasks = await store.Reflection.ListAllAsync(tenantId, new ReflectionTaskQuery(UnitId: unit.Id, Limit: 500), ct);
             var meetingAt = new DateTimeOffset(now.Date.AddDays(-14).AddHours(12), TimeSpan.Zero);
@@ -50,7 +51,7 @@ internal static class DemoReflection
             var built = new List<JsonObject>();
             foreach (var task in tasks.Where(t => t.Status == ReflectionTaskStatus.Open && t.TriggeredAt < now.AddDays(-3)))
             {
-                if (framework.FindReflectionTemplate(task.TemplateId) is not { } template || random.NextDouble() > 0.6) continue;
+                if (framework.FindReflectionTemplate(task.TemplateId) is not { } template || template.IsFollowUp || random.NextDouble() > 0.6) continue;
                 var at = task.TriggeredAt.AddHours(random.Next(2, 240));
                 if (at > now.AddHours(-1)) at = now.AddHours(-1);
                 // Group tasks answered first are shared with the group more often: that is what the meeting takes up.
@@ -66,12 +67,12 @@ internal static class DemoReflection
             // A group reflection two weeks ago on the unit's group templates with tasks, attended by most of its staff.
             var groupTemplates = tasks.Where(t => t.TriggeredAt < meetingAt).Select(t => framework.FindReflectionTemplate(t.TemplateId))
                 .OfType<ReflectionTemplate>().Where(t => t.Mode == ReflectionMode.Group).Distinct().ToList();
-            var staff = demo.People.Where(p => p.UnitId == unit.Id).ToList();
+            var staff = people.Where(p => p.UnitId == unit.Id).ToList();
             if (groupTemplates.Count == 0 || staff.Count == 0) continue;
             var attendees = staff.Where(_ => random.NextDouble() < 0.75).ToList();
             if (attendees.Count == 0) attendees.Add(staff[0]);
             var facilitator = staff.FirstOrDefault(p => p.Roles.Contains("enhetschef")) ?? attendees[0];
-            var meetingId = NameBasedUuid.Create(MeetingIds, $"{demo.Seed} {unit.Id} meeting");
+            var meetingId = NameBasedUuid.Create(MeetingIds, $"{seed} {unit.Id} meeting");
             var (attendance, attended) = Reflection.GroupReflectionEndpoints.Attendance(meetingId, unit.Id, unit.Name, Agent(facilitator),
                 [.. attendees.Select(p => ((string?)p.EmployeeId, Agent(p)))], groupTemplates, meetingAt);
             statements += await StoreAsync(writer, tenantId, attendance, authority, ct);
@@ -90,7 +91,8 @@ internal static class DemoReflection
         return agent;
     }
 
-    private static async Task<int> StoreAsync(StatementWriter writer, long tenantId, IReadOnlyList<JsonObject> built, JsonObject authority, CancellationToken ct)
+    /// <summary>Stores built statements in batches; how many.</summary>
+    internal static async Task<int> StoreAsync(StatementWriter writer, long tenantId, IReadOnlyList<JsonObject> built, JsonObject authority, CancellationToken ct)
     {
         var stored = 0;
         foreach (var chunk in built.Chunk(500)) stored += await DemoSeeder.StoreAsync(writer, tenantId, authority, chunk, ct);

@@ -16,7 +16,9 @@ public sealed record DemoSeedOutcome(string Tenant, string Key, string Secret, i
 /// <summary>
 /// Loads a demo tenant: the Swedish elderly-care framework, its employers, units and staff, and their statements,
 /// through the same validation, preparation and stores as the API (evidence is extracted and reflection tasks are created as
-/// statements are stored); then some of the tasks are answered and every unit holds a group reflection.
+/// statements are stored); the learning centres Metodikum and Metodrum (<see cref="DemoMetodrum"/>, with its own employers and
+/// fifteen months of sessions); then some of the tasks are answered, every unit holds a group reflection, and most follow-up
+/// questions asked by now are answered (<see cref="DemoFollowUp"/>).
 /// </summary>
 public static class DemoSeeder
 {
@@ -47,18 +49,22 @@ public static class DemoSeeder
         progress($"framework: {framework.Competences.Count} competences, {framework.Roles.Count} roles, {framework.Rules.Count} rules");
 
         var now = time.GetUtcNow();
-        var organisations = demo.Organisations.Select(o => new OrganisationUpsert(o.Id, o.Name, o.HrHomePage, [.. o.Units.Select(u => new UnitUpsert(u.Id, u.Name))], o.Kind)).ToList();
+        var metodrum = DemoMetodrum.For(demo);
+        IReadOnlyList<DemoOrganisation> employers = [.. demo.Organisations, .. metodrum.Organisations];
+        IReadOnlyList<DemoPerson> staff = [.. demo.People, .. metodrum.People];
+        var organisations = employers.Select(o => new OrganisationUpsert(o.Id, o.Name, o.HrHomePage, [.. o.Units.Select(u => new UnitUpsert(u.Id, u.Name))], o.Kind)).ToList();
         var orgOutcome = await store.People.UpsertOrganisationsAsync(tenant.Id, organisations, null, now, ct);
         if (orgOutcome.Refusal is { } orgRefusal) return (null, $"Organisations refused: {string.Join("; ", orgRefusal.Errors)}");
-        foreach (var chunk in demo.People.Chunk(PeopleInput.MaxPeople))
+        foreach (var chunk in staff.Chunk(PeopleInput.MaxPeople))
         {
             var people = chunk.Select(p => new PersonUpsert(p.EmployeeId, p.OrganisationId, p.Name, p.Email, null, [p.UnitId], p.Roles, p.Duties,
                 [.. p.Agents.Select(a => (JsonObject)a.DeepClone())])).ToList();
             var outcome = await store.People.UpsertPeopleAsync(tenant.Id, people, null, now, ct);
             if (outcome.Refusal is { } refusal) return (null, $"People refused: {string.Join("; ", refusal.Errors.Take(5))}");
         }
-        progress($"people: {demo.People.Count} in {demo.Organisations.Sum(o => o.Units.Count)} units of {demo.Organisations.Count} employers");
+        progress($"people: {staff.Count} in {employers.Sum(o => o.Units.Count)} units of {employers.Count} employers");
         await store.FollowUp.PutCentreAsync(tenant.Id, DemoCatalogue.Metodikum(now), ct);
+        await store.FollowUp.PutCentreAsync(tenant.Id, DemoMetodrum.Centre(now), ct);
 
         var authority = (JsonObject)JsonNode.Parse(credential.AuthorityJson)!;
         // The demo's statements get their stored times as a client's do; this process serves no reads, so its clock is its own.
@@ -98,21 +104,30 @@ public static class DemoSeeder
         progress($"statements: {stored}");
 
         // Recent on-site sessions and a webinar go the way a client's do: through the session writer.
-        var fromSessions = await DemoSessions.WriteAsync(new SessionStores(writer, store.People, store.Sessions),
-            new SessionCaller(tenant.Id, authority, null, Define: true), demo, ct);
+        var sessionStores = new SessionStores(writer, store.People, store.Sessions);
+        var sessionCaller = new SessionCaller(tenant.Id, authority, null, Define: true);
+        var fromSessions = await DemoSessions.WriteAsync(sessionStores, sessionCaller, demo, ct);
         stored += fromSessions;
         progress($"sessions and a webinar: {fromSessions} statements");
+        var atMetodrum = await metodrum.WriteSessionsAsync(sessionStores, sessionCaller, ct);
+        stored += atMetodrum;
+        progress($"Metodrum: {metodrum.People.Count} people of {metodrum.Organisations.Count} employers, sessions over 15 months ({atMetodrum} statements)");
 
-        var (answered, groupReflections, reflectionStatements) = await DemoReflection.SeedAsync(store, writer, tenant.Id, framework, demo, authority, time, ct);
+        var (answered, groupReflections, reflectionStatements) = await DemoReflection.SeedAsync(store, writer, tenant.Id, framework, demo.Seed,
+            employers, staff, authority, time, ct);
         stored += reflectionStatements;
         progress($"reflection: {answered} tasks answered, {groupReflections} group reflections held ({reflectionStatements} statements)");
+
+        var (asked, followUpsAnswered, followUpStatements) = await DemoFollowUp.SeedAsync(store, writer, tenant.Id, framework, demo, metodrum, authority, now, ct);
+        stored += followUpStatements;
+        progress($"follow-up: {followUpsAnswered} of {asked} follow-up questions answered");
 
         var (deviations, trainingPlans, planningStatements) = await DemoPlanning.SeedAsync(store, writer, tenant.Id, framework, demo, authority, time, ct);
         stored += planningStatements;
         progress($"planning: a plan for {demo.Organisations[0].Units[0].Id}, {deviations} deviation reports, {trainingPlans} training plans ({planningStatements} statements)");
 
-        return (new DemoSeedOutcome(tenant.Name, credential.Key, secret, demo.Organisations.Count, demo.Organisations.Sum(o => o.Units.Count),
-            demo.People.Count, stored, time.GetElapsedTime(started)), null);
+        return (new DemoSeedOutcome(tenant.Name, credential.Key, secret, employers.Count, employers.Sum(o => o.Units.Count),
+            staff.Count, stored, time.GetElapsedTime(started)), null);
     }
 
     /// <summary>Stores demo statements as one batch; how many.</summary>

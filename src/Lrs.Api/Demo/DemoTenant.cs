@@ -155,7 +155,8 @@ public sealed class DemoTenant
 
     internal ulong PlanSeed(int person) => DemoRandom.Key(Seed, person, 0, 3);
 
-    private sealed record Employer(string Id, string Name, string HrHomePage, string MailDomain, string Prefix, string[] UnitNames, string Kind);
+    /// <summary>An employer as the generator makes it: its HR system, mail domain, employee-number prefix and units.</summary>
+    internal sealed record Employer(string Id, string Name, string HrHomePage, string MailDomain, string Prefix, string[] UnitNames, string Kind);
 
     private static readonly Employer[] Employers =
     [
@@ -245,7 +246,7 @@ public sealed class DemoTenant
     // Roles of one unit's staff: the manager(s) first, then nurses, then care staff. About one enhetschef per 50 and a
     // nurse per 20; care staff mostly undersköterskor, some vårdbiträden and omsorgsassistenter; one or two handledare
     // per 40 care staff, always undersköterskor as well; the verksamhetschef sits in the employer's first unit.
-    private static List<(string[] Roles, string[] Duties)> StaffRoles(int size, bool firstOfEmployer, DemoRandom random)
+    internal static List<(string[] Roles, string[] Duties)> StaffRoles(int size, bool firstOfEmployer, DemoRandom random)
     {
         var staff = new List<(string[] Roles, string[] Duties)>(size);
         void Add(string role) { if (staff.Count < size) staff.Add(([role], [])); }
@@ -269,7 +270,7 @@ public sealed class DemoTenant
         return staff;
     }
 
-    private static DemoPerson NewPerson(Employer employer, DemoUnit unit, string employeeId, string[] roles, string[] duties,
+    internal static DemoPerson NewPerson(Employer employer, DemoUnit unit, string employeeId, string[] roles, string[] duties,
         HashSet<string> mailboxes, DemoRandom random)
     {
         string first = random.Pick(DemoCatalogue.FirstNames), last = random.Pick(DemoCatalogue.LastNames);
@@ -287,7 +288,7 @@ public sealed class DemoTenant
 
     // Employee numbers such as S-10234: the employer's prefix, then at least four digits that walk the number space with
     // a stride coprime to it, so they are unique and do not look sequential.
-    private sealed class EmployeeNumbers(string prefix, int count, DemoRandom random)
+    internal sealed class EmployeeNumbers(string prefix, int count, DemoRandom random)
     {
         private readonly int _width = Math.Max(4, count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
         private readonly long _offset = random.Next(int.MaxValue);

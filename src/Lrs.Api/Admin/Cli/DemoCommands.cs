@@ -20,7 +20,7 @@ internal static class DemoCommands
     private static Command Seed()
     {
         var tenant = new Option<string>("--tenant") { Description = "The new tenant's name.", DefaultValueFactory = _ => "demo", HelpName = "NAME" };
-        var people = Terminal.WholeNumber("--people", 300, 0, 1_000_000, "How many people.");
+        var people = Terminal.WholeNumber("--people", 300, 0, 1_000_000, "How many people at Metodikum's employers; Metodrum's get half as many, at most 130.");
         var perPerson = StatementsPerPerson();
         var seed = RandomSeed();
         var perUnit = Terminal.WholeNumber("--people-per-unit", null, 1, 1_000_000, "People per unit, in as many units as it takes (without it, six units).");
