@@ -124,9 +124,9 @@ public sealed class CompetenceStore(Dialect db, FrameworkCache frameworks, TimeP
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<EvidenceHistory>> EvidenceHistoryAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct)
+    public async Task<IReadOnlyList<EvidenceHistory>> EvidenceHistoryAsync(long tenantId, IReadOnlyCollection<string>? agentKeys, CancellationToken ct)
     {
-        if (agentKeys.Count == 0) return [];
+        if (agentKeys?.Count == 0) return [];
         // A retraction counts as a voiding only when the statement is voided; a change of rules retracts for every moment.
         const string voided = "EXISTS (SELECT 1 FROM statements v WHERE v.tenant_id = {0}.tenant_id AND v.id = {0}.statement_id AND v.voided)";
         var rows = await db.QueryAsync($"""
@@ -134,11 +134,11 @@ public sealed class CompetenceStore(Dialect db, FrameworkCache frameworks, TimeP
                 so.statement_id, so.signed_at, so.retracted
             FROM evidence e LEFT JOIN signoffs so ON e.needs_signoff AND so.tenant_id = e.tenant_id AND so.target_id = e.statement_id
                 AND so.signer_key <> e.agent_key AND (so.retracted IS NULL OR {string.Format(System.Globalization.CultureInfo.InvariantCulture, voided, "so")})
-            WHERE e.tenant_id = @t AND e.agent_key{db.In("keys")} AND (e.retracted IS NULL OR {string.Format(System.Globalization.CultureInfo.InvariantCulture, voided, "e")})
+            WHERE e.tenant_id = @t{(agentKeys is null ? "" : $" AND e.agent_key{db.In("keys")}")} AND (e.retracted IS NULL OR {string.Format(System.Globalization.CultureInfo.InvariantCulture, voided, "e")})
             """, r => (Evidence: new EvidenceRecord(r.GetString(0), db.Uuid(r, 1), r.GetString(2), db.Time(r, 3), db.TimeOrNull(r, 4), r.GetBoolean(5), null, null,
                     r.StringOrNull(6)), VoidedAt: db.TimeOrNull(r, 7),
                 Signoff: r.IsDBNull(8) ? null : new SignoffHistory(db.Uuid(r, 8), db.Time(r, 9), db.TimeOrNull(r, 10))),
-            ct, ("t", tenantId), ("keys", db.List(agentKeys)));
+            ct, ("t", tenantId), ("keys", db.List(agentKeys ?? [])));
         return [.. rows.GroupBy(r => (r.Evidence.StatementId, r.Evidence.CompetenceId, r.Evidence.AgentKey))
             .Select(g => new EvidenceHistory(g.First().Evidence, g.First().VoidedAt, [.. g.Where(r => r.Signoff is not null).Select(r => r.Signoff!)]))];
     }

@@ -122,7 +122,7 @@ public abstract class Dialect
 }
 
 /// <summary>The type of a batched column, for PostgreSQL's typed arrays.</summary>
-public enum ColumnType { Text, Uuid, Time, Boolean, Long, Json }
+public enum ColumnType { Text, Uuid, Time, Boolean, Long, Json, Double }
 
 /// <summary>A column of a row batch: its name, type and value.</summary>
 public sealed record Column<T>(string Name, ColumnType Type, Func<T, object?> Value);

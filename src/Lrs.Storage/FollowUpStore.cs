@@ -8,6 +8,8 @@ namespace Lrs.Storage;
 /// <summary>Learning centres and the reads of follow-up.</summary>
 public sealed class FollowUpStore(Dialect db) : IFollowUpStore
 {
+    private readonly FollowUpFacts _facts = new(db);
+
     /// <inheritdoc />
     public async Task<CentreWrite> PutCentreAsync(long tenantId, LearningCentre centre, CancellationToken ct)
     {
@@ -80,21 +82,22 @@ public sealed class FollowUpStore(Dialect db) : IFollowUpStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, CancellationToken ct) =>
-        await db.QueryAsync($"""
-            SELECT s.body{db.AsText} FROM statement_index i JOIN statements s ON s.tenant_id = i.tenant_id AND s.seq = i.seq
-            WHERE i.tenant_id = @t AND i.key{db.In("keys")} AND i.src = i.seq AND NOT s.voided
-            """, r => StatementFact.Read(r.GetString(0)), ct,
-            ("t", tenantId), ("keys", db.List(verbs.Select(v => Lrs.Core.Xapi.StatementIndex.Verb + v))));
+    public Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
+        LearningCentre? centre, CancellationToken ct) => _facts.ReadAsync(tenantId, verbs, from, to, centre, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StatementFact>> StatementsByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        _facts.ReadByIdAsync(tenantId, ids, ct);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct) =>
-        await db.QueryAsync("""
-            SELECT t.template_id, t.agent_key, t.statement_id, t.training, t.triggered_at, t.status, coalesce(t.available_from, t.triggered_at),
+        await db.QueryAsync($"""
+            SELECT t.template_id, t.agent_key, t.statement_id, {db.Sql("json_extract(t.training, '$.id')", "t.training::jsonb ->> 'id'")}, t.triggered_at, t.status,
+                coalesce(t.available_from, t.triggered_at),
                 (SELECT max(a.score) FROM reflection_answers a WHERE a.tenant_id = t.tenant_id AND a.task_id = t.id)
             FROM reflection_tasks t WHERE t.tenant_id = @t AND t.status <> 'cancelled'
             """,
-            r => new TaskFact(r.GetString(0), r.GetString(1), db.Uuid(r, 2), ReflectionRows.Training(r.StringOrNull(3))?["id"]?.GetValue<string>(),
+            r => new TaskFact(r.GetString(0), r.GetString(1), db.Uuid(r, 2), r.StringOrNull(3),
                 db.Time(r, 4), r.GetString(5) == "answered", db.Time(r, 6), r.IsDBNull(7) ? null : r.GetDouble(7)), ct, ("t", tenantId));
 
     /// <inheritdoc />

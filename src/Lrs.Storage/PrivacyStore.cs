@@ -142,6 +142,13 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
                 rewritten, ct, new("seq", ColumnType.Long, r => r.Seq), new("body", ColumnType.Text, r => r.Body.ToJsonString()),
                 new("keys", ColumnType.Text, r => string.Join(KeySeparator, StatementIndex.Extract(r.Body))), new("stored", ColumnType.Time, _ => stored));
             counts.StatementsRewritten = rewritten.Count;
+            // What follow-up reads of them names the pseudonym too.
+            var seqs = rewritten.Select(r => r.Seq).ToList();
+            await Execute(lease, $"DELETE FROM follow_up_facts WHERE tenant_id = @t AND seq{db.In("seqs")}", ct, ("t", tenantId), ("seqs", db.List(seqs)));
+            var facts = await ListAsync(lease, $"SELECT seq, verb, ref_target, is_voiding, body{db.AsText} FROM statements WHERE tenant_id = @t AND seq{db.In("seqs")} AND NOT voided",
+                r => (Seq: r.GetInt64(0), Fact: FollowUpFacts.Of(r.GetString(1), db.UuidOrNull(r, 2), r.GetBoolean(3), r.GetString(4))), ct, ("t", tenantId), ("seqs", db.List(seqs)));
+            await using var insert = lease.Command("");
+            await new FollowUpFacts(db).InsertAsync(insert, tenantId, [.. facts.Where(f => f.Fact is not null).Select(f => (f.Seq, f.Fact!))], ct);
         }
 
         // The keys that remain (statements rewritten, and referrers that inherited the person's keys) name the pseudonym.
@@ -204,7 +211,9 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
         counts.IndexKeys += distinct.Count;
 
         var sha2s = statements.SelectMany(s => Attachments(s.Body)).Distinct().ToArray();
-        counts.StatementsRemoved += await Execute(lease, $"DELETE FROM statements WHERE tenant_id = @t AND seq{db.In("seqs")}", ct, ("t", tenantId), ("seqs", db.List(statements.Select(s => s.Seq))));
+        var seqs = db.List(statements.Select(s => s.Seq));
+        await Execute(lease, $"DELETE FROM follow_up_facts WHERE tenant_id = @t AND seq{db.In("seqs")}", ct, ("t", tenantId), ("seqs", seqs));
+        counts.StatementsRemoved += await Execute(lease, $"DELETE FROM statements WHERE tenant_id = @t AND seq{db.In("seqs")}", ct, ("t", tenantId), ("seqs", seqs));
         if (sha2s.Length > 0) counts.Attachments += await RemoveUnreferencedAttachmentsAsync(lease, tenantId, sha2s, ct);
     }
 
@@ -418,6 +427,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
             counts.Signoffs += await Execute(lease, $"DELETE FROM signoffs WHERE tenant_id = @t AND (statement_id IN ({oldIds}) OR target_id IN ({oldIds}))", ct, p);
             // Index rows of old statements, and those that newer statements inherited from them.
             counts.IndexKeys += await Execute(lease, $"DELETE FROM statement_index WHERE tenant_id = @t AND (seq IN ({old}) OR src IN ({old}))", ct, p);
+            await Execute(lease, $"DELETE FROM follow_up_facts WHERE tenant_id = @t AND seq IN ({old})", ct, p);
             counts.Statements += await Execute(lease, $"DELETE FROM statements WHERE tenant_id = @t AND seq IN ({old})", ct, p);
             if (counts.Statements > 0) counts.Attachments += await RemoveUnreferencedAttachmentsAsync(lease, tenantId, null, ct);
             counts.AuditEntries += await Execute(lease, "DELETE FROM audit_log WHERE tenant_id = @t AND at < @audit", ct, p);

@@ -37,6 +37,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     private readonly EvidenceTables _evidence = new(db);
     private readonly ReflectionStore _reflection = new(db);
     private readonly EventTables _events = new(db);
+    private readonly FollowUpFacts _facts = new(db);
 
     /// <summary>A stored statement's identity and index information.</summary>
     private sealed record RowInfo(long Seq, Guid Id, IReadOnlyList<string> Keys, Guid? RefTarget, bool IsVoiding);
@@ -119,6 +120,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         }
 
         var seqs = await InsertStatementsAsync(connection, transaction, tenantId, fresh, ct);
+        await InsertFollowUpFactsAsync(connection, transaction, tenantId, fresh, seqs, ct);
 
         // Voiding, forwards: targets already stored (or earlier in this batch) become voided.
         var voidTargets = fresh.Where(s => s.IsVoiding).Select(s => s.RefTarget!.Value).Distinct().ToArray();
@@ -374,11 +376,24 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return seqs;
     }
 
-    /// <summary>Marks the non-voiding statements among <paramref name="ids"/> voided.</summary>
+    // What follow-up reads of the new statements (before voiding, which removes it again from those voided in this batch).
+    private async Task InsertFollowUpFactsAsync(DbConnection c, DbTransaction t, long tenantId, List<PreparedStatement> fresh, long[] seqs, CancellationToken ct)
+    {
+        List<(long Seq, Lrs.Core.FollowUp.StatementFact Fact)>? facts = null;
+        for (var i = 0; i < fresh.Count; i++)
+            if (FollowUpFacts.Of(fresh[i].Verb, fresh[i].RefTarget, fresh[i].IsVoiding, fresh[i].Json) is { } fact) (facts ??= []).Add((seqs[i], fact));
+        if (facts is null) return;
+        await using var command = Dialect.Command(c, t, "");
+        await _facts.InsertAsync(command, tenantId, facts, ct);
+    }
+
+    /// <summary>Marks the non-voiding statements among <paramref name="ids"/> voided, and takes them out of follow-up.</summary>
     private async Task MarkVoidedAsync(DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
     {
-        await using var command = Dialect.Command(c, t, $"UPDATE statements SET voided = true WHERE tenant_id = @t AND id{db.In("ids")} AND NOT is_voiding AND NOT voided",
-            ("t", tenantId), ("ids", db.List(ids)));
+        await using var command = Dialect.Command(c, t, $"""
+            UPDATE statements SET voided = true WHERE tenant_id = @t AND id{db.In("ids")} AND NOT is_voiding AND NOT voided;
+            DELETE FROM follow_up_facts WHERE tenant_id = @t AND seq IN (SELECT seq FROM statements WHERE tenant_id = @t AND id{db.In("ids")} AND voided)
+            """, ("t", tenantId), ("ids", db.List(ids)));
         await command.ExecuteNonQueryAsync(ct);
     }
 

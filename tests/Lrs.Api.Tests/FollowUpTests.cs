@@ -1,9 +1,12 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lrs.Api.Tests.Infrastructure;
 using Lrs.Core.Storage;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 using static Lrs.Api.Tests.Infrastructure.Xapi;
 
 namespace Lrs.Api.Tests;
@@ -371,6 +374,65 @@ public abstract class FollowUpTests(LrsFixture lrs)
         Figure(after, "2026-02", "coverage", "unit", "u1").Should().Be("0.8333", "the profile as it stood on 28 February, before the voiding");
         var shortTerm = await RowsAsync(f.Client, "/api/follow-up/short-term?from=2026-01&to=2026-01");
         Figure(shortTerm, "2026-01", "passRate", "activity", Hlr).Should().Be("0.8", "results are read as they stand: K1, K3–K5 passed of K1, K3–K6");
+    }
+
+    [Fact]
+    public async Task A_training_counts_in_its_local_month_and_not_once_voided_even_by_a_voiding_that_came_first()
+    {
+        var f = await CreateAsync();
+        // 23:30 UTC on 28 February is 00:30 on 1 March in Stockholm; 22:30 UTC on 31 March is 00:30 on 1 April (summer time).
+        var march = new Dictionary<string, string>();
+        foreach (var k in Municipal[..5])
+        {
+            march[k] = (await f.Client.PostAsync(Result(k, Passed, Hlr, "2026-02-28T23:30:00Z", 0.9)))[0];
+            await f.Client.PostAsync(Result(k, Passed, Hlr, "2026-03-31T22:30:00Z", 0.9));
+        }
+        var rows = await RowsAsync(f.Client, "/api/follow-up/reach?from=2026-02&to=2026-04&centre=metodikum");
+        Figure(rows, "2026-02", "peopleTrained").Should().Be("0");
+        Figure(rows, "2026-03", "peopleTrained").Should().Be("5");
+        Figure(rows, "2026-04", "peopleTrained").Should().Be("5");
+        var outcomes = await RowsAsync(f.Client, "/api/follow-up/short-term?from=2026-02&to=2026-03");
+        Figure(outcomes, "2026-03", "peopleAssessed", "activity", Hlr).Should().Be("5");
+        Figure(outcomes, "2026-02", "peopleAssessed", "activity", Hlr).Should().BeNull();
+
+        (await f.Client.PostAsync(Voiding(march["K1"]))).Should().HaveCount(1);
+        // A voiding that arrives before its target: the target, when it comes, is stored voided and never counted.
+        var early = Guid.NewGuid().ToString();
+        (await f.Client.PostAsync(Voiding(early))).Should().HaveCount(1);
+        var late = Result("K1", Passed, Hlr, "2026-03-10T10:00:00Z", 0.9);
+        late["id"] = early;
+        (await f.Client.PostAsync(late)).Should().HaveCount(1);
+        rows = await RowsAsync(f.Client, "/api/follow-up/reach?from=2026-03&to=2026-04&centre=metodikum");
+        Figure(rows, "2026-03", "peopleTrained").Should().Be("<5", "K2–K5: K1's training was voided, and so was the one that came after its voiding");
+        Figure(rows, "2026-04", "peopleTrained").Should().Be("5");
+        outcomes = await RowsAsync(f.Client, "/api/follow-up/short-term?from=2026-03&to=2026-03");
+        Figure(outcomes, "2026-03", "peopleAssessed", "activity", Hlr).Should().Be("<5");
+    }
+
+    [Fact]
+    public async Task Statements_stored_before_the_follow_up_facts_existed_count_as_before_once_the_migration_has_filled_them_in()
+    {
+        var f = await CreateAsync();
+        (await f.Client.PostAsync(Voiding(f.HlrJanuary["K1"]))).Should().HaveCount(1);
+        string[] reads = ["reach?from=2026-01&to=2026-02&centre=metodikum", "short-term?from=2026-01&to=2026-01", "long-term?from=2026-01&to=2026-02",
+            "medium-term?from=2026-01&to=2026-02&centre=metodikum"];
+        var before = new List<string>();
+        foreach (var read in reads) before.Add((await RowsAsync(f.Client, "/api/follow-up/" + read)).ToJsonString());
+
+        // The database as the LRS before migration 7 left it, brought up to date again.
+        var postgres = lrs.StoreName == "Postgres";
+        await using (DbConnection connection = postgres ? new NpgsqlConnection(lrs.StoreConnectionString) : new SqliteConnection(lrs.StoreConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE follow_up_facts; DELETE FROM schema_migrations WHERE version = 7";
+            await command.ExecuteNonQueryAsync();
+        }
+        if (postgres) await new Lrs.Storage.Postgres.PostgresDatabase(lrs.StoreConnectionString).EnsureSchemaAsync(CancellationToken.None);
+        else await new Lrs.Storage.Sqlite.SqliteDatabase(lrs.StoreConnectionString).EnsureSchemaAsync(CancellationToken.None);
+
+        for (var i = 0; i < reads.Length; i++)
+            (await RowsAsync(f.Client, "/api/follow-up/" + reads[i])).ToJsonString().Should().Be(before[i], reads[i]);
     }
 
     [Fact]

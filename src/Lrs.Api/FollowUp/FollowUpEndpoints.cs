@@ -289,17 +289,24 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
         return (new FollowUpRequest(filter, directory, framework), null);
     }
 
+    private static readonly string[] Outcomes = [Lrs.Core.Learning.SessionStatements.PassedVerb, Lrs.Core.Learning.SessionStatements.FailedVerb];
+
     /// <summary>What <paramref name="measure"/> needs, read after <see cref="FilterAsync"/>.</summary>
     public async Task<FollowUpData> ReadAsync(long tenant, string measure, FollowUpRequest request, CancellationToken ct)
     {
         var (filter, directory, framework) = request;
-        IReadOnlyCollection<string> verbs = measure switch
+        // The statements of the period; what is read of them outside it, by whatever else it is found.
+        var (from, to) = (filter.From.Start(Zone), filter.To.Next.Start(Zone));
+        var statements = measure switch
         {
-            "shortTerm" => [Lrs.Core.Learning.SessionStatements.PassedVerb, Lrs.Core.Learning.SessionStatements.FailedVerb, .. framework.SignoffVerbs],
-            "longTerm" or "beforeAfter" => [FollowUpFigures.ReportedVerb],
-            _ => FollowUpFigures.TrainingVerbs,
+            // A sign-off may come after the period of the training it signs: sign-offs are read whenever they were given.
+            "shortTerm" when framework.SignoffVerbs.Intersect(Outcomes).Any() => await store.StatementsAsync(tenant, [.. Outcomes.Union(framework.SignoffVerbs)], null, null, null, ct),
+            "shortTerm" => [.. await store.StatementsAsync(tenant, Outcomes, from, to, filter.Centre, ct),
+                .. await store.StatementsAsync(tenant, [.. framework.SignoffVerbs], null, null, null, ct)],
+            "longTerm" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], from, to, null, ct),
+            "beforeAfter" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], null, null, null, ct),
+            _ => await store.StatementsAsync(tenant, FollowUpFigures.TrainingVerbs, from, to, filter.Centre, ct),
         };
-        var statements = await store.StatementsAsync(tenant, verbs, ct);
         IReadOnlyList<EvidenceHistory> evidence = [];
         if (measure is "longTerm" or "beforeAfter")
         {
@@ -308,9 +315,19 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
                 && (filter.OrganisationId is null || p.OrganisationId == filter.OrganisationId)
                 && (filter.UnitId is null || p.Assignments.Any(x => x.Kind == Lrs.Core.People.AssignmentKind.Unit && x.Value == filter.UnitId)))
                 .Select(a => a.Key).ToList();
-            evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, keys, ct);
+            // Without either filter that is everyone: the tenant's evidence is read whole rather than agent by agent.
+            evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant,
+                filter.OrganisationId is null && filter.UnitId is null ? null : keys, ct);
         }
         var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct) : [];
+        if (tasks.Count > 0 && (filter.Centre is not null || filter.CompetenceId is not null))
+        {
+            // A follow-up question is asked weeks after its training, often in a later period: its training is read by id.
+            var read = statements.Select(s => s.Id).ToHashSet();
+            var trainings = tasks.Where(t => framework.FindReflectionTemplate(t.TemplateId)?.IsFollowUp == true && !read.Contains(t.StatementId))
+                .Select(t => t.StatementId).ToHashSet();
+            if (trainings.Count > 0) statements = [.. statements, .. await store.StatementsByIdAsync(tenant, trainings, ct)];
+        }
         var reflections = measure == "mediumTerm" ? await store.GroupReflectionsAsync(tenant, ct) : [];
         var sessions = measure == "reach" ? await store.SessionsAsync(tenant, ct) : [];
         return new FollowUpData(directory, statements, evidence, tasks, reflections, sessions, framework, Zone, time.GetUtcNow());

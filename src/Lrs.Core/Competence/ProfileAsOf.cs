@@ -40,9 +40,29 @@ public static class ProfileAsOf
                     if (s.SignedAt <= asOf && !(s.VoidedAt <= asOf)
                         && (first is null || s.SignedAt < first.SignedAt || (s.SignedAt == first.SignedAt && s.StatementId.CompareTo(first.StatementId) < 0)))
                         first = s;
-            result.Add(h.Evidence with { SignedOffAt = first?.SignedAt, SignoffStatementId = first?.StatementId });
+            result.Add(h.Evidence.SignedOffAt == first?.SignedAt && h.Evidence.SignoffStatementId == first?.StatementId ? h.Evidence
+                : h.Evidence with { SignedOffAt = first?.SignedAt, SignoffStatementId = first?.StatementId });
         }
         return result;
+    }
+
+    /// <summary>
+    /// Whether the evidence of one competence made it valid or expiring at <paramref name="asOf"/>, as the profile of then
+    /// (<see cref="Compute(PersonFacts, IEnumerable{EvidenceHistory}, Framework, DateTimeOffset, TimeSpan)"/>) decides: some
+    /// evidence achieved by then, not voided by then, not expired by then, and signed off by then (by a sign-off not voided
+    /// by then) when it needs a sign-off.
+    /// </summary>
+    public static bool Holds(IEnumerable<EvidenceHistory> historyOfCompetence, DateTimeOffset asOf)
+    {
+        foreach (var h in historyOfCompetence)
+        {
+            var e = h.Evidence;
+            if (e.AchievedAt > asOf || h.VoidedAt <= asOf || e.ExpiresAt <= asOf) continue;
+            if (!e.NeedsSignoff) return true;
+            foreach (var s in h.Signoffs)
+                if (s.SignedAt <= asOf && !(s.VoidedAt <= asOf)) return true;
+        }
+        return false;
     }
 
     /// <summary>

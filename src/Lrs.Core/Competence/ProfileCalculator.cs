@@ -135,6 +135,24 @@ public static class ProfileCalculator
         return new PersonProfile(person.PersonId, now, entries);
     }
 
+    /// <summary>
+    /// The competences <paramref name="person"/>'s roles require (a conditional requirement when the person has its duty), in
+    /// framework order: the entries of <see cref="Compute"/>'s profile whose requirement is <see cref="RequirementLevel.Required"/>.
+    /// Such an entry is met (<see cref="ProfileEntry.IsMet"/>) when the competence and each of its prerequisites is valid or expiring.
+    /// </summary>
+    public static IReadOnlyList<Competence> RequiredCompetences(PersonFacts person, Framework framework)
+    {
+        var requirements = Requirements(person, framework);
+        var required = new List<Competence>();
+        for (var i = 0; i < framework.Competences.Count; i++)
+        {
+            var competence = framework.Competences[i];
+            if (framework.OrderOf(competence.Id) != i) continue; // a repeated id: the first one counts
+            if (requirements.TryGetValue(competence.Id, out var r) && r.Level == RequirementLevel.Required) required.Add(competence);
+        }
+        return required;
+    }
+
     /// <summary>The JSON name of a status: <c>valid</c>, <c>expiring</c>, <c>expired</c>, <c>pending-signoff</c>, <c>missing</c>.</summary>
     public static string StatusName(CompetenceStatus status) => status switch
     {

@@ -12,13 +12,50 @@ namespace Lrs.Core.FollowUp;
 /// <param name="Duties">Current duties.</param>
 public sealed record FollowUpPerson(string Id, string OrganisationId, IReadOnlyList<Assignment> Assignments, IReadOnlyList<string> Duties)
 {
+    private Timeline? _units, _roles;
+
     /// <summary>
     /// The units or roles the person had at <paramref name="at"/>, by the one rule of profiles as of a date
     /// (<see cref="Competence.ProfileAsOf.AssignedAt(IReadOnlyList{Assignment}, AssignmentKind, DateTimeOffset, IReadOnlyList{string})"/>):
     /// before the first the LRS learned of, the first ones, since the HR system tells the present and training records reach
     /// back before it.
     /// </summary>
-    public IReadOnlyList<string> At(AssignmentKind kind, DateTimeOffset at) => Competence.ProfileAsOf.AssignedAt(Assignments, kind, at, []);
+    public IReadOnlyList<string> At(AssignmentKind kind, DateTimeOffset at) =>
+        (kind == AssignmentKind.Unit ? _units ??= new Timeline(Assignments, kind) : _roles ??= new Timeline(Assignments, kind)).At(at);
+
+    /// <summary>
+    /// How many times the units or roles changed up to <paramref name="at"/>: the same number at two moments means the same
+    /// units or roles at both.
+    /// </summary>
+    public int ChangesUntil(AssignmentKind kind, DateTimeOffset at) =>
+        (kind == AssignmentKind.Unit ? _units ??= new Timeline(Assignments, kind) : _roles ??= new Timeline(Assignments, kind)).Period(at);
+
+    // Follow-up asks for a person's units at every statement and month end. What they were changes only where an assignment
+    // of the kind begins or ends, so it is worked out once per stretch between those moments.
+    private sealed class Timeline
+    {
+        private readonly IReadOnlyList<Assignment> _assignments;
+        private readonly AssignmentKind _kind;
+        private readonly DateTimeOffset[] _changes;
+        private readonly IReadOnlyList<string>?[] _values;
+
+        public Timeline(IReadOnlyList<Assignment> assignments, AssignmentKind kind)
+        {
+            (_assignments, _kind) = (assignments, kind);
+            _changes = [.. assignments.Where(a => a.Kind == kind).SelectMany(a => a.To is { } to ? new[] { a.From, to } : [a.From]).Distinct().Order()];
+            _values = new IReadOnlyList<string>?[_changes.Length + 1];
+        }
+
+        // The stretch a moment is in: how many changes came at or before it.
+        public int Period(DateTimeOffset at)
+        {
+            var i = Array.BinarySearch(_changes, at);
+            return i >= 0 ? i + 1 : ~i;
+        }
+
+        public IReadOnlyList<string> At(DateTimeOffset at) =>
+            _values[Period(at)] ??= Competence.ProfileAsOf.AssignedAt(_assignments, _kind, at, []);
+    }
 }
 
 /// <summary>The people, organisations and units of a tenant, and which agent is whose.</summary>
@@ -45,18 +82,23 @@ public sealed record FollowUpDirectory(IReadOnlyDictionary<string, FollowUpPerso
 /// <param name="ActivityType">The object's <c>definition.type</c>.</param>
 /// <param name="RefTarget">The target of a StatementRef object.</param>
 /// <param name="Timestamp">When it happened.</param>
-/// <param name="Success"><c>result.success</c>.</param>
 /// <param name="Scaled"><c>result.score.scaled</c>.</param>
-/// <param name="Raw"><c>result.score.raw</c>.</param>
 /// <param name="Duration"><c>result.duration</c>.</param>
 /// <param name="SessionId">The session extension (<see cref="Learning.SessionStatements.SessionExtension"/>).</param>
 /// <param name="ContextActivities">Every context activity IRI.</param>
 /// <param name="Unit">The unit extension of a deviation report.</param>
 /// <param name="Category">The category extension of a deviation report.</param>
 public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, string? ActivityId, string? ActivityType, Guid? RefTarget,
-    DateTimeOffset Timestamp, bool? Success, double? Scaled, double? Raw, TimeSpan? Duration, string? SessionId,
+    DateTimeOffset Timestamp, double? Scaled, TimeSpan? Duration, string? SessionId,
     IReadOnlyList<string> ContextActivities, string? Unit, string? Category)
 {
+    /// <summary>
+    /// Whether follow-up reads a statement of this verb: a training, a deviation report, or (whatever its verb, since the
+    /// framework's sign-off verbs may change) a statement about another statement that does not void it.
+    /// </summary>
+    public static bool Concerns(string verb, Guid? refTarget, bool isVoiding) =>
+        FollowUpFigures.TrainingVerbs.Contains(verb) || verb == FollowUpFigures.ReportedVerb || refTarget is not null && !isVoiding;
+
     /// <summary>Reads the facts of a stored (valid) statement.</summary>
     public static StatementFact Read(string json)
     {
@@ -72,17 +114,11 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
             if (obj.TryGetProperty("definition", out var d) && d.TryGetProperty("type", out var t)) type = t.GetString();
         }
         else if (objectType == "StatementRef") target = Guid.Parse(obj.GetProperty("id").GetString()!);
-        bool? success = null;
-        double? scaled = null, raw = null;
+        double? scaled = null;
         TimeSpan? duration = null;
         if (s.TryGetProperty("result", out var r))
         {
-            if (r.TryGetProperty("success", out var su)) success = su.GetBoolean();
-            if (r.TryGetProperty("score", out var sc))
-            {
-                if (sc.TryGetProperty("scaled", out var x)) scaled = x.GetDouble();
-                if (sc.TryGetProperty("raw", out var y)) raw = y.GetDouble();
-            }
+            if (r.TryGetProperty("score", out var sc) && sc.TryGetProperty("scaled", out var x)) scaled = x.GetDouble();
             if (r.TryGetProperty("duration", out var du) && Competence.IsoDuration.TryParse(du.GetString()!, out var span))
                 duration = Competence.IsoDuration.AddTo(DateTimeOffset.UnixEpoch, span) - DateTimeOffset.UnixEpoch;
         }
@@ -105,7 +141,7 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
             : DateTimeOffset.Parse(s.GetProperty("stored").GetString()!, CultureInfo.InvariantCulture);
         return new StatementFact(Guid.Parse(s.GetProperty("id").GetString()!), s.GetProperty("verb").GetProperty("id").GetString()!,
             AgentKey.Of(System.Text.Json.Nodes.JsonNode.Parse(s.GetProperty("actor").GetRawText())), activity, type, target, timestamp,
-            success, scaled, raw, duration, session, contextActivities, unit, category);
+            scaled, duration, session, contextActivities, unit, category);
     }
 
     private static IEnumerable<JsonElement> Single(JsonElement e) { yield return e; }

@@ -188,7 +188,7 @@ public static class FollowUpFigures
             .Where(t => t.Fact.ActivityId is not null).ToList();
         var signoffVerbs = data.Framework.SignoffVerbs.ToHashSet(StringComparer.Ordinal);
         var signedOff = data.Statements.Where(s => signoffVerbs.Contains(s.Verb) && s.RefTarget is not null)
-            .Select(s => (Target: s.RefTarget!.Value, s.ActorKey)).ToList();
+            .ToLookup(s => s.RefTarget!.Value, s => s.ActorKey);
         var practicalRules = data.Framework.Rules.Where(r => r.SignoffRequired).ToList();
         foreach (var month in filter.Months())
         {
@@ -210,7 +210,7 @@ public static class FollowUpFigures
                     && practicalRules.Any(r => r.Verbs.Contains(t.Fact.Verb) && r.Selects(t.Fact.ActivityId!, t.Fact.ActivityType))).ToList();
                 if (practicals.Count == 0) continue;
                 var practicalPeople = practicals.Select(t => t.Person.Id).Distinct().Count();
-                var signedPeople = practicals.Where(t => signedOff.Any(s => s.Target == t.Fact.Id && s.ActorKey != t.Fact.ActorKey))
+                var signedPeople = practicals.Where(t => signedOff[t.Fact.Id].Any(signer => signer != t.Fact.ActorKey))
                     .Select(t => t.Person.Id).Distinct().Count();
                 rows.Add(Rate(key, "signoffRate", "activity", activity.Key, signedPeople, practicalPeople, practicalPeople));
             }
@@ -289,11 +289,12 @@ public static class FollowUpFigures
         var rows = new List<FigureRow>();
         var evidence = EvidenceByPerson(data);
         var renewals = Renewals(data, filter, evidence);
+        var requirements = new RequirementsMet(data, filter, evidence);
         foreach (var month in filter.Months())
         {
             var key = month.ToString();
             var asOf = month.Next.Start(data.Zone).AddTicks(-10);
-            rows.AddRange(Coverage(data, filter, evidence, asOf, key));
+            rows.AddRange(Coverage(data, filter, requirements, asOf, key));
             var (start, end) = (month.Start(data.Zone), month.Next.Start(data.Zone));
             rows.Add(Count(key, "renewedBeforeExpiry", "all", AllGroup, renewals.Renewed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
             rows.Add(Count(key, "lapsed", "all", AllGroup, renewals.Lapsed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
@@ -314,12 +315,13 @@ public static class FollowUpFigures
         var rows = new List<FigureRow>();
         var evidence = EvidenceByPerson(data);
         var renewals = Renewals(data, filter, evidence);
+        var requirements = new RequirementsMet(data, filter, evidence);
         var deviations = Deviations(data, filter).ToList();
         var before = at.AddMonths(-months);
         var after = at.AddMonths(months);
         foreach (var (period, from, to) in new[] { ("before", before, at), ("after", at, after) })
         {
-            var coverage = Coverage(data, filter, evidence, to.AddTicks(-10), null).FirstOrDefault(r => r.By == "all");
+            var coverage = Coverage(data, filter, requirements, to.AddTicks(-10), null).FirstOrDefault(r => r.By == "all");
             if (coverage is not null) rows.Add(coverage with { Month = null, By = "period", Group = period });
             rows.Add(Count(null, "renewedBeforeExpiry", "period", period, renewals.Renewed.Where(r => r.At >= from && r.At < to).Select(r => r.Person).Distinct().Count()));
             rows.Add(Count(null, "deviations", "period", period, deviations.Count(d => d.Timestamp >= from && d.Timestamp < to)));
@@ -377,8 +379,7 @@ public static class FollowUpFigures
     }
 
     // Coverage of required competences among the members in scope at asOf: per unit and over all of them.
-    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceHistory>> evidence,
-        DateTimeOffset asOf, string? month)
+    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, RequirementsMet requirements, DateTimeOffset asOf, string? month)
     {
         var byUnit = new SortedDictionary<string, (int Members, int Required, int Met)>(StringComparer.Ordinal);
         int members = 0, required = 0, met = 0;
@@ -387,24 +388,93 @@ public static class FollowUpFigures
             if (!InScope(data.Directory, person, asOf, filter)) continue;
             var units = person.At(AssignmentKind.Unit, asOf).Where(u => UnitInScope(data.Directory, u, filter)).ToList();
             if (units.Count == 0) continue;
-            // The profile as it stood that day: evidence achieved by then and not voided by then, sign-offs given by then.
-            var profile = Competence.ProfileAsOf.Compute(new PersonFacts(person.Id, person.At(AssignmentKind.Role, asOf), person.Duties),
-                evidence.GetValueOrDefault(person.Id) ?? [], data.Framework, asOf, TimeSpan.Zero);
-            var entries = profile.Entries.Where(e => e.Requirement == RequirementLevel.Required
-                && (filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)).ToList();
-            var personMet = entries.Count(e => e.IsMet);
+            var (personRequired, personMet) = requirements.Of(person, asOf);
             members++;
-            required += entries.Count;
+            required += personRequired;
             met += personMet;
             foreach (var unit in units)
             {
                 var (m, r, k) = byUnit.GetValueOrDefault(unit);
-                byUnit[unit] = (m + 1, r + entries.Count, k + personMet);
+                byUnit[unit] = (m + 1, r + personRequired, k + personMet);
             }
         }
         if (required > 0) yield return Rate(month, "coverage", "all", AllGroup, met, required, members);
         foreach (var (unit, (m, r, k)) in byUnit)
             if (r > 0) yield return Rate(month, "coverage", "unit", unit, k, r, m);
+    }
+
+    // A person's required competences and how many of them were met at a moment, by the profile as it stood then: evidence
+    // achieved and not voided by then, sign-offs given and not voided by then, expiry by then, the roles of then. That profile
+    // changes only at those moments, so between two moments asked for with none of them in between, the counts of the
+    // first stand for the second.
+    private sealed class RequirementsMet(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceHistory>> evidence)
+    {
+        private sealed class Person(DateTimeOffset[] moments, Dictionary<string, EvidenceHistory[]> byCompetence)
+        {
+            public DateTimeOffset[] Moments { get; } = moments;
+            public Dictionary<string, EvidenceHistory[]> ByCompetence { get; } = byCompetence;
+            public (int Period, IReadOnlyList<Competence.Competence> Competences) Required { get; set; } = (-1, []);
+            public (int Roles, int Moments, int Required, int Met) Last { get; set; } = (-1, -1, 0, 0);
+        }
+
+        private readonly Dictionary<string, Person> _people = new(StringComparer.Ordinal);
+
+        public (int Required, int Met) Of(FollowUpPerson person, DateTimeOffset asOf)
+        {
+            if (!_people.TryGetValue(person.Id, out var p)) _people[person.Id] = p = Read(evidence.GetValueOrDefault(person.Id) ?? []);
+            var (roles, until) = (person.ChangesUntil(AssignmentKind.Role, asOf), UpperBound(p.Moments, asOf));
+            if (p.Last.Roles == roles && p.Last.Moments == until) return (p.Last.Required, p.Last.Met);
+            if (p.Required.Period != roles)
+                p.Required = (roles, [.. ProfileCalculator.RequiredCompetences(new PersonFacts(person.Id, person.At(AssignmentKind.Role, asOf), person.Duties), data.Framework)
+                    .Where(c => filter.CompetenceId is null || c.Id == filter.CompetenceId)]);
+            int met = 0;
+            foreach (var competence in p.Required.Competences)
+            {
+                var holds = Holds(p, competence.Id, asOf);
+                foreach (var prerequisite in competence.Prerequisites) holds &= Holds(p, prerequisite, asOf);
+                if (holds) met++;
+            }
+            p.Last = (roles, until, p.Required.Competences.Count, met);
+            return (p.Required.Competences.Count, met);
+        }
+
+        // The moments the person's profile can change at, and the evidence by competence.
+        private static Person Read(List<EvidenceHistory> history)
+        {
+            var moments = new List<DateTimeOffset>(history.Count * 3);
+            var byCompetence = new Dictionary<string, List<EvidenceHistory>>(StringComparer.Ordinal);
+            foreach (var h in history)
+            {
+                moments.Add(h.Evidence.AchievedAt);
+                if (h.VoidedAt is { } voided) moments.Add(voided);
+                if (h.Evidence.ExpiresAt is { } expires) moments.Add(expires);
+                foreach (var o in h.Signoffs)
+                {
+                    moments.Add(o.SignedAt);
+                    if (o.VoidedAt is { } signoffVoided) moments.Add(signoffVoided);
+                }
+                if (!byCompetence.TryGetValue(h.Evidence.CompetenceId, out var list)) byCompetence[h.Evidence.CompetenceId] = list = [];
+                list.Add(h);
+            }
+            moments.Sort();
+            return new Person([.. moments], byCompetence.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal));
+        }
+
+        private static bool Holds(Person p, string competenceId, DateTimeOffset asOf) =>
+            p.ByCompetence.TryGetValue(competenceId, out var of) && Competence.ProfileAsOf.Holds(of, asOf);
+
+        // How many of the sorted moments are at or before at.
+        private static int UpperBound(DateTimeOffset[] moments, DateTimeOffset at)
+        {
+            int lo = 0, hi = moments.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (moments[mid] <= at) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
     }
 
     private sealed record PersonEvent(string Person, DateTimeOffset At);

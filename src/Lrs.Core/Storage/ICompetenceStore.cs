@@ -44,8 +44,9 @@ public interface ICompetenceStore
     /// The evidence of the given agents over time, for profiles as of a past moment: current evidence, and evidence retracted
     /// because its statement was voided (with when); each with its sign-offs by others, voided ones included. Evidence that a
     /// change of rules retracted is left out: the framework keeps no history, so today's rules decide for every moment.
+    /// Null <paramref name="agentKeys"/>: of every agent of the tenant.
     /// </summary>
-    Task<IReadOnlyList<EvidenceHistory>> EvidenceHistoryAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
+    Task<IReadOnlyList<EvidenceHistory>> EvidenceHistoryAsync(long tenantId, IReadOnlyCollection<string>? agentKeys, CancellationToken ct);
 
     /// <summary>
     /// The agents whose profile may read differently than at <paramref name="since"/>: evidence or sign-offs recorded

@@ -33,8 +33,16 @@ public interface IFollowUpStore
     /// <summary>The tenant's people with their unit and role history and agents, its organisations' kinds and its units.</summary>
     Task<FollowUpDirectory> DirectoryAsync(long tenantId, CancellationToken ct);
 
-    /// <summary>The facts of every non-voided statement with one of <paramref name="verbs"/>.</summary>
-    Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, CancellationToken ct);
+    /// <summary>
+    /// The facts of every non-voided statement with one of <paramref name="verbs"/> (those <see cref="StatementFact.Concerns"/>),
+    /// with a timestamp from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) when given, and only the
+    /// trainings of <paramref name="centre"/> (<see cref="LearningCentre.Covers"/>) when given.
+    /// </summary>
+    Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
+        LearningCentre? centre, CancellationToken ct);
+
+    /// <summary>The facts of the non-voided statements among <paramref name="ids"/> that follow-up reads.</summary>
+    Task<IReadOnlyList<StatementFact>> StatementsByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct);
 
     /// <summary>Reflection tasks that were not cancelled.</summary>
     Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct);

@@ -35,6 +35,10 @@ public abstract partial class SchemaMigrator
         (TimeType, NowSql, TablesSql) = sql;
     }
 
+    /// <summary>The data steps of the migrations (see <see cref="MigrateAsync"/>) for a store of <paramref name="db"/>'s dialect.</summary>
+    public static IReadOnlyDictionary<int, Func<DbTransaction, CancellationToken, Task>> DataSteps(Dialect db) =>
+        new Dictionary<int, Func<DbTransaction, CancellationToken, Task>> { [7] = new FollowUpFacts(db).BackfillAsync };
+
     /// <summary>This dialect's migrations, oldest first, numbered 1, 2, 3, … without gaps.</summary>
     public IReadOnlyList<Migration> Migrations { get; }
 
@@ -76,9 +80,12 @@ public abstract partial class SchemaMigrator
 
     /// <summary>
     /// Applies the pending migrations and returns them. Refuses (with <see cref="IncompatibleSchemaException"/>) a database
-    /// that a newer LRS has migrated, or whose recorded migrations differ from this code's.
+    /// that a newer LRS has migrated, or whose recorded migrations differ from this code's. A migration with a step in
+    /// <paramref name="dataSteps"/> (by version) has it run right after its script, in the same transaction: data that only
+    /// the code can derive (e.g. from statement bodies), filled in once for the rows stored before.
     /// </summary>
-    public async Task<IReadOnlyList<Migration>> MigrateAsync(DbTransaction transaction, CancellationToken ct)
+    public async Task<IReadOnlyList<Migration>> MigrateAsync(DbTransaction transaction, CancellationToken ct,
+        IReadOnlyDictionary<int, Func<DbTransaction, CancellationToken, Task>>? dataSteps = null)
     {
         var tables = await TablesAsync(transaction, ct);
         var applied = tables.Contains(VersionTable) ? await AppliedAsync(transaction, ct) : new Dictionary<int, (string, string)>();
@@ -94,6 +101,7 @@ public abstract partial class SchemaMigrator
         foreach (var migration in pending)
         {
             await ExecuteAsync(transaction, migration.Sql, ct);
+            if (dataSteps?.GetValueOrDefault(migration.Version) is { } step) await step(transaction, ct);
             await RecordAsync(transaction, migration, ct);
         }
         return pending;

@@ -40,7 +40,7 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
         // Nodes that start together queue here; each after the first finds the migrations recorded and does nothing.
         await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(4711020)", connection, transaction))
             await command.ExecuteNonQueryAsync(ct);
-        await Migrator.MigrateAsync(transaction, ct);
+        await Migrator.MigrateAsync(transaction, ct, SchemaMigrator.DataSteps(new PostgresDialect(this)));
         await transaction.CommitAsync(ct);
     }
 

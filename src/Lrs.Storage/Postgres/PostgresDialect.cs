@@ -83,6 +83,7 @@ public sealed class PostgresDialect(PostgresDatabase database) : Dialect
         ColumnType.Time => NpgsqlDbType.TimestampTz,
         ColumnType.Boolean => NpgsqlDbType.Boolean,
         ColumnType.Long => NpgsqlDbType.Bigint,
+        ColumnType.Double => NpgsqlDbType.Double,
         ColumnType.Json => NpgsqlDbType.Jsonb,
         _ => NpgsqlDbType.Text,
     };
@@ -92,7 +93,8 @@ public sealed class PostgresDialect(PostgresDatabase database) : Dialect
         ColumnType.Uuid => rows.Select(r => (Guid?)c.Value(r)).ToArray(),
         ColumnType.Time => rows.Select(r => ((DateTimeOffset?)c.Value(r))?.UtcDateTime).ToArray(),
         ColumnType.Boolean => rows.Select(r => (bool)c.Value(r)!).ToArray(),
-        ColumnType.Long => rows.Select(r => Convert.ToInt64(c.Value(r), System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+        ColumnType.Long => rows.Select(r => c.Value(r) is { } v ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : (long?)null).ToArray(),
+        ColumnType.Double => rows.Select(r => (double?)c.Value(r)).ToArray(),
         _ => rows.Select(r => (string?)c.Value(r)).ToArray(),
     };
 }

@@ -67,7 +67,7 @@ public sealed class SqliteDatabase : ISchemaSetup
         using var writer = await LockWriterAsync(ct);
         // BEGIN IMMEDIATE: another process starting on the same file waits (busy timeout) and then finds the work done.
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await Migrator.MigrateAsync(transaction, ct);
+        await Migrator.MigrateAsync(transaction, ct, SchemaMigrator.DataSteps(new SqliteDialect(this)));
         await transaction.CommitAsync(ct);
     }
 

@@ -1,0 +1,129 @@
+using System.Data.Common;
+using Lrs.Core.FollowUp;
+
+namespace Lrs.Storage;
+
+/// <summary>
+/// The table <c>follow_up_facts</c>: what follow-up reads of each statement that concerns it (<see cref="StatementFact.Concerns"/>),
+/// one narrow row per non-voided statement, keyed by the statement's <c>seq</c>. Written in the statement's transaction,
+/// removed in the transaction that voids, erases or expires the statement, so that a follow-up reads a period's rows by verb
+/// and time, exactly as the statements stand, without parsing their bodies.
+/// </summary>
+internal sealed class FollowUpFacts(Dialect db)
+{
+    // Context activity IRIs travel in one column; an IRI cannot hold this control character.
+    private const char Separator = '\u001f';
+
+    private const string Columns = "id, verb, at, agent_key, activity, activity_type, ref_target, scaled, duration_ticks, session, context_activities, unit, category";
+
+    /// <summary>The facts of a statement being stored, or null when follow-up does not read it.</summary>
+    public static StatementFact? Of(string verb, Guid? refTarget, bool isVoiding, string json) =>
+        StatementFact.Concerns(verb, refTarget, isVoiding) ? StatementFact.Read(json) : null;
+
+    /// <summary>Inserts the facts of stored statements (by their <c>seq</c>) in the command's transaction.</summary>
+    public Task InsertAsync(DbCommand command, long tenantId, IReadOnlyList<(long Seq, StatementFact Fact)> rows, CancellationToken ct)
+    {
+        command.Parameters.Clear();
+        command.With("t", tenantId);
+        return db.ForEachRowAsync(command, $"""
+            INSERT INTO follow_up_facts (tenant_id, seq, {Columns})
+            SELECT @t, r.seq, r.id, r.verb, r.at, r.agent_key, r.activity, r.activity_type, r.ref_target, r.scaled, r.duration_ticks,
+                r.session, r.context_activities, r.unit, r.category FROM {"{rows}"} WHERE true
+            """, rows, ct,
+            new("seq", ColumnType.Long, r => r.Seq), new("id", ColumnType.Uuid, r => r.Fact.Id), new("verb", ColumnType.Text, r => r.Fact.Verb),
+            new("at", ColumnType.Time, r => r.Fact.Timestamp), new("agent_key", ColumnType.Text, r => r.Fact.ActorKey),
+            new("activity", ColumnType.Text, r => r.Fact.ActivityId), new("activity_type", ColumnType.Text, r => r.Fact.ActivityType),
+            new("ref_target", ColumnType.Uuid, r => r.Fact.RefTarget), new("scaled", ColumnType.Double, r => r.Fact.Scaled),
+            new("duration_ticks", ColumnType.Long, r => r.Fact.Duration?.Ticks), new("session", ColumnType.Text, r => r.Fact.SessionId),
+            new("context_activities", ColumnType.Text, r => string.Join(Separator, r.Fact.ContextActivities)),
+            new("unit", ColumnType.Text, r => r.Fact.Unit), new("category", ColumnType.Text, r => r.Fact.Category));
+    }
+
+    /// <summary>
+    /// Fills the table from the statements stored before it existed: a data step of the migration that creates it, run in its
+    /// transaction, a few thousand statements at a time.
+    /// </summary>
+    public async Task BackfillAsync(DbTransaction transaction, CancellationToken ct)
+    {
+        var connection = transaction.Connection!;
+        var tenants = new List<long>();
+        await using (var command = Dialect.Command(connection, transaction, "SELECT id FROM tenants"))
+            tenants.AddRange(await command.ListAsync(r => r.GetInt64(0), ct));
+        var verbs = db.List(FollowUpFigures.TrainingVerbs.Append(FollowUpFigures.ReportedVerb));
+        foreach (var tenant in tenants)
+            for (long after = long.MinValue; ;)
+            {
+                var rows = new List<(long Seq, StatementFact Fact)>();
+                await using (var read = Dialect.Command(connection, transaction, $"""
+                    SELECT seq, verb, ref_target, is_voiding, body{db.AsText} FROM statements
+                    WHERE tenant_id = @t AND seq > @after AND NOT voided AND (verb{db.In("verbs")} OR ref_target IS NOT NULL AND NOT is_voiding)
+                    ORDER BY seq LIMIT 5000
+                    """, ("t", tenant), ("after", after), ("verbs", verbs)))
+                await using (var r = await read.ExecuteReaderAsync(ct))
+                    while (await r.ReadAsync(ct))
+                    {
+                        after = r.GetInt64(0);
+                        if (Of(r.GetString(1), db.UuidOrNull(r, 2), r.GetBoolean(3), r.GetString(4)) is { } fact) rows.Add((after, fact));
+                    }
+                if (rows.Count == 0) break;
+                await using var insert = Dialect.Command(connection, transaction, "");
+                await InsertAsync(insert, tenant, rows, ct);
+            }
+    }
+
+    /// <summary>
+    /// The facts of the tenant's statements of <paramref name="verbs"/>, in the period when given, and only the trainings of
+    /// <paramref name="centre"/> when given (<see cref="LearningCentre.Covers"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<StatementFact>> ReadAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
+        LearningCentre? centre, CancellationToken ct)
+    {
+        // LearningCentre.Covers, clause by clause: the activity is one of its own, begins with one of its prefixes, or the centre is
+        // a context activity (the column holds them between separators, so the centre's IRI is looked for between two).
+        var prefixes = centre?.ActivityPrefixes ?? [];
+        var covers = centre is null ? "" : $"""
+             AND (activity{db.In("activities")}{string.Concat(prefixes.Select((_, i) => db.Sql($" OR substr(activity, 1, length(@prefix{i})) = @prefix{i}", $" OR starts_with(activity, @prefix{i})")))}
+                OR {db.Sql("instr(char(31) || context_activities || char(31), @context) > 0", "strpos(chr(31) || context_activities || chr(31), @context) > 0")})
+            """;
+        return await db.QueryAsync($"""
+            SELECT {Columns} FROM follow_up_facts
+            WHERE tenant_id = @t AND verb{db.In("verbs")}{(from is null ? "" : " AND at >= @from")}{(to is null ? "" : " AND at < @to")}{covers}
+            """, new Reader(db).Read, ct, [("t", tenantId), ("verbs", db.List(verbs)), ("from", db.Time(from)), ("to", db.Time(to)),
+            ("activities", db.List(centre?.Activities ?? [])), ("context", centre is null ? null : Separator + centre.Iri + Separator),
+            .. prefixes.Select((p, i) => ($"prefix{i}", (object?)p))]);
+    }
+
+    /// <summary>The facts of the tenant's statements among <paramref name="ids"/>.</summary>
+    public async Task<IReadOnlyList<StatementFact>> ReadByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        ids.Count == 0 ? [] : await db.QueryAsync($"""
+            SELECT {Columns} FROM follow_up_facts
+            WHERE tenant_id = @t AND seq IN (SELECT seq FROM statements WHERE tenant_id = @t AND id{db.In("ids")})
+            """, new Reader(db).Read, ct, ("t", tenantId), ("ids", db.List(ids)));
+
+    // Reads rows of Columns. The same IRIs, verbs and durations come back on many rows: each distinct one is kept once.
+    private sealed class Reader(Dialect db)
+    {
+        private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, IReadOnlyList<string>> _contexts = new(StringComparer.Ordinal);
+
+        public StatementFact Read(DbDataReader r) => new(db.Uuid(r, 0), Text(r, 1)!, r.StringOrNull(3), Text(r, 4), Text(r, 5), db.UuidOrNull(r, 6),
+            db.Time(r, 2), r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : TimeSpan.FromTicks(r.GetInt64(8)), Text(r, 9),
+            Context(r.GetString(10)), Text(r, 11), Text(r, 12));
+
+        private string? Text(DbDataReader r, int i)
+        {
+            if (r.IsDBNull(i)) return null;
+            var text = r.GetString(i);
+            if (_strings.TryGetValue(text, out var known)) return known;
+            return _strings[text] = text;
+        }
+
+        private IReadOnlyList<string> Context(string joined)
+        {
+            if (joined.Length == 0) return [];
+            if (!_contexts.TryGetValue(joined, out var list))
+                _contexts[joined] = list = [.. joined.Split(Separator).Select(a => _strings.TryGetValue(a, out var known) ? known : _strings[a] = a)];
+            return list;
+        }
+    }
+}
