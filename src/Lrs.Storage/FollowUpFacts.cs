@@ -73,11 +73,14 @@ internal sealed class FollowUpFacts(Dialect db)
 
     /// <summary>
     /// The facts of the tenant's statements of <paramref name="verbs"/>, in the period when given, and only the trainings of
-    /// <paramref name="centre"/> when given (<see cref="LearningCentre.Covers"/>).
+    /// <paramref name="centre"/> when given (<see cref="LearningCentre.Covers"/>), and of the <paramref name="actors"/> (agent keys) when given.
     /// </summary>
     public async Task<IReadOnlyList<StatementFact>> ReadAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
-        LearningCentre? centre, CancellationToken ct)
+        LearningCentre? centre, IReadOnlyCollection<string>? actors, CancellationToken ct)
     {
+        if (actors is { Count: 0 }) return [];
+        // PostgreSQL looks each row's actor up in a hash of the list (a hashed subplan) rather than comparing it with every key.
+        var ofActors = actors is null ? "" : db.Sql($" AND agent_key{db.In("actors")}", " AND agent_key IN (SELECT unnest(@actors))");
         // LearningCentre.Covers, clause by clause: the activity is one of its own, begins with one of its prefixes, or the centre is
         // a context activity (the column holds them between separators, so the centre's IRI is looked for between two).
         var prefixes = centre?.ActivityPrefixes ?? [];
@@ -87,8 +90,9 @@ internal sealed class FollowUpFacts(Dialect db)
             """;
         return await db.QueryAsync($"""
             SELECT {Columns} FROM follow_up_facts
-            WHERE tenant_id = @t AND verb{db.In("verbs")}{(from is null ? "" : " AND at >= @from")}{(to is null ? "" : " AND at < @to")}{covers}
+            WHERE tenant_id = @t AND verb{db.In("verbs")}{(from is null ? "" : " AND at >= @from")}{(to is null ? "" : " AND at < @to")}{covers}{ofActors}
             """, new Reader(db).Read, ct, [("t", tenantId), ("verbs", db.List(verbs)), ("from", db.Time(from)), ("to", db.Time(to)),
+            ("actors", actors is null ? null : db.List(actors)),
             ("activities", db.List(centre?.Activities ?? [])), ("context", centre is null ? null : Separator + centre.Iri + Separator),
             .. prefixes.Select((p, i) => ($"prefix{i}", (object?)p))]);
     }

@@ -83,7 +83,7 @@ public sealed class FollowUpStore(Dialect db) : IFollowUpStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
-        LearningCentre? centre, CancellationToken ct) => _facts.ReadAsync(tenantId, verbs, from, to, centre, ct);
+        LearningCentre? centre, CancellationToken ct, IReadOnlyCollection<string>? actors = null) => _facts.ReadAsync(tenantId, verbs, from, to, centre, actors, ct);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StatementFact>> StatementsByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>

@@ -297,34 +297,41 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
         var (filter, directory, framework) = request;
         // The statements of the period; what is read of them outside it, by whatever else it is found.
         var (from, to) = (filter.From.Start(Zone), filter.To.Next.Start(Zone));
+        // The agents of the people who can be in scope: of the organisation (and its kind), and ever in the unit. A training counts
+        // for the person of its actor, so only these actors' trainings are read; without any of these filters, everyone's.
+        var keys = directory.PersonOfAgent.Where(a => directory.People.TryGetValue(a.Value, out var p)
+            && (filter.OrganisationId is null || p.OrganisationId == filter.OrganisationId)
+            && (filter.EmployerKind is null || directory.KindOf(p) == filter.EmployerKind)
+            && (filter.UnitId is null || p.Assignments.Any(x => x.Kind == Lrs.Core.People.AssignmentKind.Unit && x.Value == filter.UnitId)))
+            .Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+        var narrowed = filter.OrganisationId is not null || filter.EmployerKind is not null || filter.UnitId is not null;
+        var actors = narrowed ? keys : null;
         var statements = measure switch
         {
-            // A sign-off may come after the period of the training it signs: sign-offs are read whenever they were given.
+            // A sign-off may come after the period of the training it signs: sign-offs are read whenever they were given, by whoever gave them.
             "shortTerm" when framework.SignoffVerbs.Intersect(Outcomes).Any() => await store.StatementsAsync(tenant, [.. Outcomes.Union(framework.SignoffVerbs)], null, null, null, ct),
-            "shortTerm" => [.. await store.StatementsAsync(tenant, Outcomes, from, to, filter.Centre, ct),
+            "shortTerm" => [.. await store.StatementsAsync(tenant, Outcomes, from, to, filter.Centre, ct, actors),
                 .. await store.StatementsAsync(tenant, [.. framework.SignoffVerbs], null, null, null, ct)],
+            // Deviation reports belong to the unit they name, not to their actor.
             "longTerm" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], from, to, null, ct),
             "beforeAfter" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], null, null, null, ct),
-            _ => await store.StatementsAsync(tenant, FollowUpFigures.TrainingVerbs, from, to, filter.Centre, ct),
+            _ => await store.StatementsAsync(tenant, FollowUpFigures.TrainingVerbs, from, to, filter.Centre, ct, actors),
         };
         IReadOnlyList<EvidenceHistory> evidence = [];
         if (measure is "longTerm" or "beforeAfter")
         {
-            // Only the evidence of people who can be in scope: of the organisation, and ever in the unit.
-            var keys = directory.PersonOfAgent.Where(a => directory.People.TryGetValue(a.Value, out var p)
-                && (filter.OrganisationId is null || p.OrganisationId == filter.OrganisationId)
-                && (filter.UnitId is null || p.Assignments.Any(x => x.Kind == Lrs.Core.People.AssignmentKind.Unit && x.Value == filter.UnitId)))
-                .Select(a => a.Key).ToList();
-            // Without either filter that is everyone: the tenant's evidence is read whole rather than agent by agent.
-            evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant,
-                filter.OrganisationId is null && filter.UnitId is null ? null : keys, ct);
+            // Only the evidence of people who can be in scope. Without a filter that is everyone: the tenant's evidence is read
+            // whole rather than agent by agent.
+            evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, narrowed ? keys : null, ct);
         }
         var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct) : [];
         if (tasks.Count > 0 && (filter.Centre is not null || filter.CompetenceId is not null))
         {
-            // A follow-up question is asked weeks after its training, often in a later period: its training is read by id.
+            // A follow-up question is asked weeks after its training, often in a later period: its training is read by id (only for
+            // the tasks of people who can be in scope; the training's actor may be a group the person was a member of).
             var read = statements.Select(s => s.Id).ToHashSet();
-            var trainings = tasks.Where(t => framework.FindReflectionTemplate(t.TemplateId)?.IsFollowUp == true && !read.Contains(t.StatementId))
+            var trainings = tasks.Where(t => framework.FindReflectionTemplate(t.TemplateId)?.IsFollowUp == true && !read.Contains(t.StatementId)
+                    && (!narrowed || t.AgentKey is not null && keys.Contains(t.AgentKey)))
                 .Select(t => t.StatementId).ToHashSet();
             if (trainings.Count > 0) statements = [.. statements, .. await store.StatementsByIdAsync(tenant, trainings, ct)];
         }

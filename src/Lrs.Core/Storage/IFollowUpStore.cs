@@ -36,10 +36,11 @@ public interface IFollowUpStore
     /// <summary>
     /// The facts of every non-voided statement with one of <paramref name="verbs"/> (those <see cref="StatementFact.Concerns"/>),
     /// with a timestamp from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) when given, and only the
-    /// trainings of <paramref name="centre"/> (<see cref="LearningCentre.Covers"/>) when given.
+    /// trainings of <paramref name="centre"/> (<see cref="LearningCentre.Covers"/>) when given, and only those whose actor is one of
+    /// <paramref name="actors"/> (agent keys) when given.
     /// </summary>
     Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
-        LearningCentre? centre, CancellationToken ct);
+        LearningCentre? centre, CancellationToken ct, IReadOnlyCollection<string>? actors = null);
 
     /// <summary>The facts of the non-voided statements among <paramref name="ids"/> that follow-up reads.</summary>
     Task<IReadOnlyList<StatementFact>> StatementsByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct);
