@@ -324,14 +324,15 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
             // whole rather than agent by agent.
             evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, narrowed ? keys : null, ct);
         }
-        var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct) : [];
+        // A task counts for the person of its agent: only the tasks of people who can be in scope are read.
+        var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct, actors) : [];
         if (tasks.Count > 0 && (filter.Centre is not null || filter.CompetenceId is not null))
         {
             // A follow-up question is asked weeks after its training, often in a later period: its training is read by id (only for
             // the tasks of people who can be in scope; the training's actor may be a group the person was a member of).
             var read = statements.Select(s => s.Id).ToHashSet();
             var trainings = tasks.Where(t => framework.FindReflectionTemplate(t.TemplateId)?.IsFollowUp == true && !read.Contains(t.StatementId)
-                    && (!narrowed || t.AgentKey is not null && keys.Contains(t.AgentKey)))
+                    && (!narrowed || keys.Contains(t.AgentKey)))
                 .Select(t => t.StatementId).ToHashSet();
             if (trainings.Count > 0) statements = [.. statements, .. await store.StatementsByIdAsync(tenant, trainings, ct)];
         }
