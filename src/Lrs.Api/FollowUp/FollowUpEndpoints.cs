@@ -324,8 +324,9 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
             // whole rather than agent by agent.
             evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, narrowed ? keys : null, ct);
         }
-        // A task counts for the person of its agent: only the tasks of people who can be in scope are read.
-        var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct, actors) : [];
+        // A task counts for the person of its agent, in the month it was triggered (a follow-up question: asked): only the tasks
+        // of people who can be in scope, and that can fall in the period, are read.
+        var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct, actors, from, to) : [];
         if (tasks.Count > 0 && (filter.Centre is not null || filter.CompetenceId is not null))
         {
             // A follow-up question is asked weeks after its training, often in a later period: its training is read by id (only for

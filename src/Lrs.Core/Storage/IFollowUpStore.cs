@@ -45,8 +45,13 @@ public interface IFollowUpStore
     /// <summary>The facts of the non-voided statements among <paramref name="ids"/> that follow-up reads.</summary>
     Task<IReadOnlyList<StatementFact>> StatementsByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct);
 
-    /// <summary>Reflection tasks that were not cancelled; only those of <paramref name="agents"/> (agent keys) when given.</summary>
-    Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct, IReadOnlyCollection<string>? agents = null);
+    /// <summary>
+    /// Reflection tasks that were not cancelled; only those of <paramref name="agents"/> (agent keys) when given, and when
+    /// <paramref name="from"/> and <paramref name="to"/> are given only those that can fall in that period: triggered before
+    /// <paramref name="to"/> and available (asked) from <paramref name="from"/> on.
+    /// </summary>
+    Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct, IReadOnlyCollection<string>? agents = null,
+        DateTimeOffset? from = null, DateTimeOffset? to = null);
 
     /// <summary>Group reflections held.</summary>
     Task<IReadOnlyList<GroupReflectionFact>> GroupReflectionsAsync(long tenantId, CancellationToken ct);
