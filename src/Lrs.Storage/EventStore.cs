@@ -23,26 +23,33 @@ public sealed class EventStore(Dialect db, FrameworkCache frameworks, TimeSpan e
     // Only events of transactions that have all ended (see the remarks).
     private string Settled(string alias) => db.Sql("", $" AND {alias}txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
 
+    // Whether an event (committed, or it would not be seen) still waits for an older transaction to end.
+    private string Unsettled => db.Sql("0", "txid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+
     private const string WebhookColumns = "SELECT id, url, types, organisation_id, state, created, last_delivery, last_error, last_error_at, failing_since, next_attempt FROM webhook_subscriptions";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<LrsEvent>> ListAsync(long tenantId, EventQuery query, CancellationToken ct)
+    public async Task<EventListing> ListAsync(long tenantId, EventQuery query, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         return await ReadEventsAsync(connection, tenantId, query.After, query.Types, query.OrganisationId, query.Limit, ct);
     }
 
-    private async Task<List<LrsEvent>> ReadEventsAsync(DbConnection connection, long tenantId, EventPosition after, IReadOnlyCollection<string> types,
+    // One statement, so one snapshot: the settled events come first in (txid, seq) order, and any unsettled one read after
+    // them says that more are committed and will follow once the older transactions have ended.
+    private async Task<EventListing> ReadEventsAsync(DbConnection connection, long tenantId, EventPosition after, IReadOnlyCollection<string> types,
         string? organisationId, int limit, CancellationToken ct)
     {
         await using var command = Dialect.Command(connection, null, $"""
-            SELECT id, type, occurred, organisation_id, person_id, data{db.AsText}, txid, seq FROM events
-            WHERE tenant_id = @t AND (txid, seq) > (@txid, @seq){Settled("")}
+            SELECT id, type, occurred, organisation_id, person_id, data{db.AsText}, txid, seq, {Unsettled} FROM events
+            WHERE tenant_id = @t AND (txid, seq) > (@txid, @seq)
             {(types.Count > 0 ? $" AND type{db.In("types")}" : "")}{(organisationId is not null ? " AND organisation_id = @org" : "")}
             ORDER BY txid, seq LIMIT @limit
             """, ("t", tenantId), ("txid", after.Transaction), ("seq", after.Sequence), ("types", db.List(types)), ("org", organisationId), ("limit", limit));
-        return await command.ListAsync(r => new LrsEvent(db.Uuid(r, 0), r.GetString(1), db.Time(r, 2), r.StringOrNull(3), r.StringOrNull(4), r.GetString(5),
-            new EventPosition(r.GetInt64(6), r.GetInt64(7))), ct);
+        var rows = await command.ListAsync(r => (Event: new LrsEvent(db.Uuid(r, 0), r.GetString(1), db.Time(r, 2), r.StringOrNull(3), r.StringOrNull(4), r.GetString(5),
+            new EventPosition(r.GetInt64(6), r.GetInt64(7))), Unsettled: r.GetBoolean(8)), ct);
+        var settled = rows.TakeWhile(r => !r.Unsettled).Select(r => r.Event).ToList();
+        return new EventListing(settled, settled.Count < rows.Count);
     }
 
     /// <inheritdoc />
@@ -148,7 +155,7 @@ public sealed class EventStore(Dialect db, FrameworkCache frameworks, TimeSpan e
     public async Task<IReadOnlyList<LrsEvent>> PendingAsync(ClaimedWebhook webhook, EventPosition after, int limit, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await ReadEventsAsync(connection, webhook.TenantId, after, [], null, limit, ct);
+        return (await ReadEventsAsync(connection, webhook.TenantId, after, [], null, limit, ct)).Events;
     }
 
     /// <inheritdoc />

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Lrs.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static Lrs.Api.Tests.Infrastructure.Xapi;
 
 namespace Lrs.Api.Tests;
@@ -65,18 +66,23 @@ public abstract class EventsTests(LrsFixture lrs)
         }
     }
 
-    // Every event after the cursor from, and the cursor to ask again with.
+    // Every event after the cursor from that is committed, and the cursor to ask again with. On PostgreSQL, events committed
+    // behind a transaction of another test that has not ended yet are `pending`: ask again until they follow.
     internal static async Task<(List<JsonObject> Events, string Cursor)> PullFromAsync(HttpClient client, string query = "", string from = "")
     {
         var events = new List<JsonObject>();
         var cursor = from;
+        var until = DateTime.UtcNow + Patience;
         while (true)
         {
             var page = (await client.GetFromJsonAsync<JsonNode>($"/api/events?limit=1000&cursor={cursor}{query}"))!;
             var batch = page["events"]!.AsArray().Select(e => e!.AsObject()).ToList();
             events.AddRange(batch);
             cursor = page["cursor"]!.GetValue<string>();
-            if (page["more"] is null) return (events, cursor);
+            if (page["more"] is not null) continue;
+            if (!page["pending"]!.GetValue<bool>()) return (events, cursor);
+            if (DateTime.UtcNow > until) throw new TimeoutException("Events still pending after " + Patience);
+            await Task.Delay(50);
         }
     }
 
@@ -349,4 +355,26 @@ public sealed class FastEvents : ILrsVariant
 
 public sealed class EventsTestsOnSqlite(SqliteLrs<FastEvents> lrs) : EventsTests(lrs), IClassFixture<SqliteLrs<FastEvents>>;
 
-public sealed class EventsTestsOnPostgres(PostgresLrs<FastEvents> lrs) : EventsTests(lrs), IClassFixture<PostgresLrs<FastEvents>>;
+public sealed class EventsTestsOnPostgres(PostgresLrs<FastEvents> lrs) : EventsTests(lrs), IClassFixture<PostgresLrs<FastEvents>>
+{
+    [Fact]
+    public async Task An_event_committed_behind_an_older_open_transaction_is_pending_and_follows_once_that_has_ended()
+    {
+        var w = await WorldAsync(lrs);
+        var (_, before) = await PullFromAsync(w.Admin);
+        await using var older = new NpgsqlConnection(lrs.StoreConnectionString);
+        await older.OpenAsync();
+        await using var transaction = await older.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()", older, transaction)) await xid.ExecuteScalarAsync();
+
+        await w.Admin.PostAsync(Completion(w.AgentA));
+        var page = (await w.Admin.GetFromJsonAsync<JsonNode>($"/api/events?cursor={before}"))!;
+        page["events"]!.AsArray().Should().BeEmpty("the completion's events wait for the older transaction, so none is read out of order");
+        page["pending"]!.GetValue<bool>().Should().BeTrue("they are committed and will follow");
+        page["cursor"]!.GetValue<string>().Should().Be(before);
+
+        await transaction.RollbackAsync();
+        var (events, _) = await PullFromAsync(w.Admin, "", before);
+        events.Select(e => e["type"]!.GetValue<string>()).Should().Contain(["competence.status-changed", "reflection-task.created"]);
+    }
+}

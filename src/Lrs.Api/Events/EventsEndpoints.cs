@@ -28,7 +28,8 @@ public static class EventsEndpoints
             .WithDescription("The outbox of the tenant: `competence.status-changed` (also the changes time alone causes: valid → expiring → expired), " +
                 "`reflection-task.created`, `.answered`, `.overdue`, `.cancelled`, and `person.changed`. Events carry ids and what changed, never names or answer text. " +
                 "Start without `cursor` (every event kept) and keep the `cursor` of each answer: it is the position after the last event returned, so asking again with it " +
-                "returns only newer events, in order, none skipped. `more` links the next page while a page is full. Filters: `type` (comma-separated event types), " +
+                "returns only newer events, in order, none skipped. `more` links the next page while a page is full. `pending` is true when newer events are committed " +
+                "but still wait for an older transaction on the database server to end (PostgreSQL orders the outbox by transaction): ask again with `cursor` shortly. Filters: `type` (comma-separated event types), " +
                 "`organisation` (events about that employer's people). `limit` is 1 to 1000 (default 100). " +
                 "Scopes: `admin` sees every type; `profiles:read` the competence and person events; `reflections:read` the reflection-task events. " +
                 "A credential restricted to an organisation sees only events about its employer's people; one bound to an actor or registration is 403. " +
@@ -44,7 +45,11 @@ public static class EventsEndpoints
     public sealed record EventView(Guid Id, string Type, DateTimeOffset Timestamp, JsonObject Data);
 
     /// <summary>A page of events: <c>cursor</c> to ask again later for newer ones, <c>more</c> for the next page while pages are full.</summary>
-    public sealed record EventPage(IReadOnlyList<EventView> Events, string Cursor, string? More);
+    /// <param name="Events">The events after the cursor asked with, in order.</param>
+    /// <param name="Cursor">The position after the last event returned: ask again with it for newer events.</param>
+    /// <param name="More">The next page, while this one is full.</param>
+    /// <param name="Pending">True when newer events are already committed but wait for an older transaction on the database server to end (PostgreSQL); ask again with <c>cursor</c> shortly. They are never skipped: they follow this page in order.</param>
+    public sealed record EventPage(IReadOnlyList<EventView> Events, string Cursor, string? More, bool Pending);
 
     /// <summary>Query parameters of the event list.</summary>
     public sealed record EventListQuery(
@@ -74,11 +79,11 @@ public static class EventsEndpoints
         if (user.RestrictedOrganisation() is { } restricted)
         {
             // Another employer's events are simply not there for this caller.
-            if (organisation is not null && organisation != restricted) return TypedResults.Ok(new EventPage([], Cursor(after), null));
+            if (organisation is not null && organisation != restricted) return TypedResults.Ok(new EventPage([], Cursor(after), null, false));
             organisation = restricted;
         }
 
-        var events = await store.ListAsync(user.TenantId(), new EventQuery(after, types, organisation, limit), ct);
+        var (events, pending) = await store.ListAsync(user.TenantId(), new EventQuery(after, types, organisation, limit), ct);
         var next = events.Count > 0 ? events[^1].Position : after;
         string? more = null;
         if (events.Count == limit)
@@ -86,7 +91,7 @@ public static class EventsEndpoints
             var parameters = new[] { ("cursor", Cursor(next)), ("type", query.Type), ("organisation", query.Organisation), ("limit", limit.ToString(CultureInfo.InvariantCulture)) };
             more = "/api/events?" + string.Join('&', parameters.Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
         }
-        return TypedResults.Ok(new EventPage([.. events.Select(View)], Cursor(next), more));
+        return TypedResults.Ok(new EventPage([.. events.Select(View)], Cursor(next), more, pending));
     }
 
     /// <summary>An event as the API shows it.</summary>

@@ -34,7 +34,7 @@ internal static partial class OpenApiExamples
         {
             ResponseExample(op, "200", "application/json", new JsonObject
             {
-                ["events"] = new JsonArray(ExampleTaskCreated.DeepClone(), ExampleStatusChanged.DeepClone()), ["cursor"] = "0-4711", ["more"] = null,
+                ["events"] = new JsonArray(ExampleTaskCreated.DeepClone(), ExampleStatusChanged.DeepClone()), ["cursor"] = "0-4711", ["more"] = null, ["pending"] = false,
             });
             ResponseExample(op, "400", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Invalid cursor", "status": 400, "detail": "cursor is the `cursor` of an earlier answer of GET /api/events." }""")!);
             ResponseExample(op, "403", "application/problem+json", JsonNode.Parse("""{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.4", "title": "Missing scope", "status": 403, "detail": "This credential's scopes do not cover events of type 'person.changed'." }""")!);

@@ -54,6 +54,11 @@ public sealed record LrsEvent(Guid Id, string Type, DateTimeOffset Occurred, str
 /// <param name="Limit">At most this many.</param>
 public sealed record EventQuery(EventPosition After, IReadOnlyCollection<string> Types, string? OrganisationId, int Limit);
 
+/// <summary>Events in order, and whether more are committed that wait for an older transaction to end before they can be read.</summary>
+/// <param name="Events">The events, in order.</param>
+/// <param name="Pending">Newer events are committed but not yet readable (PostgreSQL: an older transaction on the server has not ended).</param>
+public sealed record EventListing(IReadOnlyList<LrsEvent> Events, bool Pending);
+
 /// <summary>The states of a webhook subscription.</summary>
 public static class WebhookStates
 {
@@ -97,7 +102,7 @@ public sealed record TimePassOutcome(int StatusChanges, int Overdue);
 public interface IEventStore
 {
     /// <summary>Events of the tenant after <see cref="EventQuery.After"/> in order, at most <see cref="EventQuery.Limit"/>.</summary>
-    Task<IReadOnlyList<LrsEvent>> ListAsync(long tenantId, EventQuery query, CancellationToken ct);
+    Task<EventListing> ListAsync(long tenantId, EventQuery query, CancellationToken ct);
 
     /// <summary>
     /// Announces what time alone changed up to <paramref name="now"/> in every tenant: competence statuses (each person
