@@ -129,18 +129,34 @@ public sealed class CompetenceStore(Dialect db, FrameworkCache frameworks, TimeP
         if (agentKeys?.Count == 0) return [];
         // A retraction counts as a voiding only when the statement is voided; a change of rules retracts for every moment.
         const string voided = "EXISTS (SELECT 1 FROM statements v WHERE v.tenant_id = {0}.tenant_id AND v.id = {0}.statement_id AND v.voided)";
-        var rows = await db.QueryAsync($"""
+        await using var connection = await db.OpenAsync(ct);
+        await using var command = Dialect.Command(connection, null, $"""
             SELECT e.competence_id, e.statement_id, e.agent_key, e.achieved_at, e.expires_at, e.needs_signoff, e.assessor, e.retracted,
                 so.statement_id, so.signed_at, so.retracted
             FROM evidence e LEFT JOIN signoffs so ON e.needs_signoff AND so.tenant_id = e.tenant_id AND so.target_id = e.statement_id
                 AND so.signer_key <> e.agent_key AND (so.retracted IS NULL OR {string.Format(System.Globalization.CultureInfo.InvariantCulture, voided, "so")})
             WHERE e.tenant_id = @t{(agentKeys is null ? "" : $" AND e.agent_key{db.In("keys")}")} AND (e.retracted IS NULL OR {string.Format(System.Globalization.CultureInfo.InvariantCulture, voided, "e")})
-            """, r => (Evidence: new EvidenceRecord(r.GetString(0), db.Uuid(r, 1), r.GetString(2), db.Time(r, 3), db.TimeOrNull(r, 4), r.GetBoolean(5), null, null,
-                    r.StringOrNull(6)), VoidedAt: db.TimeOrNull(r, 7),
-                Signoff: r.IsDBNull(8) ? null : new SignoffHistory(db.Uuid(r, 8), db.Time(r, 9), db.TimeOrNull(r, 10))),
-            ct, ("t", tenantId), ("keys", db.List(agentKeys ?? [])));
-        return [.. rows.GroupBy(r => (r.Evidence.StatementId, r.Evidence.CompetenceId, r.Evidence.AgentKey))
-            .Select(g => new EvidenceHistory(g.First().Evidence, g.First().VoidedAt, [.. g.Where(r => r.Signoff is not null).Select(r => r.Signoff!)]))];
+            """, ("t", tenantId), ("keys", db.List(agentKeys ?? [])));
+        // A whole tenant's evidence is read at once (follow-up, goal progress): each agent, competence and assessor is kept once,
+        // however many rows repeat it. A row without a sign-off is the only row of its evidence (the join found none); the rows
+        // of evidence with sign-offs are gathered by the evidence's key, wherever the join put them.
+        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Once(string value) => strings.TryGetValue(value, out var known) ? known : strings[value] = value;
+        var histories = new List<EvidenceHistory>();
+        var signed = new Dictionary<(Guid, string, string), List<SignoffHistory>>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var evidence = new EvidenceRecord(Once(r.GetString(0)), db.Uuid(r, 1), Once(r.GetString(2)), db.Time(r, 3), db.TimeOrNull(r, 4), r.GetBoolean(5), null, null,
+                r.IsDBNull(6) ? null : Once(r.GetString(6)));
+            var voidedAt = db.TimeOrNull(r, 7);
+            if (r.IsDBNull(8)) { histories.Add(new EvidenceHistory(evidence, voidedAt, [])); continue; }
+            var signoff = new SignoffHistory(db.Uuid(r, 8), db.Time(r, 9), db.TimeOrNull(r, 10));
+            if (signed.TryGetValue((evidence.StatementId, evidence.CompetenceId, evidence.AgentKey), out var signoffs)) { signoffs.Add(signoff); continue; }
+            signed[(evidence.StatementId, evidence.CompetenceId, evidence.AgentKey)] = signoffs = [signoff];
+            histories.Add(new EvidenceHistory(evidence, voidedAt, signoffs));
+        }
+        return histories;
     }
 
     /// <inheritdoc />

@@ -306,27 +306,19 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
             .Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
         var narrowed = filter.OrganisationId is not null || filter.EmployerKind is not null || filter.UnitId is not null;
         var actors = narrowed ? keys : null;
-        var statements = measure switch
-        {
-            // A sign-off may come after the period of the training it signs: sign-offs are read whenever they were given, by whoever gave them.
-            "shortTerm" when framework.SignoffVerbs.Intersect(Outcomes).Any() => await store.StatementsAsync(tenant, [.. Outcomes.Union(framework.SignoffVerbs)], null, null, null, ct),
-            "shortTerm" => [.. await store.StatementsAsync(tenant, Outcomes, from, to, filter.Centre, ct, actors),
-                .. await store.StatementsAsync(tenant, [.. framework.SignoffVerbs], null, null, null, ct)],
-            // Deviation reports belong to the unit they name, not to their actor.
-            "longTerm" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], from, to, null, ct),
-            "beforeAfter" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], null, null, null, ct),
-            _ => await store.StatementsAsync(tenant, FollowUpFigures.TrainingVerbs, from, to, filter.Centre, ct, actors),
-        };
-        IReadOnlyList<EvidenceHistory> evidence = [];
-        if (measure is "longTerm" or "beforeAfter")
-        {
-            // Only the evidence of people who can be in scope. Without a filter that is everyone: the tenant's evidence is read
-            // whole rather than agent by agent.
-            evidence = keys.Count == 0 ? [] : await competence.EvidenceHistoryAsync(tenant, narrowed ? keys : null, ct);
-        }
+        // What the measure reads, at once on as many connections (none depends on another), then what depends on the statements and tasks.
+        var statementsRead = StatementsAsync();
+        // Only the evidence of people who can be in scope. Without a filter that is everyone: the tenant's evidence is read whole
+        // rather than agent by agent.
+        var evidenceRead = measure is "longTerm" or "beforeAfter" && keys.Count > 0
+            ? competence.EvidenceHistoryAsync(tenant, narrowed ? keys : null, ct) : Task.FromResult<IReadOnlyList<EvidenceHistory>>([]);
         // A task counts for the person of its agent, in the month it was triggered (a follow-up question: asked): only the tasks
         // of people who can be in scope, and that can fall in the period, are read.
-        var tasks = measure == "mediumTerm" ? await store.TasksAsync(tenant, ct, actors, from, to) : [];
+        var tasksRead = measure == "mediumTerm" ? store.TasksAsync(tenant, ct, actors, from, to) : Task.FromResult<IReadOnlyList<TaskFact>>([]);
+        var reflectionsRead = measure == "mediumTerm" ? store.GroupReflectionsAsync(tenant, ct) : Task.FromResult<IReadOnlyList<GroupReflectionFact>>([]);
+        var sessionsRead = measure == "reach" ? store.SessionsAsync(tenant, ct) : Task.FromResult<IReadOnlyList<SessionFact>>([]);
+        await Task.WhenAll(statementsRead, evidenceRead, tasksRead, reflectionsRead, sessionsRead);
+        var (statements, evidence, tasks, reflections, sessions) = (statementsRead.Result, evidenceRead.Result, tasksRead.Result, reflectionsRead.Result, sessionsRead.Result);
         if (tasks.Count > 0 && (filter.Centre is not null || filter.CompetenceId is not null))
         {
             // A follow-up question is asked weeks after its training, often in a later period: its training is read by id (only for
@@ -337,8 +329,18 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
                 .Select(t => t.StatementId).ToHashSet();
             if (trainings.Count > 0) statements = [.. statements, .. await store.StatementsByIdAsync(tenant, trainings, ct)];
         }
-        var reflections = measure == "mediumTerm" ? await store.GroupReflectionsAsync(tenant, ct) : [];
-        var sessions = measure == "reach" ? await store.SessionsAsync(tenant, ct) : [];
         return new FollowUpData(directory, statements, evidence, tasks, reflections, sessions, framework, Zone, time.GetUtcNow());
+
+        async Task<IReadOnlyList<StatementFact>> StatementsAsync() => measure switch
+        {
+            // A sign-off may come after the period of the training it signs: sign-offs are read whenever they were given, by whoever gave them.
+            "shortTerm" when framework.SignoffVerbs.Intersect(Outcomes).Any() => await store.StatementsAsync(tenant, [.. Outcomes.Union(framework.SignoffVerbs)], null, null, null, ct),
+            "shortTerm" => [.. await store.StatementsAsync(tenant, Outcomes, from, to, filter.Centre, ct, actors),
+                .. await store.StatementsAsync(tenant, [.. framework.SignoffVerbs], null, null, null, ct)],
+            // Deviation reports belong to the unit they name, not to their actor.
+            "longTerm" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], from, to, null, ct),
+            "beforeAfter" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], null, null, null, ct),
+            _ => await store.StatementsAsync(tenant, FollowUpFigures.TrainingVerbs, from, to, filter.Centre, ct, actors),
+        };
     }
 }

@@ -289,18 +289,19 @@ public static class FollowUpFigures
         var rows = new List<FigureRow>();
         var evidence = EvidenceByPerson(data);
         var renewals = Renewals(data, filter, evidence);
-        var requirements = new RequirementsMet(data, filter, evidence);
-        foreach (var month in filter.Months())
+        var months = filter.Months().ToList();
+        var coverage = CoverageAt(data, filter, evidence, [.. months.Select(m => m.Next.Start(data.Zone).AddTicks(-10))]);
+        var deviations = Deviations(data, filter).ToList();
+        for (var i = 0; i < months.Count; i++)
         {
-            var key = month.ToString();
-            var asOf = month.Next.Start(data.Zone).AddTicks(-10);
-            rows.AddRange(Coverage(data, filter, requirements, asOf, key));
-            var (start, end) = (month.Start(data.Zone), month.Next.Start(data.Zone));
+            var key = months[i].ToString();
+            rows.AddRange(coverage[i].Rows(key));
+            var (start, end) = (months[i].Start(data.Zone), months[i].Next.Start(data.Zone));
             rows.Add(Count(key, "renewedBeforeExpiry", "all", AllGroup, renewals.Renewed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
             rows.Add(Count(key, "lapsed", "all", AllGroup, renewals.Lapsed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
-            var deviations = Deviations(data, filter).Where(d => d.Timestamp >= start && d.Timestamp < end).ToList();
-            rows.AddRange(Breakdown(key, "deviations", "category", deviations.GroupBy(d => d.Category ?? UnknownKind).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => (g.Key, (double)g.Count(), g.Count())).ToList(), deviations.Count));
+            var inMonth = deviations.Where(d => d.Timestamp >= start && d.Timestamp < end).ToList();
+            rows.AddRange(Breakdown(key, "deviations", "category", inMonth.GroupBy(d => d.Category ?? UnknownKind).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, (double)g.Count(), g.Count())).ToList(), inMonth.Count));
         }
         return rows;
     }
@@ -315,14 +316,15 @@ public static class FollowUpFigures
         var rows = new List<FigureRow>();
         var evidence = EvidenceByPerson(data);
         var renewals = Renewals(data, filter, evidence);
-        var requirements = new RequirementsMet(data, filter, evidence);
         var deviations = Deviations(data, filter).ToList();
         var before = at.AddMonths(-months);
         var after = at.AddMonths(months);
-        foreach (var (period, from, to) in new[] { ("before", before, at), ("after", at, after) })
+        var periods = new[] { ("before", before, at), ("after", at, after) };
+        var coverage = CoverageAt(data, filter, evidence, [.. periods.Select(p => p.Item3.AddTicks(-10))]);
+        for (var i = 0; i < periods.Length; i++)
         {
-            var coverage = Coverage(data, filter, requirements, to.AddTicks(-10), null).FirstOrDefault(r => r.By == "all");
-            if (coverage is not null) rows.Add(coverage with { Month = null, By = "period", Group = period });
+            var (period, from, to) = periods[i];
+            if (coverage[i].Rows(null).FirstOrDefault(r => r.By == "all") is { } whole) rows.Add(whole with { Month = null, By = "period", Group = period });
             rows.Add(Count(null, "renewedBeforeExpiry", "period", period, renewals.Renewed.Where(r => r.At >= from && r.At < to).Select(r => r.Person).Distinct().Count()));
             rows.Add(Count(null, "deviations", "period", period, deviations.Count(d => d.Timestamp >= from && d.Timestamp < to)));
         }
@@ -378,69 +380,94 @@ public static class FollowUpFigures
         return byPerson;
     }
 
-    // Coverage of required competences among the members in scope at asOf: per unit and over all of them.
-    private static IEnumerable<FigureRow> Coverage(FollowUpData data, FollowUpFilter filter, RequirementsMet requirements, DateTimeOffset asOf, string? month)
+    // Coverage of required competences among the members in scope at a moment: over all of them and per unit.
+    private sealed class Tally
     {
-        var byUnit = new SortedDictionary<string, (int Members, int Required, int Met)>(StringComparer.Ordinal);
-        int members = 0, required = 0, met = 0;
-        foreach (var person in data.Directory.People.Values)
+        public int Members, Required, Met;
+        public Dictionary<string, (int Members, int Required, int Met)> ByUnit { get; } = new(StringComparer.Ordinal);
+
+        public void Add(Tally other)
         {
-            if (!InScope(data.Directory, person, asOf, filter)) continue;
-            var units = person.At(AssignmentKind.Unit, asOf).Where(u => UnitInScope(data.Directory, u, filter)).ToList();
-            if (units.Count == 0) continue;
-            var (personRequired, personMet) = requirements.Of(person, asOf);
-            members++;
-            required += personRequired;
-            met += personMet;
-            foreach (var unit in units)
+            (Members, Required, Met) = (Members + other.Members, Required + other.Required, Met + other.Met);
+            foreach (var (unit, (m, r, k)) in other.ByUnit)
             {
-                var (m, r, k) = byUnit.GetValueOrDefault(unit);
-                byUnit[unit] = (m + 1, r + personRequired, k + personMet);
+                var (m0, r0, k0) = ByUnit.GetValueOrDefault(unit);
+                ByUnit[unit] = (m0 + m, r0 + r, k0 + k);
             }
         }
-        if (required > 0) yield return Rate(month, "coverage", "all", AllGroup, met, required, members);
-        foreach (var (unit, (m, r, k)) in byUnit)
-            if (r > 0) yield return Rate(month, "coverage", "unit", unit, k, r, m);
+
+        public IEnumerable<FigureRow> Rows(string? month)
+        {
+            if (Required > 0) yield return Rate(month, "coverage", "all", AllGroup, Met, Required, Members);
+            foreach (var (unit, (m, r, k)) in ByUnit.OrderBy(u => u.Key, StringComparer.Ordinal))
+                if (r > 0) yield return Rate(month, "coverage", "unit", unit, k, r, m);
+        }
     }
+
+    // Coverage at each of the moments (in ascending order). Person by person, since a person's profile at one moment says
+    // what it is at the next when nothing changed in between; the people are shared out over the cores, each part tallied
+    // on its own and the tallies added up.
+    private static Tally[] CoverageAt(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceHistory>> evidence, DateTimeOffset[] moments)
+    {
+        var people = data.Directory.People.Values.ToArray();
+        var total = Tallies(moments.Length);
+        var gate = new object();
+        var chunk = Math.Max(64, people.Length / (4 * Environment.ProcessorCount) + 1);
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, people.Length, chunk), () => Tallies(moments.Length), (range, _, tallies) =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                var person = people[i];
+                RequirementsMet? requirements = null;
+                for (var m = 0; m < moments.Length; m++)
+                {
+                    var asOf = moments[m];
+                    if (!InScope(data.Directory, person, asOf, filter)) continue;
+                    var units = person.At(AssignmentKind.Unit, asOf);
+                    var inScope = 0;
+                    foreach (var unit in units) if (UnitInScope(data.Directory, unit, filter)) inScope++;
+                    if (inScope == 0) continue;
+                    requirements ??= new RequirementsMet(data, filter, person, evidence.GetValueOrDefault(person.Id) ?? []);
+                    var (required, met) = requirements.At(asOf);
+                    var tally = tallies[m];
+                    (tally.Members, tally.Required, tally.Met) = (tally.Members + 1, tally.Required + required, tally.Met + met);
+                    foreach (var unit in units)
+                    {
+                        if (!UnitInScope(data.Directory, unit, filter)) continue;
+                        var (um, ur, uk) = tally.ByUnit.GetValueOrDefault(unit);
+                        tally.ByUnit[unit] = (um + 1, ur + required, uk + met);
+                    }
+                }
+            }
+            return tallies;
+        }, tallies =>
+        {
+            lock (gate)
+                for (var m = 0; m < moments.Length; m++) total[m].Add(tallies[m]);
+        });
+        return total;
+    }
+
+    private static Tally[] Tallies(int count) => [.. Enumerable.Range(0, count).Select(_ => new Tally())];
 
     // A person's required competences and how many of them were met at a moment, by the profile as it stood then: evidence
     // achieved and not voided by then, sign-offs given and not voided by then, expiry by then, the roles of then. That profile
     // changes only at those moments, so between two moments asked for with none of them in between, the counts of the
     // first stand for the second.
-    private sealed class RequirementsMet(FollowUpData data, FollowUpFilter filter, Dictionary<string, List<EvidenceHistory>> evidence)
+    private sealed class RequirementsMet
     {
-        private sealed class Person(DateTimeOffset[] moments, Dictionary<string, EvidenceHistory[]> byCompetence)
-        {
-            public DateTimeOffset[] Moments { get; } = moments;
-            public Dictionary<string, EvidenceHistory[]> ByCompetence { get; } = byCompetence;
-            public (int Period, IReadOnlyList<Competence.Competence> Competences) Required { get; set; } = (-1, []);
-            public (int Roles, int Moments, int Required, int Met) Last { get; set; } = (-1, -1, 0, 0);
-        }
-
-        private readonly Dictionary<string, Person> _people = new(StringComparer.Ordinal);
-
-        public (int Required, int Met) Of(FollowUpPerson person, DateTimeOffset asOf)
-        {
-            if (!_people.TryGetValue(person.Id, out var p)) _people[person.Id] = p = Read(evidence.GetValueOrDefault(person.Id) ?? []);
-            var (roles, until) = (person.ChangesUntil(AssignmentKind.Role, asOf), UpperBound(p.Moments, asOf));
-            if (p.Last.Roles == roles && p.Last.Moments == until) return (p.Last.Required, p.Last.Met);
-            if (p.Required.Period != roles)
-                p.Required = (roles, [.. ProfileCalculator.RequiredCompetences(new PersonFacts(person.Id, person.At(AssignmentKind.Role, asOf), person.Duties), data.Framework)
-                    .Where(c => filter.CompetenceId is null || c.Id == filter.CompetenceId)]);
-            int met = 0;
-            foreach (var competence in p.Required.Competences)
-            {
-                var holds = Holds(p, competence.Id, asOf);
-                foreach (var prerequisite in competence.Prerequisites) holds &= Holds(p, prerequisite, asOf);
-                if (holds) met++;
-            }
-            p.Last = (roles, until, p.Required.Competences.Count, met);
-            return (p.Required.Competences.Count, met);
-        }
+        private readonly FollowUpData _data;
+        private readonly FollowUpFilter _filter;
+        private readonly FollowUpPerson _person;
+        private readonly DateTimeOffset[] _moments;
+        private readonly Dictionary<string, EvidenceHistory[]> _byCompetence;
+        private (int Period, IReadOnlyList<Competence.Competence> Competences) _required = (-1, []);
+        private (int Roles, int Moments, int Required, int Met) _last = (-1, -1, 0, 0);
 
         // The moments the person's profile can change at, and the evidence by competence.
-        private static Person Read(List<EvidenceHistory> history)
+        public RequirementsMet(FollowUpData data, FollowUpFilter filter, FollowUpPerson person, List<EvidenceHistory> history)
         {
+            (_data, _filter, _person) = (data, filter, person);
             var moments = new List<DateTimeOffset>(history.Count * 3);
             var byCompetence = new Dictionary<string, List<EvidenceHistory>>(StringComparer.Ordinal);
             foreach (var h in history)
@@ -457,11 +484,30 @@ public static class FollowUpFigures
                 list.Add(h);
             }
             moments.Sort();
-            return new Person([.. moments], byCompetence.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal));
+            _moments = [.. moments];
+            _byCompetence = byCompetence.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal);
         }
 
-        private static bool Holds(Person p, string competenceId, DateTimeOffset asOf) =>
-            p.ByCompetence.TryGetValue(competenceId, out var of) && Competence.ProfileAsOf.Holds(of, asOf);
+        public (int Required, int Met) At(DateTimeOffset asOf)
+        {
+            var (roles, until) = (_person.ChangesUntil(AssignmentKind.Role, asOf), UpperBound(_moments, asOf));
+            if (_last.Roles == roles && _last.Moments == until) return (_last.Required, _last.Met);
+            if (_required.Period != roles)
+                _required = (roles, [.. ProfileCalculator.RequiredCompetences(new PersonFacts(_person.Id, _person.At(AssignmentKind.Role, asOf), _person.Duties), _data.Framework)
+                    .Where(c => _filter.CompetenceId is null || c.Id == _filter.CompetenceId)]);
+            int met = 0;
+            foreach (var competence in _required.Competences)
+            {
+                var holds = Holds(competence.Id, asOf);
+                foreach (var prerequisite in competence.Prerequisites) holds &= Holds(prerequisite, asOf);
+                if (holds) met++;
+            }
+            _last = (roles, until, _required.Competences.Count, met);
+            return (_required.Competences.Count, met);
+        }
+
+        private bool Holds(string competenceId, DateTimeOffset asOf) =>
+            _byCompetence.TryGetValue(competenceId, out var of) && Competence.ProfileAsOf.Holds(of, asOf);
 
         // How many of the sorted moments are at or before at.
         private static int UpperBound(DateTimeOffset[] moments, DateTimeOffset at)
@@ -487,26 +533,47 @@ public static class FollowUpFigures
     {
         var renewed = new List<PersonEvent>();
         var lapsed = new List<PersonEvent>();
+        var now = data.Now;
         foreach (var (personId, history) in evidence)
         {
-            var records = Competence.ProfileAsOf.EvidenceAt(history, data.Now);
             var person = data.Directory.People[personId];
-            foreach (var chain in records.Where(e => filter.CompetenceId is null || e.CompetenceId == filter.CompetenceId)
-                .Where(e => !e.NeedsSignoff || e.SignedOffAt is not null).GroupBy(e => e.CompetenceId))
+            // The evidence that counts now (ProfileAsOf.EvidenceAt, and signed off when it needs to be), by competence and then
+            // in the order achieved.
+            var usable = history.Where(h => (filter.CompetenceId is null || h.Evidence.CompetenceId == filter.CompetenceId) && CountsAt(h, now))
+                .Select(h => h.Evidence).ToArray();
+            Array.Sort(usable, static (a, b) => string.CompareOrdinal(a.CompetenceId, b.CompetenceId) is var c and not 0 ? c : a.AchievedAt.CompareTo(b.AchievedAt));
+            for (var start = 0; start < usable.Length;)
             {
-                var ordered = chain.OrderBy(e => e.AchievedAt).ToList();
-                for (var i = 0; i < ordered.Count; i++)
+                var end = start + 1;
+                while (end < usable.Length && usable[end].CompetenceId == usable[start].CompetenceId) end++;
+                for (var i = start; i < end; i++)
                 {
-                    var e = ordered[i];
-                    if (i > 0 && ordered.Take(i).Any(p => p.AchievedAt < e.AchievedAt && p.ExpiresAt > e.AchievedAt) && InScope(data.Directory, person, e.AchievedAt, filter))
-                        renewed.Add(new PersonEvent(personId, e.AchievedAt));
-                    if (e.ExpiresAt is { } expiry && expiry <= data.Now && InScope(data.Directory, person, expiry, filter)
-                        && !ordered.Any(n => !ReferenceEquals(n, e) && n.AchievedAt <= expiry && (n.ExpiresAt is null || n.ExpiresAt > expiry)))
-                        lapsed.Add(new PersonEvent(personId, expiry));
+                    var e = usable[i];
+                    var renewal = false;
+                    for (var p = start; p < i && !renewal; p++)
+                        renewal = usable[p].AchievedAt < e.AchievedAt && usable[p].ExpiresAt is { } valid && valid > e.AchievedAt;
+                    if (renewal && InScope(data.Directory, person, e.AchievedAt, filter)) renewed.Add(new PersonEvent(personId, e.AchievedAt));
+                    if (e.ExpiresAt is not { } expiry || expiry > now) continue;
+                    var followed = false;
+                    for (var n = start; n < end && !followed; n++)
+                        followed = n != i && usable[n].AchievedAt <= expiry && (usable[n].ExpiresAt is not { } until || until > expiry);
+                    if (!followed && InScope(data.Directory, person, expiry, filter)) lapsed.Add(new PersonEvent(personId, expiry));
                 }
+                start = end;
             }
         }
         return (renewed, lapsed);
+    }
+
+    // Whether a piece of evidence counted at a moment: achieved by then, not voided by then, and (when it needs one) signed off
+    // by then by a sign-off not voided by then.
+    private static bool CountsAt(EvidenceHistory h, DateTimeOffset at)
+    {
+        if (h.Evidence.AchievedAt > at || h.VoidedAt <= at) return false;
+        if (!h.Evidence.NeedsSignoff) return true;
+        foreach (var s in h.Signoffs)
+            if (s.SignedAt <= at && !(s.VoidedAt <= at)) return true;
+        return false;
     }
 
     private static IEnumerable<StatementFact> Deviations(FollowUpData data, FollowUpFilter filter) =>

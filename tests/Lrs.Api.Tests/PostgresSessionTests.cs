@@ -1,0 +1,36 @@
+using Lrs.Api.Tests.Infrastructure;
+using Lrs.Storage.Postgres;
+using Npgsql;
+
+namespace Lrs.Api.Tests;
+
+/// <summary>
+/// The session settings of the LRS's PostgreSQL connections: no JIT compilation of queries (it cost the tenant-wide reads
+/// more than their work), unless the connection string's Options set jit themselves; and it holds on every connection
+/// the pool hands out, not only the first.
+/// </summary>
+public sealed class PostgresSessionTests
+{
+    [Fact]
+    public async Task The_LRS_connections_run_without_jit_unless_the_connection_string_sets_it()
+    {
+        var connectionString = PostgresServer.CreateDatabase();
+        await using (var database = new PostgresDatabase(connectionString))
+        {
+            var first = await JitAsync(database);
+            var again = await JitAsync(database);
+            first.Should().Be("off");
+            again.Should().Be("off", "a pooled connection keeps the setting");
+        }
+
+        await using (var chosen = new PostgresDatabase(new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c jit=on" }.ConnectionString))
+            (await JitAsync(chosen)).Should().Be("on", "the operator's own choice stands");
+    }
+
+    private static async Task<string> JitAsync(PostgresDatabase database)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SHOW jit", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+}
