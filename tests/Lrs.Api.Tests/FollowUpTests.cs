@@ -506,6 +506,19 @@ public abstract class FollowUpTests(LrsFixture lrs)
             (await f.Client.GetAsync(uri)).StatusCode.Should().Be(HttpStatusCode.NotFound, uri);
     }
 
+    [Fact]
+    public async Task A_tenant_with_no_people_and_no_records_gets_figures_of_nothing_not_an_error()
+    {
+        var client = await lrs.ClientWithScopesAsync("profiles:read", "2.0.0", "fe-" + Guid.NewGuid().ToString("N")[..10]);
+        foreach (var measure in new[] { "reach", "short-term", "medium-term", "long-term" })
+        {
+            var rows = await RowsAsync(client, $"/api/follow-up/{measure}?from=2026-01&to=2026-03");
+            rows.Should().NotContain(r => r!["figure"]!.GetValue<string>() == "coverage", measure);
+            rows.Where(r => r!["value"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number).Select(r => r!["value"]!.GetValue<double>())
+                .Should().NotContain(v => v != 0, measure);
+        }
+    }
+
     // Kommunen (municipal: K1–K10 in u1, K11 trained yesterday), Bolaget (private: P1–P5 in u2); a follow-up question eight
     // weeks after the transfer course: K1–K10 took it on 10 January 2026, P1–P5 on 20 January, so all fifteen are asked in March.
     private async Task<(HttpClient Client, string Tenant)> CreateFollowUpAsync()

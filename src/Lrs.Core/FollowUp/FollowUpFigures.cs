@@ -411,6 +411,7 @@ public static class FollowUpFigures
     {
         var people = data.Directory.People.Values.ToArray();
         var total = Tallies(moments.Length);
+        if (people.Length == 0) return total;
         var gate = new object();
         var chunk = Math.Max(64, people.Length / (4 * Environment.ProcessorCount) + 1);
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, people.Length, chunk), () => Tallies(moments.Length), (range, _, tallies) =>
