@@ -93,14 +93,14 @@ public sealed class FollowUpStore(Dialect db) : IFollowUpStore
     public async Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct, IReadOnlyCollection<string>? agents = null,
         DateTimeOffset? from = null, DateTimeOffset? to = null) =>
         agents is { Count: 0 } ? [] : await db.QueryAsync($"""
-            SELECT t.template_id, t.agent_key, t.statement_id, {db.Sql("json_extract(t.training, '$.id')", "t.training::jsonb ->> 'id'")}, t.triggered_at, t.status,
+            SELECT t.template_id, t.agent_key, t.statement_id, t.triggered_at, t.status,
                 coalesce(t.available_from, t.triggered_at),
                 (SELECT max(a.score) FROM reflection_answers a WHERE a.tenant_id = t.tenant_id AND a.task_id = t.id)
             FROM reflection_tasks t WHERE t.tenant_id = @t AND t.status <> 'cancelled'{(agents is null ? "" : db.Sql($" AND t.agent_key{db.In("agents")}", " AND t.agent_key IN (SELECT unnest(@agents))"))}
                 {(from is null ? "" : "AND coalesce(t.available_from, t.triggered_at) >= @from")} {(to is null ? "" : "AND t.triggered_at < @to")}
             """,
-            r => new TaskFact(r.GetString(0), r.GetString(1), db.Uuid(r, 2), r.StringOrNull(3),
-                db.Time(r, 4), r.GetString(5) == "answered", db.Time(r, 6), r.IsDBNull(7) ? null : r.GetDouble(7)), ct,
+            r => new TaskFact(r.GetString(0), r.GetString(1), db.Uuid(r, 2), db.Time(r, 3), r.GetString(4) == "answered", db.Time(r, 5),
+                r.IsDBNull(6) ? null : r.GetDouble(6)), ct,
             ("t", tenantId), ("agents", agents is null ? null : db.List(agents)), ("from", db.Time(from)), ("to", db.Time(to)));
 
     /// <inheritdoc />

@@ -154,12 +154,11 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
 /// <param name="TemplateId">Its template.</param>
 /// <param name="AgentKey">Whose.</param>
 /// <param name="StatementId">The training statement that triggered it.</param>
-/// <param name="Training">The training activity.</param>
 /// <param name="TriggeredAt">When it was triggered: the training's time.</param>
 /// <param name="Answered">Whether it was answered.</param>
 /// <param name="AvailableFrom">When it was put to the person (for a follow-up question, its delay after the training).</param>
 /// <param name="Score">The score answered to a follow-up question, if any.</param>
-public sealed record TaskFact(string TemplateId, string AgentKey, Guid StatementId, string? Training, DateTimeOffset TriggeredAt, bool Answered,
+public sealed record TaskFact(string TemplateId, string AgentKey, Guid StatementId, DateTimeOffset TriggeredAt, bool Answered,
     DateTimeOffset AvailableFrom, double? Score);
 
 /// <summary>A group reflection held at a unit's workplace meeting.</summary>
