@@ -140,20 +140,20 @@ public sealed class CompetenceStore(Dialect db, FrameworkCache frameworks, TimeP
         // A whole tenant's evidence is read at once (follow-up, goal progress): each agent, competence and assessor is kept once,
         // however many rows repeat it. A row without a sign-off is the only row of its evidence (the join found none); the rows
         // of evidence with sign-offs are gathered by the evidence's key, wherever the join put them.
-        var strings = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Once(string value) => strings.TryGetValue(value, out var known) ? known : strings[value] = value;
+        var strings = new StringPool();
         var histories = new List<EvidenceHistory>();
         var signed = new Dictionary<(Guid, string, string), List<SignoffHistory>>();
         await using var r = await command.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var evidence = new EvidenceRecord(Once(r.GetString(0)), db.Uuid(r, 1), Once(r.GetString(2)), db.Time(r, 3), db.TimeOrNull(r, 4), r.GetBoolean(5), null, null,
-                r.IsDBNull(6) ? null : Once(r.GetString(6)));
+            var evidence = new EvidenceRecord(strings.Text(r, 0)!, db.Uuid(r, 1), strings.Text(r, 2)!, db.Time(r, 3), db.TimeOrNull(r, 4), r.GetBoolean(5), null, null,
+                strings.Text(r, 6));
             var voidedAt = db.TimeOrNull(r, 7);
             if (r.IsDBNull(8)) { histories.Add(new EvidenceHistory(evidence, voidedAt, [])); continue; }
             var signoff = new SignoffHistory(db.Uuid(r, 8), db.Time(r, 9), db.TimeOrNull(r, 10));
-            if (signed.TryGetValue((evidence.StatementId, evidence.CompetenceId, evidence.AgentKey), out var signoffs)) { signoffs.Add(signoff); continue; }
-            signed[(evidence.StatementId, evidence.CompetenceId, evidence.AgentKey)] = signoffs = [signoff];
+            var key = (evidence.StatementId, evidence.CompetenceId, evidence.AgentKey);
+            if (signed.TryGetValue(key, out var signoffs)) { signoffs.Add(signoff); continue; }
+            signed[key] = signoffs = [signoff];
             histories.Add(new EvidenceHistory(evidence, voidedAt, signoffs));
         }
         return histories;

@@ -20,11 +20,14 @@ public sealed class EventStore(Dialect db, FrameworkCache frameworks, TimeSpan e
     private readonly EventTables _events = new(db);
     private readonly EvidenceTables _evidence = new(db);
 
-    // Only events of transactions that have all ended (see the remarks).
-    private string Settled(string alias) => db.Sql("", $" AND {alias}txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+    // PostgreSQL: the oldest transaction still running when the reader's snapshot was taken (see the remarks).
+    private const string Horizon = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+    // Only events of transactions that have all ended.
+    private string Settled => db.Sql("", $" AND txid < {Horizon}");
 
     // Whether an event (committed, or it would not be seen) still waits for an older transaction to end.
-    private string Unsettled => db.Sql("0", "txid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+    private string Unsettled => db.Sql("0", $"txid >= {Horizon}");
 
     private const string WebhookColumns = "SELECT id, url, types, organisation_id, state, created, last_delivery, last_error, last_error_at, failing_since, next_attempt FROM webhook_subscriptions";
 
@@ -101,7 +104,7 @@ public sealed class EventStore(Dialect db, FrameworkCache frameworks, TimeSpan e
         await using var command = lease.Command($"""
             INSERT INTO webhook_subscriptions (tenant_id, id, url, types, organisation_id, secret, state, created, after_txid, after_seq)
             SELECT @t, @id, @url, @types, @org, @secret, @state, @created, coalesce(max(h.txid), 0), coalesce(max(h.seq), 0)
-            FROM (SELECT txid, seq FROM events WHERE tenant_id = @t{Settled("")} ORDER BY txid DESC, seq DESC LIMIT 1) h
+            FROM (SELECT txid, seq FROM events WHERE tenant_id = @t{Settled} ORDER BY txid DESC, seq DESC LIMIT 1) h
             """, ("t", tenantId), ("id", db.Uuid(webhook.Id)), ("url", webhook.Url), ("types", string.Join(' ', webhook.Types)), ("org", webhook.OrganisationId),
             ("secret", webhook.Secret), ("state", webhook.State), ("created", db.Time(webhook.Created)));
         await command.ExecuteNonQueryAsync(ct);

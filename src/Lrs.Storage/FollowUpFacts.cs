@@ -107,26 +107,18 @@ internal sealed class FollowUpFacts(Dialect db)
     // Reads rows of Columns. The same IRIs, verbs and durations come back on many rows: each distinct one is kept once.
     private sealed class Reader(Dialect db)
     {
-        private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+        private readonly StringPool _strings = new();
         private readonly Dictionary<string, IReadOnlyList<string>> _contexts = new(StringComparer.Ordinal);
 
-        public StatementFact Read(DbDataReader r) => new(db.Uuid(r, 0), Text(r, 1)!, r.StringOrNull(3), Text(r, 4), Text(r, 5), db.UuidOrNull(r, 6),
-            db.Time(r, 2), r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : TimeSpan.FromTicks(r.GetInt64(8)), Text(r, 9),
-            Context(r.GetString(10)), Text(r, 11), Text(r, 12));
-
-        private string? Text(DbDataReader r, int i)
-        {
-            if (r.IsDBNull(i)) return null;
-            var text = r.GetString(i);
-            if (_strings.TryGetValue(text, out var known)) return known;
-            return _strings[text] = text;
-        }
+        public StatementFact Read(DbDataReader r) => new(db.Uuid(r, 0), _strings.Text(r, 1)!, r.StringOrNull(3), _strings.Text(r, 4), _strings.Text(r, 5),
+            db.UuidOrNull(r, 6), db.Time(r, 2), r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : TimeSpan.FromTicks(r.GetInt64(8)),
+            _strings.Text(r, 9), Context(r.GetString(10)), _strings.Text(r, 11), _strings.Text(r, 12));
 
         private IReadOnlyList<string> Context(string joined)
         {
             if (joined.Length == 0) return [];
             if (!_contexts.TryGetValue(joined, out var list))
-                _contexts[joined] = list = [.. joined.Split(Separator).Select(a => _strings.TryGetValue(a, out var known) ? known : _strings[a] = a)];
+                _contexts[joined] = list = [.. joined.Split(Separator).Select(_strings.Once)];
             return list;
         }
     }

@@ -55,13 +55,21 @@ public static class ProfileAsOf
     public static bool Holds(IEnumerable<EvidenceHistory> historyOfCompetence, DateTimeOffset asOf)
     {
         foreach (var h in historyOfCompetence)
-        {
-            var e = h.Evidence;
-            if (e.AchievedAt > asOf || h.VoidedAt <= asOf || e.ExpiresAt <= asOf) continue;
-            if (!e.NeedsSignoff) return true;
-            foreach (var s in h.Signoffs)
-                if (s.SignedAt <= asOf && !(s.VoidedAt <= asOf)) return true;
-        }
+            if (!(h.Evidence.ExpiresAt <= asOf) && Counts(h, asOf)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a piece of evidence counted at <paramref name="asOf"/>, expiry aside: achieved by then, not voided by then, and
+    /// (when it needs one) signed off by then by a sign-off not voided by then.
+    /// </summary>
+    public static bool Counts(EvidenceHistory history, DateTimeOffset asOf)
+    {
+        var e = history.Evidence;
+        if (e.AchievedAt > asOf || history.VoidedAt <= asOf) return false;
+        if (!e.NeedsSignoff) return true;
+        foreach (var s in history.Signoffs)
+            if (s.SignedAt <= asOf && !(s.VoidedAt <= asOf)) return true;
         return false;
     }
 

@@ -424,19 +424,20 @@ public static class FollowUpFigures
                 {
                     var asOf = moments[m];
                     if (!InScope(data.Directory, person, asOf, filter)) continue;
-                    var units = person.At(AssignmentKind.Unit, asOf);
-                    var inScope = 0;
-                    foreach (var unit in units) if (UnitInScope(data.Directory, unit, filter)) inScope++;
-                    if (inScope == 0) continue;
-                    requirements ??= new RequirementsMet(data, filter, person, evidence.GetValueOrDefault(person.Id) ?? []);
-                    var (required, met) = requirements.At(asOf);
+                    // A member counts once over all, at the first of their units in scope, and once in each such unit.
                     var tally = tallies[m];
-                    (tally.Members, tally.Required, tally.Met) = (tally.Members + 1, tally.Required + required, tally.Met + met);
-                    foreach (var unit in units)
+                    (int Required, int Met)? counts = null;
+                    foreach (var unit in person.At(AssignmentKind.Unit, asOf))
                     {
                         if (!UnitInScope(data.Directory, unit, filter)) continue;
+                        if (counts is null)
+                        {
+                            requirements ??= new RequirementsMet(data, filter, person, evidence.GetValueOrDefault(person.Id) ?? []);
+                            counts = requirements.At(asOf);
+                            (tally.Members, tally.Required, tally.Met) = (tally.Members + 1, tally.Required + counts.Value.Required, tally.Met + counts.Value.Met);
+                        }
                         var (um, ur, uk) = tally.ByUnit.GetValueOrDefault(unit);
-                        tally.ByUnit[unit] = (um + 1, ur + required, uk + met);
+                        tally.ByUnit[unit] = (um + 1, ur + counts.Value.Required, uk + counts.Value.Met);
                     }
                 }
             }
@@ -538,9 +539,9 @@ public static class FollowUpFigures
         foreach (var (personId, history) in evidence)
         {
             var person = data.Directory.People[personId];
-            // The evidence that counts now (ProfileAsOf.EvidenceAt, and signed off when it needs to be), by competence and then
+            // The evidence that counts now (ProfileAsOf.Counts), by competence and then
             // in the order achieved.
-            var usable = history.Where(h => (filter.CompetenceId is null || h.Evidence.CompetenceId == filter.CompetenceId) && CountsAt(h, now))
+            var usable = history.Where(h => (filter.CompetenceId is null || h.Evidence.CompetenceId == filter.CompetenceId) && Competence.ProfileAsOf.Counts(h, now))
                 .Select(h => h.Evidence).ToArray();
             Array.Sort(usable, static (a, b) => string.CompareOrdinal(a.CompetenceId, b.CompetenceId) is var c and not 0 ? c : a.AchievedAt.CompareTo(b.AchievedAt));
             for (var start = 0; start < usable.Length;)
@@ -564,17 +565,6 @@ public static class FollowUpFigures
             }
         }
         return (renewed, lapsed);
-    }
-
-    // Whether a piece of evidence counted at a moment: achieved by then, not voided by then, and (when it needs one) signed off
-    // by then by a sign-off not voided by then.
-    private static bool CountsAt(EvidenceHistory h, DateTimeOffset at)
-    {
-        if (h.Evidence.AchievedAt > at || h.VoidedAt <= at) return false;
-        if (!h.Evidence.NeedsSignoff) return true;
-        foreach (var s in h.Signoffs)
-            if (s.SignedAt <= at && !(s.VoidedAt <= at)) return true;
-        return false;
     }
 
     private static IEnumerable<StatementFact> Deviations(FollowUpData data, FollowUpFilter filter) =>
