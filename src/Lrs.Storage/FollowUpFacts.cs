@@ -76,7 +76,7 @@ internal sealed class FollowUpFacts(Dialect db)
     /// <paramref name="centre"/> when given (<see cref="LearningCentre.Covers"/>), and of the <paramref name="actors"/> (agent keys) when given.
     /// </summary>
     public async Task<IReadOnlyList<StatementFact>> ReadAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
-        LearningCentre? centre, IReadOnlyCollection<string>? actors, CancellationToken ct)
+        LearningCentre? centre, IReadOnlyCollection<string>? actors, FactParts parts, CancellationToken ct)
     {
         if (actors is { Count: 0 }) return [];
         // PostgreSQL looks each row's actor up in a hash of the list (a hashed subplan) rather than comparing it with every key.
@@ -88,21 +88,31 @@ internal sealed class FollowUpFacts(Dialect db)
              AND (activity{db.In("activities")}{string.Concat(prefixes.Select((_, i) => db.Sql($" OR substr(activity, 1, length(@prefix{i})) = @prefix{i}", $" OR starts_with(activity, @prefix{i})")))}
                 OR {db.Sql("instr(char(31) || context_activities || char(31), @context) > 0", "strpos(chr(31) || context_activities || chr(31), @context) > 0")})
             """;
+        // What is not asked for is not sent: a year of a centre's trainings is over a hundred thousand rows.
+        string Part(FactParts part, string columns, string empty) => parts.HasFlag(part) ? columns : empty;
+        var reader = new Reader(db) { OfCentre = centre is not null };
         return await db.QueryAsync($"""
-            SELECT {Columns} FROM follow_up_facts
+            SELECT id, verb, at, agent_key, activity, {Part(FactParts.Definition, "activity_type", "NULL")}, {Part(FactParts.Reference, "ref_target", "NULL")},
+                {Part(FactParts.Result, "scaled, duration_ticks", "NULL, NULL")}, {Part(FactParts.Session, "session", "NULL")},
+                {Part(FactParts.Definition, "context_activities", "''")}, {Part(FactParts.Report, "unit, category", "NULL, NULL")}
+            FROM follow_up_facts
             WHERE tenant_id = @t AND verb{db.In("verbs")}{(from is null ? "" : " AND at >= @from")}{(to is null ? "" : " AND at < @to")}{covers}{ofActors}
-            """, new Reader(db).Read, ct, [("t", tenantId), ("verbs", db.List(verbs)), ("from", db.Time(from)), ("to", db.Time(to)),
+            """, reader.Read, ct, [("t", tenantId), ("verbs", db.List(verbs)), ("from", db.Time(from)), ("to", db.Time(to)),
             ("actors", actors is null ? null : db.List(actors)),
             ("activities", db.List(centre?.Activities ?? [])), ("context", centre is null ? null : Separator + centre.Iri + Separator),
             .. prefixes.Select((p, i) => ($"prefix{i}", (object?)p))]);
     }
 
     /// <summary>The facts of the tenant's statements among <paramref name="ids"/>.</summary>
+    // Each id is looked up on its own (a nested loop over the ids): a few thousand random ids would otherwise have PostgreSQL
+    // hash them and scan the whole table for them.
     public async Task<IReadOnlyList<StatementFact>> ReadByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
         ids.Count == 0 ? [] : await db.QueryAsync($"""
-            SELECT {Columns} FROM follow_up_facts
-            WHERE tenant_id = @t AND seq IN (SELECT seq FROM statements WHERE tenant_id = @t AND id{db.In("ids")})
-            """, new Reader(db).Read, ct, ("t", tenantId), ("ids", db.List(ids)));
+            SELECT {string.Join(", ", Columns.Split(", ").Select(c => "f." + c))}
+            FROM {db.Sql("json_each(@ids) i JOIN statements s ON s.id = i.value", "unnest(@ids) i(id) JOIN statements s ON s.id = i.id")}
+                JOIN follow_up_facts f ON f.tenant_id = s.tenant_id AND f.seq = s.seq
+            WHERE s.tenant_id = @t
+            """, new Reader(db).Read, ct, ("t", tenantId), ("ids", db.List(ids.Distinct())));
 
     // Reads rows of Columns. The same IRIs, verbs and durations come back on many rows: each distinct one is kept once.
     private sealed class Reader(Dialect db)
@@ -110,9 +120,12 @@ internal sealed class FollowUpFacts(Dialect db)
         private readonly StringPool _strings = new();
         private readonly Dictionary<string, IReadOnlyList<string>> _contexts = new(StringComparer.Ordinal);
 
+        // Whether the rows were read by a centre's filter.
+        public bool OfCentre { get; init; }
+
         public StatementFact Read(DbDataReader r) => new(db.Uuid(r, 0), _strings.Text(r, 1)!, r.StringOrNull(3), _strings.Text(r, 4), _strings.Text(r, 5),
             db.UuidOrNull(r, 6), db.Time(r, 2), r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : TimeSpan.FromTicks(r.GetInt64(8)),
-            _strings.Text(r, 9), Context(r.GetString(10)), _strings.Text(r, 11), _strings.Text(r, 12));
+            _strings.Text(r, 9), Context(r.GetString(10)), _strings.Text(r, 11), _strings.Text(r, 12)) { OfCentre = OfCentre };
 
         private IReadOnlyList<string> Context(string joined)
         {

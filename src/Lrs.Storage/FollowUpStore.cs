@@ -83,7 +83,8 @@ public sealed class FollowUpStore(Dialect db) : IFollowUpStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
-        LearningCentre? centre, CancellationToken ct, IReadOnlyCollection<string>? actors = null) => _facts.ReadAsync(tenantId, verbs, from, to, centre, actors, ct);
+        LearningCentre? centre, CancellationToken ct, IReadOnlyCollection<string>? actors = null, FactParts parts = FactParts.All) =>
+        _facts.ReadAsync(tenantId, verbs, from, to, centre, actors, parts, ct);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StatementFact>> StatementsByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
@@ -91,17 +92,19 @@ public sealed class FollowUpStore(Dialect db) : IFollowUpStore
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct, IReadOnlyCollection<string>? agents = null,
-        DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+        DateTimeOffset? from = null, DateTimeOffset? to = null, IReadOnlyCollection<string>? scored = null) =>
         agents is { Count: 0 } ? [] : await db.QueryAsync($"""
             SELECT t.template_id, t.agent_key, t.statement_id, t.triggered_at, t.status,
                 coalesce(t.available_from, t.triggered_at),
-                (SELECT max(a.score) FROM reflection_answers a WHERE a.tenant_id = t.tenant_id AND a.task_id = t.id)
+                CASE WHEN t.status = 'answered'{(scored is null ? "" : $" AND t.template_id{db.In("scored")}")}
+                    THEN (SELECT max(a.score) FROM reflection_answers a WHERE a.tenant_id = t.tenant_id AND a.task_id = t.id) END
             FROM reflection_tasks t WHERE t.tenant_id = @t AND t.status <> 'cancelled'{(agents is null ? "" : db.Sql($" AND t.agent_key{db.In("agents")}", " AND t.agent_key IN (SELECT unnest(@agents))"))}
                 {(from is null ? "" : "AND coalesce(t.available_from, t.triggered_at) >= @from")} {(to is null ? "" : "AND t.triggered_at < @to")}
             """,
             r => new TaskFact(r.GetString(0), r.GetString(1), db.Uuid(r, 2), db.Time(r, 3), r.GetString(4) == "answered", db.Time(r, 5),
                 r.IsDBNull(6) ? null : r.GetDouble(6)), ct,
-            ("t", tenantId), ("agents", agents is null ? null : db.List(agents)), ("from", db.Time(from)), ("to", db.Time(to)));
+            ("t", tenantId), ("agents", agents is null ? null : db.List(agents)), ("from", db.Time(from)), ("to", db.Time(to)),
+            ("scored", scored is null ? null : db.List(scored)));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<GroupReflectionFact>> GroupReflectionsAsync(long tenantId, CancellationToken ct) =>

@@ -314,7 +314,10 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
             ? competence.EvidenceHistoryAsync(tenant, narrowed ? keys : null, ct) : Task.FromResult<IReadOnlyList<EvidenceHistory>>([]);
         // A task counts for the person of its agent, in the month it was triggered (a follow-up question: asked): only the tasks
         // of people who can be in scope, and that can fall in the period, are read.
-        var tasksRead = measure == "mediumTerm" ? store.TasksAsync(tenant, ct, actors, from, to) : Task.FromResult<IReadOnlyList<TaskFact>>([]);
+        // Only a follow-up question's score is counted.
+        var tasksRead = measure == "mediumTerm"
+            ? store.TasksAsync(tenant, ct, actors, from, to, [.. framework.ReflectionTemplates.Where(t => t.IsFollowUp).Select(t => t.Id)])
+            : Task.FromResult<IReadOnlyList<TaskFact>>([]);
         var reflectionsRead = measure == "mediumTerm" ? store.GroupReflectionsAsync(tenant, ct) : Task.FromResult<IReadOnlyList<GroupReflectionFact>>([]);
         var sessionsRead = measure == "reach" ? store.SessionsAsync(tenant, ct) : Task.FromResult<IReadOnlyList<SessionFact>>([]);
         await Task.WhenAll(statementsRead, evidenceRead, tasksRead, reflectionsRead, sessionsRead);
@@ -323,10 +326,9 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
         {
             // A follow-up question is asked weeks after its training, often in a later period: its training is read by id (only for
             // the tasks of people who can be in scope; the training's actor may be a group the person was a member of).
-            var read = statements.Select(s => s.Id).ToHashSet();
-            var trainings = tasks.Where(t => framework.FindReflectionTemplate(t.TemplateId)?.IsFollowUp == true && !read.Contains(t.StatementId)
-                    && (!narrowed || keys.Contains(t.AgentKey)))
+            var trainings = tasks.Where(t => framework.FindReflectionTemplate(t.TemplateId)?.IsFollowUp == true && (!narrowed || keys.Contains(t.AgentKey)))
                 .Select(t => t.StatementId).ToHashSet();
+            foreach (var s in statements) trainings.Remove(s.Id);
             if (trainings.Count > 0) statements = [.. statements, .. await store.StatementsByIdAsync(tenant, trainings, ct)];
         }
         return new FollowUpData(directory, statements, evidence, tasks, reflections, sessions, framework, Zone, time.GetUtcNow());
@@ -340,7 +342,9 @@ public sealed class FollowUpReader(IFollowUpStore store, ICompetenceStore compet
             // Deviation reports belong to the unit they name, not to their actor.
             "longTerm" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], from, to, null, ct),
             "beforeAfter" => await store.StatementsAsync(tenant, [FollowUpFigures.ReportedVerb], null, null, null, ct),
-            _ => await store.StatementsAsync(tenant, FollowUpFigures.TrainingVerbs, from, to, filter.Centre, ct, actors),
+            // Reach and medium term read no more of a training than they count, and its definition only to match it with a competence.
+            _ => await store.StatementsAsync(tenant, FollowUpFigures.TrainingVerbs, from, to, filter.Centre, ct, actors,
+                (measure == "reach" ? FactParts.Result | FactParts.Session : FactParts.None) | (filter.CompetenceId is null ? FactParts.None : FactParts.Definition)),
         };
     }
 }

@@ -88,11 +88,15 @@ public static class ProfileAsOf
     /// </summary>
     public static IReadOnlyList<string> AssignedAt(IReadOnlyList<Assignment> history, AssignmentKind kind, DateTimeOffset asOf, IReadOnlyList<string> current)
     {
-        var ofKind = history.Where(a => a.Kind == kind).ToList();
-        if (ofKind.Count == 0) return current;
-        var first = ofKind.Min(a => a.From);
-        var at = asOf < first ? first : asOf;
-        return [.. ofKind.Where(a => a.From <= at && (a.To is not { } to || to > at)).Select(a => a.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        DateTimeOffset? first = null;
+        foreach (var a in history)
+            if (a.Kind == kind && (first is null || a.From < first)) first = a.From;
+        if (first is null) return current;
+        var at = asOf < first.Value ? first.Value : asOf;
+        List<string>? held = null;
+        foreach (var a in history)
+            if (a.Kind == kind && a.From <= at && (a.To is not { } to || to > at)) (held ??= []).Add(a.Value);
+        return held is null ? [] : held.Count == 1 ? held : [.. held.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>

@@ -42,7 +42,15 @@ public sealed record FollowUpPerson(string Id, string OrganisationId, IReadOnlyL
         public Timeline(IReadOnlyList<Assignment> assignments, AssignmentKind kind)
         {
             (_assignments, _kind) = (assignments, kind);
-            _changes = [.. assignments.Where(a => a.Kind == kind).SelectMany(a => a.To is { } to ? new[] { a.From, to } : [a.From]).Distinct().Order()];
+            var changes = new List<DateTimeOffset>();
+            foreach (var a in assignments)
+                if (a.Kind == kind)
+                {
+                    changes.Add(a.From);
+                    if (a.To is { } to) changes.Add(to);
+                }
+            changes.Sort();
+            _changes = [.. changes.Distinct()];
             _values = new IReadOnlyList<string>?[_changes.Length + 1];
         }
 
@@ -92,6 +100,12 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
     DateTimeOffset Timestamp, double? Scaled, TimeSpan? Duration, string? SessionId,
     IReadOnlyList<string> ContextActivities, string? Unit, string? Category)
 {
+    /// <summary>
+    /// Whether it was read as a training of the request's learning centre (<see cref="LearningCentre.Covers"/> already applied),
+    /// so that the centre need not be looked for in what was not read of it.
+    /// </summary>
+    public bool OfCentre { get; init; }
+
     /// <summary>
     /// Whether follow-up reads a statement of this verb: a training, a deviation report, or (whatever its verb, since the
     /// framework's sign-off verbs may change) a statement about another statement that does not void it.
@@ -148,6 +162,26 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
 
     private static string? Text(JsonElement extensions, string name) =>
         extensions.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+}
+
+/// <summary>What is read of a statement besides its id, verb, time, actor and object activity.</summary>
+[Flags]
+public enum FactParts
+{
+    /// <summary>Nothing more.</summary>
+    None = 0,
+    /// <summary>The activity type and the context activities.</summary>
+    Definition = 1,
+    /// <summary>The scaled score and the duration.</summary>
+    Result = 2,
+    /// <summary>The session.</summary>
+    Session = 4,
+    /// <summary>The target of a StatementRef object.</summary>
+    Reference = 8,
+    /// <summary>A deviation report's unit and category.</summary>
+    Report = 16,
+    /// <summary>Everything.</summary>
+    All = Definition | Result | Session | Reference | Report,
 }
 
 /// <summary>A reflection task as follow-up counts it.</summary>

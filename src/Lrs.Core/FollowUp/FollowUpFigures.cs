@@ -147,53 +147,85 @@ public static class FollowUpFigures
     public static IReadOnlyList<FigureRow> Reach(FollowUpData data, FollowUpFilter filter)
     {
         var rows = new List<FigureRow>();
-        var trainings = Trainings(data, filter, TrainingVerbs).ToList();
+        var calendar = new Calendar(filter, data.Zone);
+        var months = calendar.Months.Select(_ => new ReachTally()).ToArray();
+        foreach (var t in Trainings(data, filter, calendar, TrainingVerbs))
+            months[t.Month].Add(t, data.Directory.KindOf(t.Person), Units(t.Person, t.Fact.Timestamp, filter));
         var places = data.Sessions.ToDictionary(s => s.Id, s => s.Places, StringComparer.Ordinal);
-        foreach (var month in filter.Months())
+        for (var i = 0; i < months.Length; i++)
         {
-            var key = month.ToString();
-            var inMonth = trainings.Where(t => t.Month == month).ToList();
-            var byKind = inMonth.GroupBy(t => data.Directory.KindOf(t.Person)).OrderBy(g => KindOrder(g.Key)).ToList();
-            var people = byKind.Select(g => (g.Key, Count: g.Select(t => t.Person.Id).Distinct().Count())).ToList();
-            rows.AddRange(Breakdown(key, "peopleTrained", "employerKind", people.Select(p => (p.Key, (double)p.Count, p.Count)).ToList(),
-                inMonth.Select(t => t.Person.Id).Distinct().Count()));
-            foreach (var g in byKind)
-                rows.Add(new FigureRow(key, "unitsTrained", "employerKind", g.Key,
-                    g.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter)).Distinct().Count(), false));
-            rows.Add(new FigureRow(key, "unitsTrained", "all", AllGroup, inMonth.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter)).Distinct().Count(), false));
-            var attended = inMonth.Where(t => t.Fact.Verb == Learning.SessionStatements.AttendedVerb).ToList();
-            rows.AddRange(Breakdown(key, "hours", "employerKind", attended.GroupBy(t => data.Directory.KindOf(t.Person)).OrderBy(g => KindOrder(g.Key))
-                .Select(g => (g.Key, Hours(g), g.Select(t => t.Person.Id).Distinct().Count())).ToList(),
-                attended.Select(t => t.Person.Id).Distinct().Count(), Hours(attended)));
-            var sessions = attended.Where(t => t.Fact.SessionId is not null).GroupBy(t => t.Fact.SessionId!).ToList();
-            rows.Add(new FigureRow(key, "sessionsHeld", "all", AllGroup, sessions.Count, false));
-            var offered = sessions.Where(s => places.GetValueOrDefault(s.Key) is not null).ToList();
+            var (key, month) = (calendar.Months[i].ToString(), months[i]);
+            var byKind = month.ByKind.OrderBy(k => KindOrder(k.Key)).ToList();
+            rows.AddRange(Breakdown(key, "peopleTrained", "employerKind", [.. byKind.Select(k => (k.Key, (double)k.Value.People.Count, k.Value.People.Count))],
+                month.All.People.Count));
+            foreach (var (kind, tally) in byKind) rows.Add(new FigureRow(key, "unitsTrained", "employerKind", kind, tally.Units.Count, false));
+            rows.Add(new FigureRow(key, "unitsTrained", "all", AllGroup, month.All.Units.Count, false));
+            rows.AddRange(Breakdown(key, "hours", "employerKind",
+                [.. byKind.Where(k => k.Value.Attendees.Count > 0).Select(k => (k.Key, Math.Round(k.Value.Hours, 2), k.Value.Attendees.Count))],
+                month.All.Attendees.Count, Math.Round(month.All.Hours, 2)));
+            rows.Add(new FigureRow(key, "sessionsHeld", "all", AllGroup, month.Sessions.Count, false));
+            var offered = month.Sessions.Where(s => places.GetValueOrDefault(s.Key) is not null).ToList();
             var placesOffered = offered.Sum(s => places[s.Key]!.Value);
             rows.Add(new FigureRow(key, "placesOffered", "all", AllGroup, placesOffered, false));
             if (placesOffered > 0)
-            {
-                var attendees = offered.Sum(s => s.Select(t => t.Person.Id).Distinct().Count());
-                rows.Add(Rate(key, "attendance", "all", AllGroup, attendees, placesOffered,
-                    offered.SelectMany(s => s.Select(t => t.Person.Id)).Distinct().Count()));
-            }
+                rows.Add(Rate(key, "attendance", "all", AllGroup, offered.Sum(s => s.Value.Count), placesOffered,
+                    offered.SelectMany(s => s.Value).Distinct(ReferenceEqualityComparer.Instance).Count()));
         }
         return rows;
+    }
+
+    // A month of reach: people, units, attendees and hours over all and per employer kind, and the people at each session.
+    // A person is the one FollowUpPerson of the directory, so sets of them are kept by reference.
+    private sealed class ReachTally
+    {
+        public sealed class Part
+        {
+            public HashSet<FollowUpPerson> People { get; } = new(ReferenceEqualityComparer.Instance);
+            public HashSet<string> Units { get; } = new(StringComparer.Ordinal);
+            public HashSet<FollowUpPerson> Attendees { get; } = new(ReferenceEqualityComparer.Instance);
+            // Summed in the order of the statements, one training after another.
+            public double Hours;
+
+            public void Add(Training t, IReadOnlyList<string> units, bool attended)
+            {
+                People.Add(t.Person);
+                foreach (var unit in units) Units.Add(unit);
+                if (!attended) return;
+                Attendees.Add(t.Person);
+                Hours += t.Fact.Duration?.TotalHours ?? 0;
+            }
+        }
+
+        public Part All { get; } = new();
+        public Dictionary<string, Part> ByKind { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, HashSet<FollowUpPerson>> Sessions { get; } = new(StringComparer.Ordinal);
+
+        public void Add(Training t, string kind, IReadOnlyList<string> units)
+        {
+            var attended = t.Fact.Verb == Learning.SessionStatements.AttendedVerb;
+            All.Add(t, units, attended);
+            if (!ByKind.TryGetValue(kind, out var part)) ByKind[kind] = part = new Part();
+            part.Add(t, units, attended);
+            if (!attended || t.Fact.SessionId is not { } session) return;
+            if (!Sessions.TryGetValue(session, out var people)) Sessions[session] = people = new HashSet<FollowUpPerson>(ReferenceEqualityComparer.Instance);
+            people.Add(t.Person);
+        }
     }
 
     /// <summary>Short term: people assessed, pass rates and score bands per activity; sign-off rates of practicals.</summary>
     public static IReadOnlyList<FigureRow> ShortTerm(FollowUpData data, FollowUpFilter filter)
     {
         var rows = new List<FigureRow>();
-        var outcomes = Trainings(data, filter, [Learning.SessionStatements.PassedVerb, Learning.SessionStatements.FailedVerb])
-            .Where(t => t.Fact.ActivityId is not null).ToList();
+        var calendar = new Calendar(filter, data.Zone);
+        var outcomes = calendar.ByMonth(Trainings(data, filter, calendar, [Learning.SessionStatements.PassedVerb, Learning.SessionStatements.FailedVerb]), t => t.Month);
         var signoffVerbs = data.Framework.SignoffVerbs.ToHashSet(StringComparer.Ordinal);
         var signedOff = data.Statements.Where(s => signoffVerbs.Contains(s.Verb) && s.RefTarget is not null)
             .ToLookup(s => s.RefTarget!.Value, s => s.ActorKey);
         var practicalRules = data.Framework.Rules.Where(r => r.SignoffRequired).ToList();
-        foreach (var month in filter.Months())
+        for (var i = 0; i < outcomes.Length; i++)
         {
-            var key = month.ToString();
-            foreach (var activity in outcomes.Where(t => t.Month == month).GroupBy(t => t.Fact.ActivityId!).OrderBy(g => g.Key, StringComparer.Ordinal))
+            var key = calendar.Months[i].ToString();
+            foreach (var activity in outcomes[i].GroupBy(t => t.Fact.ActivityId!).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var assessed = activity.Select(t => t.Person.Id).Distinct().Count();
                 var passed = activity.Where(t => t.Fact.Verb == Learning.SessionStatements.PassedVerb).Select(t => t.Person.Id).Distinct().Count();
@@ -225,46 +257,55 @@ public static class FollowUpFigures
     public static IReadOnlyList<FigureRow> MediumTerm(FollowUpData data, FollowUpFilter filter)
     {
         var rows = new List<FigureRow>();
-        var trainings = Trainings(data, filter, TrainingVerbs).ToList();
-        var trainingIds = trainings.Select(t => t.Fact.Id).ToHashSet();
-        var tasks = TasksInScope(data, filter, t => !IsFollowUp(data, t) && (filter.Centre is null && filter.CompetenceId is null || trainingIds.Contains(t.StatementId)),
+        var calendar = new Calendar(filter, data.Zone);
+        // With a centre or a competence, a reflection task counts when its training does: the trainings of the tasks are marked.
+        var ofTraining = filter.Centre is null && filter.CompetenceId is null ? null
+            : data.Tasks.Where(t => !IsFollowUp(data, t)).Select(t => t.StatementId).ToHashSet();
+        var trainingIds = new HashSet<Guid>();
+        // A unit counts its group reflections from its first training in scope on.
+        var firstTraining = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var t in Trainings(data, filter, calendar, TrainingVerbs))
+        {
+            if (ofTraining?.Contains(t.Fact.Id) == true) trainingIds.Add(t.Fact.Id);
+            foreach (var unit in Units(t.Person, t.Fact.Timestamp, filter))
+                if (!firstTraining.TryGetValue(unit, out var first) || t.Fact.Timestamp < first) firstTraining[unit] = t.Fact.Timestamp;
+        }
+        var tasks = TasksInScope(data, filter, calendar, t => !IsFollowUp(data, t) && (ofTraining is null || trainingIds.Contains(t.StatementId)),
             t => t.TriggeredAt);
-        List<TaskInScope>? followUps = null;
+        List<TaskInScope>[]? followUps = null;
         if (data.Framework.ReflectionTemplates.Any(t => t.IsFollowUp))
         {
             // A follow-up question is asked weeks after its training, often in a later month, so its training is looked up by id.
+            var asked = data.Tasks.Where(t => IsFollowUp(data, t)).Select(t => t.StatementId).ToHashSet();
             var statements = filter.Centre is null && filter.CompetenceId is null ? null
-                : data.Statements.Where(s => TrainingVerbs.Contains(s.Verb)).ToDictionary(s => s.Id);
-            followUps = TasksInScope(data, filter, t => IsFollowUp(data, t) && t.AvailableFrom <= data.Now
+                : data.Statements.Where(s => asked.Contains(s.Id) && TrainingVerbs.Contains(s.Verb)).ToDictionary(s => s.Id);
+            followUps = TasksInScope(data, filter, calendar, t => IsFollowUp(data, t) && t.AvailableFrom <= data.Now
                 && (statements is null || statements.TryGetValue(t.StatementId, out var s) && OfCentreAndCompetence(data, filter, s)), t => t.AvailableFrom);
         }
-        // A unit counts its group reflections from its first training in scope on.
-        var firstTraining = trainings.SelectMany(t => Units(t.Person, t.Fact.Timestamp, filter).Select(u => (Unit: u, t.Fact.Timestamp)))
-            .GroupBy(x => x.Unit).ToDictionary(g => g.Key, g => g.Min(x => x.Timestamp), StringComparer.Ordinal);
-        foreach (var month in filter.Months())
+        var held = calendar.ByMonth(data.GroupReflections.Where(g => UnitInScope(data.Directory, g.UnitId, filter)
+            && firstTraining.TryGetValue(g.UnitId, out var first) && first <= g.HeldAt), g => calendar.IndexOf(g.HeldAt));
+        for (var i = 0; i < tasks.Length; i++)
         {
-            var key = month.ToString();
-            var inMonth = tasks.Where(t => t.Month == month).ToList();
-            var people = inMonth.Select(t => t.Person.Id).Distinct().Count();
+            var (key, inMonth) = (calendar.Months[i].ToString(), tasks[i]);
+            var people = inMonth.Select(t => t.Person).Distinct(ReferenceEqualityComparer.Instance).Count();
             rows.Add(Count(key, "reflectionTasks", "all", AllGroup, inMonth.Count, people));
             // Answered tasks are published as a share only: a count beside it would give away a suppressed one.
             if (inMonth.Count > 0) rows.Add(Rate(key, "reflectionResponseRate", "all", AllGroup, inMonth.Count(t => t.Task.Answered), inMonth.Count, people));
-            var held = data.GroupReflections.Where(g => Month.Of(g.HeldAt, data.Zone) == month && UnitInScope(data.Directory, g.UnitId, filter)
-                && firstTraining.TryGetValue(g.UnitId, out var first) && first <= g.HeldAt).Count();
-            rows.Add(new FigureRow(key, "groupReflectionsHeld", "all", AllGroup, held, false));
-            if (followUps is not null) rows.AddRange(FollowUpQuestions(key, [.. followUps.Where(t => t.Month == month)]));
+            rows.Add(new FigureRow(key, "groupReflectionsHeld", "all", AllGroup, held[i].Count, false));
+            if (followUps is not null) rows.AddRange(FollowUpQuestions(key, followUps[i]));
         }
         return rows;
     }
 
-    private sealed record TaskInScope(TaskFact Task, FollowUpPerson Person, Month Month);
+    private sealed record TaskInScope(TaskFact Task, FollowUpPerson Person);
 
-    // Tasks that pass the filter, of people in scope at the time they were asked, in the month they were asked.
-    private static List<TaskInScope> TasksInScope(FollowUpData data, FollowUpFilter filter, Func<TaskFact, bool> include, Func<TaskFact, DateTimeOffset> at) =>
-        [.. data.Tasks.Where(include)
+    // Tasks that pass the filter, of people in scope at the time they were asked, by the month they were asked.
+    private static List<TaskInScope>[] TasksInScope(FollowUpData data, FollowUpFilter filter, Calendar calendar, Func<TaskFact, bool> include,
+        Func<TaskFact, DateTimeOffset> at) =>
+        calendar.ByMonth(data.Tasks.Where(include)
             .Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
             .Where(t => t.Person is not null && InScope(data.Directory, t.Person, at(t.Task), filter))
-            .Select(t => new TaskInScope(t.Task, t.Person!, Month.Of(at(t.Task), data.Zone)))];
+            .Select(t => (Task: new TaskInScope(t.Task, t.Person!), Month: calendar.IndexOf(at(t.Task)))), t => t.Month).Select(l => l.ConvertAll(t => t.Task)).ToArray();
 
     private static bool IsFollowUp(FollowUpData data, TaskFact task) => data.Framework.FindReflectionTemplate(task.TemplateId)?.IsFollowUp == true;
 
@@ -272,7 +313,7 @@ public static class FollowUpFigures
     // suppresses their whole, the people who answered.
     private static IEnumerable<FigureRow> FollowUpQuestions(string month, List<TaskInScope> asked)
     {
-        var people = asked.Select(t => t.Person.Id).Distinct().Count();
+        var people = asked.Select(t => t.Person).Distinct(ReferenceEqualityComparer.Instance).Count();
         yield return Count(month, "followUpQuestions", "all", AllGroup, asked.Count, people);
         if (asked.Count == 0) yield break;
         yield return Rate(month, "followUpResponseRate", "all", AllGroup, asked.Count(t => t.Task.Answered), asked.Count, people);
@@ -331,26 +372,56 @@ public static class FollowUpFigures
         return rows;
     }
 
-    private sealed record Training(StatementFact Fact, FollowUpPerson Person, Month Month);
+    // A training in scope, with the index of its month in the filter's.
+    private sealed record Training(StatementFact Fact, FollowUpPerson Person, int Month);
 
     // Statements of the verbs, in the period, by people in scope at the time, of the centre and the competence.
-    private static IEnumerable<Training> Trainings(FollowUpData data, FollowUpFilter filter, IReadOnlyList<string> verbs)
+    private static IEnumerable<Training> Trainings(FollowUpData data, FollowUpFilter filter, Calendar calendar, IReadOnlyList<string> verbs)
     {
-        var from = filter.From.Start(data.Zone);
-        var to = filter.To.Next.Start(data.Zone);
         foreach (var s in data.Statements)
         {
-            if (!verbs.Contains(s.Verb) || s.Timestamp < from || s.Timestamp >= to || s.ActivityId is null) continue;
+            if (!verbs.Contains(s.Verb) || s.ActivityId is null || calendar.IndexOf(s.Timestamp) is var month && month < 0) continue;
             if (data.Directory.Of(s.ActorKey) is not { } person || !InScope(data.Directory, person, s.Timestamp, filter)) continue;
             if (!OfCentreAndCompetence(data, filter, s)) continue;
-            yield return new Training(s, person, Month.Of(s.Timestamp, data.Zone));
+            yield return new Training(s, person, month);
+        }
+    }
+
+    // The months of a filter and the moments they begin: the month a moment falls in is found by a binary search of those.
+    private sealed class Calendar
+    {
+        private readonly DateTimeOffset[] _starts;
+
+        public Calendar(FollowUpFilter filter, TimeZoneInfo zone)
+        {
+            Months = [.. filter.Months()];
+            _starts = [.. Months.Select(m => m.Start(zone)), filter.To.Next.Start(zone)];
+        }
+
+        public IReadOnlyList<Month> Months { get; }
+
+        // The index of the month of at, or -1 outside the period.
+        public int IndexOf(DateTimeOffset at)
+        {
+            if (at < _starts[0] || at >= _starts[^1]) return -1;
+            var i = Array.BinarySearch(_starts, at);
+            return i >= 0 ? i : ~i - 1;
+        }
+
+        // The items by month.
+        public List<T>[] ByMonth<T>(IEnumerable<T> items, Func<T, int> month)
+        {
+            var lists = Months.Select(_ => new List<T>()).ToArray();
+            foreach (var item in items)
+                if (month(item) is var i and >= 0) lists[i].Add(item);
+            return lists;
         }
     }
 
     // A training of the filter's centre, aligned with its competence (each when given).
     private static bool OfCentreAndCompetence(FollowUpData data, FollowUpFilter filter, StatementFact s) =>
         s.ActivityId is not null
-        && (filter.Centre is not { } centre || centre.Covers(s.ActivityId, s.ContextActivities))
+        && (filter.Centre is not { } centre || s.OfCentre || centre.Covers(s.ActivityId, s.ContextActivities))
         && (filter.CompetenceId is not { } c || data.Framework.Rules.Any(r => r.CompetenceId == c && r.Selects(s.ActivityId, s.ActivityType)));
 
     private static bool InScope(FollowUpDirectory directory, FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
@@ -365,8 +436,8 @@ public static class FollowUpFigures
         && (filter.OrganisationId is null || filter.OrganisationId == organisation)
         && (filter.EmployerKind is null || (directory.OrganisationKinds.GetValueOrDefault(organisation) ?? UnknownKind) == filter.EmployerKind);
 
-    private static IEnumerable<string> Units(FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
-        person.At(AssignmentKind.Unit, at).Where(u => filter.UnitId is null || u == filter.UnitId);
+    private static IReadOnlyList<string> Units(FollowUpPerson person, DateTimeOffset at, FollowUpFilter filter) =>
+        person.At(AssignmentKind.Unit, at) is var units && filter.UnitId is null ? units : [.. units.Where(u => u == filter.UnitId)];
 
     private static Dictionary<string, List<EvidenceHistory>> EvidenceByPerson(FollowUpData data)
     {
@@ -571,9 +642,6 @@ public static class FollowUpFigures
         data.Statements.Where(s => s.Verb == ReportedVerb && s.ActivityType == DeviationReportType && s.Unit is not null
             && UnitInScope(data.Directory, s.Unit, filter)
             && (filter.CompetenceId is null || s.ContextActivities.Any(a => a == filter.CompetenceId || a.EndsWith("/" + filter.CompetenceId, StringComparison.Ordinal))));
-
-    private static double Hours(IEnumerable<Training> trainings) =>
-        Math.Round(trainings.Sum(t => t.Fact.Duration?.TotalHours ?? 0), 2);
 
     private static int Band(double scaled) => Math.Clamp((int)Math.Floor(scaled * ScoreBands.Length), 0, ScoreBands.Length - 1);
 

@@ -37,10 +37,11 @@ public interface IFollowUpStore
     /// The facts of every non-voided statement with one of <paramref name="verbs"/> (those <see cref="StatementFact.Concerns"/>),
     /// with a timestamp from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) when given, and only the
     /// trainings of <paramref name="centre"/> (<see cref="LearningCentre.Covers"/>) when given, and only those whose actor is one of
-    /// <paramref name="actors"/> (agent keys) when given.
+    /// <paramref name="actors"/> (agent keys) when given. Of each, its id, verb, time, actor and object activity, and the
+    /// <paramref name="parts"/> asked for (the others are left empty); with a centre, each is marked <see cref="StatementFact.OfCentre"/>.
     /// </summary>
     Task<IReadOnlyList<StatementFact>> StatementsAsync(long tenantId, IReadOnlyCollection<string> verbs, DateTimeOffset? from, DateTimeOffset? to,
-        LearningCentre? centre, CancellationToken ct, IReadOnlyCollection<string>? actors = null);
+        LearningCentre? centre, CancellationToken ct, IReadOnlyCollection<string>? actors = null, FactParts parts = FactParts.All);
 
     /// <summary>The facts of the non-voided statements among <paramref name="ids"/> that follow-up reads.</summary>
     Task<IReadOnlyList<StatementFact>> StatementsByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct);
@@ -48,10 +49,11 @@ public interface IFollowUpStore
     /// <summary>
     /// Reflection tasks that were not cancelled; only those of <paramref name="agents"/> (agent keys) when given, and when
     /// <paramref name="from"/> and <paramref name="to"/> are given only those that can fall in that period: triggered before
-    /// <paramref name="to"/> and available (asked) from <paramref name="from"/> on.
+    /// <paramref name="to"/> and available (asked) from <paramref name="from"/> on. The score of an answered task is read
+    /// only for the templates in <paramref name="scored"/> (every template when null).
     /// </summary>
     Task<IReadOnlyList<TaskFact>> TasksAsync(long tenantId, CancellationToken ct, IReadOnlyCollection<string>? agents = null,
-        DateTimeOffset? from = null, DateTimeOffset? to = null);
+        DateTimeOffset? from = null, DateTimeOffset? to = null, IReadOnlyCollection<string>? scored = null);
 
     /// <summary>Group reflections held.</summary>
     Task<IReadOnlyList<GroupReflectionFact>> GroupReflectionsAsync(long tenantId, CancellationToken ct);
