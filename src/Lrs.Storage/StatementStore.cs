@@ -521,12 +521,18 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         }
         if (query.Keys.Count > 0)
         {
-            // All keys must come from one source: the statement itself or one statement of its StatementRef chain.
+            // All keys must come from one source: the statement itself or one statement of its StatementRef chain. A related agent
+            // or activity is any of the keys it may have been written as.
+            string Matches(int i)
+            {
+                var alternatives = StatementIndex.Alternatives(query.Keys[i]);
+                for (var j = 0; j < alternatives.Count; j++) command.With($"k{i}_{j}", alternatives[j]);
+                return alternatives.Count == 1 ? $"i{i}.key = @k{i}_0" : $"i{i}.key IN ({string.Join(", ", alternatives.Select((_, j) => $"@k{i}_{j}"))})";
+            }
             sql.Append(" AND s.seq IN (SELECT i0.seq FROM statement_index i0");
             for (var i = 1; i < query.Keys.Count; i++)
-                sql.Append($" JOIN statement_index i{i} ON i{i}.tenant_id = i0.tenant_id AND i{i}.key = @k{i} AND i{i}.seq = i0.seq AND i{i}.src = i0.src");
-            sql.Append(" WHERE i0.tenant_id = @t AND i0.key = @k0)");
-            for (var i = 0; i < query.Keys.Count; i++) command.With($"k{i}", query.Keys[i]);
+                sql.Append($" JOIN statement_index i{i} ON i{i}.tenant_id = i0.tenant_id AND {Matches(i)} AND i{i}.seq = i0.seq AND i{i}.src = i0.src");
+            sql.Append($" WHERE i0.tenant_id = @t AND {Matches(0)})");
         }
         sql.Append(query.Ascending ? " ORDER BY s.stored, s.seq" : " ORDER BY s.stored DESC, s.seq DESC");
         command.CommandText = sql.Append(" LIMIT @limit").ToString();
@@ -563,8 +569,10 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         if (agentKeys.Count == 0) return [];
         await using var connection = await db.OpenAsync(ct);
-        // The related-agent keys of every source: the statement's own, and those it inherited from its StatementRef chain.
-        await using var command = Dialect.Command(connection, null, "", ("t", tenantId), ("keys", db.List(agentKeys.Select(k => StatementIndex.RelatedAgent + k))),
+        // The agent keys of every source (actor, object, authority, related): the statement's own, and those it inherited from its
+        // StatementRef chain.
+        await using var command = Dialect.Command(connection, null, "", ("t", tenantId),
+            ("keys", db.List(agentKeys.SelectMany(k => StatementIndex.Alternatives(StatementIndex.RelatedAgent + k)))),
             ("limit", limit));
         var sql = new StringBuilder($"SELECT s.seq, s.stored, s.body{db.AsText}, s.voided FROM statements s WHERE s.tenant_id = @t")
             .Append($" AND s.seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key{db.In("keys")})");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Lrs.Api.Tests.Infrastructure;
 using static Lrs.Api.Tests.Infrastructure.Xapi;
@@ -37,6 +38,32 @@ public abstract class StatementQueryTests(LrsFixture lrs)
 
         Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(trainer)}")).Should().BeEmpty();
         Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(trainer)}&related_agents=true")).Should().Equal(ids);
+    }
+
+    [Fact]
+    public async Task Related_agents_and_activities_still_find_the_actor_the_object_and_the_authority()
+    {
+        // The actor, an agent object and the authority are indexed only under their own kinds; the object activity likewise.
+        var anna = NewAgent("Anna");
+        var activity = NewActivityId();
+        var asActor = Statement(anna, Passed, activity);
+        asActor["context"] = new JsonObject { ["contextActivities"] = new JsonObject { ["grouping"] = new JsonArray(new JsonObject { ["id"] = activity }) } };
+        var actorIds = await _client.PostAsync(asActor);
+        var asObject = Statement();
+        asObject["object"] = anna.DeepClone();
+        var objectIds = await _client.PostAsync(asObject);
+
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(anna)}&related_agents=true")).Should().BeEquivalentTo([actorIds[0], objectIds[0]]);
+        Ids(await _client.GetAllAsync($"/xapi/statements?activity={Uri.EscapeDataString(activity)}&related_activities=true")).Should().Equal(actorIds);
+        // Both widened at once: each matches under a different kind of key of the same statement.
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(anna)}&related_agents=true&activity={Uri.EscapeDataString(activity)}&related_activities=true"))
+            .Should().Equal(actorIds);
+
+        var authority = (await _client.GetFromJsonAsync<JsonObject>($"/xapi/statements?statementId={actorIds[0]}"))!["authority"]!.AsObject();
+        var byAuthority = Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(authority)}&related_agents=true&activity={Uri.EscapeDataString(activity)}&related_activities=true"));
+        byAuthority.Should().Equal(actorIds);
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(authority)}&activity={Uri.EscapeDataString(activity)}")).Should().BeEmpty(
+            "the authority is neither actor nor object");
     }
 
     [Fact]

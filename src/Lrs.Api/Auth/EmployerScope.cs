@@ -112,8 +112,8 @@ public static class EmployerScope
             var at = statements.Count > 1 ? $"$[{i}]" : "The statement";
             if (bound.RefuseWrite(statement) is { } reason) return reason;
             if (organisation is not null)
-                foreach (var key in StatementIndex.Extract(statement).Where(k => k.StartsWith(StatementIndex.RelatedAgent, StringComparison.Ordinal)))
-                    if (!await IsWithinEmployerAsync(user, people, key[StatementIndex.RelatedAgent.Length..], ct))
+                foreach (var agent in StatementIndex.NamedAgents(StatementIndex.Extract(statement)))
+                    if (!await IsWithinEmployerAsync(user, people, agent, ct))
                         return $"{at} names a person of another organisation; this credential writes statements only about people of '{organisation}' and agents that are no person's.";
             foreach (var target in StatementRefs(statement))
             {

@@ -10,9 +10,12 @@ namespace Lrs.Core.Xapi;
 /// <remarks>
 /// Keys are prefixed by kind: <c>a|</c> agent as actor or object (and members of such groups),
 /// <c>ar|</c> any related agent, <c>o|</c> the object activity, <c>or|</c> any related activity,
-/// <c>v|</c> the verb, <c>g|</c> the registration. A statement that targets another through a
-/// StatementRef also carries the target's keys, tagged with the target as their source, which is how
-/// the StatementRef rule of the query (Communication 2.1.3) stays an index lookup.
+/// <c>v|</c> the verb, <c>g|</c> the registration, <c>au|</c> the authority. A key is written once: an agent that
+/// is actor, object or authority is not written again as a related agent, nor the object activity as a related
+/// activity, so a query for a related agent or activity looks for any of those keys (<see cref="Alternatives"/>).
+/// A statement that targets another through a StatementRef also carries the target's keys, tagged with the
+/// target as their source, which is how the StatementRef rule of the query (Communication 2.1.3) stays an
+/// index lookup.
 /// </remarks>
 public static class StatementIndex
 {
@@ -63,7 +66,33 @@ public static class StatementIndex
                 keys.Add(RelatedActivity + innerId.GetValue<string>());
             AddContext(keys, obj["context"] as JsonObject);
         }
+        // Each index row costs a write: a related key that a narrower key of the same agent or activity implies is left out.
+        keys.RemoveWhere(k => k.StartsWith(RelatedAgent, StringComparison.Ordinal)
+                && (keys.Contains(Agent + k[RelatedAgent.Length..]) || keys.Contains(Authority + k[RelatedAgent.Length..]))
+            || k.StartsWith(RelatedActivity, StringComparison.Ordinal) && keys.Contains(Activity + k[RelatedActivity.Length..]));
         return [.. keys];
+    }
+
+    /// <summary>
+    /// The keys any one of which a statement carries when it matches <paramref name="key"/>: a related agent is the actor, the
+    /// object, the authority or a related agent; a related activity is the object or a related activity; any other key is itself.
+    /// </summary>
+    public static IReadOnlyList<string> Alternatives(string key) =>
+        key.StartsWith(RelatedAgent, StringComparison.Ordinal) ? [Agent + key[RelatedAgent.Length..], key, Authority + key[RelatedAgent.Length..]]
+        : key.StartsWith(RelatedActivity, StringComparison.Ordinal) ? [Activity + key[RelatedActivity.Length..], key]
+        : [key];
+
+    /// <summary>Every agent key a statement's keys name, in any place (actor, object, authority, context, sub-statement).</summary>
+    public static IEnumerable<string> NamedAgents(IEnumerable<string> keys)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            var agent = key.StartsWith(Agent, StringComparison.Ordinal) ? key[Agent.Length..]
+                : key.StartsWith(RelatedAgent, StringComparison.Ordinal) ? key[RelatedAgent.Length..]
+                : key.StartsWith(Authority, StringComparison.Ordinal) ? key[Authority.Length..] : null;
+            if (agent is not null && seen.Add(agent)) yield return agent;
+        }
     }
 
     private static void AddContext(HashSet<string> keys, JsonObject? context)
