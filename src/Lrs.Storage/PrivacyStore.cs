@@ -138,7 +138,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
             await using var command = lease.Command("", ("t", tenantId));
             await db.ForEachRowAsync(command, db.Sql(
                 sqlite: "UPDATE statements SET body = r.body, keys = r.keys, stored = r.stored FROM {rows} WHERE statements.tenant_id = @t AND statements.seq = r.seq",
-                postgres: "UPDATE statements s SET body = r.body, keys = string_to_array(r.keys, chr(31)), stored = r.stored FROM {rows} WHERE s.tenant_id = @t AND s.seq = r.seq"),
+                postgres: "UPDATE statements s SET body = r.body::jsonb, keys = string_to_array(r.keys, chr(31)), stored = r.stored FROM {rows} WHERE s.tenant_id = @t AND s.seq = r.seq"),
                 rewritten, ct, new("seq", ColumnType.Long, r => r.Seq), new("body", ColumnType.Text, r => r.Body.ToJsonString()),
                 new("keys", ColumnType.Text, r => string.Join(KeySeparator, StatementIndex.Extract(r.Body))), new("stored", ColumnType.Time, _ => stored));
             counts.StatementsRewritten = rewritten.Count;

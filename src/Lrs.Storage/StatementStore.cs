@@ -304,7 +304,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await using var command = new NpgsqlCommand("""
             WITH ins AS (
                 INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, body)
-                SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, string_to_array(u.keys, chr(31)), u.body
+                SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, string_to_array(u.keys, chr(31)), u.body::jsonb
                 FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
                     AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
                 ORDER BY u.ord

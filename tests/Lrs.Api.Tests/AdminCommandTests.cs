@@ -252,8 +252,7 @@ public abstract partial class AdminCommandTests : IDisposable
             "DROP TABLE events; DROP TABLE competence_statuses; DROP INDEX ix_reflection_tasks_due; ALTER TABLE reflection_tasks DROP COLUMN overdue_announced; DROP TABLE webhook_subscriptions; " +
             "DROP TABLE unit_deviations; DROP TABLE unit_plans; DROP TABLE training_plans; " +
             "ALTER TABLE organisations DROP COLUMN kind; DROP TABLE learning_centres; " +
-            "ALTER TABLE reflection_tasks DROP COLUMN available_from; ALTER TABLE reflection_answers DROP COLUMN score; DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; DROP TABLE schema_migrations;" +
-            (StoreEnvironment["Lrs__Storage__Provider"] == "Postgres" ? " ALTER TABLE statements ALTER COLUMN body TYPE jsonb USING body::jsonb;" : ""));
+            "ALTER TABLE reflection_tasks DROP COLUMN available_from; ALTER TABLE reflection_answers DROP COLUMN score; DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; DROP TABLE schema_migrations;");
         for (var i = 0; i < 2; i++)
         {
             var upgraded = await RunAsync("credentials", "list", "--tenant", tenant);
