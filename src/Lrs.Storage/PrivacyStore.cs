@@ -21,9 +21,6 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
     /// <summary>The audit actions this store writes.</summary>
     public const string EraseAction = "person.erase", PseudonymiseAction = "person.pseudonymise", RetentionAction = "retention.apply";
 
-    // The key prefixes under which an agent key appears in statement_index (StatementIndex).
-    private static readonly string[] AgentPrefixes = [StatementIndex.Agent, StatementIndex.RelatedAgent, StatementIndex.Authority];
-
     private const char KeySeparator = '\u001f';
     private const int MaxRefDepth = 16;
 
@@ -94,7 +91,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
     /// </summary>
     private async Task EraseStatementsAsync(WriteLease lease, long tenantId, PersonIdentifiers who, Pseudonym pseudonym, ErasureMode mode, DateTimeOffset stored, ErasureCounts counts, CancellationToken ct)
     {
-        var indexKeys = who.Keys.SelectMany(k => AgentPrefixes.Select(p => p + k)).ToArray();
+        var indexKeys = who.Keys.SelectMany(k => StatementIndex.AgentPrefixes.Select(p => p + k)).ToArray();
         var rows = (await ReadStatementsAsync(lease, tenantId,
             $"seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key{db.In("keys")})", ct, ("keys", db.List(indexKeys))))
             .ToDictionary(r => r.Seq);
@@ -154,7 +151,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
         // The keys that remain (statements rewritten, and referrers that inherited the person's keys) name the pseudonym.
         foreach (var old in indexKeys)
         {
-            var prefix = AgentPrefixes.First(p => old.StartsWith(p, StringComparison.Ordinal));
+            var prefix = StatementIndex.AgentPrefixes.First(p => old.StartsWith(p, StringComparison.Ordinal));
             await Execute(lease, """
                 INSERT INTO statement_index (tenant_id, key, seq, src) SELECT tenant_id, @new, seq, src FROM statement_index WHERE tenant_id = @t AND key = @old
                 ON CONFLICT DO NOTHING

@@ -258,9 +258,9 @@ public static class FollowUpFigures
     {
         var rows = new List<FigureRow>();
         var calendar = new Calendar(filter, data.Zone);
+        var followUp = data.Tasks.ToLookup(t => IsFollowUp(data, t));
         // With a centre or a competence, a reflection task counts when its training does: the trainings of the tasks are marked.
-        var ofTraining = filter.Centre is null && filter.CompetenceId is null ? null
-            : data.Tasks.Where(t => !IsFollowUp(data, t)).Select(t => t.StatementId).ToHashSet();
+        var ofTraining = filter.Centre is null && filter.CompetenceId is null ? null : followUp[false].Select(t => t.StatementId).ToHashSet();
         var trainingIds = new HashSet<Guid>();
         // A unit counts its group reflections from its first training in scope on.
         var firstTraining = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -270,17 +270,16 @@ public static class FollowUpFigures
             foreach (var unit in Units(t.Person, t.Fact.Timestamp, filter))
                 if (!firstTraining.TryGetValue(unit, out var first) || t.Fact.Timestamp < first) firstTraining[unit] = t.Fact.Timestamp;
         }
-        var tasks = TasksInScope(data, filter, calendar, t => !IsFollowUp(data, t) && (ofTraining is null || trainingIds.Contains(t.StatementId)),
-            t => t.TriggeredAt);
+        var tasks = TasksInScope(data, filter, calendar, followUp[false].Where(t => ofTraining is null || trainingIds.Contains(t.StatementId)), t => t.TriggeredAt);
         List<TaskInScope>[]? followUps = null;
         if (data.Framework.ReflectionTemplates.Any(t => t.IsFollowUp))
         {
             // A follow-up question is asked weeks after its training, often in a later month, so its training is looked up by id.
-            var asked = data.Tasks.Where(t => IsFollowUp(data, t)).Select(t => t.StatementId).ToHashSet();
+            var asked = followUp[true].Select(t => t.StatementId).ToHashSet();
             var statements = filter.Centre is null && filter.CompetenceId is null ? null
                 : data.Statements.Where(s => asked.Contains(s.Id) && TrainingVerbs.Contains(s.Verb)).ToDictionary(s => s.Id);
-            followUps = TasksInScope(data, filter, calendar, t => IsFollowUp(data, t) && t.AvailableFrom <= data.Now
-                && (statements is null || statements.TryGetValue(t.StatementId, out var s) && OfCentreAndCompetence(data, filter, s)), t => t.AvailableFrom);
+            followUps = TasksInScope(data, filter, calendar, followUp[true].Where(t => t.AvailableFrom <= data.Now
+                && (statements is null || statements.TryGetValue(t.StatementId, out var s) && OfCentreAndCompetence(data, filter, s))), t => t.AvailableFrom);
         }
         var held = calendar.ByMonth(data.GroupReflections.Where(g => UnitInScope(data.Directory, g.UnitId, filter)
             && firstTraining.TryGetValue(g.UnitId, out var first) && first <= g.HeldAt), g => calendar.IndexOf(g.HeldAt));
@@ -299,13 +298,12 @@ public static class FollowUpFigures
 
     private sealed record TaskInScope(TaskFact Task, FollowUpPerson Person);
 
-    // Tasks that pass the filter, of people in scope at the time they were asked, by the month they were asked.
-    private static List<TaskInScope>[] TasksInScope(FollowUpData data, FollowUpFilter filter, Calendar calendar, Func<TaskFact, bool> include,
+    // The tasks of people in scope at the time they were asked, by the month they were asked.
+    private static List<TaskInScope>[] TasksInScope(FollowUpData data, FollowUpFilter filter, Calendar calendar, IEnumerable<TaskFact> tasks,
         Func<TaskFact, DateTimeOffset> at) =>
-        calendar.ByMonth(data.Tasks.Where(include)
-            .Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
+        calendar.ByMonth(tasks.Select(t => (Task: t, Person: data.Directory.Of(t.AgentKey)))
             .Where(t => t.Person is not null && InScope(data.Directory, t.Person, at(t.Task), filter))
-            .Select(t => (Task: new TaskInScope(t.Task, t.Person!), Month: calendar.IndexOf(at(t.Task)))), t => t.Month).Select(l => l.ConvertAll(t => t.Task)).ToArray();
+            .Select(t => new TaskInScope(t.Task, t.Person!)), t => calendar.IndexOf(at(t.Task)));
 
     private static bool IsFollowUp(FollowUpData data, TaskFact task) => data.Framework.FindReflectionTemplate(task.TemplateId)?.IsFollowUp == true;
 
@@ -330,19 +328,19 @@ public static class FollowUpFigures
         var rows = new List<FigureRow>();
         var evidence = EvidenceByPerson(data);
         var renewals = Renewals(data, filter, evidence);
-        var months = filter.Months().ToList();
-        var coverage = CoverageAt(data, filter, evidence, [.. months.Select(m => m.Next.Start(data.Zone).AddTicks(-10))]);
-        var deviations = Deviations(data, filter).ToList();
-        for (var i = 0; i < months.Count; i++)
+        var calendar = new Calendar(filter, data.Zone);
+        var coverage = CoverageAt(data, filter, evidence, [.. calendar.Months.Select(m => m.Next.Start(data.Zone).AddTicks(-10))]);
+        var renewed = calendar.ByMonth(renewals.Renewed, r => calendar.IndexOf(r.At));
+        var lapsed = calendar.ByMonth(renewals.Lapsed, r => calendar.IndexOf(r.At));
+        var deviations = calendar.ByMonth(Deviations(data, filter), d => calendar.IndexOf(d.Timestamp));
+        for (var i = 0; i < calendar.Months.Count; i++)
         {
-            var key = months[i].ToString();
+            var key = calendar.Months[i].ToString();
             rows.AddRange(coverage[i].Rows(key));
-            var (start, end) = (months[i].Start(data.Zone), months[i].Next.Start(data.Zone));
-            rows.Add(Count(key, "renewedBeforeExpiry", "all", AllGroup, renewals.Renewed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
-            rows.Add(Count(key, "lapsed", "all", AllGroup, renewals.Lapsed.Where(r => r.At >= start && r.At < end).Select(r => r.Person).Distinct().Count()));
-            var inMonth = deviations.Where(d => d.Timestamp >= start && d.Timestamp < end).ToList();
-            rows.AddRange(Breakdown(key, "deviations", "category", inMonth.GroupBy(d => d.Category ?? UnknownKind).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => (g.Key, (double)g.Count(), g.Count())).ToList(), inMonth.Count));
+            rows.Add(Count(key, "renewedBeforeExpiry", "all", AllGroup, renewed[i].Select(r => r.Person).Distinct().Count()));
+            rows.Add(Count(key, "lapsed", "all", AllGroup, lapsed[i].Select(r => r.Person).Distinct().Count()));
+            rows.AddRange(Breakdown(key, "deviations", "category", deviations[i].GroupBy(d => d.Category ?? UnknownKind).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, (double)g.Count(), g.Count())).ToList(), deviations[i].Count));
         }
         return rows;
     }

@@ -34,6 +34,9 @@ public static class StatementIndex
     /// <summary>Prefix of the authority's key: what <c>statements/read/mine</c> selects on.</summary>
     public const string Authority = "au|";
 
+    /// <summary>The prefixes under which an agent key is written: actor or object, related, authority.</summary>
+    public static readonly IReadOnlyList<string> AgentPrefixes = [Agent, RelatedAgent, Authority];
+
     /// <summary>The distinct keys of a prepared (valid) statement.</summary>
     public static IReadOnlyList<string> Extract(JsonObject statement)
     {
@@ -78,7 +81,7 @@ public static class StatementIndex
     /// object, the authority or a related agent; a related activity is the object or a related activity; any other key is itself.
     /// </summary>
     public static IReadOnlyList<string> Alternatives(string key) =>
-        key.StartsWith(RelatedAgent, StringComparison.Ordinal) ? [Agent + key[RelatedAgent.Length..], key, Authority + key[RelatedAgent.Length..]]
+        key.StartsWith(RelatedAgent, StringComparison.Ordinal) ? [.. AgentPrefixes.Select(p => p + key[RelatedAgent.Length..])]
         : key.StartsWith(RelatedActivity, StringComparison.Ordinal) ? [Activity + key[RelatedActivity.Length..], key]
         : [key];
 
@@ -87,12 +90,8 @@ public static class StatementIndex
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in keys)
-        {
-            var agent = key.StartsWith(Agent, StringComparison.Ordinal) ? key[Agent.Length..]
-                : key.StartsWith(RelatedAgent, StringComparison.Ordinal) ? key[RelatedAgent.Length..]
-                : key.StartsWith(Authority, StringComparison.Ordinal) ? key[Authority.Length..] : null;
-            if (agent is not null && seen.Add(agent)) yield return agent;
-        }
+            if (AgentPrefixes.FirstOrDefault(p => key.StartsWith(p, StringComparison.Ordinal)) is { } prefix && seen.Add(key[prefix.Length..]))
+                yield return key[prefix.Length..];
     }
 
     private static void AddContext(HashSet<string> keys, JsonObject? context)
