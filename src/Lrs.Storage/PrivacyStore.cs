@@ -92,8 +92,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
     private async Task EraseStatementsAsync(WriteLease lease, long tenantId, PersonIdentifiers who, Pseudonym pseudonym, ErasureMode mode, DateTimeOffset stored, ErasureCounts counts, CancellationToken ct)
     {
         var indexKeys = who.Keys.SelectMany(k => StatementIndex.AgentPrefixes.Select(p => p + k)).ToArray();
-        var rows = (await ReadStatementsAsync(lease, tenantId,
-            $"seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key{db.In("keys")})", ct, ("keys", db.List(indexKeys))))
+        var rows = (await ReadStatementsAsync(lease, tenantId, StatementKeys.CarriesAny(db, "statements", "keys"), ct, ("keys", db.List(indexKeys))))
             .ToDictionary(r => r.Seq);
 
         var erased = new Dictionary<long, StatementRow>();
@@ -157,6 +156,14 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
                 ON CONFLICT DO NOTHING
                 """, ct, ("t", tenantId), ("old", old), ("new", prefix + pseudonym.AgentKey));
             counts.IndexKeys += await Execute(lease, "DELETE FROM statement_index WHERE tenant_id = @t AND key = @old", ct, ("t", tenantId), ("old", old));
+        }
+        // PostgreSQL keeps a statement's own keys in the row only (StatementKeys): they were rewritten with it, and their hashes follow.
+        var kept = rows.Values.Where(r => !erased.ContainsKey(r.Seq)).ToList();
+        if (db.IsPostgres && kept.Count > 0)
+        {
+            var named = indexKeys.ToHashSet(StringComparer.Ordinal);
+            counts.IndexKeys += kept.Sum(r => r.Keys.Count(named.Contains));
+            await Execute(lease, StatementKeys.RefreshHashesSql, ct, ("t", tenantId), ("seqs", kept.Select(r => r.Seq).ToArray()));
         }
     }
 
@@ -422,7 +429,11 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
             counts.ReflectionTasks += await Execute(lease, $"DELETE FROM reflection_tasks WHERE tenant_id = @t AND statement_id IN ({oldIds})", ct, p);
             counts.Evidence += await Execute(lease, $"DELETE FROM evidence WHERE tenant_id = @t AND statement_id IN ({oldIds})", ct, p);
             counts.Signoffs += await Execute(lease, $"DELETE FROM signoffs WHERE tenant_id = @t AND (statement_id IN ({oldIds}) OR target_id IN ({oldIds}))", ct, p);
-            // Index rows of old statements, and those that newer statements inherited from them.
+            // Index rows of old statements, and those that newer statements inherited from them. PostgreSQL keeps a statement's own
+            // keys in its row only (StatementKeys), so they are counted there.
+            if (db.IsPostgres)
+                counts.IndexKeys += Convert.ToInt32(await Scalar(lease, $"SELECT coalesce(sum(cardinality(keys)), 0) FROM statements WHERE tenant_id = @t AND seq IN ({old})", ct, p),
+                    System.Globalization.CultureInfo.InvariantCulture);
             counts.IndexKeys += await Execute(lease, $"DELETE FROM statement_index WHERE tenant_id = @t AND (seq IN ({old}) OR src IN ({old}))", ct, p);
             await Execute(lease, $"DELETE FROM follow_up_facts WHERE tenant_id = @t AND seq IN ({old})", ct, p);
             counts.Statements += await Execute(lease, $"DELETE FROM statements WHERE tenant_id = @t AND seq IN ({old})", ct, p);
@@ -440,6 +451,12 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
     {
         await using var command = lease.Command(sql, parameters);
         return await command.ListAsync(read, ct);
+    }
+
+    private static async Task<object?> Scalar(WriteLease lease, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = lease.Command(sql, parameters);
+        return await command.ExecuteScalarAsync(ct);
     }
 
     private static async Task<int> Execute(WriteLease lease, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)

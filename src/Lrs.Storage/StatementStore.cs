@@ -298,21 +298,18 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     private Task<long[]> InsertStatementsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct) =>
         db.IsPostgres ? InsertSetBasedAsync(c, t, tenantId, statements, ct) : InsertRowByRowAsync(c, t, tenantId, statements, ct);
 
-    // PostgreSQL: one statement inserts the rows and their index keys; the keys travel as one separated text per row.
+    // PostgreSQL: one statement inserts the rows with their keys and the keys' hashes (StatementKeys); the keys travel as one
+    // separated text per row.
     private static async Task<long[]> InsertSetBasedAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""
-            WITH ins AS (
-                INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, body)
-                SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, string_to_array(u.keys, chr(31)), u.body::jsonb
-                FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
-                    AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
-                ORDER BY u.ord
-                RETURNING seq, id, keys),
-            idx AS (
-                INSERT INTO statement_index (tenant_id, key, seq, src)
-                SELECT @t, k.key, ins.seq, ins.seq FROM ins CROSS JOIN LATERAL unnest(ins.keys) AS k(key))
-            SELECT seq, id FROM ins
+            INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, body)
+            SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, k.keys, ARRAY(SELECT hashtextextended(x, @t) FROM unnest(k.keys) AS x), u.body::jsonb
+            FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
+                AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
+                CROSS JOIN LATERAL (SELECT string_to_array(u.keys, chr(31)) AS keys) k
+            ORDER BY u.ord
+            RETURNING seq, id
             """, (NpgsqlConnection)c, (NpgsqlTransaction)t);
         var n = statements.Count;
         var ids = new Guid[n];
@@ -423,6 +420,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await using var command = Dialect.Command(c, t, "", ("t", tenantId), ("seq", seq));
         await db.ForEachRowAsync(command, "INSERT INTO statement_index (tenant_id, key, seq, src) SELECT @t, r.key, @seq, r.src FROM {rows} WHERE true ON CONFLICT DO NOTHING",
             keys, ct, new("key", ColumnType.Text, k => k.Key), new("src", ColumnType.Long, k => k.Src));
+        if (!db.IsPostgres) return;
+        await using var refresh = Dialect.Command(c, t, StatementKeys.RefreshHashesSql, ("t", tenantId), ("seqs", new[] { seq }));
+        await refresh.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -511,7 +511,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         }
         for (var i = 0; i < query.OwnKeys.Count; i++)
         {
-            sql.Append($" AND EXISTS (SELECT 1 FROM statement_index m{i} WHERE m{i}.tenant_id = @t AND m{i}.key = @own{i} AND m{i}.seq = s.seq AND m{i}.src = s.seq)");
+            sql.Append(db.Sql(
+                sqlite: $" AND EXISTS (SELECT 1 FROM statement_index m{i} WHERE m{i}.tenant_id = @t AND m{i}.key = @own{i} AND m{i}.seq = s.seq AND m{i}.src = s.seq)",
+                postgres: $" AND s.key_hashes && {StatementKeys.HashesOf([$"own{i}"])} AND s.keys @> ARRAY[@own{i}::text]"));
             command.With($"own{i}", query.OwnKeys[i]);
         }
         if (query.Organisation is { } organisation)
@@ -523,16 +525,28 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         {
             // All keys must come from one source: the statement itself or one statement of its StatementRef chain. A related agent
             // or activity is any of the keys it may have been written as.
-            string Matches(int i)
+            var names = new List<string[]>();
+            for (var i = 0; i < query.Keys.Count; i++)
             {
                 var alternatives = StatementIndex.Alternatives(query.Keys[i]);
-                for (var j = 0; j < alternatives.Count; j++) command.With($"k{i}_{j}", alternatives[j]);
-                return alternatives.Count == 1 ? $"i{i}.key = @k{i}_0" : $"i{i}.key IN ({string.Join(", ", alternatives.Select((_, j) => $"@k{i}_{j}"))})";
+                names.Add([.. alternatives.Select((_, j) => $"k{i}_{j}")]);
+                for (var j = 0; j < alternatives.Count; j++) command.With(names[i][j], alternatives[j]);
             }
-            sql.Append(" AND s.seq IN (SELECT i0.seq FROM statement_index i0");
-            for (var i = 1; i < query.Keys.Count; i++)
-                sql.Append($" JOIN statement_index i{i} ON i{i}.tenant_id = i0.tenant_id AND {Matches(i)} AND i{i}.seq = i0.seq AND i{i}.src = i0.src");
-            sql.Append($" WHERE i0.tenant_id = @t AND {Matches(0)})");
+            string Matches(int i) => names[i].Length == 1 ? $"i{i}.key = @{names[i][0]}" : $"i{i}.key IN ({string.Join(", ", names[i].Select(n => "@" + n))})";
+            string Inherited(string from, string where)
+            {
+                var joins = string.Concat(Enumerable.Range(1, query.Keys.Count - 1)
+                    .Select(i => $" JOIN statement_index i{i} ON i{i}.tenant_id = i0.tenant_id AND {Matches(i)} AND i{i}.seq = i0.seq AND i{i}.src = i0.src"));
+                return $"{from} statement_index i0{joins} WHERE i0.tenant_id = @t AND {Matches(0)}{where}";
+            }
+            if (db.IsPostgres)
+            {
+                // Candidates by the hashes of the keys (GIN), then the keys themselves: the statement's own, or inherited from one source.
+                foreach (var n in names) sql.Append($" AND s.key_hashes && {StatementKeys.HashesOf(n)}");
+                var own = string.Join(" AND ", names.Select(n => $"s.keys && ARRAY[{string.Join(", ", n.Select(x => $"@{x}::text"))}]"));
+                sql.Append($" AND (({own}) OR EXISTS ({Inherited("SELECT 1 FROM", " AND i0.seq = s.seq")}))");
+            }
+            else sql.Append($" AND s.seq IN ({Inherited("SELECT i0.seq FROM", "")})");
         }
         sql.Append(query.Ascending ? " ORDER BY s.stored, s.seq" : " ORDER BY s.stored DESC, s.seq DESC");
         command.CommandText = sql.Append(" LIMIT @limit").ToString();
@@ -575,7 +589,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             ("keys", db.List(agentKeys.SelectMany(k => StatementIndex.Alternatives(StatementIndex.RelatedAgent + k)))),
             ("limit", limit));
         var sql = new StringBuilder($"SELECT s.seq, s.stored, s.body{db.AsText}, s.voided FROM statements s WHERE s.tenant_id = @t")
-            .Append($" AND s.seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key{db.In("keys")})");
+            .Append($" AND {StatementKeys.CarriesAny(db, "s", "keys")}");
         if (after is { } position)
         {
             sql.Append(" AND (s.stored, s.seq) > (@as, @aseq)");
@@ -595,14 +609,23 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// <inheritdoc />
     public async Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys,
         IReadOnlyCollection<string> activityIds, int limit, CancellationToken ct) =>
-        agentKeys.Count == 0 || activityIds.Count == 0 ? [] : await db.QueryAsync($"""
-            SELECT s.seq, s.stored, s.body{db.AsText}, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
-            FROM statement_index a JOIN statements s ON s.tenant_id = a.tenant_id AND s.seq = a.seq
-            WHERE a.tenant_id = @t AND a.key{db.In("agents")} AND a.src = a.seq AND NOT s.voided AND {db.Sql(
-                sqlite: "EXISTS (SELECT 1 FROM json_each(@activities) j WHERE instr(char(31) || s.keys || char(31), char(31) || j.value || char(31)) > 0)",
-                postgres: "s.keys && @activities")}
-            ORDER BY s.stored DESC, s.seq DESC, a.key{db.Binary} LIMIT @limit
-            """, r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
+        agentKeys.Count == 0 || activityIds.Count == 0 ? [] : await db.QueryAsync(db.Sql(
+            sqlite: $"""
+                SELECT s.seq, s.stored, s.body, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
+                FROM statement_index a JOIN statements s ON s.tenant_id = a.tenant_id AND s.seq = a.seq
+                WHERE a.tenant_id = @t AND a.key IN (SELECT value FROM json_each(@agents)) AND a.src = a.seq AND NOT s.voided
+                    AND EXISTS (SELECT 1 FROM json_each(@activities) j WHERE instr(char(31) || s.keys || char(31), char(31) || j.value || char(31)) > 0)
+                ORDER BY s.stored DESC, s.seq DESC, a.key LIMIT @limit
+                """,
+            // The statements' own keys: candidates by the hashes of the agents' and the activities' keys, then the keys themselves.
+            postgres: $"""
+                SELECT s.seq, s.stored, s.body::text, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
+                FROM statements s JOIN unnest(@agents) AS a(key) ON s.keys @> ARRAY[a.key]
+                WHERE s.tenant_id = @t AND NOT s.voided AND s.keys && @activities
+                    AND s.key_hashes && ARRAY(SELECT hashtextextended(k, @t) FROM unnest(@agents) AS k)
+                    AND s.key_hashes && ARRAY(SELECT hashtextextended(k, @t) FROM unnest(@activities) AS k)
+                ORDER BY s.stored DESC, s.seq DESC, a.key COLLATE "C" LIMIT @limit
+                """), r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
             ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
             ("limit", limit));
 

@@ -74,6 +74,21 @@ public abstract class TrainingPlanTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_completion_is_found_behind_more_newer_statements_on_other_activities_than_the_read_returns()
+    {
+        var t = await CreateAsync(lrs);
+        var agent = NewAgent();
+        await t.AddPersonAsync("p1", "underskoterska", agent);
+        (await t.Client.PutAsync("/api/people/p1/training-plan", Json(Plan(Item("i1", "demens-abc", "reading", Day(10), Article))))).EnsureSuccessStatusCode();
+        var read = (await t.Client.PostAsync(At(Statement(agent, Read, Article), DateTimeOffset.UtcNow.AddMinutes(-30))))[0];
+        // The read asks for 100 statements per agent key (two here) and planned activity: only the planned activity's may count towards them.
+        await t.Client.PostAsync([.. Enumerable.Range(0, 250).Select(i => (JsonNode)At(Statement(agent, Read, $"https://learning.solna.example/articles/other-{i}"),
+            DateTimeOffset.UtcNow.AddMinutes(-20).AddSeconds(i)))]);
+        var item = (await GetPlanAsync(t, "p1"))["items"]![0]!;
+        (item["status"]!.GetValue<string>(), item["statementId"]!.GetValue<string>()).Should().Be(("done", read));
+    }
+
+    [Fact]
     public async Task A_units_summary_counts_plans_on_track_and_lists_overdue_items()
     {
         var t = await CreateAsync(lrs);
