@@ -16,6 +16,9 @@ public abstract partial class AdminCommandTests : IDisposable
     /// <summary>Runs SQL on this class's store directly (to make it look like a database of an older version).</summary>
     protected abstract Task ExecuteSqlAsync(string sql);
 
+    /// <summary>SQL that undoes migration 9 (<c>0009_statement_key_hashes</c>), which changes nothing on SQLite.</summary>
+    protected virtual string UndoStatementKeyHashes => "";
+
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(Directory, StoreEnvironment, args);
 
     /// <summary>Runs the executable with <paramref name="args"/>, its output redirected (as a script or CI runs it).</summary>
@@ -252,7 +255,8 @@ public abstract partial class AdminCommandTests : IDisposable
             "DROP TABLE events; DROP TABLE competence_statuses; DROP INDEX ix_reflection_tasks_due; ALTER TABLE reflection_tasks DROP COLUMN overdue_announced; DROP TABLE webhook_subscriptions; " +
             "DROP TABLE unit_deviations; DROP TABLE unit_plans; DROP TABLE training_plans; " +
             "ALTER TABLE organisations DROP COLUMN kind; DROP TABLE learning_centres; " +
-            "ALTER TABLE reflection_tasks DROP COLUMN available_from; ALTER TABLE reflection_answers DROP COLUMN score; DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; DROP TABLE schema_migrations;");
+            "ALTER TABLE reflection_tasks DROP COLUMN available_from; ALTER TABLE reflection_answers DROP COLUMN score; DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; DROP TABLE schema_migrations;" +
+            UndoStatementKeyHashes);
         for (var i = 0; i < 2; i++)
         {
             var upgraded = await RunAsync("credentials", "list", "--tenant", tenant);
@@ -325,6 +329,9 @@ public sealed class AdminCommandTestsOnPostgres : AdminCommandTests
         ["Lrs__Storage__Provider"] = "Postgres",
         ["Lrs__Storage__ConnectionString"] = _database.Value,
     };
+
+    protected override string UndoStatementKeyHashes => " INSERT INTO statement_index SELECT tenant_id, unnest(keys), seq, seq FROM statements ON CONFLICT DO NOTHING;"
+        + " ALTER TABLE statements DROP COLUMN key_hashes; DROP INDEX ix_statement_index_seq;";
 
     protected override async Task ExecuteSqlAsync(string sql)
     {
