@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Lrs.Core.FollowUp;
+using Lrs.Core.Xapi;
 
 namespace Lrs.Storage;
 
@@ -19,6 +20,10 @@ internal sealed class FollowUpFacts(Dialect db)
     /// <summary>The facts of a statement being stored, or null when follow-up does not read it.</summary>
     public static StatementFact? Of(string verb, Guid? refTarget, bool isVoiding, string json) =>
         StatementFact.Concerns(verb, refTarget, isVoiding) ? StatementFact.Read(json) : null;
+
+    /// <summary>The facts of a statement being stored, read from its prepared tree, or null when follow-up does not read it.</summary>
+    public static StatementFact? Of(PreparedStatement statement) =>
+        StatementFact.Concerns(statement.Verb, statement.RefTarget, statement.IsVoiding) ? StatementFact.Read(statement.Node) : null;
 
     /// <summary>Inserts the facts of stored statements (by their <c>seq</c>) in the command's transaction.</summary>
     public Task InsertAsync(DbCommand command, long tenantId, IReadOnlyList<(long Seq, StatementFact Fact)> rows, CancellationToken ct)

@@ -378,7 +378,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         List<(long Seq, Lrs.Core.FollowUp.StatementFact Fact)>? facts = null;
         for (var i = 0; i < fresh.Count; i++)
-            if (FollowUpFacts.Of(fresh[i].Verb, fresh[i].RefTarget, fresh[i].IsVoiding, fresh[i].Json) is { } fact) (facts ??= []).Add((seqs[i], fact));
+            if (FollowUpFacts.Of(fresh[i]) is { } fact) (facts ??= []).Add((seqs[i], fact));
         if (facts is null) return;
         await using var command = Dialect.Command(c, t, "");
         await _facts.InsertAsync(command, tenantId, facts, ct);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Lrs.Core.People;
 using Lrs.Core.Xapi;
 
@@ -114,54 +115,52 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
         FollowUpFigures.TrainingVerbs.Contains(verb) || verb == FollowUpFigures.ReportedVerb || refTarget is not null && !isVoiding;
 
     /// <summary>Reads the facts of a stored (valid) statement.</summary>
-    public static StatementFact Read(string json)
+    public static StatementFact Read(string json) => Read((JsonObject)JsonNode.Parse(json)!);
+
+    /// <summary>Reads the facts of a stored (valid) statement, as a tree: the one that was prepared for storing it, or one parsed.</summary>
+    public static StatementFact Read(JsonObject s)
     {
-        using var document = JsonDocument.Parse(json);
-        var s = document.RootElement;
-        var obj = s.GetProperty("object");
-        var objectType = obj.TryGetProperty("objectType", out var ot) ? ot.GetString() : "Activity";
+        var obj = (JsonObject)s["object"]!;
+        var objectType = obj["objectType"] is JsonValue ot ? ot.GetValue<string>() : "Activity";
         string? activity = null, type = null;
         Guid? target = null;
         if (objectType == "Activity")
         {
-            activity = obj.GetProperty("id").GetString();
-            if (obj.TryGetProperty("definition", out var d) && d.TryGetProperty("type", out var t)) type = t.GetString();
+            activity = obj["id"]!.GetValue<string>();
+            if (obj["definition"]?["type"] is JsonValue t) type = t.GetValue<string>();
         }
-        else if (objectType == "StatementRef") target = Guid.Parse(obj.GetProperty("id").GetString()!);
+        else if (objectType == "StatementRef") target = Guid.Parse(obj["id"]!.GetValue<string>());
         double? scaled = null;
         TimeSpan? duration = null;
-        if (s.TryGetProperty("result", out var r))
+        if (s["result"] is JsonObject r)
         {
-            if (r.TryGetProperty("score", out var sc) && sc.TryGetProperty("scaled", out var x)) scaled = x.GetDouble();
-            if (r.TryGetProperty("duration", out var du) && Competence.IsoDuration.TryParse(du.GetString()!, out var span))
+            if (r["score"]?["scaled"] is JsonValue x) scaled = x.GetValue<double>();
+            if (r["duration"] is JsonValue du && Competence.IsoDuration.TryParse(du.GetValue<string>(), out var span))
                 duration = Competence.IsoDuration.AddTo(DateTimeOffset.UnixEpoch, span) - DateTimeOffset.UnixEpoch;
         }
         var contextActivities = new List<string>();
         string? session = null, unit = null, category = null;
-        if (s.TryGetProperty("context", out var c))
+        if (s["context"] is JsonObject c)
         {
-            if (c.TryGetProperty("contextActivities", out var ca))
-                foreach (var list in ca.EnumerateObject())
-                    foreach (var a in list.Value.ValueKind == JsonValueKind.Array ? list.Value.EnumerateArray() : Single(list.Value))
-                        if (a.TryGetProperty("id", out var id)) contextActivities.Add(id.GetString()!);
-            if (c.TryGetProperty("extensions", out var ex))
+            if (c["contextActivities"] is JsonObject ca)
+                foreach (var (_, list) in ca)
+                    foreach (var a in list is JsonArray many ? many : (IEnumerable<JsonNode?>)[list])
+                        if (a?["id"] is JsonValue id) contextActivities.Add(id.GetValue<string>());
+            if (c["extensions"] is JsonObject ex)
             {
                 session = Text(ex, Learning.SessionStatements.SessionExtension);
                 unit = Text(ex, FollowUpFigures.UnitExtension);
                 category = Text(ex, FollowUpFigures.DeviationCategoryExtension);
             }
         }
-        var timestamp = s.TryGetProperty("timestamp", out var ts) ? DateTimeOffset.Parse(ts.GetString()!, CultureInfo.InvariantCulture)
-            : DateTimeOffset.Parse(s.GetProperty("stored").GetString()!, CultureInfo.InvariantCulture);
-        return new StatementFact(Guid.Parse(s.GetProperty("id").GetString()!), s.GetProperty("verb").GetProperty("id").GetString()!,
-            AgentKey.Of(System.Text.Json.Nodes.JsonNode.Parse(s.GetProperty("actor").GetRawText())), activity, type, target, timestamp,
-            scaled, duration, session, contextActivities, unit, category);
+        var timestamp = DateTimeOffset.Parse(((s["timestamp"] ?? s["stored"])!).GetValue<string>(), CultureInfo.InvariantCulture);
+        return new StatementFact(Guid.Parse(s["id"]!.GetValue<string>()), s["verb"]!["id"]!.GetValue<string>(), AgentKey.Of(s["actor"]),
+            activity, type, target, timestamp, scaled, duration, session, contextActivities, unit, category);
     }
 
-    private static IEnumerable<JsonElement> Single(JsonElement e) { yield return e; }
-
-    private static string? Text(JsonElement extensions, string name) =>
-        extensions.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+    // A string extension as it is; any other value as its JSON.
+    private static string? Text(JsonObject extensions, string name) =>
+        extensions[name] is not { } v ? null : v is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : v.ToJsonString();
 }
 
 /// <summary>What is read of a statement besides its id, verb, time, actor and object activity.</summary>
