@@ -3,6 +3,7 @@
 #
 #   scripts/bench/follow-up.sh seed DIR [PEOPLE]   a cluster in DIR (left running) with a demo tenant of PEOPLE people
 #                                                  (default 10000, ~100 statements each, units of ~50) seeded by `demo seed`
+#                                                  of the LRS (LRS_DLL, default this checkout's Release build, built first)
 #   scripts/bench/follow-up.sh time DIR [RUNS]     the LRS (LRS_DLL, default this checkout's Release build, built first) on
 #                                                  that cluster; each read RUNS times (default 5) after one warm-up; prints
 #                                                  the median time, the median CPU ms of the LRS and of PostgreSQL per read,
@@ -35,7 +36,7 @@ case "$verb" in
 seed)
     people=${3:-10000}
     [[ ! -e "$dir" ]] || { echo "$dir exists" >&2; exit 1; }
-    build_lrs
+    if [[ -n "${LRS_DLL:-}" ]]; then lrs_dll=$LRS_DLL; else build_lrs; fi
     pg_port=$(free_port)
     admin=$("$repo/scripts/postgres.sh" start "$dir" "$pg_port")
     psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE lrs" >/dev/null

@@ -1,5 +1,6 @@
 -- wrk script: GET a path made from a random id out of a file, e.g. /api/people/{id}/profile with a random person.
 -- env: IDS=file (one id a line)  PATH_FORMAT="/api/people/%s/profile"  AUTH="Basic ..."  PHASE_LABEL=text
+--      XAPI_VERSION (sent as X-Experience-API-Version when set)
 -- Prints one JSON summary line (2xx count, req/s, latency percentiles, average body size).
 local threads = {}
 local counter = 0
@@ -24,6 +25,7 @@ function init(args)
   fmt = os.getenv("PATH_FORMAT")
   wrk.headers["Authorization"] = os.getenv("AUTH")
   wrk.headers["Accept"] = "application/json"
+  if os.getenv("XAPI_VERSION") then wrk.headers["X-Experience-API-Version"] = os.getenv("XAPI_VERSION") end
 end
 
 function request()

@@ -40,7 +40,7 @@ public static class StatementIndex
     /// <summary>The distinct keys of a prepared (valid) statement.</summary>
     public static IReadOnlyList<string> Extract(JsonObject statement)
     {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(16, StringComparer.Ordinal);
         if (statement["verb"]?["id"] is JsonValue verb) keys.Add(Verb + verb.GetValue<string>());
         if (statement["context"]?["registration"] is JsonValue reg) keys.Add(Registration + reg.GetValue<string>().ToLowerInvariant());
 

@@ -198,12 +198,16 @@ public abstract partial class SchemaMigrator
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>A command on the transaction's connection, enlisted in it.</summary>
+    /// <summary>
+    /// A command on the transaction's connection, enlisted in it, without a time limit: a migration that rewrites a large table
+    /// takes as long as it takes, under the start-up lock.
+    /// </summary>
     protected static DbCommand Command(DbTransaction transaction, string sql)
     {
         var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        command.CommandTimeout = 0;
         return command;
     }
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Statement queries, competence profiles and unit gaps at scale, on the demo tenant that `follow-up.sh seed` leaves running
+# (10,000 people, about 1,060,000 statements): each read under wrk for SECONDS, with its p50 and p99.
+#
+#   scripts/bench/queries.sh DIR [SECONDS]     DIR as given to follow-up.sh seed; SECONDS per read (default 15)
+#
+# env: LRS_DLL (default this checkout's Release build, built first), STATEMENT_CONNS (16), PROFILE_CONNS (4), GAPS_CONNS (2)
+# The reads, each over random arguments drawn from the tenant once:
+#   agent            GET /xapi/statements?agent={one of 500 people's agents}&limit=100
+#   verb+activity    GET /xapi/statements?verb=…&activity=…&limit=100   (the verb and object of 500 random statements)
+#   related          GET /xapi/statements?activity={a context activity of those}&related_activities=true&limit=100
+#   profile          GET /api/people/{random person}/profile
+#   gaps             GET /api/units/{random unit}/gaps
+# A build with a newer schema migrates the database first (timed and printed): time the older build first.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+(($# >= 1)) || { echo "usage: $0 DIR [SECONDS]" >&2; exit 2; }
+dir=$(realpath -m -- "$1") seconds=${2:-15}
+STATEMENT_CONNS=${STATEMENT_CONNS:-16} PROFILE_CONNS=${PROFILE_CONNS:-4} GAPS_CONNS=${GAPS_CONNS:-2}
+work=$(mktemp -d /tmp/lrs-queries.XXXXXX)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+trap 'rc=$?; stop_lrs; rm -rf "$work"; exit "$rc"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[[ -f "$dir/postmaster.pid" ]] || { echo "no cluster runs from $dir (seed it with follow-up.sh seed first)" >&2; exit 1; }
+pg_port=$(sed -n 4p "$dir/postmaster.pid")
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
+conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=lrs"
+key=$(sed -n 's/^ *key: *//p' "$dir.seed.log" | head -n 1)
+bench_secret=$(sed -n 's/^ *secret: *//p' "$dir.seed.log" | head -n 1)
+[[ -n "$key" && -n "$bench_secret" ]] || { echo "no credential in $dir.seed.log" >&2; exit 1; }
+if [[ -n "${LRS_DLL:-}" ]]; then lrs_dll=$LRS_DLL; else build_lrs; fi
+
+t0=$(date +%s.%N)
+(cd "$(dirname "$lrs_dll")" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$conn" dotnet "$lrs_dll" tenants list) >"$work/migrate.log" 2>&1 \
+    || { cat "$work/migrate.log" >&2; exit 1; }
+echo "build: $lrs_dll; schema version $(sql "SELECT max(version) FROM schema_migrations"), migrations and tenants list took" \
+    "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s; $(sql "SELECT count(*) FROM statements") statements"
+sql "ANALYZE statements" >/dev/null
+start_lrs Postgres "$conn" "$work/lrs.log"
+base=${endpoint%/xapi}
+auth="Basic $(printf '%s:%s' "$key" "$bench_secret" | base64 -w0)"
+bench=$(sql "SELECT id FROM tenants WHERE name = 'bench'")
+
+# The arguments, URL-encoded, drawn once per run (the same sample for every build of one seed: setseed).
+enc() { node -e 'const l = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean); console.log(l.map((x) => process.argv[1] === "pair" ? x.split("\t").map(encodeURIComponent).join("&activity=") : encodeURIComponent(x)).join("\n"))' "$1"; }
+sql "SELECT setseed(0.42); SELECT agent FROM (SELECT DISTINCT ON (person_id) agent, person_id FROM person_agents WHERE tenant_id = $bench ORDER BY person_id, agent) a ORDER BY random() LIMIT 500" \
+    | enc one >"$work/agents.txt"
+sql "SELECT setseed(0.42); SELECT verb, activity FROM follow_up_facts WHERE tenant_id = $bench AND activity IS NOT NULL ORDER BY random() LIMIT 500" \
+    | sed 's/|/\t/' | enc pair >"$work/pairs.txt"
+sql "SELECT setseed(0.42); SELECT DISTINCT a FROM (SELECT split_part(context_activities, chr(31), 1) AS a FROM follow_up_facts WHERE tenant_id = $bench
+    AND context_activities <> '' ORDER BY random() LIMIT 500) x" | enc one >"$work/related.txt"
+sql "SELECT setseed(0.42); SELECT id FROM people WHERE tenant_id = $bench ORDER BY random() LIMIT 500" >"$work/people.txt"
+sql "SELECT DISTINCT value FROM person_assignments WHERE tenant_id = $bench AND kind = 'unit' AND valid_to IS NULL" >"$work/units.txt"
+echo "arguments: $(wc -l <"$work/agents.txt") agents, $(wc -l <"$work/pairs.txt") verb+activity pairs, $(wc -l <"$work/related.txt") context activities," \
+    "$(wc -l <"$work/people.txt") people, $(wc -l <"$work/units.txt") units"
+
+phase() { # LABEL CONNS IDS FORMAT SECONDS
+    AUTH="$auth" IDS="$3" PATH_FORMAT="$4" PHASE_LABEL="$1" XAPI_VERSION=1.0.3 \
+        wrk -t2 -c"$2" -d"$5s" --timeout 30s --latency -s "$here/ids.lua" "$base" 2>&1 | grep '^{"label"' || { echo "$1: wrk produced no summary" >&2; exit 1; }
+}
+reads=("agent|$STATEMENT_CONNS|$work/agents.txt|/xapi/statements?agent=%s&limit=100"
+    "verb+activity|$STATEMENT_CONNS|$work/pairs.txt|/xapi/statements?verb=%s&limit=100"
+    "related|$STATEMENT_CONNS|$work/related.txt|/xapi/statements?activity=%s&related_activities=true&limit=100"
+    "profile|$PROFILE_CONNS|$work/people.txt|/api/people/%s/profile"
+    "gaps|$GAPS_CONNS|$work/units.txt|/api/units/%s/gaps")
+printf '%-14s %5s %9s %8s %8s %8s %s\n' read conns "req/s" "p50 ms" "p99 ms" "non-2xx" "load avg"
+for r in "${reads[@]}"; do
+    IFS='|' read -r label conns ids format <<<"$r"
+    phase "$label" "$conns" "$ids" "$format" 3 >/dev/null
+    line=$(phase "$label" "$conns" "$ids" "$format" "$seconds")
+    node -e 'const o = JSON.parse(process.argv[1]); console.log([o.label.padEnd(14), String(process.argv[2]).padStart(5), o.req_per_s.toFixed(0).padStart(9),
+        o.lat_ms.p50.toFixed(1).padStart(8), o.lat_ms.p99.toFixed(1).padStart(8), String(o.non_2xx).padStart(8), process.argv[3]].join(" "))' \
+        "$line" "$conns" "$(cut -d' ' -f1 /proc/loadavg)"
+    [[ $(node -e 'console.log(JSON.parse(process.argv[1]).non_2xx)' "$line") == 0 ]] || echo "  first non-2xx: $(node -e 'console.log(JSON.parse(process.argv[1]).first_non_2xx)' "$line")"
+done
