@@ -51,19 +51,7 @@ seed)
     ;;
 time)
     runs=${3:-5}
-    [[ -f "$dir/postmaster.pid" ]] || { echo "no cluster runs from $dir (seed it first)" >&2; exit 1; }
-    pg_port=$(sed -n 4p "$dir/postmaster.pid")
-    conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=lrs"
-    key=$(sed -n 's/^ *key: *//p' "$dir.seed.log" | head -n 1)
-    bench_secret=$(sed -n 's/^ *secret: *//p' "$dir.seed.log" | head -n 1)
-    [[ -n "$key" && -n "$bench_secret" ]] || { echo "no credential in $dir.seed.log" >&2; exit 1; }
-    if [[ -n "${LRS_DLL:-}" ]]; then lrs_dll=$LRS_DLL; else build_lrs; fi
-    # An operator verb applies the migrations the database lacks (a backfill may take longer than a start may).
-    t0=$(date +%s.%N)
-    (cd "$(dirname "$lrs_dll")" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$conn" dotnet "$lrs_dll" tenants list) >"$work/migrate.log" 2>&1 \
-        || { cat "$work/migrate.log" >&2; exit 1; }
-    echo "build: $lrs_dll; schema version $(sql "SELECT max(version) FROM schema_migrations"), migrations and tenants list took" \
-        "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+    use_seed "$dir"
     start_lrs Postgres "$conn" "$work/lrs.log"
     base=${endpoint%/xapi}
     auth="Basic $(printf '%s:%s' "$key" "$bench_secret" | base64 -w0)"

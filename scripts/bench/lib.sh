@@ -158,3 +158,22 @@ cpu_seconds() {
     done
     awk -v t="$total" -v k="$tick" 'BEGIN{printf "%.2f\n", t/k}'
 }
+
+# use_seed DIR: the cluster and credential that `follow-up.sh seed DIR` left (pg_port, conn, key, bench_secret), the build
+# LRS_DLL (default this checkout's Release build, built first) in lrs_dll, and the migrations that build's schema adds
+# applied by an operator verb (a backfill may take longer than a start may), timed and printed. Needs sql() and $work.
+use_seed() {
+    local dir=$1 t0
+    [[ -f "$dir/postmaster.pid" ]] || { echo "no cluster runs from $dir (seed it with follow-up.sh seed first)" >&2; exit 1; }
+    pg_port=$(sed -n 4p "$dir/postmaster.pid")
+    conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=lrs"
+    key=$(sed -n 's/^ *key: *//p' "$dir.seed.log" | head -n 1)
+    bench_secret=$(sed -n 's/^ *secret: *//p' "$dir.seed.log" | head -n 1)
+    [[ -n "$key" && -n "$bench_secret" ]] || { echo "no credential in $dir.seed.log" >&2; exit 1; }
+    if [[ -n "${LRS_DLL:-}" ]]; then lrs_dll=$LRS_DLL; else build_lrs; fi
+    t0=$(date +%s.%N)
+    (cd "$(dirname "$lrs_dll")" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$conn" dotnet "$lrs_dll" tenants list) >"$work/migrate.log" 2>&1 \
+        || { cat "$work/migrate.log" >&2; exit 1; }
+    echo "build: $lrs_dll; schema version $(sql "SELECT max(version) FROM schema_migrations"), migrations and tenants list took" \
+        "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s; $(sql "SELECT count(*) FROM statements") statements (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+}

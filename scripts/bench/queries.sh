@@ -26,20 +26,8 @@ trap 'rc=$?; stop_lrs; rm -rf "$work"; exit "$rc"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-[[ -f "$dir/postmaster.pid" ]] || { echo "no cluster runs from $dir (seed it with follow-up.sh seed first)" >&2; exit 1; }
-pg_port=$(sed -n 4p "$dir/postmaster.pid")
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
-conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=lrs"
-key=$(sed -n 's/^ *key: *//p' "$dir.seed.log" | head -n 1)
-bench_secret=$(sed -n 's/^ *secret: *//p' "$dir.seed.log" | head -n 1)
-[[ -n "$key" && -n "$bench_secret" ]] || { echo "no credential in $dir.seed.log" >&2; exit 1; }
-if [[ -n "${LRS_DLL:-}" ]]; then lrs_dll=$LRS_DLL; else build_lrs; fi
-
-t0=$(date +%s.%N)
-(cd "$(dirname "$lrs_dll")" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$conn" dotnet "$lrs_dll" tenants list) >"$work/migrate.log" 2>&1 \
-    || { cat "$work/migrate.log" >&2; exit 1; }
-echo "build: $lrs_dll; schema version $(sql "SELECT max(version) FROM schema_migrations"), migrations and tenants list took" \
-    "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s; $(sql "SELECT count(*) FROM statements") statements"
+use_seed "$dir"
 sql "ANALYZE statements" >/dev/null
 start_lrs Postgres "$conn" "$work/lrs.log"
 base=${endpoint%/xapi}
