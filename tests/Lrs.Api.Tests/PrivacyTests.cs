@@ -173,6 +173,9 @@ public abstract class PrivacyTests(LrsFixture lrs)
         var person = (await t.Owner.GetFromJsonAsync<JsonNode>($"/api/people/{pseudonymous}"))!;
         person["name"].Should().BeNull();
         person["agents"]!.AsArray().Single()!["account"]!["name"]!.GetValue<string>().Should().Be(hash);
+        var underPseudonym = await t.Owner.GetAllAsync($"/xapi/statements?agent={Q(person["agents"]![0]!)}&limit=500");
+        underPseudonym.Should().NotBeEmpty("the person's statements are found by the pseudonym they now name")
+            .And.OnlyContain(s => s.ToJsonString().Contains(hash, StringComparison.Ordinal));
 
         var after = await StoreRows.AllAsync(lrs);
         foreach (var identifier in identifiers)

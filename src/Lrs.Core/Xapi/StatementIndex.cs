@@ -4,8 +4,8 @@ namespace Lrs.Core.Xapi;
 
 /// <summary>
 /// Extracts the index keys of a statement at write time, so that every filter of the statement query
-/// (agent, verb, activity, registration, related_agents, related_activities) is an equality lookup on
-/// one index table instead of a scan of statement JSON.
+/// (agent, verb, activity, registration, related_agents, related_activities) is an index lookup instead of a
+/// scan of statement JSON (how each store indexes them: <c>Lrs.Storage.StatementKeys</c>).
 /// </summary>
 /// <remarks>
 /// Keys are prefixed by kind: <c>a|</c> agent as actor or object (and members of such groups),
