@@ -20,13 +20,16 @@ internal static class StatementKeys
     public static string HashesOf(IEnumerable<string> names) =>
         "ARRAY[" + string.Join(", ", names.Select(n => $"hashtextextended(@{n}, @t)")) + "]::bigint[]";
 
+    /// <summary>A PostgreSQL array of the hashes of the keys in <paramref name="array"/> (a <c>text[]</c> expression) for tenant <c>@t</c>.</summary>
+    public static string HashesOfArray(string array) => $"ARRAY(SELECT hashtextextended(h.key, @t) FROM unnest({array}) AS h(key))";
+
     /// <summary>
     /// Whether statement <paramref name="alias"/> of tenant <c>@t</c> carries, as its own or inherited, any of the keys in list
     /// parameter <paramref name="list"/> (see <see cref="Dialect.List"/>).
     /// </summary>
     public static string CarriesAny(Dialect db, string alias, string list) => db.Sql(
         sqlite: $"{alias}.seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key{db.In(list)})",
-        postgres: $"{alias}.key_hashes && ARRAY(SELECT hashtextextended(k, @t) FROM unnest(@{list}) AS k)"
+        postgres: $"{alias}.key_hashes && {HashesOfArray("@" + list)}"
             + $" AND ({alias}.keys && @{list}::text[] OR EXISTS (SELECT 1 FROM statement_index i WHERE i.tenant_id = @t AND i.seq = {alias}.seq AND i.key{db.In(list)}))");
 
     /// <summary>

@@ -302,9 +302,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     // separated text per row.
     private static async Task<long[]> InsertSetBasedAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("""
+        await using var command = new NpgsqlCommand($"""
             INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, body)
-            SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, k.keys, ARRAY(SELECT hashtextextended(x, @t) FROM unnest(k.keys) AS x), u.body::jsonb
+            SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, k.keys, {StatementKeys.HashesOfArray("k.keys")}, u.body::jsonb
             FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
                 AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
                 CROSS JOIN LATERAL (SELECT string_to_array(u.keys, chr(31)) AS keys) k
@@ -622,8 +622,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
                 SELECT s.seq, s.stored, s.body::text, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
                 FROM statements s JOIN unnest(@agents) AS a(key) ON s.keys @> ARRAY[a.key]
                 WHERE s.tenant_id = @t AND NOT s.voided AND s.keys && @activities
-                    AND s.key_hashes && ARRAY(SELECT hashtextextended(k, @t) FROM unnest(@agents) AS k)
-                    AND s.key_hashes && ARRAY(SELECT hashtextextended(k, @t) FROM unnest(@activities) AS k)
+                    AND s.key_hashes && {StatementKeys.HashesOfArray("@agents")}
+                    AND s.key_hashes && {StatementKeys.HashesOfArray("@activities")}
                 ORDER BY s.stored DESC, s.seq DESC, a.key COLLATE "C" LIMIT @limit
                 """), r => new AgentStatement(r.GetString(4), Read(r)), ct, ("t", tenantId),
             ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
