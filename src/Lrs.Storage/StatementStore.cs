@@ -241,7 +241,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         var incoming = ActivityDefinitions.Collect(fresh.Where(s => s.Define).Select(s => s.Node));
         var changed = incoming
-            .Where(d => !_definitions.TryGetValue((tenantId, d.Key), out var known) || !JsonNode.DeepEquals(ActivityDefinitions.Merge(known, d.Value), known))
+            .Where(d => !_definitions.TryGetValue((tenantId, d.Key), out var known) || !ActivityDefinitions.Covers(known, d.Value))
             .OrderBy(d => d.Key, StringComparer.Ordinal)
             .ToList();
         var written = new Dictionary<string, JsonObject>(StringComparer.Ordinal);

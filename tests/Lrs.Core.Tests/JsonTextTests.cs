@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Lrs.Core.Xapi;
 
 namespace Lrs.Core.Tests;
@@ -38,5 +39,89 @@ public sealed class JsonTextTests
         JsonText.Parse(Encoding.UTF8.GetBytes($$"""{"a":"{{new string('x', 10)}}"}"""), Options, maxStringBytes: 10).Should().NotBeNull();
         var act = () => JsonText.Parse(Encoding.UTF8.GetBytes($$"""{"a":"{{new string('x', 11)}}"}"""), Options, maxStringBytes: 10);
         act.Should().Throw<JsonException>().WithMessage("*longer than 10 bytes*");
+    }
+
+    private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+
+    [Theory]
+    [InlineData("""{"a":1,"a":2}""")]
+    [InlineData("""[{"x":{"b":true,"b":true}}]""")]
+    public void A_property_twice_in_one_object_is_refused_when_duplicates_are_not_allowed(string json)
+    {
+        var act = () => JsonText.Parse(Encoding.UTF8.GetBytes(json), Strict);
+        act.Should().Throw<JsonException>().WithMessage("*appears more than once*");
+        JsonText.Parse(Encoding.UTF8.GetBytes(json), Options).Should().NotBeNull("duplicates are allowed by these options: the last one counts");
+    }
+
+    [Fact]
+    public void Numbers_are_written_back_as_sent_and_read_as_numbers()
+    {
+        var node = JsonText.Parse(Encoding.UTF8.GetBytes("""{"a":1.0,"b":1e2,"c":-0,"d":[0.50,12345678901234567890]}"""), Strict)!;
+        node.ToJsonString().Should().Be("""{"a":1.0,"b":1e2,"c":-0,"d":[0.50,12345678901234567890]}""");
+        node["b"]!.GetValueKind().Should().Be(JsonValueKind.Number);
+        node["a"]!.GetValue<double>().Should().Be(1.0);
+    }
+
+    [Fact]
+    public void Literals_strings_arrays_and_nulls_keep_their_kinds_and_order()
+    {
+        var node = JsonText.Parse(Encoding.UTF8.GetBytes("""[ {"z":true,"y":false,"x":null,"w":"v"}, null, "s", [] ]"""), Strict)!;
+        node.ToJsonString().Should().Be("""[{"z":true,"y":false,"x":null,"w":"v"},null,"s",[]]""");
+        var first = node[0]!.AsObject();
+        first.Select(p => p.Key).Should().Equal("z", "y", "x", "w");
+        first["z"]!.GetValueKind().Should().Be(JsonValueKind.True);
+        first["y"]!.GetValueKind().Should().Be(JsonValueKind.False);
+        first.ContainsKey("x").Should().BeTrue();
+        node[1].Should().BeNull();
+        node[2]!.GetValue<string>().Should().Be("s");
+    }
+
+    [Fact]
+    public void A_string_read_twice_is_the_same_string_not_a_new_one()
+    {
+        var node = JsonText.Parse(Encoding.UTF8.GetBytes("""{"id":"http://example.com/a"}"""), Strict)!;
+        ReferenceEquals(node["id"]!.GetValue<string>(), node["id"]!.GetValue<string>()).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("""{"a":1} {"b":2}""")]
+    [InlineData("""[1,2]]""")]
+    [InlineData("""{"a":1""")]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Anything_but_one_whole_value_is_a_JsonException(string json)
+    {
+        var act = () => JsonText.Parse(Encoding.UTF8.GetBytes(json), Strict);
+        act.Should().Throw<JsonException>();
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_limit_is_refused()
+    {
+        JsonText.Parse(Encoding.UTF8.GetBytes(new string('[', 64) + new string(']', 64)), Strict).Should().NotBeNull();
+        var act = () => JsonText.Parse(Encoding.UTF8.GetBytes(new string('[', 65) + new string(']', 65)), Strict);
+        act.Should().Throw<JsonException>();
+    }
+
+    [Fact]
+    public void The_tree_does_not_refer_to_the_input_buffer()
+    {
+        var bytes = Encoding.UTF8.GetBytes("""[{"id":"abc","n":12}]""");
+        var node = JsonText.Parse(bytes, Strict)!;
+        Array.Fill(bytes, (byte)' ');
+        node.ToJsonString().Should().Be("""[{"id":"abc","n":12}]""");
+    }
+
+    [Fact]
+    public void Strings_seen_again_and_again_come_back_as_sent_whatever_shares_a_slot()
+    {
+        // Enough distinct short texts that many share a slot of the table of recurring texts, each parsed three times.
+        var texts = Enumerable.Range(0, 10_000).Select(i => $"http://x.se/{i}/å").ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            var json = "[" + string.Join(",", texts.Select(t => $$"""{"id":"{{t}}"}""")) + "]";
+            var node = JsonText.Parse(Encoding.UTF8.GetBytes(json), Strict)!.AsArray();
+            node.Select(n => n!["id"]!.GetValue<string>()).Should().Equal(texts);
+        }
     }
 }

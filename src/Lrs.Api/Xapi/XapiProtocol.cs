@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Lrs.Api.Auth;
@@ -149,28 +150,35 @@ public static class XapiProtocol
     public static async Task<(JsonNode? Node, string? Error)> ReadJsonAsync(Stream body, JsonDocumentOptions options, int? maxStringBytes, CancellationToken ct,
         long? length = null)
     {
-        // A body of declared length is read into one array of that size and parsed where it lies; a copy into a
-        // MemoryStream would double its buffer until the body fits.
-        ReadOnlyMemory<byte> utf8;
+        // A body of declared length is read into a pooled array and parsed where it lies (the nodes copy what they keep);
+        // a copy into a MemoryStream would double its buffer until the body fits.
         if (length is > 0 and <= int.MaxValue)
         {
-            var exact = new byte[(int)length];
-            await body.ReadExactlyAsync(exact, ct);
-            utf8 = exact;
+            var rented = ArrayPool<byte>.Shared.Rent((int)length);
+            try
+            {
+                await body.ReadExactlyAsync(rented.AsMemory(0, (int)length), ct);
+                return Parse(rented.AsMemory(0, (int)length), options, maxStringBytes);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
-        else
+        var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, ct);
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), options, maxStringBytes);
+
+        static (JsonNode?, string?) Parse(ReadOnlyMemory<byte> utf8, JsonDocumentOptions options, int? maxStringBytes)
         {
-            var buffer = new MemoryStream();
-            await body.CopyToAsync(buffer, ct);
-            utf8 = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        }
-        try
-        {
-            return (JsonText.Parse(utf8, options, maxStringBytes), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, e.Message);
+            try
+            {
+                return (JsonText.Parse(utf8, options, maxStringBytes), null);
+            }
+            catch (JsonException e)
+            {
+                return (null, e.Message);
+            }
         }
     }
 

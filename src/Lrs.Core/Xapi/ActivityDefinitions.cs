@@ -43,6 +43,25 @@ public static class ActivityDefinitions
         return merged;
     }
 
+    /// <summary>
+    /// Whether merging <paramref name="incoming"/> into <paramref name="canonical"/> would leave it as it is (every incoming
+    /// property, and every entry of an incoming language map or extensions, is there already with the same value): the
+    /// answer of comparing <see cref="Merge"/>'s result with <paramref name="canonical"/>, without building it.
+    /// </summary>
+    public static bool Covers(JsonObject canonical, JsonObject incoming)
+    {
+        foreach (var (name, value) in incoming)
+        {
+            if (value is JsonObject map && MergedMaps.Contains(name) && canonical[name] is JsonObject existing)
+            {
+                foreach (var (key, entry) in map)
+                    if (!existing.TryGetPropertyValue(key, out var known) || !JsonNode.DeepEquals(known, entry)) return false;
+            }
+            else if (!canonical.TryGetPropertyValue(name, out var known) || !JsonNode.DeepEquals(known, value)) return false;
+        }
+        return true;
+    }
+
     /// <summary>An Activity object for the Activities resource: the canonical definition, or only the id when none is known.</summary>
     public static JsonObject ActivityObject(string id, JsonObject? definition)
     {
@@ -64,6 +83,8 @@ public static class ActivityDefinitions
         if (activity is not JsonObject a || a["objectType"]?.GetValue<string>() is not (null or "Activity")) return;
         if (a["id"] is not JsonValue id || a["definition"] is not JsonObject definition) return;
         var iri = id.GetValue<string>();
-        result[iri] = Merge(result.GetValueOrDefault(iri), definition);
+        // The same definition sent with every statement of a course is merged once.
+        var known = result.GetValueOrDefault(iri);
+        if (known is null || !Covers(known, definition)) result[iri] = Merge(known, definition);
     }
 }

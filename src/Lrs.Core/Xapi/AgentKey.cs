@@ -13,7 +13,7 @@ public static class AgentKey
     {
         if (agent is not JsonObject o) return null;
         if (o["mbox"] is JsonValue mbox && mbox.TryGetValue(out string? m))
-            return "mbox:" + NormaliseMbox(m);
+            return IsNormalMbox(m) ? "mbox:" + m : "mbox:" + NormaliseMbox(m);
         if (o["mbox_sha1sum"] is JsonValue sha && sha.TryGetValue(out string? s))
             return "sha1:" + s.ToLowerInvariant();
         if (o["openid"] is JsonValue openid && openid.TryGetValue(out string? id))
@@ -44,6 +44,16 @@ public static class AgentKey
             return keys;
         }
         return Of(o) is { } own ? [own] : [];
+    }
+
+    // Already as NormaliseMbox leaves it (the common case, spared its copies): the scheme and an ASCII domain in lower case.
+    private static bool IsNormalMbox(string mbox)
+    {
+        if (!mbox.StartsWith("mailto:", StringComparison.Ordinal)) return false;
+        var at = mbox.LastIndexOf('@');
+        if (at < 0) return true;
+        var domain = mbox.AsSpan(at);
+        return System.Text.Ascii.IsValid(domain) && !domain.ContainsAnyInRange('A', 'Z');
     }
 
     // The scheme and the domain of an e-mail address are case-insensitive; the local part is left as sent.

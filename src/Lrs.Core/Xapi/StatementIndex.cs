@@ -40,40 +40,90 @@ public static class StatementIndex
     /// <summary>The distinct keys of a prepared (valid) statement.</summary>
     public static IReadOnlyList<string> Extract(JsonObject statement)
     {
-        var keys = new HashSet<string>(16, StringComparer.Ordinal);
+        var keys = new Keys();
         if (statement["verb"]?["id"] is JsonValue verb) keys.Add(Verb + verb.GetValue<string>());
         if (statement["context"]?["registration"] is JsonValue reg) keys.Add(Registration + reg.GetValue<string>().ToLowerInvariant());
 
-        AddActorOrObjectAgent(keys, statement["actor"]);
+        // The narrow keys first (actor or object, authority, object activity), so that a related key they imply is never made.
+        keys.ActorOrObject(statement["actor"]);
         var obj = statement["object"] as JsonObject;
         var objectType = obj?["objectType"]?.GetValue<string>();
-        if (objectType is "Agent" or "Group") AddActorOrObjectAgent(keys, obj);
-        else if (objectType is null or "Activity" && obj?["id"] is JsonValue activityId)
-        {
-            keys.Add(Activity + activityId.GetValue<string>());
-            keys.Add(RelatedActivity + activityId.GetValue<string>());
-        }
+        if (objectType is "Agent" or "Group") keys.ActorOrObject(obj);
+        else if (objectType is null or "Activity" && obj?["id"] is JsonValue activityId) keys.ObjectActivity(activityId.GetValue<string>());
+        keys.Authority(statement["authority"]);
 
-        AddRelatedAgent(keys, statement["authority"]);
-        if (AgentKey.Of(statement["authority"]) is { } authority) keys.Add(Authority + authority);
-        AddContext(keys, statement["context"] as JsonObject);
-
+        keys.Related(statement["authority"]);
+        keys.Context(statement["context"] as JsonObject);
         if (objectType == "SubStatement" && obj is not null)
         {
             // Everything inside a SubStatement is "related", never actor or object of the outer statement.
-            AddRelatedAgent(keys, obj["actor"]);
+            keys.Related(obj["actor"]);
             var inner = obj["object"] as JsonObject;
             var innerType = inner?["objectType"]?.GetValue<string>();
-            if (innerType is "Agent" or "Group") AddRelatedAgent(keys, inner);
-            else if (innerType is null or "Activity" && inner?["id"] is JsonValue innerId)
-                keys.Add(RelatedActivity + innerId.GetValue<string>());
-            AddContext(keys, obj["context"] as JsonObject);
+            if (innerType is "Agent" or "Group") keys.Related(inner);
+            else if (innerType is null or "Activity" && inner?["id"] is JsonValue innerId) keys.RelatedActivity(innerId.GetValue<string>());
+            keys.Context(obj["context"] as JsonObject);
         }
-        // Each index row costs a write: a related key that a narrower key of the same agent or activity implies is left out.
-        keys.RemoveWhere(k => k.StartsWith(RelatedAgent, StringComparison.Ordinal)
-                && (keys.Contains(Agent + k[RelatedAgent.Length..]) || keys.Contains(Authority + k[RelatedAgent.Length..]))
-            || k.StartsWith(RelatedActivity, StringComparison.Ordinal) && keys.Contains(Activity + k[RelatedActivity.Length..]));
-        return [.. keys];
+        return keys.List;
+    }
+
+    // The keys of one statement as they are found, each written once. Each index row costs a write: a related key that a
+    // narrower key of the same agent (actor, object, authority) or activity (the object) implies is left out.
+    private sealed class Keys
+    {
+        public readonly List<string> List = new(12);
+        private readonly HashSet<string> _narrowAgents = new(4, StringComparer.Ordinal);
+        private HashSet<string>? _relatedAgents;
+        private string? _objectActivity;
+        private HashSet<string>? _relatedActivities;
+
+        public void Add(string key) => List.Add(key);
+
+        public void ActorOrObject(JsonNode? agent)
+        {
+            foreach (var key in KeysOf(agent))
+                if (_narrowAgents.Add(key)) List.Add(Agent + key);
+        }
+
+        public void Authority(JsonNode? authority)
+        {
+            if (AgentKey.Of(authority) is not { } key) return;
+            List.Add(StatementIndex.Authority + key);
+            _narrowAgents.Add(key);
+        }
+
+        public void ObjectActivity(string id)
+        {
+            _objectActivity = id;
+            List.Add(Activity + id);
+        }
+
+        public void Related(JsonNode? agent)
+        {
+            foreach (var key in KeysOf(agent))
+                if (!_narrowAgents.Contains(key) && (_relatedAgents ??= new(StringComparer.Ordinal)).Add(key)) List.Add(RelatedAgent + key);
+        }
+
+        public void RelatedActivity(string id)
+        {
+            if (id != _objectActivity && (_relatedActivities ??= new(StringComparer.Ordinal)).Add(id)) List.Add(StatementIndex.RelatedActivity + id);
+        }
+
+        public void Context(JsonObject? context)
+        {
+            if (context is null) return;
+            Related(context["instructor"]);
+            Related(context["team"]);
+            if (context["contextAgents"] is JsonArray contextAgents)
+                foreach (var ca in contextAgents) Related(ca?["agent"]);
+            if (context["contextGroups"] is JsonArray contextGroups)
+                foreach (var cg in contextGroups) Related(cg?["group"]);
+            if (context["contextActivities"] is JsonObject contextActivities)
+                foreach (var (_, list) in contextActivities)
+                    if (list is JsonArray activities)
+                        foreach (var activity in activities)
+                            if (activity?["id"] is JsonValue id) RelatedActivity(id.GetValue<string>());
+        }
     }
 
     /// <summary>
@@ -92,35 +142,6 @@ public static class StatementIndex
         foreach (var key in keys)
             if (AgentPrefixes.FirstOrDefault(p => key.StartsWith(p, StringComparison.Ordinal)) is { } prefix && seen.Add(key[prefix.Length..]))
                 yield return key[prefix.Length..];
-    }
-
-    private static void AddContext(HashSet<string> keys, JsonObject? context)
-    {
-        if (context is null) return;
-        AddRelatedAgent(keys, context["instructor"]);
-        AddRelatedAgent(keys, context["team"]);
-        if (context["contextAgents"] is JsonArray contextAgents)
-            foreach (var ca in contextAgents) AddRelatedAgent(keys, ca?["agent"]);
-        if (context["contextGroups"] is JsonArray contextGroups)
-            foreach (var cg in contextGroups) AddRelatedAgent(keys, cg?["group"]);
-        if (context["contextActivities"] is JsonObject contextActivities)
-            foreach (var (_, list) in contextActivities)
-                foreach (var activity in list is JsonArray a ? a : new JsonArray())
-                    if (activity?["id"] is JsonValue id) keys.Add(RelatedActivity + id.GetValue<string>());
-    }
-
-    private static void AddActorOrObjectAgent(HashSet<string> keys, JsonNode? agent)
-    {
-        foreach (var key in KeysOf(agent))
-        {
-            keys.Add(Agent + key);
-            keys.Add(RelatedAgent + key);
-        }
-    }
-
-    private static void AddRelatedAgent(HashSet<string> keys, JsonNode? agent)
-    {
-        foreach (var key in KeysOf(agent)) keys.Add(RelatedAgent + key);
     }
 
     // An agent matches itself; a group matches by its own IFI and by each member's.

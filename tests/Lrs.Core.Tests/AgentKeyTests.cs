@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+using Lrs.Core.Xapi;
+
+namespace Lrs.Core.Tests;
+
+/// <summary>An agent's key: one string per person, whatever case the scheme and domain of the address were sent in.</summary>
+public sealed class AgentKeyTests
+{
+    [Theory]
+    [InlineData("mailto:anna@example.se", "mbox:mailto:anna@example.se")]
+    [InlineData("MAILTO:anna@example.se", "mbox:mailto:anna@example.se")]
+    [InlineData("mailto:Anna@Example.SE", "mbox:mailto:Anna@example.se")]
+    [InlineData("mailto:anna@ÅRE.se", "mbox:mailto:anna@åre.se")]
+    [InlineData("mailto:anna@åre.se", "mbox:mailto:anna@åre.se")]
+    [InlineData("mailto:ANNA", "mbox:mailto:ANNA")]
+    public void An_mbox_key_has_the_scheme_and_the_domain_in_lower_case(string mbox, string key) =>
+        AgentKey.Of(new JsonObject { ["mbox"] = mbox }).Should().Be(key);
+
+    [Fact]
+    public void Other_identifiers_make_their_own_keys_and_an_anonymous_group_none()
+    {
+        AgentKey.Of(new JsonObject { ["mbox_sha1sum"] = "ABCDEF" }).Should().Be("sha1:abcdef");
+        AgentKey.Of(new JsonObject { ["openid"] = "http://id.example.se/anna" }).Should().Be("openid:http://id.example.se/anna");
+        AgentKey.Of(new JsonObject { ["account"] = new JsonObject { ["homePage"] = "https://hr.example.se", ["name"] = "A1" } })
+            .Should().Be("account:https://hr.example.se A1");
+        AgentKey.Of(new JsonObject { ["objectType"] = "Group", ["member"] = new JsonArray() }).Should().BeNull();
+    }
+}
