@@ -101,7 +101,8 @@ public sealed class StorageOptions
 
     /// <summary>
     /// How many statement transactions run at once; concurrent requests beyond that share a transaction
-    /// (group commit). 0 picks the store's default: 1 for SQLite, 2 for PostgreSQL.
+    /// (group commit). 0 picks the store's default: 1 for SQLite, 2 for PostgreSQL. On PostgreSQL as many again are kept
+    /// for requests of 50 statements or more, each written on its own while one is free.
     /// </summary>
     public int Writers { get; set; }
 }

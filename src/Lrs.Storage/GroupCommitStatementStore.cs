@@ -11,6 +11,12 @@ namespace Lrs.Storage;
 /// no waiting for company: a group is whatever arrived while the previous group was being written, so a lone
 /// request goes straight through. Every request still gets its own all-or-nothing outcome.
 /// </summary>
+/// <remarks>
+/// A request of many statements (<see cref="LargeRequest"/> or more) shares little by joining a group: it amortises its own
+/// commit. While one of the <c>lanes</c> is free it is written on its own beside the groups, so that batches keep more
+/// transactions in flight (one waits for its commit to reach the disk while another is written); when every lane is
+/// taken it joins the queue like any request. Small requests never take a lane: they gain most from sharing commits.
+/// </remarks>
 public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposable
 {
     private readonly IStatementStore _inner;
@@ -18,6 +24,11 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     private readonly StoreMetrics? _metrics;
     private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _writers;
+    private readonly SemaphoreSlim? _lanes;
+    private readonly int _laneCount;
+
+    /// <summary>How many statements make a request large enough to be written on its own while a lane is free.</summary>
+    public const int LargeRequest = 50;
 
     private sealed record Request(
         long TenantId, IReadOnlyList<PreparedStatement> Batch, IReadOnlyCollection<AttachmentContent> Attachments)
@@ -30,19 +41,23 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
 
     /// <summary>
     /// Wraps <paramref name="inner"/> with <paramref name="writers"/> concurrent writers and groups of at most
-    /// <paramref name="maxStatements"/>; group sizes and waits go to <paramref name="metrics"/>.
+    /// <paramref name="maxStatements"/>, and <paramref name="lanes"/> more transactions for large requests; group sizes and
+    /// waits go to <paramref name="metrics"/>.
     /// </summary>
-    public GroupCommitStatementStore(IStatementStore inner, int writers, int maxStatements = 1000, StoreMetrics? metrics = null)
+    public GroupCommitStatementStore(IStatementStore inner, int writers, int maxStatements = 1000, StoreMetrics? metrics = null, int lanes = 0)
     {
         _inner = inner;
         _maxStatements = maxStatements;
         _metrics = metrics;
+        _laneCount = Math.Max(0, lanes);
+        if (_laneCount > 0) _lanes = new SemaphoreSlim(_laneCount, _laneCount);
         _writers = [.. Enumerable.Range(0, Math.Max(1, writers)).Select(_ => Task.Run(WriteLoopAsync))];
     }
 
     /// <inheritdoc />
     public Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
     {
+        if (batch.Count >= LargeRequest && _lanes is { } lanes && lanes.Wait(0)) return WriteInLaneAsync(tenantId, batch, attachments, lanes);
         var request = new Request(tenantId, batch, attachments);
         if (!_queue.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(GroupCommitStatementStore));
         // Not cancelled with the HTTP request: once queued, a write completes or fails as a whole.
@@ -65,6 +80,21 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     /// <inheritdoc />
     public Task<IReadOnlyList<AgentStatement>> OfAgentsOnActivitiesAsync(long tenantId, IReadOnlyCollection<string> agentKeys, IReadOnlyCollection<string> activityIds,
         int limit, CancellationToken ct) => _inner.OfAgentsOnActivitiesAsync(tenantId, agentKeys, activityIds, limit, ct);
+
+    // Not cancelled with the HTTP request either: once begun, a write completes or fails as a whole.
+    private async Task<StoreOutcome> WriteInLaneAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments,
+        SemaphoreSlim lanes)
+    {
+        try
+        {
+            _metrics?.GroupStarted(1);
+            return await _inner.StoreAsync(tenantId, batch, attachments, CancellationToken.None);
+        }
+        finally
+        {
+            lanes.Release();
+        }
+    }
 
     private async Task WriteLoopAsync()
     {
@@ -166,5 +196,7 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     {
         _queue.Writer.TryComplete();
         await Task.WhenAll(_writers);
+        // Lane writes in flight finish too: every lane is taken back.
+        for (var i = 0; i < _laneCount; i++) await _lanes!.WaitAsync();
     }
 }

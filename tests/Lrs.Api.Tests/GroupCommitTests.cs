@@ -27,6 +27,28 @@ public abstract class GroupCommitTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Among_concurrent_batches_of_many_statements_only_the_conflicting_one_fails_and_every_other_is_stored()
+    {
+        // Batches this large are written on their own while a lane is free, and join the groups when none is.
+        var actor = NewAgent();
+        var takenId = Guid.NewGuid().ToString();
+        await lrs.Client().PostAsync(Statement(actor, id: takenId));
+
+        var batches = Enumerable.Range(0, 8).Select(b => new JsonArray([.. Enumerable.Range(0, 60).Select(i => (JsonNode)(b == 3 && i == 59
+            ? Statement(actor, verb: Passed, id: takenId)
+            : Statement(actor, id: Guid.NewGuid().ToString())))])).ToList();
+        // Alone, it finds a lane free.
+        (await lrs.Client().PostAsync("/xapi/statements", Json(batches[3]))).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var responses = await Task.WhenAll(batches.Select(b => lrs.Client().PostAsync("/xapi/statements", Json(b))));
+
+        responses[3].StatusCode.Should().Be(HttpStatusCode.Conflict);
+        responses.Where((_, i) => i != 3).Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        var stored = (await lrs.Client().GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Select(s => s["id"]!.GetValue<string>()).ToHashSet();
+        stored.Should().HaveCount(1 + 7 * 60).And.Contain(batches.Where((_, i) => i != 3).SelectMany(b => b.Select(s => s!["id"]!.GetValue<string>())));
+        stored.Should().NotContain(batches[3].Take(59).Select(s => s!["id"]!.GetValue<string>()), "a batch with a conflict stores nothing");
+    }
+
+    [Fact]
     public async Task Concurrent_puts_of_the_same_statement_all_succeed_and_store_it_once()
     {
         var actor = NewAgent();

@@ -81,7 +81,9 @@ public sealed class LrsStore : IAsyncDisposable
                 var database = new PostgresDatabase(connectionString);
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), storage.Writers is > 0 and var w ? w : 2, metrics: metrics);
+                // As many lanes as writers: batches of many statements keep that many more transactions in flight.
+                var writers = storage.Writers is > 0 and var w ? w : 2;
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), writers, metrics: metrics, lanes: writers);
                 var consistency = new ConsistencyExchange(connectionString);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, consistency, database)
