@@ -26,6 +26,7 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     private readonly Task[] _writers;
     private readonly SemaphoreSlim? _lanes;
     private readonly int _laneCount;
+    private int _closed;
 
     /// <summary>How many statements make a request large enough to be written on its own while a lane is free.</summary>
     public const int LargeRequest = 50;
@@ -57,7 +58,8 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     /// <inheritdoc />
     public Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
     {
-        if (batch.Count >= LargeRequest && _lanes is { } lanes && lanes.Wait(0)) return WriteInLaneAsync(tenantId, batch, attachments, lanes);
+        if (batch.Count >= LargeRequest && _lanes is { } lanes && Volatile.Read(ref _closed) == 0 && lanes.Wait(0))
+            return WriteInLaneAsync(tenantId, batch, attachments, lanes);
         var request = new Request(tenantId, batch, attachments);
         if (!_queue.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(GroupCommitStatementStore));
         // Not cancelled with the HTTP request: once queued, a write completes or fails as a whole.
@@ -194,9 +196,13 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     /// <summary>Stops taking requests and finishes those queued.</summary>
     public async ValueTask DisposeAsync()
     {
+        Interlocked.Exchange(ref _closed, 1);
         _queue.Writer.TryComplete();
         await Task.WhenAll(_writers);
-        // Lane writes in flight finish too: every lane is taken back.
-        for (var i = 0; i < _laneCount; i++) await _lanes!.WaitAsync();
+        // Lane writes in flight finish too: every lane is taken back, then given back, so that disposing again (the host
+        // disposes this store under each service it is registered as) finds them free.
+        if (_lanes is null) return;
+        for (var i = 0; i < _laneCount; i++) await _lanes.WaitAsync();
+        _lanes.Release(_laneCount);
     }
 }

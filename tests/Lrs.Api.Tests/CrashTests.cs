@@ -118,3 +118,36 @@ public sealed class CrashTests
         return (hrKey, hrSecret);
     }
 }
+
+/// <summary>A stop is a stop: the process ends on SIGTERM once what it acknowledged is written.</summary>
+public sealed class StopTests
+{
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task The_LRS_exits_on_SIGTERM_after_batches_small_and_large(string provider)
+    {
+        var directory = Directory.CreateTempSubdirectory("lrs-stop-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["Lrs__Storage__Provider"] = provider,
+            ["Lrs__Storage__ConnectionString"] = provider == "Sqlite" ? $"Data Source={Path.Combine(directory, "lrs.db")}" : PostgresServer.CreateDatabase(),
+            ["Lrs__Bootstrap__Key"] = "stop",
+            ["Lrs__Bootstrap__Secret"] = "stop-secret",
+        };
+        await using var lrs = await LrsProcess.StartAsync(directory, environment);
+        using (var client = FirstStartTests.Authenticated(lrs, "stop", "stop-secret"))
+        {
+            var actor = NewAgent();
+            // Batches large enough to be written on their own (on PostgreSQL, in a lane), and single statements in groups.
+            var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(b => client.PostAsync("/xapi/statements", Json(b % 2 == 0
+                ? new JsonArray([.. Enumerable.Range(0, 60).Select(_ => (JsonNode)Statement(actor))])
+                : Statement(actor)))));
+            responses.Should().OnlyContain(r => r.IsSuccessStatusCode);
+        }
+
+        var (exited, exitCode) = await lrs.TerminateAsync(TimeSpan.FromSeconds(30));
+        exited.Should().BeTrue("the process ends on SIGTERM instead of hanging in its shutdown:\n" + lrs.Output);
+        exitCode.Should().Be(0);
+    }
+}

@@ -97,6 +97,27 @@ public sealed class LrsProcess : IAsyncDisposable
         return start;
     }
 
+    /// <summary>
+    /// SIGTERM, as a service manager or a container runtime stops a server: whether the process exited within
+    /// <paramref name="within"/> (it is killed after that), and its exit code.
+    /// </summary>
+    public async Task<(bool Exited, int ExitCode)> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return (true, _process.ExitCode);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            return (false, -1);
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown, no flushing, as in a crash or an OOM kill.</summary>
     public async Task KillAsync()
     {
