@@ -30,6 +30,18 @@ public sealed class ActivityDefinitionsTests
     }
 
     [Fact]
+    public void A_definition_read_from_a_request_is_covered_by_the_same_one_read_back_from_storage()
+    {
+        // The node's cache holds definitions read back from the database; incoming ones come from the request parser.
+        var incoming = (JsonObject)JsonText.Parse(System.Text.Encoding.UTF8.GetBytes(Known().ToJsonString()),
+            new System.Text.Json.JsonDocumentOptions { MaxDepth = 64 })!;
+        ActivityDefinitions.Covers(Known(), incoming).Should().BeTrue();
+        ActivityDefinitions.Covers(incoming, Known()).Should().BeTrue();
+        incoming["name"]!["sv-SE"] = "Annat";
+        ActivityDefinitions.Covers(Known(), incoming).Should().BeFalse();
+    }
+
+    [Fact]
     public void A_batch_merges_the_definitions_of_each_activity_in_order()
     {
         JsonObject Statement(string definition) => new()
