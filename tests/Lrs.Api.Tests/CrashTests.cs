@@ -14,13 +14,7 @@ public sealed class CrashTests
     public async Task Kill_9_during_writes_loses_no_acknowledged_statement_or_its_evidence_or_task_and_leaves_no_partial_batch(string provider)
     {
         var directory = Directory.CreateTempSubdirectory("lrs-crash-").FullName;
-        var environment = new Dictionary<string, string>
-        {
-            ["Lrs__Storage__Provider"] = provider,
-            ["Lrs__Storage__ConnectionString"] = provider == "Sqlite" ? $"Data Source={Path.Combine(directory, "lrs.db")}" : PostgresServer.CreateDatabase(),
-            ["Lrs__Bootstrap__Key"] = "crash",
-            ["Lrs__Bootstrap__Secret"] = "crash-secret",
-        };
+        var environment = LrsProcess.FreshStore(provider, directory, "crash", "crash-secret");
         var actor = NewAgent();
         var acknowledged = new ConcurrentBag<string[]>();
         var sent = new ConcurrentBag<string[]>();
@@ -128,13 +122,7 @@ public sealed class StopTests
     public async Task The_LRS_exits_on_SIGTERM_after_batches_small_and_large(string provider)
     {
         var directory = Directory.CreateTempSubdirectory("lrs-stop-").FullName;
-        var environment = new Dictionary<string, string>
-        {
-            ["Lrs__Storage__Provider"] = provider,
-            ["Lrs__Storage__ConnectionString"] = provider == "Sqlite" ? $"Data Source={Path.Combine(directory, "lrs.db")}" : PostgresServer.CreateDatabase(),
-            ["Lrs__Bootstrap__Key"] = "stop",
-            ["Lrs__Bootstrap__Secret"] = "stop-secret",
-        };
+        var environment = LrsProcess.FreshStore(provider, directory, "stop", "stop-secret");
         await using var lrs = await LrsProcess.StartAsync(directory, environment);
         using (var client = FirstStartTests.Authenticated(lrs, "stop", "stop-secret"))
         {

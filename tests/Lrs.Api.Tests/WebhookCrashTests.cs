@@ -15,16 +15,10 @@ public sealed class WebhookCrashTests
     public async Task Kill_9_during_delivery_then_restart_delivers_every_event_in_order_repeating_only_with_the_same_id(string provider)
     {
         var directory = Directory.CreateTempSubdirectory("lrs-webhook-crash-").FullName;
-        var environment = new Dictionary<string, string>
-        {
-            ["Lrs__Storage__Provider"] = provider,
-            ["Lrs__Storage__ConnectionString"] = provider == "Sqlite" ? $"Data Source={Path.Combine(directory, "lrs.db")}" : PostgresServer.CreateDatabase(),
-            ["Lrs__Bootstrap__Key"] = "crash",
-            ["Lrs__Bootstrap__Secret"] = "crash-secret",
-            ["Lrs__Events__PollMilliseconds"] = "100",
-            ["Lrs__Events__RetryBaseSeconds"] = "0.2",
-            ["Lrs__Events__RetryMaxSeconds"] = "0.5",
-        };
+        var environment = LrsProcess.FreshStore(provider, directory, "crash", "crash-secret");
+        environment["Lrs__Events__PollMilliseconds"] = "100";
+        environment["Lrs__Events__RetryBaseSeconds"] = "0.2";
+        environment["Lrs__Events__RetryMaxSeconds"] = "0.5";
         await using var receiver = new WebhookReceiver { Delay = TimeSpan.FromMilliseconds(150) };
         await receiver.StartAsync();
         try

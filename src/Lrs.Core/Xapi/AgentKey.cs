@@ -13,7 +13,7 @@ public static class AgentKey
     {
         if (agent is not JsonObject o) return null;
         if (o["mbox"] is JsonValue mbox && mbox.TryGetValue(out string? m))
-            return IsNormalMbox(m) ? "mbox:" + m : "mbox:" + NormaliseMbox(m);
+            return "mbox:" + NormaliseMbox(m);
         if (o["mbox_sha1sum"] is JsonValue sha && sha.TryGetValue(out string? s))
             return "sha1:" + s.ToLowerInvariant();
         if (o["openid"] is JsonValue openid && openid.TryGetValue(out string? id))
@@ -47,7 +47,7 @@ public static class AgentKey
     }
 
     // Already as NormaliseMbox leaves it (the common case, spared its copies): the scheme and an ASCII domain in lower case.
-    private static bool IsNormalMbox(string mbox)
+    private static bool IsNormal(string mbox)
     {
         if (!mbox.StartsWith("mailto:", StringComparison.Ordinal)) return false;
         var at = mbox.LastIndexOf('@');
@@ -59,6 +59,7 @@ public static class AgentKey
     // The scheme and the domain of an e-mail address are case-insensitive; the local part is left as sent.
     private static string NormaliseMbox(string mbox)
     {
+        if (IsNormal(mbox)) return mbox;
         var at = mbox.LastIndexOf('@');
         if (mbox.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
             mbox = "mailto:" + mbox[7..];

@@ -87,10 +87,13 @@ public static class JsonText
         var what = reader.TokenType == JsonTokenType.PropertyName ? "property name" : "string";
         if (reader.ValueSpan.Length > maxStringBytes)
             throw new JsonException($"The {what} at byte {reader.TokenStartIndex} is longer than {maxStringBytes} bytes.");
-        if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= Recurring.MaxBytes)
-            return Recurring.Text(reader.ValueSpan) ?? throw new JsonException($"The {what} at byte {reader.TokenStartIndex} is not UTF-8 text.");
-        if (!reader.ValueIsEscaped && !Utf8.IsValid(reader.ValueSpan))
-            throw new JsonException($"The {what} at byte {reader.TokenStartIndex} is not UTF-8 text.");
+        if (!reader.ValueIsEscaped)
+        {
+            // Unescaped text is its own string: checked and made once (short texts through the table of recurring ones).
+            var utf8 = reader.ValueSpan;
+            var text = utf8.Length <= Recurring.MaxBytes ? Recurring.Text(utf8) : Utf8.IsValid(utf8) ? Encoding.UTF8.GetString(utf8) : null;
+            return text ?? throw new JsonException($"The {what} at byte {reader.TokenStartIndex} is not UTF-8 text.");
+        }
         try
         {
             return reader.GetString()!;

@@ -29,6 +29,19 @@ public sealed class LrsProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>
+    /// The settings of a process on a fresh store of <paramref name="provider"/> (<c>Sqlite</c>: a file in
+    /// <paramref name="directory"/>; <c>Postgres</c>: a new database) whose first credential is <paramref name="key"/> and
+    /// <paramref name="secret"/>; a test adds its own.
+    /// </summary>
+    public static Dictionary<string, string> FreshStore(string provider, string directory, string key, string secret) => new()
+    {
+        ["Lrs__Storage__Provider"] = provider,
+        ["Lrs__Storage__ConnectionString"] = provider == "Sqlite" ? $"Data Source={Path.Combine(directory, "lrs.db")}" : PostgresServer.CreateDatabase(),
+        ["Lrs__Bootstrap__Key"] = key,
+        ["Lrs__Bootstrap__Secret"] = secret,
+    };
+
     /// <summary>Starts <c>dotnet Lrs.Api.dll</c> in <paramref name="workingDirectory"/> and waits until it answers.</summary>
     public static async Task<LrsProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, int? port = null)
     {
