@@ -304,7 +304,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         await using var command = new NpgsqlCommand($"""
             INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, body)
-            SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, k.keys, {StatementKeys.HashesOfArray("k.keys")}, u.body::jsonb
+            SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, k.keys, {StatementKeys.HashesOfArray("k.keys")}, u.body
             FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
                 AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
                 CROSS JOIN LATERAL (SELECT string_to_array(u.keys, chr(31)) AS keys) k
@@ -319,12 +319,12 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         var refs = new Guid?[n];
         var voiding = new bool[n];
         var keys = new string[n];
-        var bodies = new string[n];
+        var bodies = new byte[n][];
         for (var i = 0; i < n; i++)
         {
             var s = statements[i];
             (ids[i], stored[i], verbs[i], regs[i], refs[i]) = (s.Id, s.Stored.UtcDateTime, s.Verb, s.Registration, s.RefTarget);
-            (voiding[i], keys[i], bodies[i]) = (s.IsVoiding, string.Join(KeySeparator, s.Keys), s.Json);
+            (voiding[i], keys[i], bodies[i]) = (s.IsVoiding, string.Join(KeySeparator, s.Keys), s.Utf8Json);
         }
         command.Parameters.AddWithValue("t", tenantId);
         command.Parameters.AddWithValue("ids", ids);
@@ -334,7 +334,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         command.Parameters.Add(new NpgsqlParameter<Guid?[]>("refs", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = refs });
         command.Parameters.AddWithValue("voiding", voiding);
         command.Parameters.AddWithValue("keys", keys);
-        command.Parameters.AddWithValue("bodies", bodies);
+        // The statements' UTF-8 text as jsonb, as it is: no string of it made on the way.
+        command.Parameters.Add(new NpgsqlParameter<byte[][]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { TypedValue = bodies });
 
         var seqById = new Dictionary<Guid, long>(n);
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -361,7 +362,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             var s = statements[i];
             (p[0].Value, p[1].Value, p[2].Value) = (db.Uuid(s.Id), db.Time(s.Stored), s.Verb);
             (p[3].Value, p[4].Value) = (s.Registration is { } r ? db.Uuid(r) : DBNull.Value, s.RefTarget is { } rt ? db.Uuid(rt) : DBNull.Value);
-            (p[5].Value, p[6].Value, p[7].Value) = (s.IsVoiding ? 1 : 0, string.Join(KeySeparator, s.Keys), s.Json);
+            (p[5].Value, p[6].Value, p[7].Value) = (s.IsVoiding ? 1 : 0, string.Join(KeySeparator, s.Keys), Encoding.UTF8.GetString(s.Utf8Json));
             seqs[i] = (long)(await insert.ExecuteScalarAsync(ct))!;
             pSeq.Value = seqs[i];
             foreach (var key in s.Keys)

@@ -30,6 +30,19 @@ public abstract class StatementWriteTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Text_outside_ASCII_and_text_that_JSON_escapes_come_back_as_sent()
+    {
+        const string name = "Åsa Öberg-Näslund 😀 <b>&'\"\\ \u0001 \u2028";
+        var statement = Statement();
+        statement["actor"]!["name"] = name;
+        var ids = await _client.PostAsync(statement);
+        var response = await _client.GetAsync($"/xapi/statements?statementId={ids[0]}");
+        var text = await response.Content.ReadAsStringAsync();
+        JsonNode.Parse(text)!["actor"]!["name"]!.GetValue<string>().Should().Be(name);
+        text.Should().Contain("Åsa Öberg-Näslund", "letters outside ASCII are stored as they are, not as \\u escapes");
+    }
+
+    [Fact]
     public async Task Version_2_statements_get_version_2_0_0()
     {
         var client = lrs.Client("2.0.0");

@@ -244,7 +244,7 @@ public sealed class EvidenceExtractorTests
         var authority = new JsonObject { ["mbox"] = "mailto:lms@solna.se", ["objectType"] = "Agent" };
         var prepared = StatementPreparer.Prepare(statement, XapiVersion.V200, new DateTimeOffset(2025, 5, 2, 8, 16, 0, TimeSpan.Zero), authority);
 
-        var found = EvidenceExtractor.Extract(Small, (JsonObject)JsonNode.Parse(prepared.Json)!).Should().ContainSingle().Subject;
+        var found = EvidenceExtractor.Extract(Small, (JsonObject)JsonNode.Parse(prepared.Utf8Json)!).Should().ContainSingle().Subject;
         found.AgentKey.Should().Be("account:https://hr.solna.se 12345");
         found.AchievedAt.Should().Be(new DateTimeOffset(2025, 5, 2, 8, 15, 0, TimeSpan.Zero));
         found.ExpiresAt.Should().Be(new DateTimeOffset(2026, 5, 2, 8, 15, 0, TimeSpan.Zero));

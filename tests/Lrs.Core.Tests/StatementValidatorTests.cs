@@ -24,6 +24,22 @@ public class StatementValidatorTests
     }
 
     [Fact]
+    public void Paths_are_the_same_however_often_and_however_deep_they_are_named()
+    {
+        // Paths are shared between walks (made once); one kept, one too long to keep, one past the items kept: each named right.
+        var longName = new string('x', 200);
+        var parents = string.Join(",", Enumerable.Range(0, 80).Select(i => "{\"id\":\"https://lms.example.se/kurs/" + i + "\"}"));
+        var json = """
+            {"actor":{"mbox":"mailto:anna@example.se"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},
+             "object":{"id":"https://lms.example.se/kurs/1","definition":{"extensions":{"LONG":1,"nope":2}}},
+             "context":{"contextActivities":{"parent":[PARENTS,{"id":"kurs"}]}}}
+            """.Replace("LONG", longName).Replace("PARENTS", parents);
+        for (var round = 0; round < 3; round++)
+            Validate(json).Select(e => e.Path).Should().BeEquivalentTo(
+                "$.object.definition.extensions." + longName, "$.object.definition.extensions.nope", "$.context.contextActivities.parent[80].id");
+    }
+
+    [Fact]
     public void Every_error_in_a_statement_is_reported_at_once()
     {
         var errors = Validate("""

@@ -1,11 +1,14 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Lrs.Core.Xapi;
 
 /// <summary>A valid statement made ready for storage: LRS-set properties filled and index keys extracted.</summary>
-/// <param name="Id">The statement id (lower case in <paramref name="Json"/>).</param>
+/// <param name="Id">The statement id (lower case in <paramref name="Utf8Json"/>).</param>
 /// <param name="Stored">When the LRS stored it, truncated to microseconds.</param>
-/// <param name="Json">The statement as it will be served in the <c>exact</c> format.</param>
+/// <param name="Utf8Json">The statement as it will be served in the <c>exact</c> format, in UTF-8.</param>
 /// <param name="Verb">The verb IRI.</param>
 /// <param name="Registration">The context registration, if any.</param>
 /// <param name="RefTarget">The statement an object StatementRef targets, if any (voiding or not).</param>
@@ -17,7 +20,7 @@ namespace Lrs.Core.Xapi;
 public sealed record PreparedStatement(
     Guid Id,
     DateTimeOffset Stored,
-    string Json,
+    byte[] Utf8Json,
     string Verb,
     Guid? Registration,
     Guid? RefTarget,
@@ -92,9 +95,30 @@ public static class StatementPreparer
         if (registration is { } reg) prepared["context"]!["registration"] = reg.ToString("D");
 
         return new PreparedStatement(
-            id, stored, prepared.ToJsonString(), verb, registration, refTarget,
+            id, stored, Utf8(prepared), verb, registration, refTarget,
             IsVoiding: verb == VoidedVerb && refTarget is not null,
             StatementIndex.Extract(prepared), prepared, setByLrs, define);
+    }
+
+    // Non-ASCII text is written as it is rather than as \u escapes: a statement is only ever served as JSON, never inside
+    // HTML, and the text is shorter and quicker to write.
+    private static readonly JsonWriterOptions Writing = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+    // The statement's text, written once as the UTF-8 that is stored (a buffer and a writer per thread, reused).
+    private static byte[] Utf8(JsonObject statement)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, Writing);
+        writer.Reset(buffer);
+        statement.WriteTo(writer);
+        writer.Flush();
+        var text = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 1 << 20) (t_buffer, t_writer) = (null, null);   // a rare huge statement is not held on to
+        return text;
     }
 
     private static void Move(JsonObject from, JsonObject to, string name)

@@ -53,9 +53,9 @@ internal sealed class StatementWalker(XapiVersion version)
 
     public void Add(string path, string message) => (_errors ??= []).Add(new ValidationError(path, message));
 
-    private static string Child(string path, string key) => string.Concat(path, ".", key);
+    private static string Child(string path, string key) => JsonPaths.Child(path, key);
 
-    private static string Index(string path, int i) => string.Concat(path, "[", i.ToString(System.Globalization.CultureInfo.InvariantCulture), "]");
+    private static string Index(string path, int i) => JsonPaths.Index(path, i);
 
     // ---------------------------------------------------------------- Statement
 
