@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -123,5 +124,49 @@ public sealed class JsonTextTests
             var node = JsonText.Parse(Encoding.UTF8.GetBytes(json), Strict)!.AsArray();
             node.Select(n => n!["id"]!.GetValue<string>()).Should().Equal(texts);
         }
+    }
+
+    // An object of n members "m0".."m{n-1}", each value given by value(i).
+    private static string ObjectOf(int n, Func<int, string> value) => "{" + string.Join(",", Enumerable.Range(0, n).Select(i => $"\"m{i}\":{value(i)}")) + "}";
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(11)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(200)]
+    public void Objects_of_any_size_keep_their_members_in_order_inside_and_around_other_objects(int n)
+    {
+        var json = "[" + ObjectOf(n, i => i % 3 == 0 ? ObjectOf(i % 20, j => j.ToString(CultureInfo.InvariantCulture)) : $"\"v{i}\"") + "," + ObjectOf(n, i => "null") + "]";
+        var node = JsonText.Parse(Encoding.UTF8.GetBytes(json), Strict)!;
+        node.ToJsonString().Should().Be(json);
+        node[0]!.AsObject().Select(p => p.Key).Should().Equal(Enumerable.Range(0, n).Select(i => $"m{i}"));
+    }
+
+    [Theory]
+    [InlineData(3, 2)]
+    [InlineData(16, 15)]
+    [InlineData(17, 16)]
+    [InlineData(40, 39)]
+    public void A_name_twice_is_found_in_a_large_object_whatever_large_object_it_holds(int n, int at)
+    {
+        // A duplicate after a member that is itself a large object (its names are checked on their own, not with its parent's).
+        var members = Enumerable.Range(0, n).Select(i => $"\"m{i}\":{(i == 1 ? ObjectOf(30, j => "1") : "1")}").ToList();
+        members.Insert(at, "\"m0\":2");
+        var act = () => JsonText.Parse(Encoding.UTF8.GetBytes("{" + string.Join(",", members) + "}"), Strict);
+        act.Should().Throw<JsonException>().WithMessage("*'m0'*appears more than once*");
+        var inner = () => JsonText.Parse(Encoding.UTF8.GetBytes("{\"a\":" + ObjectOf(20, j => "1").TrimEnd('}') + ",\"m19\":2}}"), Strict);
+        inner.Should().Throw<JsonException>().WithMessage("*'m19'*appears more than once*");
+    }
+
+    [Fact]
+    public void Text_refused_inside_an_object_leaves_nothing_behind_for_the_next_parse()
+    {
+        var act = () => JsonText.Parse(Encoding.UTF8.GetBytes("""{"a":{"b":1,"c":[1,2"""), Strict);
+        act.Should().Throw<JsonException>();
+        JsonText.Parse(Encoding.UTF8.GetBytes("""{"x":{"y":1}}"""), Strict)!.ToJsonString().Should().Be("""{"x":{"y":1}}""");
     }
 }

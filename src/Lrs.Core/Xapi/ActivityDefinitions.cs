@@ -34,10 +34,10 @@ public static class ActivityDefinitions
     public static JsonObject Merge(JsonObject? canonical, JsonObject incoming)
     {
         var merged = (JsonObject?)canonical?.DeepClone() ?? [];
-        foreach (var (name, value) in incoming)
+        foreach (var (name, value) in incoming.MembersOf())
         {
             if (value is JsonObject map && MergedMaps.Contains(name) && merged[name] is JsonObject existing)
-                foreach (var (key, entry) in map) existing[key] = entry?.DeepClone();
+                foreach (var (key, entry) in map.MembersOf()) existing[key] = entry?.DeepClone();
             else merged[name] = value?.DeepClone();
         }
         return merged;
@@ -50,11 +50,11 @@ public static class ActivityDefinitions
     /// </summary>
     public static bool Covers(JsonObject canonical, JsonObject incoming)
     {
-        foreach (var (name, value) in incoming)
+        foreach (var (name, value) in incoming.MembersOf())
         {
             if (value is JsonObject map && MergedMaps.Contains(name) && canonical[name] is JsonObject existing)
             {
-                foreach (var (key, entry) in map)
+                foreach (var (key, entry) in map.MembersOf())
                     if (!existing.TryGetPropertyValue(key, out var known) || !JsonNode.DeepEquals(known, entry)) return false;
             }
             else if (!canonical.TryGetPropertyValue(name, out var known) || !JsonNode.DeepEquals(known, value)) return false;
@@ -73,9 +73,9 @@ public static class ActivityDefinitions
     private static void AddContext(Dictionary<string, JsonObject> result, JsonNode? context)
     {
         if (context?["contextActivities"] is not JsonObject activities) return;
-        foreach (var (_, list) in activities)
+        foreach (var (_, list) in activities.MembersOf())
             if (list is JsonArray array)
-                foreach (var activity in array) Add(result, activity);
+                foreach (var activity in array.ItemsOf()) Add(result, activity);
     }
 
     private static void Add(Dictionary<string, JsonObject> result, JsonNode? activity)

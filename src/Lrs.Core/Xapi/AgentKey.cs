@@ -39,7 +39,7 @@ public static class AgentKey
             if (o["member"] is not JsonArray members) return [];
             var keys = new List<string>(members.Count);
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var member in members)
+            foreach (var member in members.ItemsOf())
                 if (Of(member) is { } key && seen.Add(key)) keys.Add(key);
             return keys;
         }

@@ -24,11 +24,11 @@ public static class AgentNames
                 if (o["name"] is JsonValue name && name.TryGetValue(out string? text) && AgentKey.Of(o) is { } key
                     && o["objectType"]?.GetValue<string>() is null or "Agent" or "Group")
                     result.Add((key, text));
-                foreach (var (property, child) in o)
+                foreach (var (property, child) in o.MembersOf())
                     if (property is not ("extensions" or "definition" or "authority")) Walk(child, result);
                 break;
             case JsonArray a:
-                foreach (var child in a) Walk(child, result);
+                foreach (var child in a.ItemsOf()) Walk(child, result);
                 break;
         }
     }

@@ -51,8 +51,6 @@ public static class StatementIndex
         if (objectType is "Agent" or "Group") keys.ActorOrObject(obj);
         else if (objectType is null or "Activity" && obj?["id"] is JsonValue activityId) keys.ObjectActivity(activityId.GetValue<string>());
         keys.Authority(statement["authority"]);
-
-        keys.Related(statement["authority"]);
         keys.Context(statement["context"] as JsonObject);
         if (objectType == "SubStatement" && obj is not null)
         {
@@ -79,17 +77,31 @@ public static class StatementIndex
 
         public void Add(string key) => List.Add(key);
 
+        // An agent matches itself; a group matches by its own IFI and by each member's.
         public void ActorOrObject(JsonNode? agent)
         {
-            foreach (var key in KeysOf(agent))
-                if (_narrowAgents.Add(key)) List.Add(Agent + key);
+            if (agent is not JsonObject o) return;
+            Narrow(AgentKey.Of(o));
+            if (o["member"] is JsonArray members)
+                foreach (var member in members.ItemsOf()) Narrow(AgentKey.Of(member));
         }
 
+        private void Narrow(string? key)
+        {
+            if (key is not null && _narrowAgents.Add(key)) List.Add(Agent + key);
+        }
+
+        // The authority's own key is narrow; the members of an authority group are related agents.
         public void Authority(JsonNode? authority)
         {
-            if (AgentKey.Of(authority) is not { } key) return;
-            List.Add(StatementIndex.Authority + key);
-            _narrowAgents.Add(key);
+            if (authority is not JsonObject o) return;
+            if (AgentKey.Of(o) is { } key)
+            {
+                List.Add(StatementIndex.Authority + key);
+                _narrowAgents.Add(key);
+            }
+            if (o["member"] is JsonArray members)
+                foreach (var member in members.ItemsOf()) Related(AgentKey.Of(member));
         }
 
         public void ObjectActivity(string id)
@@ -100,8 +112,15 @@ public static class StatementIndex
 
         public void Related(JsonNode? agent)
         {
-            foreach (var key in KeysOf(agent))
-                if (!_narrowAgents.Contains(key) && (_relatedAgents ??= new(StringComparer.Ordinal)).Add(key)) List.Add(RelatedAgent + key);
+            if (agent is not JsonObject o) return;
+            Related(AgentKey.Of(o));
+            if (o["member"] is JsonArray members)
+                foreach (var member in members.ItemsOf()) Related(AgentKey.Of(member));
+        }
+
+        private void Related(string? key)
+        {
+            if (key is not null && !_narrowAgents.Contains(key) && (_relatedAgents ??= new(StringComparer.Ordinal)).Add(key)) List.Add(RelatedAgent + key);
         }
 
         public void RelatedActivity(string id)
@@ -115,13 +134,13 @@ public static class StatementIndex
             Related(context["instructor"]);
             Related(context["team"]);
             if (context["contextAgents"] is JsonArray contextAgents)
-                foreach (var ca in contextAgents) Related(ca?["agent"]);
+                foreach (var ca in contextAgents.ItemsOf()) Related(ca?["agent"]);
             if (context["contextGroups"] is JsonArray contextGroups)
-                foreach (var cg in contextGroups) Related(cg?["group"]);
+                foreach (var cg in contextGroups.ItemsOf()) Related(cg?["group"]);
             if (context["contextActivities"] is JsonObject contextActivities)
-                foreach (var (_, list) in contextActivities)
+                foreach (var (_, list) in contextActivities.MembersOf())
                     if (list is JsonArray activities)
-                        foreach (var activity in activities)
+                        foreach (var activity in activities.ItemsOf())
                             if (activity?["id"] is JsonValue id) RelatedActivity(id.GetValue<string>());
         }
     }
@@ -142,15 +161,5 @@ public static class StatementIndex
         foreach (var key in keys)
             if (AgentPrefixes.FirstOrDefault(p => key.StartsWith(p, StringComparison.Ordinal)) is { } prefix && seen.Add(key[prefix.Length..]))
                 yield return key[prefix.Length..];
-    }
-
-    // An agent matches itself; a group matches by its own IFI and by each member's.
-    private static IEnumerable<string> KeysOf(JsonNode? agent)
-    {
-        if (agent is not JsonObject o) yield break;
-        if (AgentKey.Of(o) is { } own) yield return own;
-        if (o["member"] is JsonArray members)
-            foreach (var member in members)
-                if (AgentKey.Of(member) is { } m) yield return m;
     }
 }

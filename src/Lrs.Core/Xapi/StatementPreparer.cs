@@ -65,18 +65,19 @@ public static class StatementPreparer
         var id = statement["id"] is JsonValue idValue ? Guid.Parse(idValue.GetValue<string>()) : Guid.CreateVersion7(stored);
         var storedText = XapiTimestamp.ToUtcString(stored);
 
-        // Rebuild in a fixed member order so that every stored statement reads the same way.
-        var prepared = new JsonObject { ["id"] = id.ToString("D") };
-        foreach (var name in (string[])["actor", "verb", "object", "result", "context"])
-            Move(statement, prepared, name);
-
-        prepared["timestamp"] = statement["timestamp"] is JsonValue ts
-            ? NormaliseTimestamp(ts.GetValue<string>(), version)
-            : storedText;
-        prepared["stored"] = storedText;
-        prepared["authority"] = authority.DeepClone();
-        prepared["version"] = statement["version"] is JsonValue v ? v.GetValue<string>() : version == XapiVersion.V200 ? "2.0.0" : "1.0.0";
-        Move(statement, prepared, "attachments");
+        // Rebuild in a fixed member order so that every stored statement reads the same way, made at its size.
+        var members = t_members ??= new(12);
+        members.Clear();
+        members.Add(new("id", id.ToString("D")));
+        foreach (var name in (ReadOnlySpan<string>)["actor", "verb", "object", "result", "context"])
+            Take(statement, members, name);
+        members.Add(new("timestamp", statement["timestamp"] is JsonValue ts ? NormaliseTimestamp(ts.GetValue<string>(), version) : storedText));
+        members.Add(new("stored", storedText));
+        members.Add(new("authority", authority.DeepClone()));
+        members.Add(new("version", statement["version"] is JsonValue v ? v.GetValue<string>() : version == XapiVersion.V200 ? "2.0.0" : "1.0.0"));
+        Take(statement, members, "attachments");
+        var prepared = new JsonObject(members);
+        members.Clear();
 
         NormaliseContext(prepared["context"] as JsonObject);
         if (prepared["object"] is JsonObject sub && sub["objectType"]?.GetValue<string>() == "SubStatement")
@@ -121,12 +122,15 @@ public static class StatementPreparer
         return text;
     }
 
-    private static void Move(JsonObject from, JsonObject to, string name)
+    [ThreadStatic] private static List<KeyValuePair<string, JsonNode?>>? t_members;
+
+    // A member taken out of the statement as sent, to be a member of the prepared one.
+    private static void Take(JsonObject from, List<KeyValuePair<string, JsonNode?>> to, string name)
     {
         if (from[name] is { } node)
         {
             from.Remove(name);
-            to[name] = node;
+            to.Add(new(name, node));
         }
     }
 

@@ -48,11 +48,11 @@ public static class StatementComparer
 
     private static bool StatementEq(JsonObject a, JsonObject b, bool isSubStatement)
     {
-        foreach (var (key, bv) in b)
+        foreach (var (key, bv) in b.MembersOf())
         {
             if (!FieldEq(key, a[key], bv, a.ContainsKey(key), incomingHas: true, isSubStatement)) return false;
         }
-        foreach (var (key, av) in a)
+        foreach (var (key, av) in a.MembersOf())
         {
             if (b.ContainsKey(key)) continue;
             if (!FieldEq(key, av, null, storedHas: true, incomingHas: false, isSubStatement)) return false;
@@ -266,7 +266,7 @@ public static class StatementComparer
     private static bool ObjectsEq(JsonObject a, JsonObject b, string? defaultObjectType,
         Func<string, JsonNode?, JsonNode?, bool> memberEq, string? ignoreWhenMissing = null)
     {
-        foreach (var (key, av) in a)
+        foreach (var (key, av) in a.MembersOf())
         {
             if (b.TryGetPropertyValue(key, out var bv))
             {

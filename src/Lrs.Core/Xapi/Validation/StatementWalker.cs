@@ -67,7 +67,7 @@ internal sealed class StatementWalker(XapiVersion version)
             return;
         }
 
-        foreach (var (key, value) in obj)
+        foreach (var (key, value) in obj.MembersOf())
         {
             if (isSubStatement && Array.IndexOf(SubStatementForbidden, key) >= 0)
                 Add(Child(path, key), "a SubStatement must not have this property");
@@ -663,7 +663,7 @@ internal sealed class StatementWalker(XapiVersion version)
     private void LanguageMap(JsonNode node, string path)
     {
         if (node is not JsonObject obj) { Add(path, "must be a language map object"); return; }
-        foreach (var (key, value) in obj)
+        foreach (var (key, value) in obj.MembersOf())
         {
             if (!LanguageTag.IsValid(key)) Add(Child(path, key), "is not a valid RFC 5646 language tag");
             if (value is null) Add(Child(path, key), "must not be null");
@@ -675,7 +675,7 @@ internal sealed class StatementWalker(XapiVersion version)
     {
         if (node is not JsonObject obj) { Add(path, "must be an object"); return; }
         // Values are the extension owner's business, null included; only keys are judged.
-        foreach (var (key, _) in obj)
+        foreach (var (key, _) in obj.MembersOf())
         {
             if (!Iri.IsAbsolute(key)) Add(Child(path, key), "extension keys must be absolute IRIs");
         }
@@ -725,7 +725,7 @@ internal sealed class StatementWalker(XapiVersion version)
     /// <summary>Reports unknown members (names are case-sensitive) and null values.</summary>
     private void CheckMembers(JsonObject obj, string path, string[] allowed, string what)
     {
-        foreach (var (key, value) in obj)
+        foreach (var (key, value) in obj.MembersOf())
         {
             if (Array.IndexOf(allowed, key) < 0) Add(Child(path, key), $"is not a property of {what}");
             else if (value is null) Add(Child(path, key), "must not be null");
