@@ -143,9 +143,11 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
         if (s["context"] is JsonObject c)
         {
             if (c["contextActivities"] is JsonObject ca)
-                foreach (var (_, list) in ca)
-                    foreach (var a in list is JsonArray many ? many : (IEnumerable<JsonNode?>)[list])
-                        if (a?["id"] is JsonValue id) contextActivities.Add(id.GetValue<string>());
+                foreach (var (_, list) in ca.MembersOf())
+                {
+                    if (list is not JsonArray many) AddId(list);
+                    else foreach (var a in many.ItemsOf()) AddId(a);
+                }
             if (c["extensions"] is JsonObject ex)
             {
                 session = Text(ex, Learning.SessionStatements.SessionExtension);
@@ -154,6 +156,11 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
             }
         }
         var timestamp = DateTimeOffset.Parse(((s["timestamp"] ?? s["stored"])!).GetValue<string>(), CultureInfo.InvariantCulture);
+
+        void AddId(JsonNode? activity)
+        {
+            if (activity?["id"] is JsonValue id) contextActivities.Add(id.GetValue<string>());
+        }
         return new StatementFact(Guid.Parse(s["id"]!.GetValue<string>()), s["verb"]!["id"]!.GetValue<string>(), AgentKey.Of(s["actor"]),
             activity, type, target, timestamp, scaled, duration, session, contextActivities, unit, category);
     }

@@ -10,7 +10,10 @@ public static class ActivityDefinitions
 {
     private static readonly HashSet<string> MergedMaps = ["name", "description", "extensions"];
 
-    /// <summary>The definitions in a batch of prepared statements, merged per activity IRI in batch order.</summary>
+    /// <summary>
+    /// The definitions in a batch of prepared statements, merged per activity IRI in batch order. A definition given once may be
+    /// the statement's own node: read it, do not change it or attach it elsewhere.
+    /// </summary>
     public static Dictionary<string, JsonObject> Collect(IEnumerable<JsonObject> statements)
     {
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
@@ -83,8 +86,9 @@ public static class ActivityDefinitions
         if (activity is not JsonObject a || a["objectType"]?.GetValue<string>() is not (null or "Activity")) return;
         if (a["id"] is not JsonValue id || a["definition"] is not JsonObject definition) return;
         var iri = id.GetValue<string>();
-        // The same definition sent with every statement of a course is merged once.
-        var known = result.GetValueOrDefault(iri);
-        if (known is null || !Covers(known, definition)) result[iri] = Merge(known, definition);
+        // The first definition of an activity is taken as it is (and only read); one that adds to it is merged into a copy, and
+        // the same definition sent with every statement of a course adds nothing.
+        if (!result.TryGetValue(iri, out var known)) result[iri] = definition;
+        else if (!Covers(known, definition)) result[iri] = Merge(known, definition);
     }
 }
