@@ -25,6 +25,26 @@ internal sealed class FollowUpFacts(Dialect db)
     public static StatementFact? Of(PreparedStatement statement) =>
         StatementFact.Concerns(statement.Verb, statement.RefTarget, statement.IsVoiding) ? StatementFact.Read(statement.Node) : null;
 
+    // The columns of a fact as travelling rows (all but seq, which the statement's row gives).
+    private static Column<T>[] FactColumns<T>(Func<T, StatementFact> fact) =>
+    [
+        new("id", ColumnType.Uuid, r => fact(r).Id), new("verb", ColumnType.Text, r => fact(r).Verb),
+        new("at", ColumnType.Time, r => fact(r).Timestamp), new("agent_key", ColumnType.Text, r => fact(r).ActorKey),
+        new("activity", ColumnType.Text, r => fact(r).ActivityId), new("activity_type", ColumnType.Text, r => fact(r).ActivityType),
+        new("ref_target", ColumnType.Uuid, r => fact(r).RefTarget), new("scaled", ColumnType.Double, r => fact(r).Scaled),
+        new("duration_ticks", ColumnType.Long, r => fact(r).Duration?.Ticks), new("session", ColumnType.Text, r => fact(r).SessionId),
+        new("context_activities", ColumnType.Text, r => string.Join(Separator, fact(r).ContextActivities)),
+        new("unit", ColumnType.Text, r => fact(r).Unit), new("category", ColumnType.Text, r => fact(r).Category),
+    ];
+
+    private static readonly Column<(long Seq, StatementFact Fact)>[] SeqAndFact =
+        [new("seq", ColumnType.Long, r => r.Seq), .. FactColumns<(long Seq, StatementFact Fact)>(r => r.Fact)];
+
+    private static readonly Column<StatementFact>[] Facts = FactColumns<StatementFact>(f => f);
+
+    private const string Selected = "r.id, r.verb, r.at, r.agent_key, r.activity, r.activity_type, r.ref_target, r.scaled, r.duration_ticks, "
+        + "r.session, r.context_activities, r.unit, r.category";
+
     /// <summary>Inserts the facts of stored statements (by their <c>seq</c>) in the command's transaction.</summary>
     public Task InsertAsync(DbCommand command, long tenantId, IReadOnlyList<(long Seq, StatementFact Fact)> rows, CancellationToken ct)
     {
@@ -32,17 +52,19 @@ internal sealed class FollowUpFacts(Dialect db)
         command.With("t", tenantId);
         return db.ForEachRowAsync(command, $"""
             INSERT INTO follow_up_facts (tenant_id, seq, {Columns})
-            SELECT @t, r.seq, r.id, r.verb, r.at, r.agent_key, r.activity, r.activity_type, r.ref_target, r.scaled, r.duration_ticks,
-                r.session, r.context_activities, r.unit, r.category FROM {"{rows}"} WHERE true
-            """, rows, ct,
-            new("seq", ColumnType.Long, r => r.Seq), new("id", ColumnType.Uuid, r => r.Fact.Id), new("verb", ColumnType.Text, r => r.Fact.Verb),
-            new("at", ColumnType.Time, r => r.Fact.Timestamp), new("agent_key", ColumnType.Text, r => r.Fact.ActorKey),
-            new("activity", ColumnType.Text, r => r.Fact.ActivityId), new("activity_type", ColumnType.Text, r => r.Fact.ActivityType),
-            new("ref_target", ColumnType.Uuid, r => r.Fact.RefTarget), new("scaled", ColumnType.Double, r => r.Fact.Scaled),
-            new("duration_ticks", ColumnType.Long, r => r.Fact.Duration?.Ticks), new("session", ColumnType.Text, r => r.Fact.SessionId),
-            new("context_activities", ColumnType.Text, r => string.Join(Separator, r.Fact.ContextActivities)),
-            new("unit", ColumnType.Text, r => r.Fact.Unit), new("category", ColumnType.Text, r => r.Fact.Category));
+            SELECT @t, r.seq, {Selected} FROM {"{rows}"} WHERE true
+            """, rows, ct, SeqAndFact);
     }
+
+    /// <summary>
+    /// PostgreSQL: an <c>INSERT</c> of the facts of the statements among <paramref name="facts"/> that the query <paramref name="inserted"/>
+    /// (columns <c>seq</c> and <c>id</c>: the rows a statement's insert returned) holds, for a data-modifying <c>WITH</c> of the
+    /// same command; adds its parameters (<c>@f_…</c>, and <c>@t</c> is the tenant) to <paramref name="command"/>.
+    /// </summary>
+    public static string InsertOfInsertedSql(DbCommand command, string inserted, IReadOnlyList<StatementFact> facts) => $"""
+        INSERT INTO follow_up_facts (tenant_id, seq, {Columns})
+        SELECT @t, i.seq, {Selected} FROM {Postgres.PostgresDialect.Unnest(command, "f_", facts, Facts)} JOIN {inserted} i ON i.id = r.id
+        """;
 
     /// <summary>
     /// Fills the table from the statements stored before it existed: a data step of the migration that creates it, run in its

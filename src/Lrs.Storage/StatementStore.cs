@@ -70,7 +70,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             {
                 return await StoreOnceAsync(tenantId, batch, attachments, ct);
             }
-            catch (Exception e) when (attempt < 4 && db.IsTransient(e))
+            catch (Exception e) when (attempt < 4 && (db.IsTransient(e) || e is StoredMeanwhileException))
             {
                 // A deadlock or serialization failure rolled everything back; the batch is simply tried again.
                 await Task.Delay(Random.Shared.Next(5, 50) * attempt, ct);
@@ -100,15 +100,27 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         await using var lease = await db.BeginWriteAsync(null, ct);
         var (connection, transaction) = (lease.Connection, lease.Transaction);
-        var (version, existing, referrers) = await ReadBeforeWritingAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
+        // PostgreSQL inserts the rows of ids not stored in the round trip that reads (see ReadAndInsertAsync); SQLite reads first.
+        var (version, existing, referrers, inserted) = db.IsPostgres
+            ? await ReadAndInsertAsync(connection, transaction, tenantId, batch, ct)
+            : await ReadBeforeWritingAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
         var fresh = new List<PreparedStatement>(batch.Count);
+        var insertedSeqs = new List<long>(inserted is null ? 0 : batch.Count);
         foreach (var statement in batch)
         {
             if (existing.TryGetValue(statement.Id, out var body))
             {
                 if (!StatementComparer.AreEquivalent(JsonNode.Parse(body)!, statement.AsSent())) return new StoreOutcome(statement.Id);
             }
-            else fresh.Add(statement);
+            else if (inserted is null) fresh.Add(statement);
+            else if (inserted.TryGetValue(statement.Id, out var seq))
+            {
+                fresh.Add(statement);
+                insertedSeqs.Add(seq);
+            }
+            // Neither inserted nor found stored: what was stored under the id when the insert ran was gone when it was read. Tried
+            // again, the batch sees the id as it is now.
+            else throw new StoredMeanwhileException();
         }
 
         // Data sent again with a duplicate statement is stored too: it may have come by fileUrl the first time.
@@ -119,8 +131,13 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             return StoreOutcome.Stored;
         }
 
-        var seqs = await InsertStatementsAsync(connection, transaction, tenantId, fresh, ct);
-        await InsertFollowUpFactsAsync(connection, transaction, tenantId, fresh, seqs, ct);
+        long[] seqs;
+        if (inserted is not null) seqs = [.. insertedSeqs];
+        else
+        {
+            seqs = await InsertRowByRowAsync(connection, transaction, tenantId, fresh, ct);
+            await InsertFollowUpFactsAsync(connection, transaction, tenantId, fresh, seqs, ct);
+        }
 
         // Voiding, forwards: targets already stored (or earlier in this batch) become voided.
         var voidTargets = fresh.Where(s => s.IsVoiding).Select(s => s.RefTarget!.Value).Distinct().ToArray();
@@ -275,14 +292,15 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// lands between this batch's reads and writes); the bodies of the statements among <paramref name="ids"/> stored
     /// already; and the stored statements whose StatementRef targets one of them.
     /// </summary>
-    private async Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers)> ReadBeforeWritingAsync(DbConnection c, DbTransaction t,
-        long tenantId, Guid[] ids, CancellationToken ct)
+    private async Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadBeforeWritingAsync(
+        DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
     {
         await using var command = Dialect.Command(c, t, $"""
             {_evidence.VersionSql(shareLock: true)};
             SELECT id, body{db.AsText} FROM statements WHERE tenant_id = @t AND id{db.In("ids")};
             {ReferrersSql}
-            """, ("t", tenantId), ("lock", EvidenceTables.LockParameter(tenantId)), ("ids", db.List(ids)), ("targets", db.List(ids)));
+            """, ("t", tenantId), ("lock", EvidenceTables.LockParameter(tenantId)), ("ids", db.List(ids)),
+            ("targets", db.List(ids)));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var version = await _evidence.ReadVersionAsync(reader, shareLock: true, ct);
         await reader.NextResultAsync(ct);
@@ -291,26 +309,24 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await reader.NextResultAsync(ct);
         var referrers = new List<Referrer>();
         while (await reader.ReadAsync(ct)) referrers.Add(ReadReferrer(reader));
-        return (version, existing, referrers);
+        return (version, existing, referrers, null);
     }
 
-    /// <summary>Inserts statement rows with their own keys (source = themselves); returns their sequences in order.</summary>
-    private Task<long[]> InsertStatementsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct) =>
-        db.IsPostgres ? InsertSetBasedAsync(c, t, tenantId, statements, ct) : InsertRowByRowAsync(c, t, tenantId, statements, ct);
-
-    // PostgreSQL: one statement inserts the rows with their keys and the keys' hashes (StatementKeys); the keys travel as one
-    // separated text per row.
-    private static async Task<long[]> InsertSetBasedAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
+    /// <summary>
+    /// PostgreSQL, in one round trip: the framework version and the referrers, as <see cref="ReadBeforeWritingAsync"/> reads them,
+    /// then the rows of the batch whose ids are not stored inserted with their own keys and the keys' hashes
+    /// (<see cref="StatementKeys"/>), and the follow-up facts of the rows inserted. Only when an id was stored already does a
+    /// second round trip read what is stored under it. Returns the seq of each statement inserted.
+    /// </summary>
+    /// <remarks>
+    /// Stored already means committed when the insert ran; a row another transaction is inserting at that moment makes the
+    /// insert fail on the unique index, and the batch is tried again (<see cref="Dialect.IsTransient"/>). No <c>ON CONFLICT</c>:
+    /// its speculative insertion writes every row twice to the WAL.
+    /// </remarks>
+    private async Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadAndInsertAsync(
+        DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"""
-            INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, body)
-            SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, k.keys, {StatementKeys.HashesOfArray("k.keys")}, u.body
-            FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
-                AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
-                CROSS JOIN LATERAL (SELECT string_to_array(u.keys, chr(31)) AS keys) k
-            ORDER BY u.ord
-            RETURNING seq, id
-            """, (NpgsqlConnection)c, (NpgsqlTransaction)t);
+        await using var command = new NpgsqlCommand("", (NpgsqlConnection)c, (NpgsqlTransaction)t);
         var n = statements.Count;
         var ids = new Guid[n];
         var stored = new DateTime[n];
@@ -327,7 +343,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             (voiding[i], keys[i], bodies[i]) = (s.IsVoiding, string.Join(KeySeparator, s.Keys), s.Utf8Json);
         }
         command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("lock", EvidenceTables.LockParameter(tenantId));
         command.Parameters.AddWithValue("ids", ids);
+        command.Parameters.AddWithValue("targets", ids);
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>("stored", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = stored });
         command.Parameters.AddWithValue("verbs", verbs);
         command.Parameters.Add(new NpgsqlParameter<Guid?[]>("regs", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = regs });
@@ -337,11 +355,49 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         // The statements' UTF-8 text as jsonb, as it is: no string of it made on the way.
         command.Parameters.Add(new NpgsqlParameter<byte[][]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { TypedValue = bodies });
 
-        var seqById = new Dictionary<Guid, long>(n);
+        List<Lrs.Core.FollowUp.StatementFact>? facts = null;
+        foreach (var s in statements)
+            if (FollowUpFacts.Of(s) is { } fact) (facts ??= []).Add(fact);
+        // The keys travel as one separated text per row.
+        command.CommandText = $"""
+            {_evidence.VersionSql(shareLock: true)};
+            {ReferrersSql};
+            WITH inserted AS (
+                INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, body)
+                SELECT @t, u.id, u.stored, u.verb, u.reg, u.ref, u.voiding, k.keys, {StatementKeys.HashesOfArray("k.keys")}, u.body
+                FROM unnest(@ids, @stored, @verbs, @regs, @refs, @voiding, @keys, @bodies) WITH ORDINALITY
+                    AS u(id, stored, verb, reg, ref, voiding, keys, body, ord)
+                    CROSS JOIN LATERAL (SELECT string_to_array(u.keys, chr(31)) AS keys) k
+                WHERE NOT EXISTS (SELECT 1 FROM statements e WHERE e.tenant_id = @t AND e.id = u.id)
+                ORDER BY u.ord
+                RETURNING seq, id){(facts is null ? "" : $", facts AS ({FollowUpFacts.InsertOfInsertedSql(command, "inserted", facts)})")}
+            SELECT seq, id FROM inserted
+            """;
+
+        long version;
+        var referrers = new List<Referrer>();
+        var inserted = new Dictionary<Guid, long>(n);
         await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) seqById[reader.GetGuid(1)] = reader.GetInt64(0);
-        return [.. ids.Select(id => seqById[id])];
+        {
+            version = await _evidence.ReadVersionAsync(reader, shareLock: true, ct);
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct)) referrers.Add(ReadReferrer(reader));
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct)) inserted[reader.GetGuid(1)] = reader.GetInt64(0);
+        }
+        var existing = new Dictionary<Guid, string>();
+        if (inserted.Count < n)
+        {
+            await using var read = Dialect.Command(c, t, "SELECT id, body::text FROM statements WHERE tenant_id = @t AND id = ANY(@ids)",
+                ("t", tenantId), ("ids", ids.Where(id => !inserted.ContainsKey(id)).ToArray()));
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) existing[reader.GetGuid(0)] = reader.GetString(1);
+        }
+        return (version, existing, referrers, inserted);
     }
+
+    /// <summary>What another transaction did to an id of the batch between this one's insert and its read.</summary>
+    private sealed class StoredMeanwhileException() : Exception("A statement id of the batch changed meanwhile in another transaction.");
 
     // SQLite: prepared statements per row and per key, in process.
     private async Task<long[]> InsertRowByRowAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)

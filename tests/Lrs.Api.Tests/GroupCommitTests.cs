@@ -61,6 +61,25 @@ public abstract class GroupCommitTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task Concurrent_puts_of_one_id_with_different_statements_store_one_and_refuse_every_other()
+    {
+        // Each request may read the id as not stored and then meet the other's row when inserting: it must not count as stored.
+        for (var round = 0; round < 3; round++)
+        {
+            var actor = NewAgent();
+            var id = Guid.NewGuid().ToString();
+            var statements = Enumerable.Range(0, 8).Select(i => Statement(actor, id: id, verb: $"http://example.com/verbs/v{i}")).ToList();
+            var responses = await Task.WhenAll(statements.Select(s => lrs.Client().PutAsync($"/xapi/statements?statementId={id}", Json(s))));
+
+            responses.Count(r => r.StatusCode == HttpStatusCode.NoContent).Should().Be(1);
+            responses.Count(r => r.StatusCode == HttpStatusCode.Conflict).Should().Be(7);
+            var winner = responses.ToList().FindIndex(r => r.StatusCode == HttpStatusCode.NoContent);
+            var stored = (await lrs.Client().GetAllAsync($"/xapi/statements?agent={Q(actor)}")).Should().ContainSingle().Subject;
+            stored["verb"]!["id"]!.GetValue<string>().Should().Be($"http://example.com/verbs/v{winner}");
+        }
+    }
+
+    [Fact]
     public async Task An_invalid_request_among_concurrent_ones_changes_nothing_for_the_others()
     {
         var actor = NewAgent();

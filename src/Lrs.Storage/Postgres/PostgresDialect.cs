@@ -70,11 +70,19 @@ public sealed class PostgresDialect(PostgresDatabase database) : Dialect
     public override async Task<int> ForEachRowAsync<T>(DbCommand command, string sql, IReadOnlyList<T> rows, CancellationToken ct, params Column<T>[] columns)
     {
         if (rows.Count == 0) return 0;
-        var names = string.Join(", ", columns.Select(c => c.Name));
-        command.CommandText = sql.Replace("{rows}", $"unnest({string.Join(", ", columns.Select(c => "@" + c.Name))}) WITH ORDINALITY AS r({names}, n)", StringComparison.Ordinal);
-        foreach (var c in columns)
-            ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter(c.Name, NpgsqlDbType.Array | Type(c.Type)) { Value = Array(c, rows) });
+        command.CommandText = sql.Replace("{rows}", Unnest(command, "", rows, columns), StringComparison.Ordinal);
         return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Adds one array parameter per column (named <paramref name="prefix"/> and the column's name) to <paramref name="command"/>
+    /// and returns the source that unnests them as rows <c>r</c> with the columns' names and their position <c>n</c>.
+    /// </summary>
+    public static string Unnest<T>(DbCommand command, string prefix, IReadOnlyList<T> rows, params Column<T>[] columns)
+    {
+        foreach (var c in columns)
+            ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter(prefix + c.Name, NpgsqlDbType.Array | Type(c.Type)) { Value = Array(c, rows) });
+        return $"unnest({string.Join(", ", columns.Select(c => "@" + prefix + c.Name))}) WITH ORDINALITY AS r({string.Join(", ", columns.Select(c => c.Name))}, n)";
     }
 
     private static NpgsqlDbType Type(ColumnType type) => type switch
