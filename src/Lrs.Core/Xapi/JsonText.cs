@@ -52,7 +52,18 @@ public static class JsonText
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                return allowDuplicates ? ObjectKeepingLast(ref reader, maxStringBytes) : Object(ref reader, maxStringBytes);
+                var obj = new JsonObject();
+                while (Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var at = reader.TokenStartIndex;
+                    var name = Text(ref reader, maxStringBytes);
+                    Next(ref reader);
+                    var value = Value(ref reader, allowDuplicates, maxStringBytes);
+                    if (obj.TryAdd(name, value)) continue;
+                    if (!allowDuplicates) throw new JsonException($"The property name '{name}' at byte {at} appears more than once in its object.");
+                    obj[name] = value;
+                }
+                return obj;
             case JsonTokenType.StartArray:
                 var array = new JsonArray();
                 while (Next(ref reader) && reader.TokenType != JsonTokenType.EndArray)
@@ -69,106 +80,6 @@ public static class JsonText
             default:
                 return null;
         }
-    }
-
-    // The members are gathered first and the object made at its size: an object grown member by member makes a new table at
-    // each growth. Members of objects being read wait on one list per thread, those of an inner object above its parent's.
-    private static JsonObject Object(ref Utf8JsonReader reader, int? maxStringBytes)
-    {
-        var gathered = t_gathered ??= new Gathered();
-        var start = gathered.Members.Count;
-        HashSet<string>? names = null;   // the names of an object with many members
-        try
-        {
-            while (Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var at = reader.TokenStartIndex;
-                var name = Text(ref reader, maxStringBytes);
-                Next(ref reader);
-                var value = Value(ref reader, false, maxStringBytes);
-                if (gathered.Has(start, name, ref names)) throw new JsonException($"The property name '{name}' at byte {at} appears more than once in its object.");
-                gathered.Members.Add(new(name, value));
-            }
-            return gathered.Count(start) <= 3 ? gathered.Fill(start, []) : new JsonObject(gathered.From(start));
-        }
-        finally
-        {
-            gathered.Members.RemoveRange(start, gathered.Members.Count - start);
-        }
-    }
-
-    // Where the text may repeat a name, the last value counts.
-    private static JsonObject ObjectKeepingLast(ref Utf8JsonReader reader, int? maxStringBytes)
-    {
-        var obj = new JsonObject();
-        while (Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = Text(ref reader, maxStringBytes);
-            Next(ref reader);
-            obj[name] = Value(ref reader, true, maxStringBytes);
-        }
-        return obj;
-    }
-
-    [ThreadStatic] private static Gathered? t_gathered;
-
-    /// <summary>
-    /// The members of the objects being read on this thread. It hands the members of one object to
-    /// <see cref="JsonObject(IEnumerable{KeyValuePair{string, JsonNode}}, JsonNodeOptions?)"/> as a collection that knows its count,
-    /// so that the object's table is made at its size, and is its own enumerator, so that handing them over allocates nothing.
-    /// </summary>
-    private sealed class Gathered : ICollection<KeyValuePair<string, JsonNode?>>, IEnumerator<KeyValuePair<string, JsonNode?>>
-    {
-        public readonly List<KeyValuePair<string, JsonNode?>> Members = new(64);
-        private int _start;
-        private int _at;
-
-        public int Count(int start) => Members.Count - start;
-
-        // Whether the object whose members begin at start has a member of this name: few members are compared, many hashed.
-        public bool Has(int start, string name, ref HashSet<string>? names)
-        {
-            if (names is null)
-            {
-                if (Members.Count - start < 16)
-                {
-                    for (var i = start; i < Members.Count; i++)
-                        if (string.Equals(Members[i].Key, name, StringComparison.Ordinal)) return true;
-                    return false;
-                }
-                names = new HashSet<string>(StringComparer.Ordinal);
-                for (var i = start; i < Members.Count; i++) names.Add(Members[i].Key);
-            }
-            return !names.Add(name);
-        }
-
-        public JsonObject Fill(int start, JsonObject obj)
-        {
-            for (var i = start; i < Members.Count; i++) obj.Add(Members[i]);
-            return obj;
-        }
-
-        public Gathered From(int start)
-        {
-            (_start, _at) = (start, -1);
-            return this;
-        }
-
-        int ICollection<KeyValuePair<string, JsonNode?>>.Count => Members.Count - _start;
-        bool ICollection<KeyValuePair<string, JsonNode?>>.IsReadOnly => true;
-        public KeyValuePair<string, JsonNode?> Current => Members[_start + _at];
-        object System.Collections.IEnumerator.Current => Current;
-        public bool MoveNext() => ++_at < Members.Count - _start;
-        public void Reset() => _at = -1;
-        public void Dispose() { }
-        public IEnumerator<KeyValuePair<string, JsonNode?>> GetEnumerator() => this;
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => this;
-
-        public void CopyTo(KeyValuePair<string, JsonNode?>[] array, int arrayIndex) => Members.CopyTo(_start, array, arrayIndex, Members.Count - _start);
-        void ICollection<KeyValuePair<string, JsonNode?>>.Add(KeyValuePair<string, JsonNode?> item) => throw new NotSupportedException();
-        void ICollection<KeyValuePair<string, JsonNode?>>.Clear() => throw new NotSupportedException();
-        bool ICollection<KeyValuePair<string, JsonNode?>>.Contains(KeyValuePair<string, JsonNode?> item) => throw new NotSupportedException();
-        bool ICollection<KeyValuePair<string, JsonNode?>>.Remove(KeyValuePair<string, JsonNode?> item) => throw new NotSupportedException();
     }
 
     private static string Text(ref Utf8JsonReader reader, int? maxStringBytes)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Lrs.Core.Xapi;
 
@@ -15,8 +16,24 @@ internal static class JsonPaths
     private const int LongestKept = 160;
     private const int HighestIndexKept = 64;
 
-    private static readonly ConcurrentDictionary<(string Parent, string Key), string> Children = new();
-    private static readonly ConcurrentDictionary<(string Parent, int Index), string> Items = new();
+    // Keyed by the parent's identity: a parent path is itself one of those kept (or "$"), and a member name one of the walk's own
+    // names, so that a lookup hashes two references instead of two texts. A path made again rather than kept is not found,
+    // and is made again.
+    private static readonly ConcurrentDictionary<(string Parent, string Key), string> Children = new(ByReference.Instance);
+    private static readonly ConcurrentDictionary<(string Parent, int Index), string> Items = new(ByReference.Instance);
+
+    private sealed class ByReference : IEqualityComparer<(string, string)>, IEqualityComparer<(string, int)>
+    {
+        public static readonly ByReference Instance = new();
+
+        public bool Equals((string, string) a, (string, string) b) => ReferenceEquals(a.Item1, b.Item1) && ReferenceEquals(a.Item2, b.Item2);
+
+        public int GetHashCode((string, string) k) => HashCode.Combine(RuntimeHelpers.GetHashCode(k.Item1), RuntimeHelpers.GetHashCode(k.Item2));
+
+        public bool Equals((string, int) a, (string, int) b) => ReferenceEquals(a.Item1, b.Item1) && a.Item2 == b.Item2;
+
+        public int GetHashCode((string, int) k) => HashCode.Combine(RuntimeHelpers.GetHashCode(k.Item1), k.Item2);
+    }
 
     /// <summary>The path of member <paramref name="key"/> of the object at <paramref name="parent"/>.</summary>
     public static string Child(string parent, string key)
