@@ -12,8 +12,8 @@ using NpgsqlTypes;
 namespace Lrs.Storage;
 
 /// <summary>
-/// Statements. PostgreSQL writes set-based, a handful of round trips per batch whatever its size; SQLite, in process,
-/// runs prepared statements per row.
+/// Statements. PostgreSQL writes set-based, whatever the batch's size: a plain batch of new statements is one round trip
+/// before the commit (see <c>ReadAndInsertAsync</c>); SQLite, in process, runs prepared statements per row.
 /// </summary>
 /// <remarks>
 /// One transaction per batch: compare duplicates, insert rows and their index keys, apply voiding in both

@@ -8,8 +8,8 @@
 // PostgreSQL: CONNECTION names a cluster (any database); fresh databases bench_raw and bench_store are
 // (re)created in it. SQLite: CONNECTION is "Data Source=DIR/x.db"; fresh files raw.db and store.db are made
 // in DIR. Modes (one JSON line each on stdout):
-//   batch    multi-row INSERT of 100 statements (one VALUES list) + their statement_index rows (one INSERT ... SELECT
-//            unnest, or --pg-index values for a VALUES list) per transaction, one client
+//   batch    multi-row INSERT of 100 statements (one VALUES list; PostgreSQL: their keys and the keys' hashes in the row, as
+//            the LRS writes them) per transaction, one client
 //            (SQLite: 100 prepared single-row INSERTs per transaction, WAL, synchronous=FULL, as the LRS)
 //   single   one statement (+ its index rows) per transaction
 //   store    the LRS's own IStatementStore.StoreAsync with batches of 100 (no HTTP, no validation)
@@ -50,7 +50,7 @@ var pool = new PreparedStatement[lines.Length];
 for (var i = 0; i < lines.Length; i++)
     pool[i] = StatementPreparer.Prepare((JsonObject)JsonNode.Parse(lines[i])!, XapiVersion.V103, storedBase.AddTicks(i * 10L), authority);
 var meanKeys = pool.Average(p => p.Keys.Count);
-var meanBytes = pool.Average(p => Encoding.UTF8.GetByteCount(p.Json));
+var meanBytes = pool.Average(p => p.Utf8Json.Length);
 Console.Error.WriteLine($"pool: {pool.Length} prepared statements, mean {meanBytes:F0} bytes stored JSON, mean {meanKeys:F1} index keys");
 
 // Every use of a pooled row gets a fresh id and stored time (only the id is unique in the schema); the body is the same.
@@ -62,7 +62,8 @@ PreparedStatement Fresh()
     clockTicks += 10;
     var stored = new DateTimeOffset(clockTicks, TimeSpan.Zero);
     var id = Guid.CreateVersion7(stored);
-    return p with { Id = id, Stored = stored, Json = string.Concat("{\"id\":\"", id.ToString("D"), p.Json.AsSpan(43)) };
+    // The stored text begins {"id":"<36 characters>, all ASCII: 43 bytes.
+    return p with { Id = id, Stored = stored, Utf8Json = [.. Encoding.UTF8.GetBytes("{\"id\":\"" + id.ToString("D")), .. p.Utf8Json.AsSpan(43)] };
 }
 PreparedStatement[] FreshBatch(int n)
 {
@@ -74,10 +75,6 @@ PreparedStatement[] FreshBatch(int n)
 NpgsqlDataSource? pgSource = null;
 string? pgSourceConn = null;
 var pgStatementSql = new Dictionary<int, string>();
-var pgIndexSql = new Dictionary<int, string>();
-// Index rows (~10 per statement, ~1000 per batch): one INSERT ... SELECT unnest(arrays) (default; measured ~15-30% faster
-// here than one ~1000-row VALUES list with ~2000 parameters, so the yardstick is the better of the two) or --pg-index values.
-var pgIndexUnnest = (options.GetValueOrDefault("pg-index") ?? "unnest") == "unnest";
 
 foreach (var mode in modes)
 {
@@ -213,12 +210,13 @@ async Task PgInsertBatch(string connectionString, PreparedStatement[] batch)
     var n = batch.Length;
     if (!pgStatementSql.TryGetValue(n, out var sql))
     {
-        var sb = new StringBuilder("INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, body) VALUES ");
+        // A statement's own keys live in the row, with their hashes under the GIN index (schema 9): no statement_index rows.
+        var sb = new StringBuilder("INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, body) VALUES ");
         for (var i = 0; i < n; i++)
         {
             var b = i * 8;
             sb.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
-                $"($1, ${b + 2}, ${b + 3}, ${b + 4}, ${b + 5}, ${b + 6}, ${b + 7}, ${b + 8}, ${b + 9})");
+                $"($1, ${b + 2}, ${b + 3}, ${b + 4}, ${b + 5}, ${b + 6}, ${b + 7}, ${b + 8}, ARRAY(SELECT hashtextextended(h, $1) FROM unnest(${b + 8}::text[]) AS h), ${b + 9})");
         }
         pgStatementSql[n] = sql = sb.Append(" RETURNING seq").ToString();
     }
@@ -235,46 +233,12 @@ async Task PgInsertBatch(string connectionString, PreparedStatement[] batch)
             insert.Parameters.Add(new NpgsqlParameter { Value = s.RefTarget is { } rt ? rt : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
             insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = s.IsVoiding });
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. s.Keys] });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = s.Json, NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = s.Utf8Json, NpgsqlDbType = NpgsqlDbType.Jsonb });
         }
         // Multi-row VALUES keep their order in RETURNING in practice; seq is an identity, so the order is also ascending.
         await using var reader = await insert.ExecuteReaderAsync();
         var i = 0;
         while (await reader.ReadAsync()) seqs[i++] = reader.GetInt64(0);
-    }
-    var keyCount = batch.Sum(s => s.Keys.Count);
-    if (pgIndexUnnest)
-    {
-        var keys = new string[keyCount];
-        var keySeqs = new long[keyCount];
-        var k = 0;
-        for (var i = 0; i < n; i++)
-            foreach (var key in batch[i].Keys) (keys[k], keySeqs[k++]) = (key, seqs[i]);
-        await using var unnest = new NpgsqlCommand("INSERT INTO statement_index (tenant_id, key, seq, src) SELECT $1, k, s, s FROM unnest($2::text[], $3::bigint[]) AS x(k, s)", c, tx);
-        unnest.Parameters.Add(new NpgsqlParameter<long> { TypedValue = TenantId });
-        unnest.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys });
-        unnest.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = keySeqs });
-        await unnest.ExecuteNonQueryAsync();
-        await tx.CommitAsync();
-        return;
-    }
-    if (!pgIndexSql.TryGetValue(keyCount, out var isql))
-    {
-        var sb = new StringBuilder("INSERT INTO statement_index (tenant_id, key, seq, src) VALUES ");
-        for (var k = 0; k < keyCount; k++)
-            sb.Append(k == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"($1, ${2 * k + 2}, ${2 * k + 3}, ${2 * k + 3})");
-        pgIndexSql[keyCount] = isql = sb.ToString();
-    }
-    await using (var index = new NpgsqlCommand(isql, c, tx))
-    {
-        index.Parameters.Add(new NpgsqlParameter<long> { TypedValue = TenantId });
-        for (var i = 0; i < n; i++)
-            foreach (var key in batch[i].Keys)
-            {
-                index.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
-                index.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seqs[i] });
-            }
-        await index.ExecuteNonQueryAsync();
     }
     await tx.CommitAsync();
 }
@@ -332,7 +296,7 @@ async Task SqliteInsertBatch(string connectionString, PreparedStatement[] batch)
         pRef.Value = s.RefTarget is { } rt ? rt.ToString("D") : DBNull.Value;
         pVoiding.Value = s.IsVoiding ? 1 : 0;
         pKeys.Value = string.Join('\u001f', s.Keys);
-        pBody.Value = s.Json;
+        pBody.Value = Encoding.UTF8.GetString(s.Utf8Json);
         pSeq.Value = (long)insert.ExecuteScalar()!;
         foreach (var key in s.Keys)
         {
