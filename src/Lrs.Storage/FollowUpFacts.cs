@@ -42,8 +42,10 @@ internal sealed class FollowUpFacts(Dialect db)
 
     private static readonly Column<StatementFact>[] Facts = FactColumns<StatementFact>(f => f);
 
-    private const string Selected = "r.id, r.verb, r.at, r.agent_key, r.activity, r.activity_type, r.ref_target, r.scaled, r.duration_ticks, "
-        + "r.session, r.context_activities, r.unit, r.category";
+    // The fact columns of a table or rows named alias.
+    private static string ColumnsOf(string alias) => string.Join(", ", Columns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    private static readonly string Selected = ColumnsOf("r");
 
     /// <summary>Inserts the facts of stored statements (by their <c>seq</c>) in the command's transaction.</summary>
     public Task InsertAsync(DbCommand command, long tenantId, IReadOnlyList<(long Seq, StatementFact Fact)> rows, CancellationToken ct)
@@ -135,7 +137,7 @@ internal sealed class FollowUpFacts(Dialect db)
     // hash them and scan the whole table for them.
     public async Task<IReadOnlyList<StatementFact>> ReadByIdAsync(long tenantId, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
         ids.Count == 0 ? [] : await db.QueryAsync($"""
-            SELECT {string.Join(", ", Columns.Split(", ").Select(c => "f." + c))}
+            SELECT {ColumnsOf("f")}
             FROM {db.Sql("json_each(@ids) i JOIN statements s ON s.id = i.value", "unnest(@ids) i(id) JOIN statements s ON s.id = i.id")}
                 JOIN follow_up_facts f ON f.tenant_id = s.tenant_id AND f.seq = s.seq
             WHERE s.tenant_id = @t

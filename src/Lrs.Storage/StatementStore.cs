@@ -297,10 +297,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         await using var command = Dialect.Command(c, t, $"""
             {_evidence.VersionSql(shareLock: true)};
-            SELECT id, body{db.AsText} FROM statements WHERE tenant_id = @t AND id{db.In("ids")};
+            {StoredBodiesSql};
             {ReferrersSql}
-            """, ("t", tenantId), ("lock", EvidenceTables.LockParameter(tenantId)), ("ids", db.List(ids)),
-            ("targets", db.List(ids)));
+            """, ("t", tenantId), ("lock", EvidenceTables.LockParameter(tenantId)), ("ids", db.List(ids)), ("targets", db.List(ids)));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var version = await _evidence.ReadVersionAsync(reader, shareLock: true, ct);
         await reader.NextResultAsync(ct);
@@ -388,13 +387,15 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         var existing = new Dictionary<Guid, string>();
         if (inserted.Count < n)
         {
-            await using var read = Dialect.Command(c, t, "SELECT id, body::text FROM statements WHERE tenant_id = @t AND id = ANY(@ids)",
-                ("t", tenantId), ("ids", ids.Where(id => !inserted.ContainsKey(id)).ToArray()));
+            await using var read = Dialect.Command(c, t, StoredBodiesSql, ("t", tenantId), ("ids", db.List(ids.Where(id => !inserted.ContainsKey(id)))));
             await using var reader = await read.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) existing[reader.GetGuid(0)] = reader.GetString(1);
+            while (await reader.ReadAsync(ct)) existing[db.Uuid(reader, 0)] = reader.GetString(1);
         }
         return (version, existing, referrers, inserted);
     }
+
+    // The bodies of the statements among @ids stored already.
+    private string StoredBodiesSql => $"SELECT id, body{db.AsText} FROM statements WHERE tenant_id = @t AND id{db.In("ids")}";
 
     /// <summary>What another transaction did to an id of the batch between this one's insert and its read.</summary>
     private sealed class StoredMeanwhileException() : Exception("A statement id of the batch changed meanwhile in another transaction.");
