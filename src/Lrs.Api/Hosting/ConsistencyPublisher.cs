@@ -51,18 +51,18 @@ public sealed partial class ConsistencyPublisher(LrsStore store, StoredClock clo
     private async Task ExchangeAsync(CancellationToken ct) =>
         clock.OthersConsistentThrough(await store.Consistency!.ExchangeAsync(clock.OwnConsistentThrough(), ct));
 
+    /// <remarks>
+    /// A host may dispose this service before, after or while it stops it (a test server torn down), so stopping is safe to
+    /// repeat and to race with disposal: the token source is cancelled, never disposed. It holds no timer and no wait
+    /// handle, so there is nothing to release, and a second cancellation is a no-op where one after disposal would throw.
+    /// </remarks>
     public async Task StopAsync(CancellationToken ct)
     {
-        // A host may be disposed before it is stopped (a test server torn down), so stopping twice, or after disposal, is a no-op.
-        if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
+        await _stop.CancelAsync();
         await _loop;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        _stop.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consistency bounds not exchanged; the last ones read are kept.")]
     private static partial void Failed(ILogger logger, Exception exception);
