@@ -227,7 +227,7 @@ public sealed class CompetenceStore(Dialect db, FrameworkCache frameworks, TimeP
     {
         if (verbs.Length == 0) return [];
         await using var command = Dialect.Command(c, t, $"""
-            SELECT id, stored, body{db.AsText} FROM statements
+            SELECT id, stored, body FROM statements
             WHERE tenant_id = @t AND seq >= @from AND seq < @to AND NOT voided AND NOT is_voiding AND verb{db.In("verbs")}
             ORDER BY seq
             """, ("t", tenantId), ("from", from), ("to", to), ("verbs", db.List(verbs)));

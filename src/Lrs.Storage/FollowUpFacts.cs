@@ -84,7 +84,7 @@ internal sealed class FollowUpFacts(Dialect db)
             {
                 var rows = new List<(long Seq, StatementFact Fact)>();
                 await using (var read = Dialect.Command(connection, transaction, $"""
-                    SELECT seq, verb, ref_target, is_voiding, body{db.AsText} FROM statements
+                    SELECT seq, verb, ref_target, is_voiding, body FROM statements
                     WHERE tenant_id = @t AND seq > @after AND NOT voided AND (verb{db.In("verbs")} OR ref_target IS NOT NULL AND NOT is_voiding)
                     ORDER BY seq LIMIT 5000
                     """, ("t", tenant), ("after", after), ("verbs", verbs)))

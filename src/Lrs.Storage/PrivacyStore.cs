@@ -134,14 +134,14 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
             await using var command = lease.Command("", ("t", tenantId));
             await db.ForEachRowAsync(command, db.Sql(
                 sqlite: "UPDATE statements SET body = r.body, keys = r.keys, stored = r.stored FROM {rows} WHERE statements.tenant_id = @t AND statements.seq = r.seq",
-                postgres: "UPDATE statements s SET body = r.body::jsonb, keys = string_to_array(r.keys, chr(31)), stored = r.stored FROM {rows} WHERE s.tenant_id = @t AND s.seq = r.seq"),
+                postgres: "UPDATE statements s SET body = r.body, keys = string_to_array(r.keys, chr(31)), stored = r.stored FROM {rows} WHERE s.tenant_id = @t AND s.seq = r.seq"),
                 rewritten, ct, new("seq", ColumnType.Long, r => r.Seq), new("body", ColumnType.Text, r => r.Body.ToJsonString()),
                 new("keys", ColumnType.Text, r => string.Join(KeySeparator, StatementIndex.Extract(r.Body))), new("stored", ColumnType.Time, _ => stored));
             counts.StatementsRewritten = rewritten.Count;
             // What follow-up reads of them names the pseudonym too.
             var seqs = rewritten.Select(r => r.Seq).ToList();
             await Execute(lease, $"DELETE FROM follow_up_facts WHERE tenant_id = @t AND seq{db.In("seqs")}", ct, ("t", tenantId), ("seqs", db.List(seqs)));
-            var facts = await ListAsync(lease, $"SELECT seq, verb, ref_target, is_voiding, body{db.AsText} FROM statements WHERE tenant_id = @t AND seq{db.In("seqs")} AND NOT voided",
+            var facts = await ListAsync(lease, $"SELECT seq, verb, ref_target, is_voiding, body FROM statements WHERE tenant_id = @t AND seq{db.In("seqs")} AND NOT voided",
                 r => (Seq: r.GetInt64(0), Fact: FollowUpFacts.Of(r.GetString(1), db.UuidOrNull(r, 2), r.GetBoolean(3), r.GetString(4))), ct, ("t", tenantId), ("seqs", db.List(seqs)));
             await using var insert = lease.Command("");
             await new FollowUpFacts(db).InsertAsync(insert, tenantId, [.. facts.Where(f => f.Fact is not null).Select(f => (f.Seq, f.Fact!))], ct);
@@ -176,7 +176,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
     }
 
     private async Task<List<StatementRow>> ReadStatementsAsync(WriteLease lease, long tenantId, string where, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
-        await ListAsync(lease, $"SELECT seq, id, ref_target, body{db.AsText}, keys FROM statements WHERE tenant_id = @t AND {where}",
+        await ListAsync(lease, $"SELECT seq, id, ref_target, body, keys FROM statements WHERE tenant_id = @t AND {where}",
             r => new StatementRow(r.GetInt64(0), db.Uuid(r, 1), db.UuidOrNull(r, 2), (JsonObject)JsonNode.Parse(r.GetString(3))!,
                 db.IsPostgres ? r.GetFieldValue<string[]>(4) : r.GetString(4).Split(KeySeparator, StringSplitOptions.RemoveEmptyEntries)),
             ct, [("t", tenantId), .. parameters]);
@@ -230,7 +230,7 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
     private Task<int> RemoveUnreferencedAttachmentsAsync(WriteLease lease, long tenantId, string[]? candidates, CancellationToken ct) =>
         Execute(lease, $"""
             DELETE FROM attachments WHERE tenant_id = @t{(candidates is null ? "" : $" AND sha2{db.In("sha2s")}")}
-                AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.tenant_id = @t AND {db.Sql("instr(lower(s.body), attachments.sha2) > 0", "strpos(lower(s.body::text), attachments.sha2) > 0")})
+                AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.tenant_id = @t AND {db.Sql("instr(lower(s.body), attachments.sha2) > 0", "strpos(lower(s.body), attachments.sha2) > 0")})
             """, ct, ("t", tenantId), ("sha2s", candidates is null ? null : db.List(candidates)));
 
     /// <summary>

@@ -351,8 +351,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         command.Parameters.Add(new NpgsqlParameter<Guid?[]>("refs", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = refs });
         command.Parameters.AddWithValue("voiding", voiding);
         command.Parameters.AddWithValue("keys", keys);
-        // The statements' UTF-8 text as jsonb, as it is: no string of it made on the way.
-        command.Parameters.Add(new NpgsqlParameter<byte[][]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { TypedValue = bodies });
+        // The statements' UTF-8 text as it is: no string of it made on the way.
+        command.Parameters.Add(new NpgsqlParameter<byte[][]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = bodies });
 
         List<Lrs.Core.FollowUp.StatementFact>? facts = null;
         foreach (var s in statements)
@@ -395,7 +395,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     }
 
     // The bodies of the statements among @ids stored already.
-    private string StoredBodiesSql => $"SELECT id, body{db.AsText} FROM statements WHERE tenant_id = @t AND id{db.In("ids")}";
+    private string StoredBodiesSql => $"SELECT id, body FROM statements WHERE tenant_id = @t AND id{db.In("ids")}";
 
     /// <summary>What another transaction did to an id of the batch between this one's insert and its read.</summary>
     private sealed class StoredMeanwhileException() : Exception("A statement id of the batch changed meanwhile in another transaction.");
@@ -543,7 +543,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
 
     /// <inheritdoc />
     public async Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct) =>
-        (await db.QueryAsync($"SELECT seq, stored, body{db.AsText}, voided FROM statements WHERE tenant_id = @t AND id = @id", Read, ct,
+        (await db.QueryAsync("SELECT seq, stored, body, voided FROM statements WHERE tenant_id = @t AND id = @id", Read, ct,
             ("t", tenantId), ("id", db.Uuid(id)))).FirstOrDefault();
 
     /// <inheritdoc />
@@ -551,7 +551,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         await using var connection = await db.OpenAsync(ct);
         await using var command = Dialect.Command(connection, null, "", ("t", tenantId));
-        var sql = new StringBuilder($"SELECT s.seq, s.stored, s.body{db.AsText}, s.voided FROM statements s WHERE s.tenant_id = @t AND NOT s.voided");
+        // The page's rows are found and ordered first, and only they are read whole: a filter that matches thousands of
+        // statements would otherwise have each one's body read before the sort.
+        var sql = new StringBuilder("SELECT s.seq FROM statements s WHERE s.tenant_id = @t AND NOT s.voided");
         if (query.Since is { } since)
         {
             sql.Append(" AND s.stored > @since");
@@ -579,6 +581,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             sql.Append(AboutOrganisation);
             command.With("org", organisation);
         }
+        string? exact = null;
         if (query.Keys.Count > 0)
         {
             // All keys must come from one source: the statement itself or one statement of its StatementRef chain. A related agent
@@ -599,16 +602,27 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             }
             if (db.IsPostgres)
             {
-                // Candidates by the hashes of the keys (GIN), then the keys themselves: the statement's own, or inherited from one source.
+                // Candidates by the hashes of the keys, then the keys themselves: the statement's own, or inherited from one source.
+                // The page is chosen by the hashes alone, which the stored-order index holds beside each statement's position: a
+                // key many statements carry is then read newest first from that index and the walk stops at the page's end, and
+                // a rare one comes from the GIN index. The keys are checked on the page's rows.
                 foreach (var n in names) sql.Append($" AND s.key_hashes && {StatementKeys.HashesOf(n)}");
                 var own = string.Join(" AND ", names.Select(n => $"s.keys && ARRAY[{string.Join(", ", n.Select(x => $"@{x}::text"))}]"));
-                sql.Append($" AND (({own}) OR EXISTS ({Inherited("SELECT 1 FROM", " AND i0.seq = s.seq")}))");
+                exact = $"({own}) OR EXISTS ({Inherited("SELECT 1 FROM", " AND i0.seq = s.seq")})";
             }
             else sql.Append($" AND s.seq IN ({Inherited("SELECT i0.seq FROM", "")})");
         }
-        sql.Append(query.Ascending ? " ORDER BY s.stored, s.seq" : " ORDER BY s.stored DESC, s.seq DESC");
-        command.CommandText = sql.Append(" LIMIT @limit").ToString();
+        var order = query.Ascending ? " ORDER BY s.stored, s.seq" : " ORDER BY s.stored DESC, s.seq DESC";
+        command.CommandText = $"SELECT s.seq, s.stored, s.body, s.voided, {exact ?? "true"} FROM ({sql}{order} LIMIT @limit) page"
+            + $" JOIN statements s ON s.tenant_id = @t AND s.seq = page.seq{order}";
         command.With("limit", query.Limit);
+        var rows = await command.ListAsync(r => (Statement: Read(r), Exact: r.GetBoolean(4)), ct);
+        if (rows.All(r => r.Exact)) return [.. rows.Select(r => r.Statement)];
+
+        // A 64-bit hash of another key matched (never seen in practice, but possible): the page is chosen again with the keys
+        // checked before the cut, so that it is still full and its end still where the next page starts.
+        command.CommandText = $"SELECT s.seq, s.stored, s.body, s.voided FROM ({sql} AND ({exact}){order} LIMIT @limit) page"
+            + $" JOIN statements s ON s.tenant_id = @t AND s.seq = page.seq{order}";
         return await command.ListAsync(Read, ct);
     }
 
@@ -646,7 +660,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await using var command = Dialect.Command(connection, null, "", ("t", tenantId),
             ("keys", db.List(agentKeys.SelectMany(k => StatementIndex.Alternatives(StatementIndex.RelatedAgent + k)))),
             ("limit", limit));
-        var sql = new StringBuilder($"SELECT s.seq, s.stored, s.body{db.AsText}, s.voided FROM statements s WHERE s.tenant_id = @t")
+        var sql = new StringBuilder("SELECT s.seq, s.stored, s.body, s.voided FROM statements s WHERE s.tenant_id = @t")
             .Append($" AND {StatementKeys.CarriesAny(db, "s", "keys")}");
         if (after is { } position)
         {
@@ -677,7 +691,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
                 """,
             // The statements' own keys: candidates by the hashes of the agents' and the activities' keys, then the keys themselves.
             postgres: $"""
-                SELECT s.seq, s.stored, s.body::text, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
+                SELECT s.seq, s.stored, s.body, s.voided, substr(a.key, {StatementIndex.Agent.Length + 1})
                 FROM statements s JOIN unnest(@agents) AS a(key) ON s.keys @> ARRAY[a.key]
                 WHERE s.tenant_id = @t AND NOT s.voided AND s.keys && @activities
                     AND s.key_hashes && {StatementKeys.HashesOfArray("@agents")}

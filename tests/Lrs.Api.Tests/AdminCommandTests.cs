@@ -16,7 +16,7 @@ public abstract partial class AdminCommandTests : IDisposable
     /// <summary>Runs SQL on this class's store directly (to make it look like a database of an older version).</summary>
     protected abstract Task ExecuteSqlAsync(string sql);
 
-    /// <summary>SQL that undoes migration 9 (<c>0009_statement_key_hashes</c>), which changes nothing on SQLite.</summary>
+    /// <summary>SQL that undoes migrations 10 and 9 (<c>0010_statement_body_text</c>, <c>0009_statement_key_hashes</c>), which change nothing on SQLite.</summary>
     protected virtual string UndoStatementKeyHashes => "";
 
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(Directory, StoreEnvironment, args);
@@ -330,7 +330,9 @@ public sealed class AdminCommandTestsOnPostgres : AdminCommandTests
         ["Lrs__Storage__ConnectionString"] = _database.Value,
     };
 
-    protected override string UndoStatementKeyHashes => " INSERT INTO statement_index SELECT tenant_id, unnest(keys), seq, seq FROM statements ON CONFLICT DO NOTHING;"
+    protected override string UndoStatementKeyHashes =>
+        " ALTER TABLE statements ALTER COLUMN body TYPE jsonb USING body::jsonb; DROP INDEX ix_statements_stored; CREATE INDEX ix_statements_stored ON statements (tenant_id, stored, seq);"
+        + " INSERT INTO statement_index SELECT tenant_id, unnest(keys), seq, seq FROM statements ON CONFLICT DO NOTHING;"
         + " ALTER TABLE statements DROP COLUMN key_hashes; DROP INDEX ix_statement_index_seq;";
 
     protected override async Task ExecuteSqlAsync(string sql)

@@ -233,7 +233,7 @@ async Task PgInsertBatch(string connectionString, PreparedStatement[] batch)
             insert.Parameters.Add(new NpgsqlParameter { Value = s.RefTarget is { } rt ? rt : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
             insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = s.IsVoiding });
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. s.Keys] });
-            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = s.Utf8Json, NpgsqlDbType = NpgsqlDbType.Jsonb });
+            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = s.Utf8Json, NpgsqlDbType = NpgsqlDbType.Text });
         }
         // Multi-row VALUES keep their order in RETURNING in practice; seq is an identity, so the order is also ascending.
         await using var reader = await insert.ExecuteReaderAsync();

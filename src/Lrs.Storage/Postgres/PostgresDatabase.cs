@@ -60,8 +60,17 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
         // Nodes that start together queue here; each after the first finds the migrations recorded and does nothing.
         await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(4711020)", connection, transaction))
             await command.ExecuteNonQueryAsync(ct);
-        await Migrator.MigrateAsync(transaction, ct, SchemaMigrator.DataSteps(new PostgresDialect(this)));
+        var applied = await Migrator.MigrateAsync(transaction, ct, SchemaMigrator.DataSteps(new PostgresDialect(this)));
         await transaction.CommitAsync(ct);
+
+        // A migration may have rewritten the statements table, which leaves it without statistics and with an empty visibility
+        // map: until a vacuum, the planner guesses and every index-only read of a page goes to the table. Neither the inserts
+        // nor the deletes that start autovacuum happened, so the vacuum is run here (outside a transaction, as it must be).
+        if (applied.Count > 0)
+        {
+            await using var vacuum = new NpgsqlCommand("VACUUM (ANALYZE) statements", connection) { CommandTimeout = 0 };
+            await vacuum.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <inheritdoc />
