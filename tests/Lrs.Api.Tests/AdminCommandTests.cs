@@ -330,10 +330,7 @@ public sealed class AdminCommandTestsOnPostgres : AdminCommandTests
         ["Lrs__Storage__ConnectionString"] = _database.Value,
     };
 
-    protected override string UndoStatementKeyHashes =>
-        " ALTER TABLE statements ALTER COLUMN body TYPE jsonb USING body::jsonb; DROP INDEX ix_statements_stored; CREATE INDEX ix_statements_stored ON statements (tenant_id, stored, seq);"
-        + " INSERT INTO statement_index SELECT tenant_id, unnest(keys), seq, seq FROM statements ON CONFLICT DO NOTHING;"
-        + " ALTER TABLE statements DROP COLUMN key_hashes; DROP INDEX ix_statement_index_seq;";
+    protected override string UndoStatementKeyHashes => " " + PostgresServer.UndoStatementKeyHashes;
 
     protected override async Task ExecuteSqlAsync(string sql)
     {

@@ -426,8 +426,7 @@ public abstract class FollowUpTests(LrsFixture lrs)
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; DELETE FROM schema_migrations WHERE version >= 7"
-                + (postgres ? "; INSERT INTO statement_index SELECT tenant_id, unnest(keys), seq, seq FROM statements ON CONFLICT DO NOTHING;"
-                    + " ALTER TABLE statements DROP COLUMN key_hashes; DROP INDEX ix_statement_index_seq" : "");
+                + (postgres ? "; " + PostgresServer.UndoStatementKeyHashes : "");
             await command.ExecuteNonQueryAsync();
         }
         if (postgres) await new Lrs.Storage.Postgres.PostgresDatabase(lrs.StoreConnectionString).EnsureSchemaAsync(CancellationToken.None);

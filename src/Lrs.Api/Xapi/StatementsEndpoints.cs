@@ -201,24 +201,59 @@ public static class StatementsEndpoints
         var format = Enum.Parse<StatementFormat>(cursor.Format, ignoreCase: true);
         var languages = AcceptLanguages(http.Request);
         var canonical = await CanonicalDefinitionsAsync(http, knowledge, format, page, ct);
+        if (!cursor.Attachments) return new StatementPage(page, format, languages, canonical, more);
         var buffer = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(buffer))
+        await using (var writer = new Utf8JsonWriter(buffer)) await StatementPage.WriteAsync(writer, page, format, languages, canonical, more);
+        return StatementAttachments.MultipartResult(buffer.ToArray(), page.Select(r => r.Json), store, http.User.TenantId(), ct);
+    }
+
+    /// <summary>
+    /// A page of statements written straight into the response as it is made, a few kilobytes at a time: a page of a hundred
+    /// statements is over 100 kB, which as one array would be allocated on the large object heap twice per request (the
+    /// growing buffer and its copy) and collected only by the most expensive collections.
+    /// </summary>
+    private sealed class StatementPage(IReadOnlyList<StoredStatement> page, StatementFormat format, IReadOnlyList<string> languages,
+        IReadOnlyDictionary<string, JsonObject>? canonical, string more) : IResult
+    {
+        private const int FlushAt = 16 * 1024;
+
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "application/json";
+            if (HttpMethods.IsHead(http.Request.Method)) return;
+            var body = http.Response.BodyWriter;
+            await using var writer = new Utf8JsonWriter(body);
+            await WriteAsync(writer, page, format, languages, canonical, more, async () =>
+            {
+                writer.Flush();
+                await body.FlushAsync(http.RequestAborted);
+            });
+        }
+
+        /// <summary>Writes the page; <paramref name="flush"/>, if given, whenever some kilobytes are pending, and at the end.</summary>
+        public static async Task WriteAsync(Utf8JsonWriter writer, IReadOnlyList<StoredStatement> page, StatementFormat format, IReadOnlyList<string> languages,
+            IReadOnlyDictionary<string, JsonObject>? canonical, string more, Func<Task>? flush = null)
         {
             writer.WriteStartObject();
             writer.WritePropertyName("statements");
             writer.WriteStartArray();
             foreach (var row in page)
             {
-                if (format == StatementFormat.Exact) writer.WriteRawValue(row.Json, skipInputValidation: true);
-                else StatementFormatter.Format(row.Json, format, languages, canonical).WriteTo(writer);
+                WriteStatement(writer, row, format, languages, canonical);
+                if (flush is not null && writer.BytesPending >= FlushAt) await flush();
             }
             writer.WriteEndArray();
             writer.WriteString("more", more);
             writer.WriteEndObject();
+            if (flush is not null) await flush();
         }
-        return cursor.Attachments
-            ? StatementAttachments.MultipartResult(buffer.ToArray(), page.Select(r => r.Json), store, http.User.TenantId(), ct)
-            : TypedResults.Bytes(buffer.ToArray(), "application/json");
+
+        private static void WriteStatement(Utf8JsonWriter writer, StoredStatement row, StatementFormat format, IReadOnlyList<string> languages,
+            IReadOnlyDictionary<string, JsonObject>? canonical)
+        {
+            if (format == StatementFormat.Exact) writer.WriteRawValue(row.Json, skipInputValidation: true);
+            else StatementFormatter.Format(row.Json, format, languages, canonical).WriteTo(writer);
+        }
     }
 
     private static async Task<IReadOnlyDictionary<string, JsonObject>?> CanonicalDefinitionsAsync(
