@@ -613,16 +613,17 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             else sql.Append($" AND s.seq IN ({Inherited("SELECT i0.seq FROM", "")})");
         }
         var order = query.Ascending ? " ORDER BY s.stored, s.seq" : " ORDER BY s.stored DESC, s.seq DESC";
-        command.CommandText = $"SELECT s.seq, s.stored, s.body, s.voided, {exact ?? "true"} FROM ({sql}{order} LIMIT @limit) page"
-            + $" JOIN statements s ON s.tenant_id = @t AND s.seq = page.seq{order}";
+        // The rows of the page chosen by `choose`, read whole, with `checked` beside each.
+        string Page(string choose, string @checked) =>
+            $"SELECT s.seq, s.stored, s.body, s.voided, {@checked} FROM ({choose}{order} LIMIT @limit) page JOIN statements s ON s.tenant_id = @t AND s.seq = page.seq{order}";
+        command.CommandText = Page(sql.ToString(), exact ?? "true");
         command.With("limit", query.Limit);
         var rows = await command.ListAsync(r => (Statement: Read(r), Exact: r.GetBoolean(4)), ct);
         if (rows.All(r => r.Exact)) return [.. rows.Select(r => r.Statement)];
 
         // A 64-bit hash of another key matched (never seen in practice, but possible): the page is chosen again with the keys
         // checked before the cut, so that it is still full and its end still where the next page starts.
-        command.CommandText = $"SELECT s.seq, s.stored, s.body, s.voided FROM ({sql} AND ({exact}){order} LIMIT @limit) page"
-            + $" JOIN statements s ON s.tenant_id = @t AND s.seq = page.seq{order}";
+        command.CommandText = Page($"{sql} AND ({exact})", "true");
         return await command.ListAsync(Read, ct);
     }
 
