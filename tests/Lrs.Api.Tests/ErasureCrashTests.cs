@@ -33,8 +33,10 @@ public sealed class ErasureCrashTests(ITestOutputHelper output)
             ["Lrs__Storage__Provider"] = provider, ["Lrs__Storage__ConnectionString"] = store,
             ["Lrs__Bootstrap__Key"] = "crash", ["Lrs__Bootstrap__Secret"] = "crash-secret",
         };
-        // E-0 is erased uninterrupted, to time an erasure; each of the others is killed at one share of that time.
-        var people = Enumerable.Range(0, KillAt.Length + 1).Select(i => new Subject($"E-{i}", NewAgent())).ToList();
+        // E-0 is erased uninterrupted to warm the LRS up (the first erasure of a process runs code not yet compiled, and took
+        // several times as long, so that every kill timed from it came after the commit), E-1 to time an erasure; each of the
+        // others is killed at one share of that time.
+        var people = Enumerable.Range(0, KillAt.Length + 2).Select(i => new Subject($"E-{i}", NewAgent())).ToList();
         var lrs = await LrsProcess.StartAsync(directory, environment);
         try
         {
@@ -43,15 +45,21 @@ public sealed class ErasureCrashTests(ITestOutputHelper output)
             foreach (var person in people)
                 (await OutcomeAsync(lrs, key, secret, person)).Should().Be("whole", "the check is real: every person is whole before");
 
-            var timer = Stopwatch.StartNew();
-            using (var hr = FirstStartTests.Authenticated(lrs, key, secret))
-                (await hr.PostAsync($"/api/people/{people[0].Id}/erasure", Json(new JsonObject { ["mode"] = "erase" }))).StatusCode.Should().Be(HttpStatusCode.OK);
-            var erasure = timer.Elapsed;
-            (await OutcomeAsync(lrs, key, secret, people[0])).Should().Be("none", "an erasure that ran to its end leaves nothing");
+            // The test's own first PostgreSQL connection is slow to open: made here, it does not delay the first kill.
+            if (provider == "Postgres") await ErasureTransactionOpenAsync(store);
+            var erasure = TimeSpan.Zero;
+            foreach (var person in people.Take(2))
+            {
+                var timer = Stopwatch.StartNew();
+                using (var hr = FirstStartTests.Authenticated(lrs, key, secret))
+                    (await hr.PostAsync($"/api/people/{person.Id}/erasure", Json(new JsonObject { ["mode"] = "erase" }))).StatusCode.Should().Be(HttpStatusCode.OK);
+                erasure = timer.Elapsed;
+                (await OutcomeAsync(lrs, key, secret, person)).Should().Be("none", "an erasure that ran to its end leaves nothing");
+            }
             output.WriteLine($"{provider}: erasing {StatementsPerPerson} statements took {erasure.TotalMilliseconds:F0} ms");
 
             var outcomes = new List<(string Outcome, bool InTransaction)>();
-            foreach (var (person, share) in people.Skip(1).Zip(KillAt))
+            foreach (var (person, share) in people.Skip(2).Zip(KillAt))
             {
                 using (var hr = FirstStartTests.Authenticated(lrs, key, secret))
                 {
