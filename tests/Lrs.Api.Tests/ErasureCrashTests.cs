@@ -19,6 +19,9 @@ public sealed class ErasureCrashTests(ITestOutputHelper output)
     // When to kill, as shares of the time a whole erasure took.
     private static readonly double[] KillAt = [0.15, 0.4, 0.7];
 
+    // People erased uninterrupted before the kills: the first to warm the LRS up, the second to time an erasure.
+    private const int Uninterrupted = 2;
+
     private sealed record Subject(string Id, JsonObject Agent);
 
     [Theory]
@@ -33,10 +36,9 @@ public sealed class ErasureCrashTests(ITestOutputHelper output)
             ["Lrs__Storage__Provider"] = provider, ["Lrs__Storage__ConnectionString"] = store,
             ["Lrs__Bootstrap__Key"] = "crash", ["Lrs__Bootstrap__Secret"] = "crash-secret",
         };
-        // E-0 is erased uninterrupted to warm the LRS up (the first erasure of a process runs code not yet compiled, and took
-        // several times as long, so that every kill timed from it came after the commit), E-1 to time an erasure; each of the
-        // others is killed at one share of that time.
-        var people = Enumerable.Range(0, KillAt.Length + 2).Select(i => new Subject($"E-{i}", NewAgent())).ToList();
+        // The first erasure of a process took several times as long as later ones, so that every kill timed from it came after
+        // the commit: it is not the one timed. Each person after the uninterrupted ones is killed at one share of that time.
+        var people = Enumerable.Range(0, Uninterrupted + KillAt.Length).Select(i => new Subject($"E-{i}", NewAgent())).ToList();
         var lrs = await LrsProcess.StartAsync(directory, environment);
         try
         {
@@ -48,7 +50,7 @@ public sealed class ErasureCrashTests(ITestOutputHelper output)
             // The test's own first PostgreSQL connection is slow to open: made here, it does not delay the first kill.
             if (provider == "Postgres") await ErasureTransactionOpenAsync(store);
             var erasure = TimeSpan.Zero;
-            foreach (var person in people.Take(2))
+            foreach (var person in people.Take(Uninterrupted))
             {
                 var timer = Stopwatch.StartNew();
                 using (var hr = FirstStartTests.Authenticated(lrs, key, secret))
@@ -59,7 +61,7 @@ public sealed class ErasureCrashTests(ITestOutputHelper output)
             output.WriteLine($"{provider}: erasing {StatementsPerPerson} statements took {erasure.TotalMilliseconds:F0} ms");
 
             var outcomes = new List<(string Outcome, bool InTransaction)>();
-            foreach (var (person, share) in people.Skip(2).Zip(KillAt))
+            foreach (var (person, share) in people.Skip(Uninterrupted).Zip(KillAt))
             {
                 using (var hr = FirstStartTests.Authenticated(lrs, key, secret))
                 {
