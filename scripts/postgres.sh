@@ -65,8 +65,9 @@ cmd_start() {
     fi
 
     mkdir -p -- "$dir"
-    # mktemp -d makes 700 directories; the postgres user must be able to enter and own DIR.
-    chmod 755 -- "$dir"
+    # mktemp -d makes 700 directories; the postgres user must be able to enter and own DIR. A cluster's own directory must be
+    # 700 or 750 for the server to start again on it.
+    if [[ -f "$dir/PG_VERSION" ]]; then chmod 700 -- "$dir"; else chmod 755 -- "$dir"; fi
     if [[ $(id -u) -eq 0 ]]; then
         chown "$PG_USER:" -- "$dir"
         runuser -u "$PG_USER" -- test -w "$dir" \

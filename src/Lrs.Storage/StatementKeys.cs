@@ -1,3 +1,5 @@
+using Lrs.Core.Xapi;
+
 namespace Lrs.Storage;
 
 /// <summary>
@@ -9,7 +11,9 @@ namespace Lrs.Storage;
 /// SQLite writes every key, own and inherited, as a row of <c>statement_index</c>. PostgreSQL writes only the inherited
 /// ones there; the row's <c>key_hashes</c> holds a 64-bit hash of every key it carries (<c>hashtextextended(key, tenant)</c>)
 /// under one GIN index, a fraction of the B-tree insertions of a row per key. A hash only finds candidates: the SQL here
-/// always checks the keys themselves, so a collision never matches a statement it should not.
+/// always checks the keys themselves, so a collision never matches a statement it should not. The object activity's key (a
+/// statement carries at most one, own or inherited) is hashed once more into <c>object_hash</c>, whose index orders each
+/// activity's statements by <c>stored</c>.
 /// </remarks>
 internal static class StatementKeys
 {
@@ -33,13 +37,33 @@ internal static class StatementKeys
             + $" AND ({alias}.keys && @{list}::text[] OR EXISTS (SELECT 1 FROM statement_index i WHERE i.tenant_id = @t AND i.seq = {alias}.seq AND i.key{db.In(list)}))");
 
     /// <summary>
-    /// PostgreSQL: sets <c>key_hashes</c> of the statements of tenant <c>@t</c> whose seq is in <c>@seqs</c> from their own keys and
-    /// the keys they inherited, after either changed.
+    /// PostgreSQL: sets <c>key_hashes</c> and <c>object_hash</c> of the statements of tenant <c>@t</c> whose seq is in <c>@seqs</c>
+    /// from their own keys and the keys they inherited, after either changed.
     /// </summary>
-    public const string RefreshHashesSql = """
+    public static readonly string RefreshHashesSql = $"""
         UPDATE statements s SET key_hashes = ARRAY(
             SELECT hashtextextended(k, s.tenant_id) FROM unnest(s.keys) AS k
-            UNION SELECT hashtextextended(i.key, s.tenant_id) FROM statement_index i WHERE i.tenant_id = s.tenant_id AND i.seq = s.seq)
+            UNION SELECT hashtextextended(i.key, s.tenant_id) FROM statement_index i WHERE i.tenant_id = s.tenant_id AND i.seq = s.seq),
+          object_hash = (
+            SELECT hashtextextended(k.key, s.tenant_id)
+            FROM (SELECT unnest(s.keys) UNION ALL SELECT i.key FROM statement_index i WHERE i.tenant_id = s.tenant_id AND i.seq = s.seq) AS k(key)
+            WHERE left(k.key, {StatementIndex.Activity.Length}) = '{StatementIndex.Activity}' LIMIT 1)
         WHERE s.tenant_id = @t AND s.seq = ANY(@seqs)
         """;
+
+    /// <summary>
+    /// PostgreSQL: the condition on <c>object_hash</c> of statement <c>s</c> that a query for key <paramref name="key"/> (parameter
+    /// <paramref name="name"/>) adds, or null. A statement carries at most one object activity key, own or inherited, and its hash
+    /// orders that activity's statements by <c>stored</c> in an index of their own: a query for an activity reads only those.
+    /// </summary>
+    public static string? ObjectCondition(string key, string name) =>
+        key.StartsWith(StatementIndex.Activity, StringComparison.Ordinal) ? $" AND s.object_hash = hashtextextended(@{name}, @t)" : null;
+
+    /// <summary>The object activity key among a statement's own <paramref name="keys"/>, or null.</summary>
+    public static string? ObjectKey(IReadOnlyList<string> keys)
+    {
+        foreach (var key in keys)
+            if (key.StartsWith(StatementIndex.Activity, StringComparison.Ordinal)) return key;
+        return null;
+    }
 }

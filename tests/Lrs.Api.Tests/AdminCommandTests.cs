@@ -16,7 +16,7 @@ public abstract partial class AdminCommandTests : IDisposable
     /// <summary>Runs SQL on this class's store directly (to make it look like a database of an older version).</summary>
     protected abstract Task ExecuteSqlAsync(string sql);
 
-    /// <summary>SQL that undoes migrations 10 and 9 (<c>0010_statement_body_text</c>, <c>0009_statement_key_hashes</c>), which change nothing on SQLite.</summary>
+    /// <summary>SQL that undoes migrations 11 to 9 (<c>0011_statement_object_order</c>, <c>0010_statement_body_text</c>, <c>0009_statement_key_hashes</c>), which change nothing on SQLite.</summary>
     protected virtual string UndoStatementKeyHashes => "";
 
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(Directory, StoreEnvironment, args);

@@ -7,44 +7,111 @@ using static Lrs.Api.Tests.Infrastructure.Xapi;
 namespace Lrs.Api.Tests;
 
 /// <summary>
-/// PostgreSQL chooses a page of statements by the 64-bit hashes of their keys and checks the keys on the page's rows. A hash
-/// of one key equal to another's is never seen in practice, so it is made here by writing a hash into rows that do not carry
-/// its key. PostgreSQL only: SQLite keeps every key as a row.
+/// PostgreSQL chooses a page of statements by 64-bit hashes of their keys (<c>key_hashes</c>, and <c>object_hash</c> for the
+/// object activity) and checks the keys on the page's rows. A hash of one key equal to another's is never seen in practice, so
+/// it is made here by writing a hash into rows that do not carry its key. PostgreSQL only: SQLite keeps every key as a row.
 /// </summary>
 public sealed class KeyHashTests(PostgresLrs lrs) : IClassFixture<PostgresLrs>
 {
     private readonly HttpClient _client = lrs.Client();
 
     [Fact]
-    public async Task A_statement_whose_key_hashes_match_a_key_it_does_not_carry_is_not_served_and_the_pages_stay_full()
+    public async Task A_statement_whose_object_hash_matches_an_activity_it_is_not_about_is_not_served_and_the_pages_stay_full()
     {
         var (wanted, other) = (NewActivityId(), NewActivityId());
-        var a1 = (await _client.PostAsync(Statement(activity: wanted)))[0];
-        var a2 = (await _client.PostAsync(Statement(activity: wanted)))[0];
-        var b1 = (await _client.PostAsync(Statement(activity: other)))[0];
-        var a3 = (await _client.PostAsync(Statement(activity: wanted)))[0];
-        var b2 = (await _client.PostAsync(Statement(activity: other)))[0];
+        var (a1, a2, b1, a3, b2) = await PostAsync(activity => Statement(activity: activity), wanted, other);
+        // A statement has one object hash: b1 and b2 lose their own, so they are not asked for by `other` here.
+        await CollideAsync("UPDATE statements SET object_hash = hashtextextended(@key, tenant_id) WHERE id = ANY(@ids)", "o|" + wanted, b1, b2);
+        await ExpectPagesAsync("activity", wanted, null, a1, a2, a3, b1, b2);
+    }
+
+    [Fact]
+    public async Task A_statement_whose_key_hashes_match_a_verb_it_does_not_carry_is_not_served_and_the_pages_stay_full()
+    {
+        var (wanted, other) = (NewVerbId(), NewVerbId());
+        var (a1, a2, b1, a3, b2) = await PostAsync(verb => Statement(verb: verb), wanted, other);
+        await CollideAsync("UPDATE statements SET key_hashes = key_hashes || hashtextextended(@key, tenant_id) WHERE id = ANY(@ids)", "v|" + wanted, b1, b2);
+        await ExpectPagesAsync("verb", wanted, other, a1, a2, a3, b1, b2);
+    }
+
+    [Fact]
+    public async Task A_database_from_before_the_object_hash_gets_each_statements_own_or_inherited_object_activity()
+    {
+        var (activity, other) = (NewActivityId(), NewActivityId());
+        var about = (await _client.PostAsync(Statement(activity: activity)))[0];
+        var referrer = (await _client.PostAsync(new JsonObject
+        {
+            ["actor"] = NewAgent(),
+            ["verb"] = new JsonObject { ["id"] = "https://w3id.org/xapi/tla/verbs/verified" },
+            ["object"] = new JsonObject { ["objectType"] = "StatementRef", ["id"] = about },
+        }))[0];
+        var elsewhere = (await _client.PostAsync(Statement(activity: other)))[0];
 
         await using (var connection = new NpgsqlConnection(lrs.StoreConnectionString))
         {
             await connection.OpenAsync();
-            await using var collide = new NpgsqlCommand(
-                "UPDATE statements SET key_hashes = key_hashes || hashtextextended(@key, tenant_id) WHERE id = ANY(@ids)", connection);
-            collide.Parameters.AddWithValue("key", "o|" + wanted);
-            collide.Parameters.AddWithValue("ids", new[] { Guid.Parse(b1), Guid.Parse(b2) });
-            (await collide.ExecuteNonQueryAsync()).Should().Be(2);
+            await using var undo = new NpgsqlCommand(
+                "DROP INDEX ix_statements_object; ALTER TABLE statements DROP COLUMN object_hash; DELETE FROM schema_migrations WHERE version = 11", connection);
+            await undo.ExecuteNonQueryAsync();
         }
+        await new Lrs.Storage.Postgres.PostgresDatabase(lrs.StoreConnectionString).EnsureSchemaAsync(CancellationToken.None);
 
+        await using (var connection = new NpgsqlConnection(lrs.StoreConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var read = new NpgsqlCommand(
+                "SELECT id, object_hash = hashtextextended('o|' || @a, tenant_id), object_hash = hashtextextended('o|' || @b, tenant_id) FROM statements WHERE id = ANY(@ids)",
+                connection);
+            read.Parameters.AddWithValue("a", activity);
+            read.Parameters.AddWithValue("b", other);
+            read.Parameters.AddWithValue("ids", new[] { Guid.Parse(about), Guid.Parse(referrer), Guid.Parse(elsewhere) });
+            var rows = new Dictionary<string, (bool, bool)>();
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) rows[reader.GetGuid(0).ToString()] = (reader.GetBoolean(1), reader.GetBoolean(2));
+            rows.Should().BeEquivalentTo(new Dictionary<string, (bool, bool)>
+            {
+                [about] = (true, false),
+                [referrer] = (true, false), // inherited from the statement it references
+                [elsewhere] = (false, true),
+            });
+        }
+        (await _client.GetAllAsync($"/xapi/statements?activity={Uri.EscapeDataString(activity)}")).Select(s => s["id"]!.GetValue<string>())
+            .Should().Equal(referrer, about);
+    }
+
+    private static string NewVerbId() => "https://lrs.example/verbs/" + Guid.NewGuid().ToString("N");
+
+    // Three statements with `wanted` and two with `other`, interleaved: a1, a2, b1, a3, b2.
+    private async Task<(string, string, string, string, string)> PostAsync(Func<string, JsonObject> statement, string wanted, string other)
+    {
+        async Task<string> Post(string value) => (await _client.PostAsync(statement(value)))[0];
+        return (await Post(wanted), await Post(wanted), await Post(other), await Post(wanted), await Post(other));
+    }
+
+    // Writes the hash of `key` into the rows of `ids` by `sql`, as a collision would.
+    private async Task CollideAsync(string sql, string key, params string[] ids)
+    {
+        await using var connection = new NpgsqlConnection(lrs.StoreConnectionString);
+        await connection.OpenAsync();
+        await using var collide = new NpgsqlCommand(sql, connection);
+        collide.Parameters.AddWithValue("key", key);
+        collide.Parameters.AddWithValue("ids", ids.Select(Guid.Parse).ToArray());
+        (await collide.ExecuteNonQueryAsync()).Should().Be(ids.Length);
+    }
+
+    private async Task ExpectPagesAsync(string filter, string wanted, string? other, string a1, string a2, string a3, string b1, string b2)
+    {
         // Without the keys checked before the page is cut, b2 and b1 would take two of its three places (one beyond the
         // limit, to know whether there is more): a page of one, and no link to a1.
-        var first = (await _client.GetFromJsonAsync<JsonObject>($"/xapi/statements?activity={Uri.EscapeDataString(wanted)}&limit=2"))!;
+        var first = (await _client.GetFromJsonAsync<JsonObject>($"/xapi/statements?{filter}={Uri.EscapeDataString(wanted)}&limit=2"))!;
         first["statements"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).Should().Equal(a3, a2);
         var more = first["more"]!.GetValue<string>();
         more.Should().NotBeEmpty();
         var second = (await _client.GetFromJsonAsync<JsonObject>(more))!;
         second["statements"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).Should().Equal(a1);
 
-        (await _client.GetAllAsync($"/xapi/statements?activity={Uri.EscapeDataString(other)}")).Select(s => s["id"]!.GetValue<string>())
+        if (other is null) return;
+        (await _client.GetAllAsync($"/xapi/statements?{filter}={Uri.EscapeDataString(other)}")).Select(s => s["id"]!.GetValue<string>())
             .Should().Equal(b2, b1);
     }
 }

@@ -17,11 +17,13 @@ namespace Lrs.Api.Tests.Infrastructure;
 public static class PostgresServer
 {
     /// <summary>
-    /// SQL that takes a PostgreSQL database back from migration 10 to before migration 9 (which change nothing on SQLite): the
-    /// body as jsonb, the stored-order index without the key hashes, every own key as a statement_index row and no key hashes.
+    /// SQL that takes a PostgreSQL database back from migration 11 to before migration 9 (which change nothing on SQLite): no
+    /// object hash, the body as jsonb, the stored-order index without the key hashes, every own key as a statement_index row and
+    /// no key hashes.
     /// </summary>
     public const string UndoStatementKeyHashes =
-        "ALTER TABLE statements ALTER COLUMN body TYPE jsonb USING body::jsonb; DROP INDEX ix_statements_stored; CREATE INDEX ix_statements_stored ON statements (tenant_id, stored, seq);"
+        "DROP INDEX ix_statements_object; ALTER TABLE statements DROP COLUMN object_hash;"
+        + " ALTER TABLE statements ALTER COLUMN body TYPE jsonb USING body::jsonb; DROP INDEX ix_statements_stored; CREATE INDEX ix_statements_stored ON statements (tenant_id, stored, seq);"
         + " INSERT INTO statement_index SELECT tenant_id, unnest(keys), seq, seq FROM statements ON CONFLICT DO NOTHING;"
         + " ALTER TABLE statements DROP COLUMN key_hashes; DROP INDEX ix_statement_index_seq;";
 
