@@ -57,13 +57,16 @@ internal static class StatementKeys
     /// orders that activity's statements by <c>stored</c> in an index of their own: a query for an activity reads only those.
     /// </summary>
     public static string? ObjectCondition(string key, string name) =>
-        key.StartsWith(StatementIndex.Activity, StringComparison.Ordinal) ? $" AND s.object_hash = hashtextextended(@{name}, @t)" : null;
+        IsObject(key) ? $" AND s.object_hash = hashtextextended(@{name}, @t)" : null;
 
     /// <summary>The object activity key among a statement's own <paramref name="keys"/>, or null.</summary>
     public static string? ObjectKey(IReadOnlyList<string> keys)
     {
         foreach (var key in keys)
-            if (key.StartsWith(StatementIndex.Activity, StringComparison.Ordinal)) return key;
+            if (IsObject(key)) return key;
         return null;
     }
+
+    // An object activity key; a related activity's (or|) is not one.
+    private static bool IsObject(string key) => key.StartsWith(StatementIndex.Activity, StringComparison.Ordinal);
 }

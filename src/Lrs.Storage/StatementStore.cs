@@ -612,8 +612,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
                 // their own. Not both: the planner would take them for independent conditions, under-estimate how many
                 // statements match and sort them all.
                 for (var i = 0; i < names.Count; i++)
-                    sql.Append(names[i].Length == 1 && StatementKeys.ObjectCondition(query.Keys[i], names[i][0]) is { } activity
-                        ? activity : $" AND s.key_hashes && {StatementKeys.HashesOf(names[i])}");
+                    sql.Append(StatementKeys.ObjectCondition(query.Keys[i], names[i][0]) ?? $" AND s.key_hashes && {StatementKeys.HashesOf(names[i])}");
                 var own = string.Join(" AND ", names.Select(n => $"s.keys && ARRAY[{string.Join(", ", n.Select(x => $"@{x}::text"))}]"));
                 exact = $"({own}) OR EXISTS ({Inherited("SELECT 1 FROM", " AND i0.seq = s.seq")})";
             }

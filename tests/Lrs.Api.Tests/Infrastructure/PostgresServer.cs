@@ -16,13 +16,16 @@ namespace Lrs.Api.Tests.Infrastructure;
 /// </summary>
 public static class PostgresServer
 {
+    /// <summary>SQL that undoes migration 11 (<c>0011_statement_object_order</c>) on PostgreSQL, without unrecording it.</summary>
+    public const string UndoObjectHash = "DROP INDEX ix_statements_object; ALTER TABLE statements DROP COLUMN object_hash;";
+
     /// <summary>
     /// SQL that takes a PostgreSQL database back from migration 11 to before migration 9 (which change nothing on SQLite): no
     /// object hash, the body as jsonb, the stored-order index without the key hashes, every own key as a statement_index row and
     /// no key hashes.
     /// </summary>
     public const string UndoStatementKeyHashes =
-        "DROP INDEX ix_statements_object; ALTER TABLE statements DROP COLUMN object_hash;"
+        UndoObjectHash
         + " ALTER TABLE statements ALTER COLUMN body TYPE jsonb USING body::jsonb; DROP INDEX ix_statements_stored; CREATE INDEX ix_statements_stored ON statements (tenant_id, stored, seq);"
         + " INSERT INTO statement_index SELECT tenant_id, unnest(keys), seq, seq FROM statements ON CONFLICT DO NOTHING;"
         + " ALTER TABLE statements DROP COLUMN key_hashes; DROP INDEX ix_statement_index_seq;";
