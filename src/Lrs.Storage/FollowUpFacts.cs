@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Lrs.Core.FollowUp;
-using Lrs.Core.Xapi;
 
 namespace Lrs.Storage;
 
@@ -20,10 +19,6 @@ internal sealed class FollowUpFacts(Dialect db)
     /// <summary>The facts of a statement being stored, or null when follow-up does not read it.</summary>
     public static StatementFact? Of(string verb, Guid? refTarget, bool isVoiding, string json) =>
         StatementFact.Concerns(verb, refTarget, isVoiding) ? StatementFact.Read(json) : null;
-
-    /// <summary>The facts of a statement being stored, read from its prepared tree, or null when follow-up does not read it.</summary>
-    public static StatementFact? Of(PreparedStatement statement) =>
-        StatementFact.Concerns(statement.Verb, statement.RefTarget, statement.IsVoiding) ? StatementFact.Read(statement.Node) : null;
 
     // The columns of a fact as travelling rows (all but seq, which the statement's row gives).
     private static Column<T>[] FactColumns<T>(Func<T, StatementFact> fact) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Core.Competence;
 using Lrs.Core.Reflection;
@@ -45,6 +46,13 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// <summary>A statement that targets another through a StatementRef.</summary>
     private sealed record Referrer(Guid Target, long Seq, Guid Id, bool IsVoiding);
 
+    /// <summary>
+    /// A canonical definition this node knows to be stored, and the text of the last definition sent for the activity that it
+    /// is known to cover: a course sends the same text with every statement, and text equal to it needs no parsing to be
+    /// known to add nothing.
+    /// </summary>
+    private sealed record KnownDefinition(JsonObject Canonical, byte[] Covered);
+
     /// <summary>Evidence found in a stored statement.</summary>
     private sealed record EvidenceRow(Guid StatementId, DateTimeOffset Recorded, EvidenceFound Found);
 
@@ -58,7 +66,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     // writing so that the same course definition sent with every completion costs nothing; updated only
     // after a commit, so a rolled-back batch never makes the cache claim more than the database holds.
     private const int KnowledgeCacheLimit = 100_000;
-    private readonly ConcurrentDictionary<(long Tenant, string Iri), JsonObject> _definitions = new();
+    private readonly ConcurrentDictionary<(long Tenant, string Iri), KnownDefinition> _definitions = new();
     private readonly ConcurrentDictionary<(long Tenant, string Key, string Name), byte> _names = new();
 
     /// <inheritdoc />
@@ -168,14 +176,14 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
 
         var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
         // Only a sender allowed to define changes what the LRS holds about activities and agents.
-        var names = AgentNames.Collect(fresh.Where(s => s.Define).Select(s => s.Node)).Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
+        var names = fresh.Where(s => s.Define).SelectMany(s => s.Names).Distinct().Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
         if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
 
         await CommitAsync(lease, ct);
         metrics?.Recorded(evidenceCreated, tasksCreated);
 
         if (_definitions.Count + definitions.Count > KnowledgeCacheLimit) _definitions.Clear();
-        foreach (var (iri, definition) in definitions) _definitions[(tenantId, iri)] = definition;
+        foreach (var (iri, known) in definitions) _definitions[(tenantId, iri)] = known;
         if (_names.Count + names.Count > KnowledgeCacheLimit) _names.Clear();
         foreach (var (key, name) in names) _names[(tenantId, key, name)] = 0;
         return StoreOutcome.Stored;
@@ -252,24 +260,56 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         }
     }
 
-    // Merges the batch's activity definitions into the canonical ones, skipping those that add nothing to
-    // what this node knows; returns the canonical definitions written.
-    private async Task<Dictionary<string, JsonObject>> UpdateDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> fresh, CancellationToken ct)
+    // Merges the batch's activity definitions into the canonical ones, skipping those that add nothing to what this node knows;
+    // returns what this node knows afterwards of the activities whose definitions the batch sent (to remember after the commit).
+    private async Task<Dictionary<string, KnownDefinition>> UpdateDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> fresh, CancellationToken ct)
     {
-        var incoming = ActivityDefinitions.Collect(fresh.Where(s => s.Define).Select(s => s.Node));
-        var changed = incoming
-            .Where(d => !_definitions.TryGetValue((tenantId, d.Key), out var known) || !ActivityDefinitions.Covers(known, d.Value))
-            .OrderBy(d => d.Key, StringComparer.Ordinal)
-            .ToList();
-        var written = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        if (changed.Count == 0) return written;
+        // Per activity, in batch order: the definitions merged so far (ActivityDefinitions.Fold), parsed only once a text comes
+        // that is not known to be covered, and the last text, which what is merged covers.
+        var incoming = new Dictionary<string, (JsonObject? Merged, byte[] Last)>(StringComparer.Ordinal);
+        foreach (var statement in fresh)
+        {
+            if (!statement.Define) continue;
+            foreach (var (iri, utf8) in statement.Definitions)
+            {
+                if (incoming.TryGetValue(iri, out var sofar))
+                {
+                    if (utf8.AsSpan().SequenceEqual(sofar.Last)) continue;
+                }
+                else if (_definitions.TryGetValue((tenantId, iri), out var cached) && utf8.AsSpan().SequenceEqual(cached.Covered))
+                {
+                    // Known covered, and so is what it is folded with as long as the texts that follow are the same.
+                    incoming[iri] = (null, utf8);
+                    continue;
+                }
+                var merged = sofar.Merged ?? (sofar.Last is null ? null : Parse(sofar.Last));
+                incoming[iri] = (ActivityDefinitions.Fold(merged, Parse(utf8)), utf8);
+            }
+        }
 
-        var stored = await LockDefinitionsAsync(c, t, tenantId, [.. changed.Select(d => d.Key)], ct);
-        foreach (var (iri, definition) in changed)
-            written[iri] = ActivityDefinitions.Merge(stored.TryGetValue(iri, out var json) ? JsonNode.Parse(json) as JsonObject : null, definition);
-        await WriteDefinitionsAsync(c, t, tenantId, [.. written.Select(w => (w.Key, w.Value.ToJsonString()))], ct);
-        return written;
+        var known = new Dictionary<string, KnownDefinition>(StringComparer.Ordinal);
+        var changed = new List<(string Iri, JsonObject Definition, byte[] Last)>();
+        foreach (var (iri, (merged, last)) in incoming)
+        {
+            if (merged is null) continue;
+            if (_definitions.TryGetValue((tenantId, iri), out var cached) && ActivityDefinitions.Covers(cached.Canonical, merged))
+                known[iri] = cached with { Covered = last };
+            else changed.Add((iri, merged, last));
+        }
+        if (changed.Count == 0) return known;
+
+        changed.Sort((a, b) => string.CompareOrdinal(a.Iri, b.Iri));
+        var stored = await LockDefinitionsAsync(c, t, tenantId, [.. changed.Select(d => d.Iri)], ct);
+        foreach (var (iri, definition, last) in changed)
+            known[iri] = new KnownDefinition(
+                ActivityDefinitions.Merge(stored.TryGetValue(iri, out var json) ? JsonNode.Parse(json) as JsonObject : null, definition), last);
+        await WriteDefinitionsAsync(c, t, tenantId, [.. changed.Select(d => (d.Iri, known[d.Iri].Canonical.ToJsonString()))], ct);
+        return known;
     }
+
+    private static readonly JsonDocumentOptions DefinitionReading = new() { MaxDepth = 128 };
+
+    private static JsonObject Parse(byte[] definition) => (JsonObject)JsonText.Parse(definition, DefinitionReading)!;
 
     private async Task InheritChainAsync(DbConnection c, DbTransaction t, long tenantId, long seq, Guid target, CancellationToken ct)
     {
@@ -358,7 +398,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
 
         List<Lrs.Core.FollowUp.StatementFact>? facts = null;
         foreach (var s in statements)
-            if (FollowUpFacts.Of(s) is { } fact) (facts ??= []).Add(fact);
+            if (s.Fact is { } fact) (facts ??= []).Add(fact);
         // The keys travel as one separated text per row.
         command.CommandText = $"""
             {_evidence.VersionSql(shareLock: true)};
@@ -438,7 +478,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     {
         List<(long Seq, Lrs.Core.FollowUp.StatementFact Fact)>? facts = null;
         for (var i = 0; i < fresh.Count; i++)
-            if (FollowUpFacts.Of(fresh[i]) is { } fact) (facts ??= []).Add((seqs[i], fact));
+            if (fresh[i].Fact is { } fact) (facts ??= []).Add((seqs[i], fact));
         if (facts is null) return;
         await using var command = Dialect.Command(c, t, "");
         await _facts.InsertAsync(command, tenantId, facts, ct);

@@ -42,16 +42,26 @@ public sealed class ActivityDefinitionsTests
     }
 
     [Fact]
-    public void A_batch_merges_the_definitions_of_each_activity_in_order()
+    public void A_batch_folds_the_definitions_of_an_activity_in_order()
     {
-        JsonObject Statement(string definition) => new()
-        {
-            ["object"] = new JsonObject { ["id"] = "http://x.se/a", ["definition"] = JsonNode.Parse(definition) },
-        };
-        var collected = ActivityDefinitions.Collect([
-            Statement("""{"name":{"sv-SE":"A"}}"""), Statement("""{"name":{"sv-SE":"A"}}"""),
-            Statement("""{"name":{"en-US":"A"}}"""), Statement("""{"name":{"sv-SE":"B"}}"""),
-        ]);
-        collected["http://x.se/a"].ToJsonString().Should().Be("""{"name":{"sv-SE":"B","en-US":"A"}}""");
+        JsonObject? folded = null;
+        foreach (var definition in (string[])["""{"name":{"sv-SE":"A"}}""", """{"name":{"sv-SE":"A"}}""", """{"name":{"en-US":"A"}}""", """{"name":{"sv-SE":"B"}}"""])
+            folded = ActivityDefinitions.Fold(folded, (JsonObject)JsonNode.Parse(definition)!);
+        folded!.ToJsonString().Should().Be("""{"name":{"sv-SE":"B","en-US":"A"}}""");
+    }
+
+    [Fact]
+    public void The_definitions_of_a_statement_come_in_the_order_they_are_met()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse("""
+            {"object":{"objectType":"SubStatement","object":{"id":"http://x.se/inner","definition":{"type":"http://x.se/t"}},
+              "context":{"contextActivities":{"parent":{"id":"http://x.se/sub-parent","definition":{}}}}},
+             "context":{"contextActivities":{"parent":{"id":"http://x.se/single","definition":{"name":{"sv-SE":"Å"}}},
+               "grouping":[{"id":"http://x.se/listed","definition":{"name":{"en-US":"\u00e9"}}},{"id":"http://x.se/bare"}]}}}
+            """);
+        ActivityDefinitions.Of(document.RootElement).Select(d => (d.Iri, System.Text.Encoding.UTF8.GetString(d.Utf8Json))).Should().Equal(
+            ("http://x.se/listed", """{"name":{"en-US":"é"}}"""), ("http://x.se/single", """{"name":{"sv-SE":"Å"}}"""),
+            ("http://x.se/inner", """{"type":"http://x.se/t"}"""), ("http://x.se/sub-parent", "{}"));
+        ActivityDefinitions.Ids(document.RootElement).Should().Equal("http://x.se/listed", "http://x.se/bare", "http://x.se/single", "http://x.se/inner", "http://x.se/sub-parent");
     }
 }

@@ -30,8 +30,22 @@ public sealed class JsonTextTests
     [InlineData("7B 22 61 22 3A 22 5C 6E FF 22 7D", "invalid UTF-8")]             // {"a":"\n\xFF"}: bad bytes beside an escape
     public void Bad_text_in_a_name_or_a_string_is_a_JsonException_when_parsed(string hex, string named)
     {
-        var act = () => JsonText.Parse(Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal)), Options);
+        var bytes = Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
+        var act = () => JsonText.Parse(bytes, Options);
         act.Should().Throw<JsonException>().WithMessage($"*{named}*");
+        var document = () => JsonText.ParseDocument(bytes, Options);
+        document.Should().Throw<JsonException>().WithMessage($"*{named}*", "a document is checked as the tree is");
+    }
+
+    [Fact]
+    public void A_long_escaped_string_is_checked_in_a_document_too()
+    {
+        var good = Encoding.UTF8.GetBytes($$"""{"a":"{{string.Concat(Enumerable.Repeat("\\u00e5x", 200))}}"}""");
+        using (var document = JsonText.ParseDocument(good, Options))
+            document.RootElement.GetProperty("a").GetString().Should().HaveLength(400);
+        var bad = Encoding.UTF8.GetBytes($$"""{"a":"{{new string('x', 300)}}\ud800"}""");
+        var act = () => JsonText.ParseDocument(bad, Options);
+        act.Should().Throw<JsonException>().WithMessage("*lone surrogate*");
     }
 
     [Fact]
@@ -40,6 +54,8 @@ public sealed class JsonTextTests
         JsonText.Parse(Encoding.UTF8.GetBytes($$"""{"a":"{{new string('x', 10)}}"}"""), Options, maxStringBytes: 10).Should().NotBeNull();
         var act = () => JsonText.Parse(Encoding.UTF8.GetBytes($$"""{"a":"{{new string('x', 11)}}"}"""), Options, maxStringBytes: 10);
         act.Should().Throw<JsonException>().WithMessage("*longer than 10 bytes*");
+        var document = () => JsonText.ParseDocument(Encoding.UTF8.GetBytes($$"""{"a":"{{new string('x', 11)}}"}"""), Options, maxStringBytes: 10);
+        document.Should().Throw<JsonException>().WithMessage("*longer than 10 bytes*");
     }
 
     private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 64, AllowDuplicateProperties = false };
@@ -52,6 +68,8 @@ public sealed class JsonTextTests
         var act = () => JsonText.Parse(Encoding.UTF8.GetBytes(json), Strict);
         act.Should().Throw<JsonException>().WithMessage("*appears more than once*");
         JsonText.Parse(Encoding.UTF8.GetBytes(json), Options).Should().NotBeNull("duplicates are allowed by these options: the last one counts");
+        var document = () => JsonText.ParseDocument(Encoding.UTF8.GetBytes(json), Strict);
+        document.Should().Throw<JsonException>();
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Core.Xapi;
 
@@ -164,8 +165,8 @@ public class StatementSignatureTests
     [Fact]
     public void Only_attachments_with_the_signature_usage_type_are_signatures()
     {
-        StatementSignature.IsSignature(Sent(Statement())["attachments"]![0]).Should().BeTrue();
-        StatementSignature.IsSignature(new JsonObject { ["usageType"] = "http://example.com/attachment-usage/test" }).Should().BeFalse();
-        StatementSignature.IsSignature(null).Should().BeFalse();
+        StatementSignature.IsSignature(JsonElement.Parse(Sent(Statement())["attachments"]![0]!.ToJsonString())).Should().BeTrue();
+        StatementSignature.IsSignature(JsonElement.Parse("""{"usageType":"http://example.com/attachment-usage/test"}""")).Should().BeFalse();
+        StatementSignature.IsSignature(JsonElement.Parse("null")).Should().BeFalse();
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Core.People;
 using Lrs.Core.Reflection;
@@ -97,10 +98,17 @@ public static class EmployerScope
     /// reflection task named in the context is one the caller may see. A voiding or a sign-off thus reaches only what the
     /// caller could read.
     /// </summary>
-    public static async Task<string?> RefuseStatementsAsync(ClaimsPrincipal user, IServiceProvider services, IReadOnlyList<JsonNode?> statements,
+    public static async Task<string?> RefuseStatementsAsync(ClaimsPrincipal user, IServiceProvider services, IReadOnlyList<JsonElement> statements,
         IReadOnlySet<Guid> batchIds, CancellationToken ct)
     {
         if (!user.IsRestricted()) return null;
+        return await RefuseStatementsAsync(user, services, [.. statements.Select(s => JsonObject.Create(s))], batchIds, ct);
+    }
+
+    // A restricted credential's statements are judged as trees: the rules read them from many sides.
+    private static async Task<string?> RefuseStatementsAsync(ClaimsPrincipal user, IServiceProvider services, IReadOnlyList<JsonNode?> statements,
+        IReadOnlySet<Guid> batchIds, CancellationToken ct)
+    {
         var bound = BoundAccess.Of(user);
         var organisation = user.RestrictedOrganisation();
         var people = services.GetRequiredService<IPeopleStore>();

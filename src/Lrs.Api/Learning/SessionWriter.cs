@@ -227,7 +227,7 @@ public static class SessionWriter
 
         var plan = SessionReconciler.Reconcile(old?.Participants ?? [], planned);
         // With no statement to write, the session record still gets its time from the statement writer's clock.
-        var written = await stores.Statements.WriteAsync(new StatementBatch(caller.TenantId, [.. plan.Statements.Select(s => s.DeepClone())],
+        var written = await stores.Statements.WriteAsync(new StatementBatch(caller.TenantId, StatementBatch.Elements(plan.Statements),
             context.Version, caller.Authority, caller.Define)
             {
                 Paths = StatementPaths.Id,

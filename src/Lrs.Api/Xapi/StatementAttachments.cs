@@ -23,19 +23,23 @@ internal static class StatementAttachments
     private static readonly Dictionary<string, AttachmentContent> NoParts = new(0);
 
     /// <summary>The statements of a request and the attachment data sent with them, keyed by lower-case sha2.</summary>
-    /// <param name="Json">The parsed statements; null when they are not JSON (see <paramref name="JsonError"/>).</param>
+    /// <param name="Json">The parsed statements, which the reader of the body disposes; null when they are not JSON (see <paramref name="JsonError"/>).</param>
     /// <param name="JsonError">Why the statements could not be parsed.</param>
     /// <param name="Parts">Attachment data by sha2 (case-insensitive), empty for application/json.</param>
     /// <param name="Error">A response that rejects the request before the statements are looked at.</param>
-    public sealed record StatementsBody(JsonNode? Json, string? JsonError, Dictionary<string, AttachmentContent> Parts, IResult? Error);
+    public sealed record StatementsBody(JsonBody? Json, string? JsonError, Dictionary<string, AttachmentContent> Parts, IResult? Error) : IDisposable
+    {
+        /// <summary>Gives back the statements' document and buffer.</summary>
+        public void Dispose() => Json?.Dispose();
+    }
 
     /// <summary>Reads a PUT or POST body: application/json, or multipart/mixed with the statements first.</summary>
     public static async Task<StatementsBody> ReadAsync(HttpRequest request, XapiOptions options, CancellationToken ct)
     {
         if (XapiProtocol.HasMediaType(request, "application/json"))
         {
-            var (node, error) = await XapiProtocol.ReadJsonAsync(request, ct);
-            return new(node, error, NoParts, null);
+            var (json, error) = await XapiProtocol.ReadJsonBodyAsync(request.Body, ct, request.ContentLength);
+            return error is not null ? new(null, $"The body is not valid JSON: {error}", NoParts, null) : Statements(json!, "The body is JSON null.", NoParts);
         }
         if (XapiProtocol.HasMediaType(request, "multipart/mixed"))
         {
@@ -60,6 +64,7 @@ internal static class StatementAttachments
                 || !string.Equals(firstType.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase))
                 return Fail("The first part of a multipart/mixed body holds the statements as application/json.");
             var (json, jsonError) = await ParseJsonAsync(first.Body, ct);
+            var claimed = false;
 
             var parts = new Dictionary<string, AttachmentContent>(StringComparer.OrdinalIgnoreCase);
             long total = 0;
@@ -104,12 +109,15 @@ internal static class StatementAttachments
                     // The same data sent twice (one part per attachment) is the same content: kept once.
                     parts.TryAdd(hash, new AttachmentContent(hash, section.ContentType.Trim(), content.ToArray()));
                 }
+                claimed = true;
+                return new(json, jsonError, parts, null);
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(chunk);
+                // Unless handed over with the parts, the statements' document is given back here.
+                if (!claimed) json?.Dispose();
             }
-            return new(json, jsonError, parts, null);
         }
         catch (Exception e) when (e is InvalidDataException || (e is IOException && e is not BadHttpRequestException))
         {
@@ -117,11 +125,21 @@ internal static class StatementAttachments
         }
     }
 
-    private static async Task<(JsonNode?, string?)> ParseJsonAsync(Stream body, CancellationToken ct)
+    private static async Task<(JsonBody?, string?)> ParseJsonAsync(Stream body, CancellationToken ct)
     {
-        var (node, error) = await XapiProtocol.ReadJsonAsync(body, XapiProtocol.DocumentOptions, maxStringBytes: null, ct);
-        return error is not null ? (null, $"The statements part is not valid JSON: {error}")
-            : node is null ? (null, "The statements part is JSON null.") : (node, null);
+        var (json, error) = await XapiProtocol.ReadJsonBodyAsync(body, ct);
+        if (error is not null) return (null, $"The statements part is not valid JSON: {error}");
+        if (json!.Root.ValueKind != JsonValueKind.Null) return (json, null);
+        json.Dispose();
+        return (null, "The statements part is JSON null.");
+    }
+
+    // A body of JSON null is not statements: said so, and its document given back at once.
+    private static StatementsBody Statements(JsonBody json, string nullMessage, Dictionary<string, AttachmentContent> parts)
+    {
+        if (json.Root.ValueKind != JsonValueKind.Null) return new(json, null, parts, null);
+        json.Dispose();
+        return new(null, nullMessage, parts, null);
     }
 
     private static StatementsBody Fail(string message) =>
@@ -131,35 +149,42 @@ internal static class StatementAttachments
     /// Adds an error for each attachment that has neither a fileUrl nor a part, each part no attachment declares,
     /// and each signature attachment that is not a valid signature of its statement. Statements are as sent.
     /// </summary>
-    public static void Check(IReadOnlyList<JsonNode?> statements, bool isArray, IReadOnlyDictionary<string, AttachmentContent> parts, XapiVersion version, List<ValidationError> errors)
+    public static void Check(IReadOnlyList<JsonElement> statements, bool isArray, IReadOnlyDictionary<string, AttachmentContent> parts, XapiVersion version, List<ValidationError> errors)
     {
         HashSet<string>? declared = parts.Count == 0 ? null : new(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < statements.Count; i++)
         {
-            if (statements[i] is not JsonObject statement || statement["attachments"] is not JsonArray attachments) continue;
+            if (statements[i].ValueKind != JsonValueKind.Object || !statements[i].TryGetProperty("attachments"u8, out var attachments)
+                || attachments.ValueKind != JsonValueKind.Array) continue;
             var prefix = isArray ? $"$[{i}]" : "$";
-            for (var a = 0; a < attachments.Count; a++)
+            JsonObject? statement = null;
+            var a = -1;
+            foreach (var attachment in attachments.EnumerateArray())
             {
-                if (attachments[a] is not JsonObject attachment || attachment["sha2"] is not JsonValue sha2Value
-                    || !sha2Value.TryGetValue(out string? sha2)) continue;
+                a++;
+                if (attachment.ValueKind != JsonValueKind.Object || !attachment.TryGetProperty("sha2"u8, out var sha2Value)
+                    || sha2Value.ValueKind != JsonValueKind.String) continue;
+                var sha2 = sha2Value.GetString()!;
                 var path = $"{prefix}.attachments[{a}]";
                 declared?.Add(sha2);
                 parts.TryGetValue(sha2, out var part);
-                if (part is null && attachment["fileUrl"] is null)
+                var hasFileUrl = attachment.TryGetProperty("fileUrl"u8, out var fileUrl) && fileUrl.ValueKind != JsonValueKind.Null;
+                if (part is null && !hasFileUrl)
                     errors.Add(new(path, $"the attachment has neither a fileUrl nor a multipart/mixed part with {HashHeader} {sha2}."));
 
                 if (!StatementSignature.IsSignature(attachment)) continue;
-                if (!(attachment["contentType"] is JsonValue ct && ct.TryGetValue(out string? contentType)
-                      && MediaTypeHeaderValue.TryParse(contentType, out var type)
+                if (!(attachment.TryGetProperty("contentType"u8, out var ct) && ct.ValueKind == JsonValueKind.String
+                      && MediaTypeHeaderValue.TryParse(ct.GetString(), out var type)
                       && string.Equals(type.MediaType.Value, StatementSignature.ContentType, StringComparison.OrdinalIgnoreCase)))
                     errors.Add(new(path, $"a signature attachment has the contentType {StatementSignature.ContentType} (Data 2.6)."));
                 else if (part is null)
                 {
                     // Without a fileUrl the missing part is reported above already.
-                    if (attachment["fileUrl"] is not null)
+                    if (hasFileUrl)
                         errors.Add(new(path, "a signature attachment needs its JWS sent as a multipart/mixed part, a fileUrl is not enough (Data 2.6)."));
                 }
-                else if (StatementSignature.Verify(part.Content, statement, version) is { } problem)
+                // A signed statement is compared with its JWS as a tree, made only for it.
+                else if (StatementSignature.Verify(part.Content, statement ??= JsonObject.Create(statements[i])!, version) is { } problem)
                     errors.Add(new(path, "invalid signature: " + problem));
             }
         }

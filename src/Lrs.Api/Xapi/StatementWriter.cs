@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Core.Storage;
 using Lrs.Core.Xapi;
@@ -17,12 +18,19 @@ public enum StatementPaths
 
 /// <summary>Statements to store as one batch, all or nothing, and who stores them.</summary>
 /// <param name="TenantId">The tenant.</param>
-/// <param name="Statements">The statements as sent or built; preparing them changes these nodes.</param>
+/// <param name="Statements">The statements as sent or built (see <see cref="StatementBatch.Elements"/>); their document outlives the write.</param>
 /// <param name="Version">The xAPI version they are judged by.</param>
 /// <param name="Authority">The authority set on every statement.</param>
 /// <param name="Define">Whether their activity definitions and agent names become the LRS's own (scope <c>define</c>).</param>
-public sealed record StatementBatch(long TenantId, IReadOnlyList<JsonNode?> Statements, XapiVersion Version, JsonObject Authority, bool Define = true)
+public sealed record StatementBatch(long TenantId, IReadOnlyList<JsonElement> Statements, XapiVersion Version, JsonObject Authority, bool Define = true)
 {
+    /// <summary>
+    /// Statements the LRS built as trees, as the elements a batch holds: each written out once and parsed into a document of
+    /// its own, which nothing needs to give back.
+    /// </summary>
+    public static IReadOnlyList<JsonElement> Elements(IEnumerable<JsonNode> statements) =>
+        [.. statements.Select(s => JsonElement.Parse(s.ToJsonString()))];
+
     private static readonly Dictionary<string, AttachmentContent> NoAttachments = new(0);
 
     /// <summary>How errors name the statement they are in.</summary>
@@ -39,7 +47,7 @@ public sealed record StatementBatch(long TenantId, IReadOnlyList<JsonNode?> Stat
     /// own): the reason it refuses them, or null. It is given the ids the batch carries, which its statements may
     /// refer to before they are stored.
     /// </summary>
-    public Func<IReadOnlyList<JsonObject>, IReadOnlySet<Guid>, CancellationToken, Task<string?>>? Admit { get; init; }
+    public Func<IReadOnlyList<JsonElement>, IReadOnlySet<Guid>, CancellationToken, Task<string?>>? Admit { get; init; }
 }
 
 /// <summary>What became of a batch: stored, or why nothing of it was.</summary>
@@ -73,7 +81,7 @@ public sealed class StatementWriter(IStatementStore store, StoredClock clock, Ho
                 errors.Add(batch.Paths switch
                 {
                     StatementPaths.Array => e with { Path = $"$[{i}]" + e.Path.TrimStart('$') },
-                    StatementPaths.Id => new($"statement {statements[i]?["id"]}", e.ToString()),
+                    StatementPaths.Id => new($"statement {IdOf(statements[i])}", e.ToString()),
                     _ => e,
                 });
         // Attachment data and signatures are judged on valid statements as sent, before the LRS fills anything in.
@@ -87,19 +95,19 @@ public sealed class StatementWriter(IStatementStore store, StoredClock clock, Ho
 
         var ids = new HashSet<Guid>();
         foreach (var s in statements)
-            if (s?["id"] is JsonValue v && !ids.Add(Guid.Parse(v.GetValue<string>())))
+            if (IdOf(s) is { } id && !ids.Add(Guid.Parse(id)))
             {
                 metrics?.Invalid([new ValidationError("$.id", "appears more than once in the batch")]);
-                return Failed($"The statement id {v.GetValue<string>()} appears more than once in the batch.", []);
+                return Failed($"The statement id {id} appears more than once in the batch.", []);
             }
-        var valid = statements.Cast<JsonObject>().ToList();
-        if (batch.Admit is { } admit && await admit(valid, ids, ct) is { } reason)
+        if (batch.Admit is { } admit && await admit(statements, ids, ct) is { } reason)
             return new([], default, Refused: reason);
 
+        var authority = new PreparedAuthority(batch.Authority);
         using var pending = clock.Begin();
-        var prepared = new PreparedStatement[valid.Count];
-        for (var i = 0; i < valid.Count; i++)
-            prepared[i] = StatementPreparer.Prepare(valid[i], batch.Version, pending.Stored, batch.Authority, batch.Define);
+        var prepared = new PreparedStatement[statements.Count];
+        for (var i = 0; i < statements.Count; i++)
+            prepared[i] = StatementPreparer.Prepare(statements[i], batch.Version, pending.Stored, authority, batch.Define);
         if (prepared.Length > 0)
         {
             var outcome = await store.StoreAsync(batch.TenantId, prepared, [.. batch.Attachments.Values], ct);
@@ -117,10 +125,14 @@ public sealed class StatementWriter(IStatementStore store, StoredClock clock, Ho
     /// <exception cref="InvalidOperationException">A built statement is not valid xAPI: a bug, never the caller's fault.</exception>
     public async Task<Guid?> WriteBuiltAsync(long tenantId, JsonObject authority, IReadOnlyList<JsonObject> built, string source, CancellationToken ct)
     {
-        var outcome = await WriteAsync(new StatementBatch(tenantId, built, XapiVersion.V103, authority) { Source = source }, ct);
+        var outcome = await WriteAsync(new StatementBatch(tenantId, StatementBatch.Elements(built), XapiVersion.V103, authority) { Source = source }, ct);
         if (outcome.Invalid is not null) throw new InvalidOperationException($"A statement built by the LRS is invalid: {outcome.Errors![0]}");
         return outcome.ConflictingId;
     }
+
+    // The id a statement was sent with, as text, if any.
+    private static string? IdOf(JsonElement statement) =>
+        statement.ValueKind == JsonValueKind.Object && statement.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
 
     private static StatementWriteOutcome Failed(string message, IReadOnlyList<ValidationError> errors) => new([], default, message, errors);
 }

@@ -76,14 +76,22 @@ public static class StatementsEndpoints
         if (idText is null) return BadRequest("The statementId parameter is required.");
         if (!Guid.TryParse(idText, out var id)) return BadRequest("statementId is not a UUID.");
 
-        var body = await StatementAttachments.ReadAsync(request, options.Value.Xapi, ct);
+        using var body = await StatementAttachments.ReadAsync(request, options.Value.Xapi, ct);
         if (body.Error is { } rejected) return rejected;
-        if (body.Json is not JsonObject statement) return BadRequest(body.JsonError ?? "PUT takes one statement object.");
+        if (body.Json?.Root is not { ValueKind: JsonValueKind.Object } statement) return BadRequest(body.JsonError ?? "PUT takes one statement object.");
         // An id in the body that is not this UUID (or not a string at all) is refused, not overwritten.
-        if (statement["id"] is { } bodyId
-            && !(bodyId is JsonValue value && value.TryGetValue(out string? bodyIdText) && Guid.TryParse(bodyIdText, out var parsed) && parsed == id))
-            return BadRequest("The id in the body differs from the statementId parameter.");
-        statement["id"] = id.ToString("D");
+        if (statement.TryGetProperty("id"u8, out var bodyId))
+        {
+            if (!(bodyId.ValueKind == JsonValueKind.String && Guid.TryParse(bodyId.GetString(), out var parsed) && parsed == id))
+                return BadRequest("The id in the body differs from the statementId parameter.");
+        }
+        else
+        {
+            // The statement is judged and signed as if sent with the parameter's id: it is given one, in a copy.
+            var withId = JsonObject.Create(statement)!.DeepClone().AsObject();
+            withId.Insert(0, "id", id.ToString("D"));
+            statement = JsonElement.Parse(withId.ToJsonString());
+        }
 
         var outcome = await StoreAsync(http, writer, [statement], isArray: false, body.Parts, ct);
         return outcome.Error ?? TypedResults.NoContent();
@@ -95,25 +103,25 @@ public static class StatementsEndpoints
         var request = http.Request;
         if (request.Query.Count > 0) return BadRequest("POST to statements takes no query parameters.");
 
-        var body = await StatementAttachments.ReadAsync(request, options.Value.Xapi, ct);
+        using var body = await StatementAttachments.ReadAsync(request, options.Value.Xapi, ct);
         if (body.Error is { } rejected) return rejected;
-        List<JsonNode?> statements;
-        switch (body.Json)
+        List<JsonElement> statements;
+        switch (body.Json?.Root)
         {
-            case JsonObject single: statements = [single]; break;
-            case JsonArray array when array.Count > options.Value.Limits.MaxStatementsPerRequest:
+            case { ValueKind: JsonValueKind.Object } single: statements = [single]; break;
+            case { ValueKind: JsonValueKind.Array } array when array.GetArrayLength() > options.Value.Limits.MaxStatementsPerRequest:
                 return XapiProtocol.Error(StatusCodes.Status413PayloadTooLarge,
-                    $"The batch holds {array.Count} statements; this LRS takes at most {options.Value.Limits.MaxStatementsPerRequest} in one request. Send them in smaller batches.");
-            case JsonArray array: statements = [.. array]; break;
+                    $"The batch holds {array.GetArrayLength()} statements; this LRS takes at most {options.Value.Limits.MaxStatementsPerRequest} in one request. Send them in smaller batches.");
+            case { ValueKind: JsonValueKind.Array } array: statements = [.. array.EnumerateArray()]; break;
             default: return BadRequest(body.JsonError ?? "The body must be a statement or an array of statements.");
         }
-        var outcome = await StoreAsync(http, writer, statements, body.Json is JsonArray, body.Parts, ct);
+        var outcome = await StoreAsync(http, writer, statements, body.Json.Root.ValueKind == JsonValueKind.Array, body.Parts, ct);
         return outcome.Error ?? TypedResults.Json(outcome.Ids, StatementJson.Default.StringArray);
     }
 
     private sealed record StoreResult(IResult? Error, string[] Ids);
 
-    private static async Task<StoreResult> StoreAsync(HttpContext http, StatementWriter writer, IReadOnlyList<JsonNode?> statements, bool isArray,
+    private static async Task<StoreResult> StoreAsync(HttpContext http, StatementWriter writer, IReadOnlyList<JsonElement> statements, bool isArray,
         Dictionary<string, AttachmentContent> parts, CancellationToken ct)
     {
         var authority = (JsonObject)JsonNode.Parse(http.User.AuthorityJson())!;

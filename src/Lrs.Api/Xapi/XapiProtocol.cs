@@ -150,36 +150,60 @@ public static class XapiProtocol
     public static async Task<(JsonNode? Node, string? Error)> ReadJsonAsync(Stream body, JsonDocumentOptions options, int? maxStringBytes, CancellationToken ct,
         long? length = null)
     {
-        // A body of declared length is read into a pooled array and parsed where it lies (the nodes copy what they keep);
-        // a copy into a MemoryStream would double its buffer until the body fits.
+        var (buffer, count, rented) = await ReadWholeAsync(body, length, ct);
+        try
+        {
+            // The nodes copy what they keep: the buffer is free again once they are made.
+            return (JsonText.Parse(buffer.AsMemory(0, count), options, maxStringBytes), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, e.Message);
+        }
+        finally
+        {
+            if (rented) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Statements as sent: the body read whole, checked as <see cref="ReadJsonAsync(Stream, JsonDocumentOptions, int?, CancellationToken, long?)"/>
+    /// checks it, and parsed into a document over its own bytes, which the caller disposes.
+    /// </summary>
+    public static async Task<(JsonBody? Body, string? Error)> ReadJsonBodyAsync(Stream body, CancellationToken ct, long? length = null)
+    {
+        var (buffer, count, rented) = await ReadWholeAsync(body, length, ct);
+        try
+        {
+            return (JsonBody.Parse(buffer, count, rented, DocumentOptions), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    // A body of declared length is read into a pooled array (rented: the caller gives it back); a copy into a MemoryStream
+    // would double its buffer until the body fits.
+    private static async Task<(byte[] Buffer, int Length, bool Rented)> ReadWholeAsync(Stream body, long? length, CancellationToken ct)
+    {
         if (length is > 0 and <= int.MaxValue)
         {
             var rented = ArrayPool<byte>.Shared.Rent((int)length);
             try
             {
                 await body.ReadExactlyAsync(rented.AsMemory(0, (int)length), ct);
-                return Parse(rented.AsMemory(0, (int)length), options, maxStringBytes);
+                return (rented, (int)length, true);
             }
-            finally
+            catch
             {
                 ArrayPool<byte>.Shared.Return(rented);
+                throw;
             }
         }
         var buffer = new MemoryStream();
         await body.CopyToAsync(buffer, ct);
-        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), options, maxStringBytes);
-
-        static (JsonNode?, string?) Parse(ReadOnlyMemory<byte> utf8, JsonDocumentOptions options, int? maxStringBytes)
-        {
-            try
-            {
-                return (JsonText.Parse(utf8, options, maxStringBytes), null);
-            }
-            catch (JsonException e)
-            {
-                return (null, e.Message);
-            }
-        }
+        return (buffer.GetBuffer(), (int)buffer.Length, false);
     }
 
     /// <summary>Whether the request's content type is <paramref name="mediaType"/> (parameters ignored).</summary>

@@ -6,7 +6,7 @@ namespace Lrs.Core.Competence;
 /// <summary>Evidence found in one statement for one person-agent and one competence.</summary>
 /// <param name="CompetenceId">The competence.</param>
 /// <param name="RuleId">The rule that matched (the first in framework order).</param>
-/// <param name="AgentKey">The agent's key (<see cref="Xapi.AgentKey.Of"/>): the actor, or a member of a Group actor.</param>
+/// <param name="AgentKey">The agent's key (<see cref="Xapi.AgentKey.Of(System.Text.Json.Nodes.JsonNode)"/>): the actor, or a member of a Group actor.</param>
 /// <param name="AchievedAt">The statement's timestamp.</param>
 /// <param name="ExpiresAt">When it stops counting: the statement's context extension
 /// <see cref="EvidenceExtractor.ExpiresExtension"/> when present and a valid timestamp, else <paramref name="AchievedAt"/>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Lrs.Core.People;
 using Lrs.Core.Xapi;
 
@@ -115,59 +114,70 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
         FollowUpFigures.TrainingVerbs.Contains(verb) || verb == FollowUpFigures.ReportedVerb || refTarget is not null && !isVoiding;
 
     /// <summary>Reads the facts of a stored (valid) statement.</summary>
-    public static StatementFact Read(string json) => Read((JsonObject)JsonNode.Parse(json)!);
-
-    /// <summary>Reads the facts of a stored (valid) statement, as a tree: the one that was prepared for storing it, or one parsed.</summary>
-    public static StatementFact Read(JsonObject s)
+    public static StatementFact Read(string json)
     {
-        var obj = (JsonObject)s["object"]!;
-        var objectType = obj["objectType"] is JsonValue ot ? ot.GetValue<string>() : "Activity";
+        using var document = JsonDocument.Parse(json);
+        var s = document.RootElement;
+        var time = s.TryGetProperty("timestamp"u8, out var timestamp) ? timestamp : s.GetProperty("stored"u8);
+        return Read(s, Guid.Parse(s.GetProperty("id"u8).GetString()!), time.GetString()!);
+    }
+
+    /// <summary>
+    /// Reads the facts of a valid statement, stored or being prepared, with the id and the time (<c>timestamp</c>, or
+    /// <c>stored</c> when there is none) the LRS gives it.
+    /// </summary>
+    public static StatementFact Read(JsonElement s, Guid id, string timestamp)
+    {
+        var obj = s.GetProperty("object"u8);
+        var objectType = obj.TryGetProperty("objectType"u8, out var ot) ? ot.GetString() : "Activity";
         string? activity = null, type = null;
         Guid? target = null;
         if (objectType == "Activity")
         {
-            activity = obj["id"]!.GetValue<string>();
-            if (obj["definition"]?["type"] is JsonValue t) type = t.GetValue<string>();
+            activity = Xapi.JsonText.Shared(obj.GetProperty("id"u8));
+            if (obj.TryGetProperty("definition"u8, out var definition) && definition.ValueKind == JsonValueKind.Object
+                && definition.TryGetProperty("type"u8, out var t) && t.ValueKind == JsonValueKind.String)
+                type = Xapi.JsonText.Shared(t);
         }
-        else if (objectType == "StatementRef") target = Guid.Parse(obj["id"]!.GetValue<string>());
+        else if (objectType == "StatementRef") target = Guid.Parse(obj.GetProperty("id"u8).GetString()!);
         double? scaled = null;
         TimeSpan? duration = null;
-        if (s["result"] is JsonObject r)
+        if (s.TryGetProperty("result"u8, out var r) && r.ValueKind == JsonValueKind.Object)
         {
-            if (r["score"]?["scaled"] is JsonValue x) scaled = x.GetValue<double>();
-            if (r["duration"] is JsonValue du && Competence.IsoDuration.TryParse(du.GetValue<string>(), out var span))
+            if (r.TryGetProperty("score"u8, out var score) && score.ValueKind == JsonValueKind.Object
+                && score.TryGetProperty("scaled"u8, out var x) && x.ValueKind == JsonValueKind.Number)
+                scaled = x.GetDouble();
+            if (r.TryGetProperty("duration"u8, out var du) && du.ValueKind == JsonValueKind.String
+                && Competence.IsoDuration.TryParse(du.GetString()!, out var span))
                 duration = Competence.IsoDuration.AddTo(DateTimeOffset.UnixEpoch, span) - DateTimeOffset.UnixEpoch;
         }
         var contextActivities = new List<string>();
         string? session = null, unit = null, category = null;
-        if (s["context"] is JsonObject c)
+        if (s.TryGetProperty("context"u8, out var c) && c.ValueKind == JsonValueKind.Object)
         {
-            if (c["contextActivities"] is JsonObject ca)
-                foreach (var (_, list) in ca.MembersOf())
-                {
-                    if (list is not JsonArray many) AddId(list);
-                    else foreach (var a in many.ItemsOf()) AddId(a);
-                }
-            if (c["extensions"] is JsonObject ex)
+            foreach (var a in Xapi.ContextActivities.Of(c))
+                if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("id"u8, out var activityId)) contextActivities.Add(Xapi.JsonText.Shared(activityId));
+            if (c.TryGetProperty("extensions"u8, out var ex) && ex.ValueKind == JsonValueKind.Object)
             {
                 session = Text(ex, Learning.SessionStatements.SessionExtension);
                 unit = Text(ex, FollowUpFigures.UnitExtension);
                 category = Text(ex, FollowUpFigures.DeviationCategoryExtension);
             }
         }
-        var timestamp = DateTimeOffset.Parse(((s["timestamp"] ?? s["stored"])!).GetValue<string>(), CultureInfo.InvariantCulture);
-
-        void AddId(JsonNode? activity)
-        {
-            if (activity?["id"] is JsonValue id) contextActivities.Add(id.GetValue<string>());
-        }
-        return new StatementFact(Guid.Parse(s["id"]!.GetValue<string>()), s["verb"]!["id"]!.GetValue<string>(), AgentKey.Of(s["actor"]),
-            activity, type, target, timestamp, scaled, duration, session, contextActivities, unit, category);
+        return new StatementFact(id, Xapi.JsonText.Shared(s.GetProperty("verb"u8).GetProperty("id"u8)),
+            s.TryGetProperty("actor"u8, out var actor) ? AgentKey.Of(actor) : null,
+            activity, type, target, DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture), scaled, duration, session, contextActivities, unit, category);
     }
 
-    // A string extension as it is; any other value as its JSON.
-    private static string? Text(JsonObject extensions, string name) =>
-        extensions[name] is not { } v ? null : v is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : v.ToJsonString();
+    // A string extension as it is; any other value as its JSON (as a tree would write it).
+    private static string? Text(JsonElement extensions, string name)
+    {
+        if (!extensions.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.String) return value.GetString();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer)) value.WriteTo(writer);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 }
 
 /// <summary>What is read of a statement besides its id, verb, time, actor and object activity.</summary>

@@ -9,7 +9,7 @@ namespace Lrs.Core.Reflection;
 /// exists already (see <see cref="ReflectionTriggers.Match"/> for the rule).
 /// </summary>
 /// <param name="TemplateId">The template (<see cref="ReflectionTemplate.Id"/>).</param>
-/// <param name="AgentKey">The agent's key (<see cref="Xapi.AgentKey.Of"/>): the actor, a member of a Group actor, or the
+/// <param name="AgentKey">The agent's key (<see cref="Xapi.AgentKey.Of(System.Text.Json.Nodes.JsonNode)"/>): the actor, a member of a Group actor, or the
 /// agent of the evidence that triggered it.</param>
 /// <param name="Registration">The statement's <c>context.registration</c>, if any: the attempt or course run the task
 /// belongs to.</param>

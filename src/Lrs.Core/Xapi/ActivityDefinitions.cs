@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Lrs.Core.Xapi;
@@ -11,24 +12,60 @@ public static class ActivityDefinitions
     private static readonly HashSet<string> MergedMaps = ["name", "description", "extensions"];
 
     /// <summary>
-    /// The definitions in a batch of prepared statements, merged per activity IRI in batch order. A definition given once may be
-    /// the statement's own node: read it, do not change it or attach it elsewhere.
+    /// The activity definitions of a valid statement, prepared or as sent, each with its activity's IRI and in UTF-8 as the
+    /// statement stores it, in the order they are met: the object, the context activities (<see cref="ContextActivities"/>), a
+    /// SubStatement's object and context activities.
     /// </summary>
-    public static Dictionary<string, JsonObject> Collect(IEnumerable<JsonObject> statements)
+    public static IReadOnlyList<(string Iri, byte[] Utf8Json)> Of(JsonElement statement)
     {
-        var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var statement in statements)
-        {
-            Add(result, statement["object"]);
-            AddContext(result, statement["context"]);
-            if (statement["object"] is JsonObject sub && sub["objectType"]?.GetValue<string>() == "SubStatement")
+        List<(string, byte[])>? result = null;
+        foreach (var activity in Activities(statement))
+            if (activity.TryGetProperty("definition"u8, out var definition) && definition.ValueKind == JsonValueKind.Object)
             {
-                Add(result, sub["object"]);
-                AddContext(result, sub["context"]);
+                var writer = StatementPreparer.BeginWriting();
+                definition.WriteTo(writer);
+                (result ??= []).Add((activity.GetProperty("id"u8).GetString()!, StatementPreparer.EndWriting(writer)));
             }
-        }
-        return result;
+        return result ?? [];
     }
+
+    /// <summary>The IRIs of the activities a statement mentions (object, context activities, SubStatement), each once, in order.</summary>
+    public static IReadOnlyList<string> Ids(JsonElement statement) =>
+        [.. Activities(statement).Select(a => a.GetProperty("id"u8).GetString()!).Distinct(StringComparer.Ordinal)];
+
+    // The activities of a statement (objects with an id and no objectType but Activity), where Of says.
+    private static List<JsonElement> Activities(JsonElement statement)
+    {
+        var activities = new List<JsonElement>(4);
+        void Add(JsonElement activity)
+        {
+            if (activity.ValueKind == JsonValueKind.Object
+                && (!activity.TryGetProperty("objectType"u8, out var type) || type.ValueKind == JsonValueKind.Null || type.ValueEquals("Activity"u8))
+                && activity.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String)
+                activities.Add(activity);
+        }
+        void AddContext(JsonElement owner)
+        {
+            if (owner.TryGetProperty("context"u8, out var context))
+                foreach (var activity in ContextActivities.Of(context)) Add(activity);
+        }
+        if (statement.TryGetProperty("object"u8, out var obj)) Add(obj);
+        AddContext(statement);
+        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("objectType"u8, out var objectType) && objectType.ValueEquals("SubStatement"u8))
+        {
+            if (obj.TryGetProperty("object"u8, out var inner)) Add(inner);
+            AddContext(obj);
+        }
+        return activities;
+    }
+
+    /// <summary>
+    /// A batch's definition of an activity so far, with the next one the batch gives: the first is taken as it is (and must then
+    /// only be read); one that adds to what is known is merged into a copy; the same definition sent with every statement of a
+    /// course adds nothing.
+    /// </summary>
+    public static JsonObject Fold(JsonObject? known, JsonObject incoming) =>
+        known is null ? incoming : Covers(known, incoming) ? known : Merge(known, incoming);
 
     /// <summary>
     /// Merges an incoming definition into the canonical one: language maps and extensions gain or replace
@@ -71,24 +108,5 @@ public static class ActivityDefinitions
         var activity = new JsonObject { ["objectType"] = "Activity", ["id"] = id };
         if (definition is { Count: > 0 }) activity["definition"] = definition.DeepClone();
         return activity;
-    }
-
-    private static void AddContext(Dictionary<string, JsonObject> result, JsonNode? context)
-    {
-        if (context?["contextActivities"] is not JsonObject activities) return;
-        foreach (var (_, list) in activities.MembersOf())
-            if (list is JsonArray array)
-                foreach (var activity in array.ItemsOf()) Add(result, activity);
-    }
-
-    private static void Add(Dictionary<string, JsonObject> result, JsonNode? activity)
-    {
-        if (activity is not JsonObject a || a["objectType"]?.GetValue<string>() is not (null or "Activity")) return;
-        if (a["id"] is not JsonValue id || a["definition"] is not JsonObject definition) return;
-        var iri = id.GetValue<string>();
-        // The first definition of an activity is taken as it is (and only read); one that adds to it is merged into a copy, and
-        // the same definition sent with every statement of a course adds nothing.
-        if (!result.TryGetValue(iri, out var known)) result[iri] = definition;
-        else if (!Covers(known, definition)) result[iri] = Merge(known, definition);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Lrs.Core.Xapi;
@@ -12,19 +13,49 @@ public static class AgentKey
     public static string? Of(JsonNode? agent)
     {
         if (agent is not JsonObject o) return null;
-        if (o["mbox"] is JsonValue mbox && mbox.TryGetValue(out string? m))
-            return "mbox:" + NormaliseMbox(m);
-        if (o["mbox_sha1sum"] is JsonValue sha && sha.TryGetValue(out string? s))
-            return "sha1:" + s.ToLowerInvariant();
-        if (o["openid"] is JsonValue openid && openid.TryGetValue(out string? id))
-            return "openid:" + id;
-        if (o["account"] is JsonObject account
-            && account["homePage"] is JsonValue hp && hp.TryGetValue(out string? homePage)
-            && account["name"] is JsonValue nm && nm.TryGetValue(out string? name))
-            // An IRL holds no space, so the space separates the two parts unambiguously.
-            return "account:" + homePage + " " + name;
-        return null;
+        string? homePage = null, name = null;
+        if (o["account"] is JsonObject account)
+            (homePage, name) = (StringOf(account["homePage"]), StringOf(account["name"]));
+        return Of(StringOf(o["mbox"]), StringOf(o["mbox_sha1sum"]), StringOf(o["openid"]), homePage, name);
+
+        static string? StringOf(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? text) ? text : null;
     }
+
+    /// <summary>The key of an Agent or Group object, or null when it carries no IFI (an anonymous group) or is no object.</summary>
+    public static string? Of(JsonElement agent)
+    {
+        if (agent.ValueKind != JsonValueKind.Object) return null;
+        JsonElement mbox = default, sha1 = default, openid = default;
+        string? homePage = null, name = null;
+        foreach (var member in agent.EnumerateObject())
+        {
+            if (member.NameEquals("mbox"u8)) mbox = member.Value;
+            else if (member.NameEquals("mbox_sha1sum"u8)) sha1 = member.Value;
+            else if (member.NameEquals("openid"u8)) openid = member.Value;
+            else if (member.NameEquals("account"u8) && member.Value.ValueKind == JsonValueKind.Object)
+            {
+                if (member.Value.TryGetProperty("homePage"u8, out var hp)) homePage = StringOf(hp);
+                if (member.Value.TryGetProperty("name"u8, out var nm)) name = StringOf(nm);
+            }
+        }
+        // The common keys, already as Of would make them, are made once and shared (JsonText.Shared).
+        if (mbox.ValueKind == JsonValueKind.String)
+            return IsNormal(JsonText.Shared(mbox)) ? JsonText.Shared("mbox:"u8, mbox) : Of(mbox.GetString(), null, null, null, null);
+        if (sha1.ValueKind == JsonValueKind.String) return Of(null, sha1.GetString(), null, null, null);
+        if (openid.ValueKind == JsonValueKind.String) return JsonText.Shared("openid:"u8, openid);
+        return Of(null, null, null, homePage, name);
+
+        static string? StringOf(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+
+    // The key from the IFI properties that are strings, in the order of precedence: mbox, mbox_sha1sum, openid, account.
+    private static string? Of(string? mbox, string? sha1, string? openid, string? homePage, string? name) =>
+        mbox is not null ? "mbox:" + NormaliseMbox(mbox)
+        : sha1 is not null ? "sha1:" + sha1.ToLowerInvariant()
+        : openid is not null ? "openid:" + openid
+        // An IRL holds no space, so the space separates the two parts unambiguously.
+        : homePage is not null && name is not null ? "account:" + homePage + " " + name
+        : null;
 
     /// <summary>
     /// The keys of the people a statement's actor stands for: an Agent's own key; for a Group actor (identified or

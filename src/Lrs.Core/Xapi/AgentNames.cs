@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Lrs.Core.Xapi;
@@ -8,27 +9,36 @@ namespace Lrs.Core.Xapi;
 /// </summary>
 public static class AgentNames
 {
-    /// <summary>Distinct (agent key, name) pairs of the agents and identified groups in a batch.</summary>
-    public static HashSet<(string Key, string Name)> Collect(IEnumerable<JsonObject> statements)
+    /// <summary>
+    /// The distinct (agent key, name) pairs of the agents and identified groups a valid statement names, prepared or as sent,
+    /// in the order met. The authority is not the statement's to name, and extensions and activity definitions hold no agents
+    /// of the statement.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Name)> Of(JsonElement statement)
     {
-        var result = new HashSet<(string, string)>();
-        foreach (var statement in statements) Walk(statement, result);
-        return result;
+        List<(string, string)>? result = null;
+        Walk(statement, ref result);
+        return result ?? [];
     }
 
-    private static void Walk(JsonNode? node, HashSet<(string, string)> result)
+    private static void Walk(JsonElement node, ref List<(string, string)>? result)
     {
-        switch (node)
+        switch (node.ValueKind)
         {
-            case JsonObject o:
-                if (o["name"] is JsonValue name && name.TryGetValue(out string? text) && AgentKey.Of(o) is { } key
-                    && o["objectType"]?.GetValue<string>() is null or "Agent" or "Group")
-                    result.Add((key, text));
-                foreach (var (property, child) in o.MembersOf())
-                    if (property is not ("extensions" or "definition" or "authority")) Walk(child, result);
+            case JsonValueKind.Object:
+                if (node.TryGetProperty("name"u8, out var name) && name.ValueKind == JsonValueKind.String
+                    && (!node.TryGetProperty("objectType"u8, out var type) || type.ValueKind == JsonValueKind.Null || type.ValueEquals("Agent"u8) || type.ValueEquals("Group"u8))
+                    && AgentKey.Of(node) is { } key)
+                {
+                    var pair = (key, JsonText.Shared(name));
+                    if (!(result ??= []).Contains(pair)) result.Add(pair);
+                }
+                foreach (var member in node.EnumerateObject())
+                    if (!member.NameEquals("extensions"u8) && !member.NameEquals("definition"u8) && !member.NameEquals("authority"u8))
+                        Walk(member.Value, ref result);
                 break;
-            case JsonArray a:
-                foreach (var child in a.ItemsOf()) Walk(child, result);
+            case JsonValueKind.Array:
+                foreach (var item in node.EnumerateArray()) Walk(item, ref result);
                 break;
         }
     }

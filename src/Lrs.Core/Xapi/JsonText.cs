@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -39,6 +43,97 @@ public static class JsonText
             if (reader.TokenType != JsonTokenType.Comment) throw new JsonException($"Unexpected content at byte {reader.TokenStartIndex} after the JSON value.");
         return root;
     }
+
+    /// <summary>
+    /// A document of a tree's text, so that a tree is read by the code written for elements. Dispose it after. Deeper trees than
+    /// a request may send are read too: a tree the LRS prepared may be a level deeper than what was sent.
+    /// </summary>
+    public static JsonDocument Document(JsonNode node)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer)) node.WriteTo(writer);
+        return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 128 });
+    }
+
+    /// <summary>
+    /// Parses <paramref name="utf8"/> into a document that reads it where it lies, after the same checks as
+    /// <see cref="Parse"/>; nothing is made of the text until it is read. The document refers to <paramref name="utf8"/>:
+    /// its buffer must outlive it (see <see cref="JsonBody"/>). Throws <see cref="JsonException"/>.
+    /// </summary>
+    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8, JsonDocumentOptions options, int? maxStringBytes = null)
+    {
+        var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions
+        {
+            MaxDepth = options.MaxDepth, AllowTrailingCommas = options.AllowTrailingCommas, CommentHandling = options.CommentHandling,
+        });
+        Span<char> scratch = stackalloc char[256];
+        while (reader.Read())
+            if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String) Check(ref reader, maxStringBytes, scratch);
+        return JsonDocument.Parse(utf8, options);
+    }
+
+    // The checks of a name or string that Text makes too, without making the string: unescaped text only needs to be UTF-8,
+    // escaped text is unescaped into scratch space (or a rented buffer), which finds invalid UTF-8 and lone surrogates.
+    private static void Check(ref Utf8JsonReader reader, int? maxStringBytes, scoped Span<char> scratch)
+    {
+        CheckLength(ref reader, maxStringBytes);
+        if (!reader.ValueIsEscaped)
+        {
+            if (!Utf8.IsValid(reader.ValueSpan)) throw NotUtf8(ref reader);
+            return;
+        }
+        var length = reader.ValueSpan.Length;
+        var rented = length > scratch.Length ? ArrayPool<char>.Shared.Rent(length) : null;
+        try
+        {
+            reader.CopyString(rented ?? scratch);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Unreadable(ref reader, e);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private static void CheckLength(ref Utf8JsonReader reader, int? maxStringBytes)
+    {
+        if (reader.ValueSpan.Length > maxStringBytes)
+            throw new JsonException($"The {What(ref reader)} at byte {reader.TokenStartIndex} is longer than {maxStringBytes} bytes.");
+    }
+
+    private static string What(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.PropertyName ? "property name" : "string";
+
+    private static JsonException NotUtf8(ref Utf8JsonReader reader) =>
+        new($"The {What(ref reader)} at byte {reader.TokenStartIndex} is not UTF-8 text.");
+
+    // Invalid UTF-8 beside escapes, or an escaped surrogate without its other half.
+    private static JsonException Unreadable(ref Utf8JsonReader reader, InvalidOperationException e) =>
+        new($"The {What(ref reader)} at byte {reader.TokenStartIndex} is not valid text (invalid UTF-8 or a lone surrogate).", e);
+
+    /// <summary>
+    /// The text of string <paramref name="value"/> (of a document checked by <see cref="ParseDocument"/>) after
+    /// <paramref name="prefix"/>: an index key, an IRI, an agent's identifier. Short texts that recur are made once and shared,
+    /// as in <see cref="Parse"/>, so that a batch does not allocate the same key a hundred times.
+    /// </summary>
+    public static string Shared(ReadOnlySpan<byte> prefix, JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        var text = raw[1..^1];   // within its quotes
+        if (prefix.Length + text.Length <= Recurring.MaxBytes && !text.Contains((byte)'\\'))
+        {
+            Span<byte> joined = stackalloc byte[Recurring.MaxBytes];
+            prefix.CopyTo(joined);
+            text.CopyTo(joined[prefix.Length..]);
+            if (Recurring.Text(joined[..(prefix.Length + text.Length)]) is { } shared) return shared;
+        }
+        return Encoding.UTF8.GetString(prefix) + value.GetString();
+    }
+
+    /// <summary>The text of string <paramref name="value"/>, shared when short and recurring (see <see cref="Shared(ReadOnlySpan{byte}, JsonElement)"/>).</summary>
+    public static string Shared(JsonElement value) => Shared([], value);
 
     private static bool Next(ref Utf8JsonReader reader)
     {
@@ -84,15 +179,13 @@ public static class JsonText
 
     private static string Text(ref Utf8JsonReader reader, int? maxStringBytes)
     {
-        var what = reader.TokenType == JsonTokenType.PropertyName ? "property name" : "string";
-        if (reader.ValueSpan.Length > maxStringBytes)
-            throw new JsonException($"The {what} at byte {reader.TokenStartIndex} is longer than {maxStringBytes} bytes.");
+        CheckLength(ref reader, maxStringBytes);
         if (!reader.ValueIsEscaped)
         {
             // Unescaped text is its own string: checked and made once (short texts through the table of recurring ones).
             var utf8 = reader.ValueSpan;
             var text = utf8.Length <= Recurring.MaxBytes ? Recurring.Text(utf8) : Utf8.IsValid(utf8) ? Encoding.UTF8.GetString(utf8) : null;
-            return text ?? throw new JsonException($"The {what} at byte {reader.TokenStartIndex} is not UTF-8 text.");
+            return text ?? throw NotUtf8(ref reader);
         }
         try
         {
@@ -100,8 +193,7 @@ public static class JsonText
         }
         catch (InvalidOperationException e)
         {
-            // Invalid UTF-8 beside escapes, or an escaped surrogate without its other half.
-            throw new JsonException($"The {what} at byte {reader.TokenStartIndex} is not valid text (invalid UTF-8 or a lone surrogate).", e);
+            throw Unreadable(ref reader, e);
         }
     }
 
@@ -118,8 +210,9 @@ public static class JsonText
         private static readonly Entry?[] Kept = new Entry?[Size];
         private static readonly int[] SeenOnce = new int[Size];
 
-        private sealed class Entry(byte[] utf8, string text)
+        private sealed class Entry(int code, byte[] utf8, string text)
         {
+            public readonly int Code = code;
             public readonly byte[] Utf8 = utf8;
             public readonly string Text = text;
         }
@@ -127,17 +220,28 @@ public static class JsonText
         /// <summary>The string of <paramref name="utf8"/> (unescaped JSON text), or null when it is not UTF-8.</summary>
         public static string? Text(ReadOnlySpan<byte> utf8)
         {
-            var hash = new HashCode();
-            hash.AddBytes(utf8);
-            var code = hash.ToHashCode();
+            var code = Hash(utf8);
             var slot = code & (Size - 1);
-            if (Kept[slot] is { } kept && utf8.SequenceEqual(kept.Utf8)) return kept.Text;
+            if (Kept[slot] is { } kept && kept.Code == code && utf8.SequenceEqual(kept.Utf8)) return kept.Text;
             if (!Utf8.IsValid(utf8)) return null;
             var text = Encoding.UTF8.GetString(utf8);
             // Races between threads lose an entry or a sighting at worst: each entry is immutable and complete.
-            if (SeenOnce[slot] == code) Kept[slot] = new Entry(utf8.ToArray(), text);
+            if (SeenOnce[slot] == code) Kept[slot] = new Entry(code, utf8.ToArray(), text);
             else SeenOnce[slot] = code;
             return text;
+        }
+
+        // A quick hash of short text, eight bytes at a time: only a table slot depends on it, the text itself is compared.
+        private static int Hash(ReadOnlySpan<byte> utf8)
+        {
+            var hash = (ulong)utf8.Length * 0x9E3779B97F4A7C15UL;
+            var i = 0;
+            for (; i + 8 <= utf8.Length; i += 8)
+                hash = (BitOperations.RotateLeft(hash, 29) ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[i..])) * 0xBF58476D1CE4E5B9UL;
+            ulong tail = 0;
+            for (var shift = 0; i < utf8.Length; i++, shift += 8) tail |= (ulong)utf8[i] << shift;
+            hash = (BitOperations.RotateLeft(hash, 29) ^ tail) * 0x94D049BB133111EBUL;
+            return (int)(hash >> 32) ^ (int)hash;
         }
     }
 }

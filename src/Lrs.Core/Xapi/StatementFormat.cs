@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Lrs.Core.Xapi;
@@ -33,30 +34,10 @@ public static class StatementFormatter
     }
 
     /// <summary>The IRIs of the activities a stored statement mentions (object, context activities, SubStatement).</summary>
-    public static IEnumerable<string> ActivityIds(string json) =>
-        JsonNode.Parse(json) is JsonObject statement ? ActivityDefinitions.Collect([StripToIds(statement)]).Keys : [];
-
-    // Collect only sees activities with a definition; an empty one stands in so every activity is listed.
-    private static JsonObject StripToIds(JsonObject statement)
+    public static IReadOnlyList<string> ActivityIds(string json)
     {
-        void Mark(JsonNode? activity)
-        {
-            if (activity is JsonObject a && a["objectType"]?.GetValue<string>() is null or "Activity" && a["id"] is not null) a["definition"] = new JsonObject();
-        }
-        void MarkContext(JsonNode? context)
-        {
-            if (context?["contextActivities"] is JsonObject lists)
-                foreach (var (_, list) in lists)
-                    if (list is JsonArray array) foreach (var activity in array) Mark(activity);
-        }
-        Mark(statement["object"]);
-        MarkContext(statement["context"]);
-        if (statement["object"] is JsonObject sub && sub["objectType"]?.GetValue<string>() == "SubStatement")
-        {
-            Mark(sub["object"]);
-            MarkContext(sub["context"]);
-        }
-        return statement;
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == JsonValueKind.Object ? ActivityDefinitions.Ids(document.RootElement) : [];
     }
 
     private static void ReplaceDefinitions(JsonNode node, IReadOnlyDictionary<string, JsonObject> canonical)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Lrs.Core.Xapi;
@@ -37,33 +38,52 @@ public static class StatementIndex
     /// <summary>The prefixes under which an agent key is written: actor or object, related, authority.</summary>
     public static readonly IReadOnlyList<string> AgentPrefixes = [Agent, RelatedAgent, Authority];
 
-    /// <summary>The distinct keys of a prepared (valid) statement.</summary>
+    /// <summary>The distinct keys of a valid statement, prepared or as sent.</summary>
     public static IReadOnlyList<string> Extract(JsonObject statement)
     {
+        using var document = JsonText.Document(statement);
+        return Extract(document.RootElement, statement["authority"] is JsonObject authority ? new PreparedAuthority(authority) : null);
+    }
+
+    /// <summary>
+    /// The distinct keys of a valid statement, prepared or as sent (single context activities count where preparation puts
+    /// them, after the lists), with <paramref name="authority"/>'s keys in place of any authority it carries.
+    /// </summary>
+    public static IReadOnlyList<string> Extract(JsonElement statement, PreparedAuthority? authority)
+    {
         var keys = new Keys();
-        if (statement["verb"]?["id"] is JsonValue verb) keys.Add(Verb + verb.GetValue<string>());
-        if (statement["context"]?["registration"] is JsonValue reg) keys.Add(Registration + reg.GetValue<string>().ToLowerInvariant());
+        if (statement.TryGetProperty("verb"u8, out var verb) && verb.TryGetProperty("id"u8, out var verbId)) keys.Add(JsonText.Shared("v|"u8, verbId));
+        statement.TryGetProperty("context"u8, out var context);
+        if (context.ValueKind == JsonValueKind.Object && context.TryGetProperty("registration"u8, out var reg))
+            keys.Add(Registration + reg.GetString()!.ToLowerInvariant());
 
         // The narrow keys first (actor or object, authority, object activity), so that a related key they imply is never made.
-        keys.ActorOrObject(statement["actor"]);
-        var obj = statement["object"] as JsonObject;
-        var objectType = obj?["objectType"]?.GetValue<string>();
+        if (statement.TryGetProperty("actor"u8, out var actor)) keys.ActorOrObject(actor);
+        statement.TryGetProperty("object"u8, out var obj);
+        var objectType = ObjectType(obj);
         if (objectType is "Agent" or "Group") keys.ActorOrObject(obj);
-        else if (objectType is null or "Activity" && obj?["id"] is JsonValue activityId) keys.ObjectActivity(activityId.GetValue<string>());
-        keys.Authority(statement["authority"]);
-        keys.Context(statement["context"] as JsonObject);
-        if (objectType == "SubStatement" && obj is not null)
+        else if (objectType is "Activity" && obj.TryGetProperty("id"u8, out var activityId)) keys.ObjectActivity(activityId);
+        if (authority is not null) keys.Authority(authority);
+        keys.Context(context);
+        if (objectType == "SubStatement")
         {
             // Everything inside a SubStatement is "related", never actor or object of the outer statement.
-            keys.Related(obj["actor"]);
-            var inner = obj["object"] as JsonObject;
-            var innerType = inner?["objectType"]?.GetValue<string>();
+            if (obj.TryGetProperty("actor"u8, out var innerActor)) keys.Related(innerActor);
+            obj.TryGetProperty("object"u8, out var inner);
+            var innerType = ObjectType(inner);
             if (innerType is "Agent" or "Group") keys.Related(inner);
-            else if (innerType is null or "Activity" && inner?["id"] is JsonValue innerId) keys.RelatedActivity(innerId.GetValue<string>());
-            keys.Context(obj["context"] as JsonObject);
+            else if (innerType is "Activity" && inner.TryGetProperty("id"u8, out var innerId)) keys.RelatedActivity(innerId);
+            if (obj.TryGetProperty("context"u8, out var innerContext)) keys.Context(innerContext);
         }
         return keys.List;
     }
+
+    // The objectType of a statement's object, Activity when it has none, null when there is no object.
+    private static string? ObjectType(JsonElement obj) =>
+        obj.ValueKind != JsonValueKind.Object ? null
+        : !obj.TryGetProperty("objectType"u8, out var type) ? "Activity"
+        : type.ValueEquals("Activity"u8) ? "Activity" : type.ValueEquals("Agent"u8) ? "Agent" : type.ValueEquals("Group"u8) ? "Group"
+        : type.ValueEquals("SubStatement"u8) ? "SubStatement" : type.GetString();
 
     // The keys of one statement as they are found, each written once. Each index row costs a write: a related key that a
     // narrower key of the same agent (actor, object, authority) or activity (the object) implies is left out.
@@ -78,12 +98,12 @@ public static class StatementIndex
         public void Add(string key) => List.Add(key);
 
         // An agent matches itself; a group matches by its own IFI and by each member's.
-        public void ActorOrObject(JsonNode? agent)
+        public void ActorOrObject(JsonElement agent)
         {
-            if (agent is not JsonObject o) return;
-            Narrow(AgentKey.Of(o));
-            if (o["member"] is JsonArray members)
-                foreach (var member in members.ItemsOf()) Narrow(AgentKey.Of(member));
+            if (agent.ValueKind != JsonValueKind.Object) return;
+            Narrow(AgentKey.Of(agent));
+            if (agent.TryGetProperty("member"u8, out var members) && members.ValueKind == JsonValueKind.Array)
+                foreach (var member in members.EnumerateArray()) Narrow(AgentKey.Of(member));
         }
 
         private void Narrow(string? key)
@@ -92,30 +112,28 @@ public static class StatementIndex
         }
 
         // The authority's own key is narrow; the members of an authority group are related agents.
-        public void Authority(JsonNode? authority)
+        public void Authority(PreparedAuthority authority)
         {
-            if (authority is not JsonObject o) return;
-            if (AgentKey.Of(o) is { } key)
+            if (authority.Key is { } key)
             {
                 List.Add(StatementIndex.Authority + key);
                 _narrowAgents.Add(key);
             }
-            if (o["member"] is JsonArray members)
-                foreach (var member in members.ItemsOf()) Related(AgentKey.Of(member));
+            foreach (var member in authority.MemberKeys) Related(member);
         }
 
-        public void ObjectActivity(string id)
+        public void ObjectActivity(JsonElement id)
         {
-            _objectActivity = id;
-            List.Add(Activity + id);
+            _objectActivity = JsonText.Shared(id);
+            List.Add(JsonText.Shared("o|"u8, id));
         }
 
-        public void Related(JsonNode? agent)
+        public void Related(JsonElement agent)
         {
-            if (agent is not JsonObject o) return;
-            Related(AgentKey.Of(o));
-            if (o["member"] is JsonArray members)
-                foreach (var member in members.ItemsOf()) Related(AgentKey.Of(member));
+            if (agent.ValueKind != JsonValueKind.Object) return;
+            Related(AgentKey.Of(agent));
+            if (agent.TryGetProperty("member"u8, out var members) && members.ValueKind == JsonValueKind.Array)
+                foreach (var member in members.EnumerateArray()) Related(AgentKey.Of(member));
         }
 
         private void Related(string? key)
@@ -123,25 +141,25 @@ public static class StatementIndex
             if (key is not null && !_narrowAgents.Contains(key) && (_relatedAgents ??= new(StringComparer.Ordinal)).Add(key)) List.Add(RelatedAgent + key);
         }
 
-        public void RelatedActivity(string id)
+        public void RelatedActivity(JsonElement idElement)
         {
-            if (id != _objectActivity && (_relatedActivities ??= new(StringComparer.Ordinal)).Add(id)) List.Add(StatementIndex.RelatedActivity + id);
+            var id = JsonText.Shared(idElement);
+            if (id != _objectActivity && (_relatedActivities ??= new(StringComparer.Ordinal)).Add(id)) List.Add(JsonText.Shared("or|"u8, idElement));
         }
 
-        public void Context(JsonObject? context)
+        public void Context(JsonElement context)
         {
-            if (context is null) return;
-            Related(context["instructor"]);
-            Related(context["team"]);
-            if (context["contextAgents"] is JsonArray contextAgents)
-                foreach (var ca in contextAgents.ItemsOf()) Related(ca?["agent"]);
-            if (context["contextGroups"] is JsonArray contextGroups)
-                foreach (var cg in contextGroups.ItemsOf()) Related(cg?["group"]);
-            if (context["contextActivities"] is JsonObject contextActivities)
-                foreach (var (_, list) in contextActivities.MembersOf())
-                    if (list is JsonArray activities)
-                        foreach (var activity in activities.ItemsOf())
-                            if (activity?["id"] is JsonValue id) RelatedActivity(id.GetValue<string>());
+            if (context.ValueKind != JsonValueKind.Object) return;
+            if (context.TryGetProperty("instructor"u8, out var instructor)) Related(instructor);
+            if (context.TryGetProperty("team"u8, out var team)) Related(team);
+            if (context.TryGetProperty("contextAgents"u8, out var contextAgents) && contextAgents.ValueKind == JsonValueKind.Array)
+                foreach (var ca in contextAgents.EnumerateArray())
+                    if (ca.ValueKind == JsonValueKind.Object && ca.TryGetProperty("agent"u8, out var agent)) Related(agent);
+            if (context.TryGetProperty("contextGroups"u8, out var contextGroups) && contextGroups.ValueKind == JsonValueKind.Array)
+                foreach (var cg in contextGroups.EnumerateArray())
+                    if (cg.ValueKind == JsonValueKind.Object && cg.TryGetProperty("group"u8, out var group)) Related(group);
+            foreach (var activity in ContextActivities.Of(context))
+                if (activity.ValueKind == JsonValueKind.Object && activity.TryGetProperty("id"u8, out var id)) RelatedActivity(id);
         }
     }
 

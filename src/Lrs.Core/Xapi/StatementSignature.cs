@@ -27,8 +27,9 @@ public static class StatementSignature
     public const string ContentType = "application/octet-stream";
 
     /// <summary>Whether an attachment object declares the signature usage type.</summary>
-    public static bool IsSignature(JsonNode? attachment) =>
-        attachment is JsonObject a && a["usageType"] is JsonValue v && v.TryGetValue(out string? usage) && usage == UsageType;
+    public static bool IsSignature(JsonElement attachment) =>
+        attachment.ValueKind == JsonValueKind.Object && attachment.TryGetProperty("usageType"u8, out var usage) && usage.ValueKind == JsonValueKind.String
+        && usage.ValueEquals(UsageType);
 
     /// <summary>
     /// Checks a signature attachment's data against the Statement it was sent with.

@@ -8,9 +8,12 @@ public static class Iri
     /// a colon and a non-empty remainder without whitespace, control characters or characters RFC 3987 excludes
     /// (<c>&lt; &gt; " { } | \ ^ `</c>), and every <c>%</c> followed by two hex digits.
     /// </summary>
-    public static bool IsAbsolute(string? value)
+    public static bool IsAbsolute(string? value) => value is not null && IsAbsolute(value.AsSpan());
+
+    /// <summary>The check of <see cref="IsAbsolute(string?)"/> on text that need not be a string.</summary>
+    public static bool IsAbsolute(ReadOnlySpan<char> value)
     {
-        if (string.IsNullOrEmpty(value)) return false;
+        if (value.IsEmpty) return false;
         if (!char.IsAsciiLetter(value[0])) return false;
 
         int colon = -1;
@@ -46,7 +49,7 @@ public static class Iri
             if (hostStart >= value.Length || value[hostStart] is '/' or '?' or '#')
             {
                 // "file:///path" legitimately has an empty host.
-                return value.AsSpan(0, colon).Equals("file", StringComparison.OrdinalIgnoreCase);
+                return value[..colon].Equals("file", StringComparison.OrdinalIgnoreCase);
             }
         }
         return true;

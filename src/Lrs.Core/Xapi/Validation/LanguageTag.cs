@@ -10,10 +10,13 @@ public static partial class LanguageTag
     /// in the IANA registry, which the xAPI spec explicitly allows — it only demands the token-length sequence be valid).
     /// Matching is case-insensitive, as tags are.
     /// </summary>
-    public static bool IsValid(string? tag)
+    public static bool IsValid(string? tag) => tag is not null && IsValid(tag.AsSpan());
+
+    /// <summary>The check of <see cref="IsValid(string?)"/> on text that need not be a string.</summary>
+    public static bool IsValid(ReadOnlySpan<char> tag)
     {
         // The longest registered tags are far below this; the cap keeps a hostile key from costing anything.
-        if (string.IsNullOrEmpty(tag) || tag.Length > 256) return false;
+        if (tag.IsEmpty || tag.Length > 256) return false;
         return Rfc5646().IsMatch(tag);
     }
 

@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Unicode;
 
 namespace Lrs.Core.Xapi;
 
@@ -7,45 +10,60 @@ namespace Lrs.Core.Xapi;
 /// One validation pass over one Statement. Each method checks one kind of xAPI object at a JSON path and records
 /// errors instead of stopping, so the client learns about every problem in one response.
 /// </summary>
+/// <remarks>
+/// It runs on every statement the LRS is sent, so it reads the document where it lies: member names are compared as
+/// UTF-8, strings are decoded into a buffer the thread reuses, and a .NET string is made only for a path or a message
+/// when something is wrong (and for the ids of interaction components, which are compared with each other). A member
+/// whose value is JSON <c>null</c> is present but has no value: it is reported once, as null, and then passed over.
+/// </remarks>
 internal sealed class StatementWalker(XapiVersion version)
 {
-    private const string VoidedVerb = "http://adlnet.gov/expapi/verbs/voided";
+    private static readonly byte[] VoidedVerb = "http://adlnet.gov/expapi/verbs/voided"u8.ToArray();
 
-    // Allowed member names per object kind. Arrays are tiny, so a linear ordinal search beats hashing.
-    private static readonly string[] StatementKeys =
-        ["id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version", "attachments"];
-    private static readonly string[] SubStatementKeys =
-        ["objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"];
-    private static readonly string[] SubStatementForbidden = ["id", "stored", "version", "authority"];
-    private static readonly string[] AgentKeys = ["objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"];
-    private static readonly string[] GroupKeys = ["objectType", "name", "member", "mbox", "mbox_sha1sum", "openid", "account"];
-    private static readonly string[] IfiKeys = ["mbox", "mbox_sha1sum", "openid", "account"];
-    private static readonly string[] AccountKeys = ["homePage", "name"];
-    private static readonly string[] VerbKeys = ["id", "display"];
-    private static readonly string[] ActivityKeys = ["objectType", "id", "definition"];
-    private static readonly string[] DefinitionKeys =
-    [
+    // Allowed member names per object kind. Lists are tiny, so a linear search beats hashing.
+    private static readonly Names StatementKeys =
+        new("id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version", "attachments");
+    private static readonly Names SubStatementKeys =
+        new("objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments");
+    private static readonly Names SubStatementForbidden = new("id", "stored", "version", "authority");
+    private static readonly Names AgentKeys = new("objectType", "name", "mbox", "mbox_sha1sum", "openid", "account");
+    private static readonly Names GroupKeys = new("objectType", "name", "member", "mbox", "mbox_sha1sum", "openid", "account");
+    private static readonly Names IfiKeys = new("mbox", "mbox_sha1sum", "openid", "account");
+    private static readonly Names AccountKeys = new("homePage", "name");
+    private static readonly Names VerbKeys = new("id", "display");
+    private static readonly Names ActivityKeys = new("objectType", "id", "definition");
+    private static readonly Names DefinitionKeys = new(
         "name", "description", "type", "moreInfo", "extensions", "interactionType", "correctResponsesPattern",
-        "choices", "scale", "source", "target", "steps",
-    ];
-    private static readonly string[] ComponentListKeys = ["choices", "scale", "source", "target", "steps"];
-    private static readonly string[] ComponentKeys = ["id", "description"];
-    private static readonly string[] InteractionTypes =
-        ["true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing", "likert", "numeric", "other"];
-    private static readonly string[] StatementRefKeys = ["objectType", "id"];
-    private static readonly string[] ResultKeys = ["score", "success", "completion", "response", "duration", "extensions"];
-    private static readonly string[] ScoreKeys = ["scaled", "raw", "min", "max"];
-    private static readonly string[] ContextKeys103 =
-        ["registration", "instructor", "team", "contextActivities", "revision", "platform", "language", "statement", "extensions"];
-    private static readonly string[] ContextKeys200 =
-    [
+        "choices", "scale", "source", "target", "steps");
+    private static readonly Names ComponentListKeys = new("choices", "scale", "source", "target", "steps");
+    private static readonly Names ComponentKeys = new("id", "description");
+    private static readonly Names InteractionTypes =
+        new("true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing", "likert", "numeric", "other");
+    private static readonly Names StatementRefKeys = new("objectType", "id");
+    private static readonly Names ResultKeys = new("score", "success", "completion", "response", "duration", "extensions");
+    private static readonly Names ScoreKeys = new("scaled", "raw", "min", "max");
+    private static readonly Names ContextKeys103 =
+        new("registration", "instructor", "team", "contextActivities", "revision", "platform", "language", "statement", "extensions");
+    private static readonly Names ContextKeys200 = new(
         "registration", "instructor", "team", "contextActivities", "revision", "platform", "language", "statement", "extensions",
-        "contextAgents", "contextGroups",
-    ];
-    private static readonly string[] ContextActivitiesKeys = ["parent", "grouping", "category", "other"];
-    private static readonly string[] ContextAgentKeys = ["objectType", "agent", "relevantTypes"];
-    private static readonly string[] ContextGroupKeys = ["objectType", "group", "relevantTypes"];
-    private static readonly string[] AttachmentKeys = ["usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"];
+        "contextAgents", "contextGroups");
+    private static readonly Names ContextActivitiesKeys = new("parent", "grouping", "category", "other");
+    private static readonly Names ContextAgentKeys = new("objectType", "agent", "relevantTypes");
+    private static readonly Names ContextGroupKeys = new("objectType", "group", "relevantTypes");
+    private static readonly Names AttachmentKeys = new("usageType", "display", "description", "contentType", "length", "sha2", "fileUrl");
+    private static readonly Names RevisionAndPlatform = new("revision", "platform");
+    private static readonly Names ContextAgentType = new("contextAgent");
+    private static readonly Names ContextGroupType = new("contextGroup");
+
+    // In the order of ObjectKind. The empty string is in the list because the walk has always taken it for an objectType
+    // it cannot read: no kind, and nothing more to say about it.
+    private static readonly Names ObjectTypes = new("", "Agent", "Group", "Activity", "StatementRef", "SubStatement");
+
+    /// <summary>
+    /// What an objectType property names. <see cref="Unreadable"/> is a value that is not a string (reported where it
+    /// was read) or is empty; <see cref="Absent"/> is a missing or null one; <see cref="Other"/> is any other string.
+    /// </summary>
+    private enum ObjectKind { Unreadable, Agent, Group, Activity, StatementRef, SubStatement, Other, Absent }
 
     private List<ValidationError>? _errors;
 
@@ -59,51 +77,53 @@ internal sealed class StatementWalker(XapiVersion version)
 
     // ---------------------------------------------------------------- Statement
 
-    public void Statement(JsonNode? node, string path, bool isSubStatement)
+    public void Statement(JsonElement node, string path, bool isSubStatement)
     {
-        if (node is not JsonObject obj)
+        if (node.ValueKind != JsonValueKind.Object)
         {
             Add(path, isSubStatement ? "a SubStatement must be a JSON object" : "a statement must be a JSON object");
             return;
         }
 
-        foreach (var (key, value) in obj.MembersOf())
+        var allowed = isSubStatement ? SubStatementKeys : StatementKeys;
+        foreach (var property in node.EnumerateObject())
         {
-            if (isSubStatement && Array.IndexOf(SubStatementForbidden, key) >= 0)
-                Add(Child(path, key), "a SubStatement must not have this property");
-            else if (Array.IndexOf(isSubStatement ? SubStatementKeys : StatementKeys, key) < 0)
-                Add(Child(path, key), isSubStatement ? "is not a property of a SubStatement" : "is not a property of a statement");
-            else if (value is null)
-                Add(Child(path, key), "must not be null");
+            int known;
+            if (isSubStatement && (known = SubStatementForbidden.IndexOf(property)) >= 0)
+                Add(Child(path, SubStatementForbidden[known]), "a SubStatement must not have this property");
+            else if ((known = allowed.IndexOf(property)) < 0)
+                Add(Child(path, property.Name), isSubStatement ? "is not a property of a SubStatement" : "is not a property of a statement");
+            else if (property.Value.ValueKind == JsonValueKind.Null)
+                Add(Child(path, allowed[known]), "must not be null");
         }
 
-        if (!isSubStatement) Uuid(obj["id"], Child(path, "id"));
+        if (!isSubStatement && node.TryGetProperty("id"u8, out var id)) Uuid(id, Child(path, "id"));
 
         // A present-but-null property was reported above; only a missing one is reported as missing.
-        if (obj["actor"] is { } actor) Actor(actor, Child(path, "actor"));
-        else if (!obj.ContainsKey("actor")) Add(Child(path, "actor"), "is required");
+        if (node.TryGetProperty("actor"u8, out var actor)) { if (HasValue(actor)) Actor(actor, Child(path, "actor")); }
+        else Add(Child(path, "actor"), "is required");
 
-        string? verbId = null;
-        if (obj["verb"] is { } verb) verbId = Verb(verb, Child(path, "verb"));
-        else if (!obj.ContainsKey("verb")) Add(Child(path, "verb"), "is required");
+        bool voids = false;
+        if (node.TryGetProperty("verb"u8, out var verb)) { if (HasValue(verb)) voids = Verb(verb, Child(path, "verb")); }
+        else Add(Child(path, "verb"), "is required");
 
-        string? objectType = null;
-        if (obj["object"] is { } @object) objectType = Object(@object, Child(path, "object"), isSubStatement);
-        else if (!obj.ContainsKey("object")) Add(Child(path, "object"), "is required");
+        ObjectKind? objectType = null;
+        if (node.TryGetProperty("object"u8, out var @object)) { if (HasValue(@object)) objectType = Object(@object, Child(path, "object"), isSubStatement); }
+        else Add(Child(path, "object"), "is required");
 
-        if (obj["result"] is { } result) Result_(result, Child(path, "result"));
-        if (obj["context"] is { } context) Context(context, Child(path, "context"), objectType is null or "Activity");
-        if (obj["timestamp"] is { } timestamp) Timestamp(timestamp, Child(path, "timestamp"));
-        if (obj["attachments"] is { } attachments) Attachments(attachments, Child(path, "attachments"));
+        if (Member(node, "result"u8, out var result)) Result_(result, Child(path, "result"));
+        if (Member(node, "context"u8, out var context)) Context(context, Child(path, "context"), objectType is null or ObjectKind.Activity);
+        if (Member(node, "timestamp"u8, out var timestamp)) Timestamp(timestamp, Child(path, "timestamp"));
+        if (Member(node, "attachments"u8, out var attachments)) Attachments(attachments, Child(path, "attachments"));
 
         if (!isSubStatement)
         {
-            if (obj["stored"] is { } stored) Timestamp(stored, Child(path, "stored"));
-            if (obj["authority"] is { } authority) Authority(authority, Child(path, "authority"));
-            if (obj["version"] is { } v) Version(v, Child(path, "version"));
+            if (Member(node, "stored"u8, out var stored)) Timestamp(stored, Child(path, "stored"));
+            if (Member(node, "authority"u8, out var authority)) Authority(authority, Child(path, "authority"));
+            if (Member(node, "version"u8, out var v)) Version(v, Child(path, "version"));
 
             // Only a top-level statement voids anything; its target has to be named by a StatementRef.
-            if (verbId == VoidedVerb && obj["object"] is JsonObject && objectType != "StatementRef")
+            if (voids && @object.ValueKind == JsonValueKind.Object && objectType != ObjectKind.StatementRef)
                 Add(Child(path, "object"), "a voiding statement's object must be a StatementRef");
         }
     }
@@ -111,56 +131,56 @@ internal sealed class StatementWalker(XapiVersion version)
     // ---------------------------------------------------------------- Agents and Groups
 
     /// <summary>An Agent or Group where objectType may be left out for an Agent (actor, instructor, member...).</summary>
-    private void Actor(JsonNode? node, string path)
+    private void Actor(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         switch (ObjectType(obj, path))
         {
-            case null or "Agent": Agent(obj, path, requireObjectType: false); break;
-            case "Group": Group(obj, path); break;
-            case { } other: BadObjectType(path, other, "\"Agent\" or \"Group\""); break;
+            case ObjectKind.Absent or ObjectKind.Agent: Agent(obj, path, requireObjectType: false); break;
+            case ObjectKind.Group: Group(obj, path); break;
+            case var other: BadObjectType(path, other, "\"Agent\" or \"Group\""); break;
         }
     }
 
-    private void Agent(JsonObject obj, string path, bool requireObjectType)
+    private void Agent(JsonElement obj, string path, bool requireObjectType)
     {
         CheckMembers(obj, path, AgentKeys, "an Agent");
         var objectType = ObjectType(obj, path);
-        if (objectType is null && requireObjectType) Add(Child(path, "objectType"), "is required");
-        else if (objectType is not null and not "Agent") BadObjectType(path, objectType, "\"Agent\"");
-        OptionalString(obj, "name", path);
+        if (objectType == ObjectKind.Absent && requireObjectType) Add(Child(path, "objectType"), "is required");
+        else if (objectType is not ObjectKind.Absent and not ObjectKind.Agent) BadObjectType(path, objectType, "\"Agent\"");
+        OptionalString(obj, "name"u8, "name", path);
         int ifis = Ifis(obj, path);
         if (ifis == 0) Add(path, "an Agent needs one of mbox, mbox_sha1sum, openid or account");
         else if (ifis > 1) Add(path, "an Agent must have exactly one of mbox, mbox_sha1sum, openid or account");
     }
 
     /// <summary>Checks a Group and returns how many members it lists (-1 when there is no usable member array).</summary>
-    private int Group(JsonObject obj, string path)
+    private int Group(JsonElement obj, string path)
     {
         CheckMembers(obj, path, GroupKeys, "a Group");
-        OptionalString(obj, "name", path);
+        OptionalString(obj, "name"u8, "name", path);
         int ifis = Ifis(obj, path);
         if (ifis > 1) Add(path, "a Group must have at most one of mbox, mbox_sha1sum, openid or account");
 
         int members = -1;
-        if (obj["member"] is { } member)
+        bool listed = obj.TryGetProperty("member"u8, out var member);
+        if (HasValue(member))
         {
-            if (member is JsonArray array)
+            if (member.ValueKind == JsonValueKind.Array)
             {
-                members = array.Count;
-                for (int i = 0; i < array.Count; i++)
+                members = 0;
+                foreach (var m in member.EnumerateArray())
                 {
-                    string mPath = Index(Child(path, "member"), i);
-                    if (array[i] is not JsonObject m) { NotObject(array[i], mPath); continue; }
-                    var mType = ObjectType(m, mPath);
-                    if (mType == "Group") Add(Child(mPath, "objectType"), "a Group member must be an Agent, not a Group");
+                    string mPath = Index(Child(path, "member"), members++);
+                    if (m.ValueKind != JsonValueKind.Object) { NotObject(m, mPath); continue; }
+                    if (ObjectType(m, mPath) == ObjectKind.Group) Add(Child(mPath, "objectType"), "a Group member must be an Agent, not a Group");
                     else Agent(m, mPath, requireObjectType: false);
                 }
-                if (ifis == 0 && array.Count == 0) Add(Child(path, "member"), "an anonymous Group must list at least one member");
+                if (ifis == 0 && members == 0) Add(Child(path, "member"), "an anonymous Group must list at least one member");
             }
             else Add(Child(path, "member"), "must be an array");
         }
-        else if (ifis == 0 && !obj.ContainsKey("member"))
+        else if (ifis == 0 && !listed)
         {
             Add(Child(path, "member"), "an anonymous Group must list its members");
         }
@@ -168,29 +188,29 @@ internal sealed class StatementWalker(XapiVersion version)
     }
 
     /// <summary>Validates whichever Inverse Functional Identifiers are present and returns how many there are.</summary>
-    private int Ifis(JsonObject obj, string path)
+    private int Ifis(JsonElement obj, string path)
     {
         int count = 0;
-        foreach (var key in IfiKeys)
+        for (int i = 0; i < IfiKeys.Count; i++)
         {
-            if (!obj.TryGetPropertyValue(key, out var value)) continue;
+            if (!obj.TryGetProperty(IfiKeys.Utf8(i), out var value)) continue;
             count++;
-            if (value is null) continue; // reported as null already
-            string p = Child(path, key);
-            switch (key)
+            if (value.ValueKind == JsonValueKind.Null) continue; // reported as null already
+            string p = Child(path, IfiKeys[i]);
+            switch (i)
             {
-                case "mbox":
-                    if (!JsonRead.TryString(value, out var mbox)) Add(p, "must be a string");
+                case 0: // mbox
+                    if (!TryText(value, out var mbox)) Add(p, "must be a string");
                     else if (!XapiFormats.IsMailto(mbox)) Add(p, "must be a mailto IRI with one e-mail address");
                     break;
-                case "mbox_sha1sum":
-                    if (!JsonRead.TryString(value, out var sha)) Add(p, "must be a string");
+                case 1: // mbox_sha1sum
+                    if (!TryText(value, out var sha)) Add(p, "must be a string");
                     else if (!XapiFormats.IsSha1Hex(sha)) Add(p, "must be 40 hexadecimal digits");
                     break;
-                case "openid":
+                case 2: // openid
                     IriValue(value, p);
                     break;
-                case "account":
+                case 3: // account
                     Account(value, p);
                     break;
             }
@@ -198,61 +218,61 @@ internal sealed class StatementWalker(XapiVersion version)
         return count;
     }
 
-    private void Account(JsonNode node, string path)
+    private void Account(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         CheckMembers(obj, path, AccountKeys, "an account");
-        if (obj.ContainsKey("homePage")) IriValue(obj["homePage"], Child(path, "homePage"));
+        if (obj.TryGetProperty("homePage"u8, out var homePage)) IriValue(homePage, Child(path, "homePage"));
         else Add(Child(path, "homePage"), "is required");
-        if (obj.ContainsKey("name")) { if (obj["name"] is { } n && !JsonRead.TryString(n, out _)) Add(Child(path, "name"), "must be a string"); }
+        if (obj.TryGetProperty("name"u8, out var name)) { if (HasValue(name) && !TryText(name, out _)) Add(Child(path, "name"), "must be a string"); }
         else Add(Child(path, "name"), "is required");
     }
 
-    private void Authority(JsonNode node, string path)
+    private void Authority(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         switch (ObjectType(obj, path))
         {
-            case null or "Agent":
+            case ObjectKind.Absent or ObjectKind.Agent:
                 Agent(obj, path, requireObjectType: false);
                 break;
-            case "Group":
+            case ObjectKind.Group:
                 // Only three-legged OAuth puts a Group here: an anonymous pair of the application and the user.
                 int members = Group(obj, path);
-                foreach (var key in IfiKeys)
+                for (int i = 0; i < IfiKeys.Count; i++)
                 {
-                    if (obj.ContainsKey(key)) { Add(Child(path, key), "an authority Group must be anonymous"); break; }
+                    if (obj.TryGetProperty(IfiKeys.Utf8(i), out _)) { Add(Child(path, IfiKeys[i]), "an authority Group must be anonymous"); break; }
                 }
                 // A non-array member was reported by Group already.
-                if (members != 2 && !(members < 0 && obj.ContainsKey("member")))
+                if (members != 2 && !(members < 0 && obj.TryGetProperty("member"u8, out _)))
                     Add(Child(path, "member"), "an authority Group must have exactly two Agents");
                 break;
-            case { } other:
+            case var other:
                 BadObjectType(path, other, "\"Agent\" or \"Group\"");
                 break;
         }
     }
 
-    private static bool HasIfi(JsonObject obj)
+    private static bool HasIfi(JsonElement obj)
     {
-        foreach (var key in IfiKeys) if (obj.ContainsKey(key)) return true;
+        for (int i = 0; i < IfiKeys.Count; i++) if (obj.TryGetProperty(IfiKeys.Utf8(i), out _)) return true;
         return false;
     }
 
     /// <summary>The <c>agent</c> query parameter: an Agent or an Identified Group.</summary>
-    public void AgentParameter(JsonNode? node, string path)
+    public void AgentParameter(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { Add(path, "the agent must be a JSON object"); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { Add(path, "the agent must be a JSON object"); return; }
         switch (ObjectType(obj, path))
         {
-            case null or "Agent":
+            case ObjectKind.Absent or ObjectKind.Agent:
                 Agent(obj, path, requireObjectType: false);
                 break;
-            case "Group":
+            case ObjectKind.Group:
                 Group(obj, path);
                 if (!HasIfi(obj)) Add(path, "the agent parameter needs an Identified Group (one of mbox, mbox_sha1sum, openid or account)");
                 break;
-            case { } other:
+            case var other:
                 BadObjectType(path, other, "\"Agent\" or \"Group\"");
                 break;
         }
@@ -260,49 +280,53 @@ internal sealed class StatementWalker(XapiVersion version)
 
     // ---------------------------------------------------------------- Verb
 
-    /// <summary>Checks a Verb and returns its id when it is a string.</summary>
-    private string? Verb(JsonNode? node, string path)
+    /// <summary>Checks a Verb and returns whether it is the voiding verb.</summary>
+    private bool Verb(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return null; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return false; }
         CheckMembers(obj, path, VerbKeys, "a Verb");
-        string? id = null;
-        if (obj.ContainsKey("id")) id = IriValue(obj["id"], Child(path, "id"));
+        bool voids = false;
+        if (obj.TryGetProperty("id"u8, out var id))
+        {
+            IriValue(id, Child(path, "id"));
+            voids = id.ValueKind == JsonValueKind.String && id.ValueEquals(VoidedVerb);
+        }
         else Add(Child(path, "id"), "is required");
-        if (obj["display"] is { } display) LanguageMap(display, Child(path, "display"));
-        return id;
+        if (Member(obj, "display"u8, out var display)) LanguageMap(display, Child(path, "display"));
+        return voids;
     }
 
     // ---------------------------------------------------------------- Object
 
     /// <summary>Checks the statement's object and returns its effective objectType (null when unreadable).</summary>
-    private string? Object(JsonNode? node, string path, bool inSubStatement)
+    private ObjectKind? Object(JsonElement obj, string path, bool inSubStatement)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return null; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return null; }
         var objectType = ObjectType(obj, path);
         switch (objectType)
         {
-            case null:
+            case ObjectKind.Absent:
                 // Without objectType the object is an Activity; an Agent or Group there is a common mistake worth naming.
-                if (HasIfi(obj) || obj.ContainsKey("member"))
+                if (HasIfi(obj) || obj.TryGetProperty("member"u8, out _))
                 {
                     Add(Child(path, "objectType"), "is required when the object is an Agent or Group");
                     return null;
                 }
                 Activity(obj, path);
-                return "Activity";
-            case "Activity":
+                return ObjectKind.Activity;
+            case ObjectKind.Activity:
                 Activity(obj, path);
                 return objectType;
-            case "Agent":
+            case ObjectKind.Agent:
                 Agent(obj, path, requireObjectType: true);
                 return objectType;
-            case "Group":
+            case ObjectKind.Group:
                 Group(obj, path);
                 return objectType;
-            case "StatementRef":
+            case ObjectKind.StatementRef:
                 StatementRef(obj, path);
                 return objectType;
-            case "SubStatement":
+            case ObjectKind.SubStatement:
                 if (inSubStatement) Add(Child(path, "objectType"), "a SubStatement cannot contain a SubStatement");
                 else Statement(obj, path, isSubStatement: true);
                 return objectType;
@@ -312,65 +336,69 @@ internal sealed class StatementWalker(XapiVersion version)
         }
     }
 
-    private void Activity(JsonObject obj, string path)
+    private void Activity(JsonElement obj, string path)
     {
         CheckMembers(obj, path, ActivityKeys, "an Activity");
         var objectType = ObjectType(obj, path);
-        if (objectType is not null and not "Activity") BadObjectType(path, objectType, "\"Activity\"");
-        if (obj.ContainsKey("id")) IriValue(obj["id"], Child(path, "id"));
+        if (objectType is not ObjectKind.Absent and not ObjectKind.Activity) BadObjectType(path, objectType, "\"Activity\"");
+        if (obj.TryGetProperty("id"u8, out var id)) IriValue(id, Child(path, "id"));
         else Add(Child(path, "id"), "is required");
-        if (obj["definition"] is { } definition) Definition(definition, Child(path, "definition"));
+        if (Member(obj, "definition"u8, out var definition)) Definition(definition, Child(path, "definition"));
     }
 
-    private void ActivityNode(JsonNode? node, string path)
+    private void ActivityNode(JsonElement node, string path)
     {
-        if (node is JsonObject obj) Activity(obj, path);
+        if (node.ValueKind == JsonValueKind.Object) Activity(node, path);
         else NotObject(node, path);
     }
 
-    private void Definition(JsonNode node, string path)
+    private void Definition(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         CheckMembers(obj, path, DefinitionKeys, "an Activity definition");
-        if (obj["name"] is { } name) LanguageMap(name, Child(path, "name"));
-        if (obj["description"] is { } description) LanguageMap(description, Child(path, "description"));
-        if (obj["type"] is { } type) IriValue(type, Child(path, "type"));
-        if (obj["moreInfo"] is { } moreInfo) IriValue(moreInfo, Child(path, "moreInfo"));
-        if (obj["extensions"] is { } extensions) Extensions(extensions, Child(path, "extensions"));
+        if (Member(obj, "name"u8, out var name)) LanguageMap(name, Child(path, "name"));
+        if (Member(obj, "description"u8, out var description)) LanguageMap(description, Child(path, "description"));
+        if (Member(obj, "type"u8, out var type)) IriValue(type, Child(path, "type"));
+        if (Member(obj, "moreInfo"u8, out var moreInfo)) IriValue(moreInfo, Child(path, "moreInfo"));
+        if (Member(obj, "extensions"u8, out var extensions)) Extensions(extensions, Child(path, "extensions"));
 
-        string? interactionType = null;
-        bool hasInteractionType = obj.ContainsKey("interactionType");
-        if (obj["interactionType"] is { } it)
+        // The position of a known interaction type in InteractionTypes, or -1.
+        int interactionType = -1;
+        bool hasInteractionType = obj.TryGetProperty("interactionType"u8, out var it);
+        if (HasValue(it))
         {
-            if (!JsonRead.TryString(it, out var s)) Add(Child(path, "interactionType"), "must be a string");
+            if (!TryFind(it, InteractionTypes, out int found)) Add(Child(path, "interactionType"), "must be a string");
             // Enumerated values are case-sensitive: "Choice" is not "choice".
-            else if (Array.IndexOf(InteractionTypes, s) < 0) Add(Child(path, "interactionType"), "is not a known interaction type");
-            else interactionType = s;
+            else if (found < 0) Add(Child(path, "interactionType"), "is not a known interaction type");
+            else interactionType = found;
         }
 
-        if (obj["correctResponsesPattern"] is { } crp)
+        bool interactionPropertyUsed = obj.TryGetProperty("correctResponsesPattern"u8, out var crp);
+        if (HasValue(crp))
         {
             string p = Child(path, "correctResponsesPattern");
-            if (crp is not JsonArray array) Add(p, "must be an array of strings");
+            if (crp.ValueKind != JsonValueKind.Array) Add(p, "must be an array of strings");
             else
             {
-                for (int i = 0; i < array.Count; i++)
+                int i = 0;
+                foreach (var pattern in crp.EnumerateArray())
                 {
-                    if (array[i] is null) Add(Index(p, i), "must not be null");
-                    else if (!JsonRead.TryString(array[i], out _)) Add(Index(p, i), "must be a string");
+                    if (pattern.ValueKind == JsonValueKind.Null) Add(Index(p, i), "must not be null");
+                    else if (!TryText(pattern, out _)) Add(Index(p, i), "must be a string");
+                    i++;
                 }
             }
         }
 
-        bool interactionPropertyUsed = obj.ContainsKey("correctResponsesPattern");
-        foreach (var listKey in ComponentListKeys)
+        for (int k = 0; k < ComponentListKeys.Count; k++)
         {
-            if (!obj.ContainsKey(listKey)) continue;
+            if (!obj.TryGetProperty(ComponentListKeys.Utf8(k), out var list)) continue;
             interactionPropertyUsed = true;
+            string listKey = ComponentListKeys[k];
             string p = Child(path, listKey);
-            if (obj[listKey] is { } list) ComponentList(list, p);
-            if (interactionType is not null && !ComponentAllowed(interactionType, listKey))
-                Add(p, $"is not used with interactionType \"{interactionType}\"");
+            if (HasValue(list)) ComponentList(list, p);
+            if (interactionType >= 0 && !ComponentAllowed(InteractionTypes[interactionType], listKey))
+                Add(p, $"is not used with interactionType \"{InteractionTypes[interactionType]}\"");
         }
         if (interactionPropertyUsed && !hasInteractionType)
             Add(Child(path, "interactionType"), "is required when interaction properties are used");
@@ -386,204 +414,212 @@ internal sealed class StatementWalker(XapiVersion version)
         _ => false,
     };
 
-    private void ComponentList(JsonNode node, string path)
+    private void ComponentList(JsonElement array, string path)
     {
-        if (node is not JsonArray array) { Add(path, "must be an array"); return; }
+        if (array.ValueKind != JsonValueKind.Array) { Add(path, "must be an array"); return; }
         HashSet<string>? seen = null;
-        for (int i = 0; i < array.Count; i++)
+        int i = 0;
+        foreach (var c in array.EnumerateArray())
         {
-            string p = Index(path, i);
-            if (array[i] is not JsonObject c) { NotObject(array[i], p); continue; }
+            string p = Index(path, i++);
+            if (c.ValueKind != JsonValueKind.Object) { NotObject(c, p); continue; }
             CheckMembers(c, p, ComponentKeys, "an interaction component");
-            if (c.ContainsKey("id"))
+            if (c.TryGetProperty("id"u8, out var idNode))
             {
-                if (c["id"] is { } idNode)
+                if (HasValue(idNode))
                 {
-                    if (!JsonRead.TryString(idNode, out var id)) Add(Child(p, "id"), "must be a string");
-                    else if (id.Length == 0) Add(Child(p, "id"), "must not be empty");
-                    else if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(id))
+                    if (!TryText(idNode, out var id)) Add(Child(p, "id"), "must be a string");
+                    else if (id.IsEmpty) Add(Child(p, "id"), "must not be empty");
+                    else if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(id.ToString()))
                         Add(Child(p, "id"), "must be unique within the list");
                 }
             }
             else Add(Child(p, "id"), "is required");
-            if (c["description"] is { } description) LanguageMap(description, Child(p, "description"));
+            if (Member(c, "description"u8, out var description)) LanguageMap(description, Child(p, "description"));
         }
     }
 
-    private void StatementRef(JsonObject obj, string path)
+    private void StatementRef(JsonElement obj, string path)
     {
         CheckMembers(obj, path, StatementRefKeys, "a StatementRef");
-        if (obj.ContainsKey("id")) Uuid(obj["id"], Child(path, "id"));
+        if (obj.TryGetProperty("id"u8, out var id)) Uuid(id, Child(path, "id"));
         else Add(Child(path, "id"), "is required");
     }
 
     // ---------------------------------------------------------------- Result
 
-    private void Result_(JsonNode node, string path)
+    private void Result_(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         CheckMembers(obj, path, ResultKeys, "a Result");
-        if (obj["score"] is { } score) Score(score, Child(path, "score"));
-        if (obj["success"] is { } success && !JsonRead.IsBoolean(success)) Add(Child(path, "success"), "must be true or false");
-        if (obj["completion"] is { } completion && !JsonRead.IsBoolean(completion)) Add(Child(path, "completion"), "must be true or false");
-        OptionalString(obj, "response", path);
-        if (obj["duration"] is { } duration)
+        if (Member(obj, "score"u8, out var score)) Score(score, Child(path, "score"));
+        if (Member(obj, "success"u8, out var success) && !IsBoolean(success)) Add(Child(path, "success"), "must be true or false");
+        if (Member(obj, "completion"u8, out var completion) && !IsBoolean(completion)) Add(Child(path, "completion"), "must be true or false");
+        OptionalString(obj, "response"u8, "response", path);
+        if (Member(obj, "duration"u8, out var duration))
         {
-            if (!JsonRead.TryString(duration, out var d)) Add(Child(path, "duration"), "must be a string");
+            if (!TryText(duration, out var d)) Add(Child(path, "duration"), "must be a string");
             else if (!XapiFormats.IsDuration(d)) Add(Child(path, "duration"), "must be an ISO 8601 duration such as PT1H30M");
         }
-        if (obj["extensions"] is { } extensions) Extensions(extensions, Child(path, "extensions"));
+        if (Member(obj, "extensions"u8, out var extensions)) Extensions(extensions, Child(path, "extensions"));
     }
 
-    private void Score(JsonNode node, string path)
+    private void Score(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         CheckMembers(obj, path, ScoreKeys, "a Score");
-        double? scaled = Number(obj, "scaled", path), raw = Number(obj, "raw", path);
-        double? min = Number(obj, "min", path), max = Number(obj, "max", path);
+        double? scaled = Number(obj, "scaled"u8, "scaled", path), raw = Number(obj, "raw"u8, "raw", path);
+        double? min = Number(obj, "min"u8, "min", path), max = Number(obj, "max"u8, "max", path);
         if (scaled is < -1 or > 1) Add(Child(path, "scaled"), "must be between -1 and 1");
         if (min is not null && max is not null && max <= min) Add(Child(path, "max"), "must be greater than min");
         if (raw is not null && min is not null && raw < min) Add(Child(path, "raw"), "must not be less than min");
         if (raw is not null && max is not null && raw > max) Add(Child(path, "raw"), "must not be greater than max");
     }
 
-    private double? Number(JsonObject obj, string key, string path)
+    private double? Number(JsonElement obj, ReadOnlySpan<byte> utf8Key, string key, string path)
     {
-        if (obj[key] is not { } node) return null;
-        if (JsonRead.TryNumber(node, out var d)) return d;
+        if (!Member(obj, utf8Key, out var value)) return null;
+        if (TryNumber(value, out var d)) return d;
         Add(Child(path, key), "must be a number");
         return null;
     }
 
     // ---------------------------------------------------------------- Context
 
-    private void Context(JsonNode node, string path, bool objectIsActivity)
+    private void Context(JsonElement obj, string path, bool objectIsActivity)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         // contextAgents and contextGroups arrived with 2.0; under 1.0.3 they are unknown properties.
         CheckMembers(obj, path, version == XapiVersion.V200 ? ContextKeys200 : ContextKeys103, "a Context");
 
-        if (obj["registration"] is { } registration) Uuid(registration, Child(path, "registration"));
-        if (obj["instructor"] is { } instructor) Actor(instructor, Child(path, "instructor"));
-        if (obj["team"] is { } team)
+        if (Member(obj, "registration"u8, out var registration)) Uuid(registration, Child(path, "registration"));
+        if (Member(obj, "instructor"u8, out var instructor)) Actor(instructor, Child(path, "instructor"));
+        if (Member(obj, "team"u8, out var team))
         {
             string p = Child(path, "team");
-            if (team is not JsonObject t) NotObject(team, p);
-            else if (ObjectType(t, p) is "Group") Group(t, p);
+            if (team.ValueKind != JsonValueKind.Object) NotObject(team, p);
+            else if (ObjectType(team, p) == ObjectKind.Group) Group(team, p);
             else Add(Child(p, "objectType"), "team must be a Group with objectType \"Group\"");
         }
-        if (obj["contextActivities"] is { } ca) ContextActivities(ca, Child(path, "contextActivities"));
-        foreach (var key in (ReadOnlySpan<string>)["revision", "platform"])
+        if (Member(obj, "contextActivities"u8, out var ca)) ContextActivities(ca, Child(path, "contextActivities"));
+        for (int k = 0; k < RevisionAndPlatform.Count; k++)
         {
-            if (!obj.ContainsKey(key)) continue;
-            OptionalString(obj, key, path);
+            if (!obj.TryGetProperty(RevisionAndPlatform.Utf8(k), out _)) continue;
+            string key = RevisionAndPlatform[k];
+            OptionalString(obj, RevisionAndPlatform.Utf8(k), key, path);
             if (!objectIsActivity) Add(Child(path, key), "is only allowed when the statement's object is an Activity");
         }
-        if (obj["language"] is { } language)
+        if (Member(obj, "language"u8, out var language))
         {
-            if (!JsonRead.TryString(language, out var tag)) Add(Child(path, "language"), "must be a string");
+            if (!TryText(language, out var tag)) Add(Child(path, "language"), "must be a string");
             else if (!LanguageTag.IsValid(tag)) Add(Child(path, "language"), "must be an RFC 5646 language tag");
         }
-        if (obj["statement"] is { } statement)
+        if (Member(obj, "statement"u8, out var statement))
         {
             string p = Child(path, "statement");
-            if (statement is not JsonObject s) NotObject(statement, p);
+            if (statement.ValueKind != JsonValueKind.Object) NotObject(statement, p);
             else
             {
-                var t = ObjectType(s, p);
-                if (t is null) Add(Child(p, "objectType"), "is required");
-                else if (t != "StatementRef") BadObjectType(p, t, "\"StatementRef\"");
-                StatementRef(s, p);
+                var t = ObjectType(statement, p);
+                if (t == ObjectKind.Absent) Add(Child(p, "objectType"), "is required");
+                else if (t != ObjectKind.StatementRef) BadObjectType(p, t, "\"StatementRef\"");
+                StatementRef(statement, p);
             }
         }
-        if (obj["extensions"] is { } extensions) Extensions(extensions, Child(path, "extensions"));
+        if (Member(obj, "extensions"u8, out var extensions)) Extensions(extensions, Child(path, "extensions"));
 
         if (version == XapiVersion.V200)
         {
-            if (obj["contextAgents"] is { } agents) ContextAgents(agents, Child(path, "contextAgents"), group: false);
-            if (obj["contextGroups"] is { } groups) ContextAgents(groups, Child(path, "contextGroups"), group: true);
+            if (Member(obj, "contextAgents"u8, out var agents)) ContextAgents(agents, Child(path, "contextAgents"), group: false);
+            if (Member(obj, "contextGroups"u8, out var groups)) ContextAgents(groups, Child(path, "contextGroups"), group: true);
         }
     }
 
-    private void ContextActivities(JsonNode node, string path)
+    private void ContextActivities(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { NotObject(node, path); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         CheckMembers(obj, path, ContextActivitiesKeys, "contextActivities");
-        foreach (var key in ContextActivitiesKeys)
+        for (int k = 0; k < ContextActivitiesKeys.Count; k++)
         {
-            if (obj[key] is not { } value) continue;
-            string p = Child(path, key);
+            if (!Member(obj, ContextActivitiesKeys.Utf8(k), out var value)) continue;
+            string p = Child(path, ContextActivitiesKeys[k]);
             // A single Activity is allowed on input; the LRS returns it as an array of one.
-            if (value is JsonArray array)
+            if (value.ValueKind == JsonValueKind.Array)
             {
-                for (int i = 0; i < array.Count; i++) ActivityNode(array[i], Index(p, i));
+                int i = 0;
+                foreach (var activity in value.EnumerateArray()) ActivityNode(activity, Index(p, i++));
             }
-            else if (value is JsonObject) ActivityNode(value, p);
+            else if (value.ValueKind == JsonValueKind.Object) ActivityNode(value, p);
             else Add(p, "must be an Activity or an array of Activities");
         }
     }
 
     /// <summary>xAPI 2.0 contextAgents (<paramref name="group"/> false) or contextGroups (true).</summary>
-    private void ContextAgents(JsonNode node, string path, bool group)
+    private void ContextAgents(JsonElement array, string path, bool group)
     {
-        if (node is not JsonArray array) { Add(path, "must be an array"); return; }
-        string expectedType = group ? "contextGroup" : "contextAgent";
+        if (array.ValueKind != JsonValueKind.Array) { Add(path, "must be an array"); return; }
+        var expectedType = group ? ContextGroupType : ContextAgentType;
         string memberKey = group ? "group" : "agent";
-        for (int i = 0; i < array.Count; i++)
+        int i = 0;
+        foreach (var obj in array.EnumerateArray())
         {
-            string p = Index(path, i);
-            if (array[i] is not JsonObject obj) { NotObject(array[i], p); continue; }
-            CheckMembers(obj, p, group ? ContextGroupKeys : ContextAgentKeys, $"a {expectedType}");
+            string p = Index(path, i++);
+            if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, p); continue; }
+            CheckMembers(obj, p, group ? ContextGroupKeys : ContextAgentKeys, group ? "a contextGroup" : "a contextAgent");
 
-            if (!obj.ContainsKey("objectType")) Add(Child(p, "objectType"), "is required");
-            else if (obj["objectType"] is { } ot && (!JsonRead.TryString(ot, out var t) || t != expectedType))
-                Add(Child(p, "objectType"), $"must be \"{expectedType}\"");
+            if (!obj.TryGetProperty("objectType"u8, out var ot)) Add(Child(p, "objectType"), "is required");
+            else if (HasValue(ot) && (!TryFind(ot, expectedType, out int found) || found < 0))
+                Add(Child(p, "objectType"), $"must be \"{expectedType[0]}\"");
 
             string mp = Child(p, memberKey);
-            if (!obj.ContainsKey(memberKey)) Add(mp, "is required");
-            else if (obj[memberKey] is { } member)
+            if (!obj.TryGetProperty(group ? "group"u8 : "agent"u8, out var member)) Add(mp, "is required");
+            else if (HasValue(member))
             {
-                if (member is not JsonObject m) NotObject(member, mp);
+                if (member.ValueKind != JsonValueKind.Object) NotObject(member, mp);
                 else if (group)
                 {
-                    if (ObjectType(m, mp) is "Group") Group(m, mp);
+                    if (ObjectType(member, mp) == ObjectKind.Group) Group(member, mp);
                     else Add(Child(mp, "objectType"), "must be \"Group\"");
                 }
                 else
                 {
-                    if (ObjectType(m, mp) is "Group") Add(Child(mp, "objectType"), "a contextAgent's agent must be an Agent");
-                    else Agent(m, mp, requireObjectType: false);
+                    if (ObjectType(member, mp) == ObjectKind.Group) Add(Child(mp, "objectType"), "a contextAgent's agent must be an Agent");
+                    else Agent(member, mp, requireObjectType: false);
                 }
             }
 
-            if (obj["relevantTypes"] is { } relevant)
+            if (Member(obj, "relevantTypes"u8, out var relevant))
             {
                 string rp = Child(p, "relevantTypes");
-                if (relevant is not JsonArray types) Add(rp, "must be an array of IRIs");
-                else if (types.Count == 0) Add(rp, "must not be empty");
-                else for (int j = 0; j < types.Count; j++) IriValue(types[j], Index(rp, j));
+                if (relevant.ValueKind != JsonValueKind.Array) Add(rp, "must be an array of IRIs");
+                else if (relevant.GetArrayLength() == 0) Add(rp, "must not be empty");
+                else
+                {
+                    int j = 0;
+                    foreach (var type in relevant.EnumerateArray()) IriValue(type, Index(rp, j++));
+                }
             }
         }
     }
 
     // ---------------------------------------------------------------- Timestamp, version, attachments
 
-    private void Timestamp(JsonNode node, string path)
+    private void Timestamp(JsonElement node, string path)
     {
-        if (!JsonRead.TryString(node, out var s)) { Add(path, "must be a string"); return; }
+        if (!TryText(node, out var s)) { Add(path, "must be a string"); return; }
         if (!XapiTimestamp.TryParse(s, version, out _))
             Add(path, version == XapiVersion.V200 ? "must be an RFC 3339 timestamp" : "must be an ISO 8601 timestamp");
     }
 
-    private void Version(JsonNode node, string path)
+    private void Version(JsonElement node, string path)
     {
-        if (!JsonRead.TryString(node, out var s)) { Add(path, "must be a string"); return; }
+        if (!TryText(node, out var s)) { Add(path, "must be a string"); return; }
         // Under 1.0.3 only 1.0.x; the 2.0 suite also accepts 1.0.x statements, so 2.0 takes both families.
         bool ok = IsVersion(s, "1.0") || (version == XapiVersion.V200 && IsVersion(s, "2.0"));
         if (!ok) Add(path, version == XapiVersion.V200 ? "must be 1.0.x or 2.0.x" : "must be 1.0.x");
     }
 
-    private static bool IsVersion(string s, string family)
+    private static bool IsVersion(ReadOnlySpan<char> s, string family)
     {
         if (!s.StartsWith(family, StringComparison.Ordinal)) return false;
         if (s.Length == family.Length) return true;
@@ -592,49 +628,50 @@ internal sealed class StatementWalker(XapiVersion version)
         return true;
     }
 
-    private void Attachments(JsonNode node, string path)
+    private void Attachments(JsonElement array, string path)
     {
-        if (node is not JsonArray array) { Add(path, "must be an array"); return; }
-        for (int i = 0; i < array.Count; i++)
+        if (array.ValueKind != JsonValueKind.Array) { Add(path, "must be an array"); return; }
+        int i = 0;
+        foreach (var a in array.EnumerateArray())
         {
-            string p = Index(path, i);
-            if (array[i] is not JsonObject a) { NotObject(array[i], p); continue; }
+            string p = Index(path, i++);
+            if (a.ValueKind != JsonValueKind.Object) { NotObject(a, p); continue; }
             CheckMembers(a, p, AttachmentKeys, "an Attachment");
 
-            if (a.ContainsKey("usageType")) IriValue(a["usageType"], Child(p, "usageType"));
+            if (a.TryGetProperty("usageType"u8, out var usageType)) IriValue(usageType, Child(p, "usageType"));
             else Add(Child(p, "usageType"), "is required");
 
-            if (a.ContainsKey("display")) { if (a["display"] is { } d) LanguageMap(d, Child(p, "display")); }
+            if (a.TryGetProperty("display"u8, out var display)) { if (HasValue(display)) LanguageMap(display, Child(p, "display")); }
             else Add(Child(p, "display"), "is required");
-            if (a["description"] is { } description) LanguageMap(description, Child(p, "description"));
+            if (Member(a, "description"u8, out var description)) LanguageMap(description, Child(p, "description"));
 
-            if (a.ContainsKey("contentType"))
+            if (a.TryGetProperty("contentType"u8, out var ct))
             {
-                if (a["contentType"] is { } ct && (!JsonRead.TryString(ct, out var type) || !IsMediaType(type)))
+                if (HasValue(ct) && (!TryText(ct, out var type) || !IsMediaType(type)))
                     Add(Child(p, "contentType"), "must be an Internet media type such as text/plain");
             }
             else Add(Child(p, "contentType"), "is required");
 
-            if (a.ContainsKey("length"))
+            if (a.TryGetProperty("length"u8, out var len))
             {
-                if (a["length"] is { } len && (!JsonRead.TryNumber(len, out var n) || n < 0 || n != Math.Floor(n)))
+                if (HasValue(len) && (!TryNumber(len, out var n) || n < 0 || n != Math.Floor(n)))
                     Add(Child(p, "length"), "must be a non-negative integer");
             }
             else Add(Child(p, "length"), "is required");
 
-            if (a.ContainsKey("sha2"))
+            if (a.TryGetProperty("sha2"u8, out var sha))
             {
-                if (a["sha2"] is { } sha && (!JsonRead.TryString(sha, out var hash) || !IsHex(hash)))
+                if (HasValue(sha) && (!TryText(sha, out var hash) || !IsHex(hash)))
                     Add(Child(p, "sha2"), "must be a hexadecimal SHA-2 hash");
             }
             else Add(Child(p, "sha2"), "is required");
 
-            if (a["fileUrl"] is { } fileUrl) IriValue(fileUrl, Child(p, "fileUrl"));
+            if (Member(a, "fileUrl"u8, out var fileUrl)) IriValue(fileUrl, Child(p, "fileUrl"));
         }
     }
 
     // type "/" subtype, each a non-empty RFC 6838 token; parameters (";...") allowed.
-    private static bool IsMediaType(string s)
+    private static bool IsMediaType(ReadOnlySpan<char> s)
     {
         int slash = s.IndexOf('/');
         if (slash <= 0 || slash == s.Length - 1) return false;
@@ -651,7 +688,7 @@ internal sealed class StatementWalker(XapiVersion version)
     }
 
     // SHA-224 to SHA-512 in hex: 56 to 128 digits.
-    private static bool IsHex(string s)
+    private static bool IsHex(ReadOnlySpan<char> s)
     {
         if (s.Length is < 56 or > 128) return false;
         foreach (char c in s) if (!char.IsAsciiHexDigit(c)) return false;
@@ -660,75 +697,189 @@ internal sealed class StatementWalker(XapiVersion version)
 
     // ---------------------------------------------------------------- Shared value types
 
-    private void LanguageMap(JsonNode node, string path)
+    private void LanguageMap(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { Add(path, "must be a language map object"); return; }
-        foreach (var (key, value) in obj.MembersOf())
+        if (obj.ValueKind != JsonValueKind.Object) { Add(path, "must be a language map object"); return; }
+        foreach (var property in obj.EnumerateObject())
         {
-            if (!LanguageTag.IsValid(key)) Add(Child(path, key), "is not a valid RFC 5646 language tag");
-            if (value is null) Add(Child(path, key), "must not be null");
-            else if (!JsonRead.TryString(value, out _)) Add(Child(path, key), "must be a string");
+            if (!LanguageTag.IsValid(NameOf(property))) Add(Child(path, property.Name), "is not a valid RFC 5646 language tag");
+            var value = property.Value;
+            if (value.ValueKind == JsonValueKind.Null) Add(Child(path, property.Name), "must not be null");
+            else if (!TryText(value, out _)) Add(Child(path, property.Name), "must be a string");
         }
     }
 
-    private void Extensions(JsonNode node, string path)
+    private void Extensions(JsonElement obj, string path)
     {
-        if (node is not JsonObject obj) { Add(path, "must be an object"); return; }
+        if (obj.ValueKind != JsonValueKind.Object) { Add(path, "must be an object"); return; }
         // Values are the extension owner's business, null included; only keys are judged.
-        foreach (var (key, _) in obj.MembersOf())
+        foreach (var property in obj.EnumerateObject())
         {
-            if (!Iri.IsAbsolute(key)) Add(Child(path, key), "extension keys must be absolute IRIs");
+            if (!Iri.IsAbsolute(NameOf(property))) Add(Child(path, property.Name), "extension keys must be absolute IRIs");
         }
     }
 
-    /// <summary>Checks an IRI/IRL value and returns it when it is a string.</summary>
-    private string? IriValue(JsonNode? node, string path)
+    /// <summary>Checks an IRI/IRL value.</summary>
+    private void IriValue(JsonElement node, string path)
     {
-        if (node is null) return null; // a missing value is judged by the caller, a null one by CheckMembers
-        if (!JsonRead.TryString(node, out var s)) { Add(path, "must be a string"); return null; }
+        if (!HasValue(node)) return; // a missing value is judged by the caller, a null one by CheckMembers
+        if (!TryText(node, out var s)) { Add(path, "must be a string"); return; }
         if (!Iri.IsAbsolute(s)) Add(path, "must be an absolute IRI");
-        return s;
     }
 
-    private void Uuid(JsonNode? node, string path)
+    private void Uuid(JsonElement node, string path)
     {
-        if (node is null) return;
-        if (!JsonRead.TryString(node, out var s)) { Add(path, "must be a string"); return; }
+        if (!HasValue(node)) return;
+        if (!TryText(node, out var s)) { Add(path, "must be a string"); return; }
         if (!XapiFormats.IsUuid(s)) Add(path, "must be a UUID");
     }
 
-    private void OptionalString(JsonObject obj, string key, string path)
+    private void OptionalString(JsonElement obj, ReadOnlySpan<byte> utf8Key, string key, string path)
     {
-        if (obj[key] is { } value && !JsonRead.TryString(value, out _)) Add(Child(path, key), "must be a string");
+        if (Member(obj, utf8Key, out var value) && !TryText(value, out _)) Add(Child(path, key), "must be a string");
     }
 
-    /// <summary>Reads objectType: null when absent, the string when it is one; reports a non-string and returns "".</summary>
-    private string? ObjectType(JsonObject obj, string path)
+    /// <summary>Reads objectType, reporting a value that is not a string.</summary>
+    private ObjectKind ObjectType(JsonElement obj, string path)
     {
-        if (!obj.TryGetPropertyValue("objectType", out var node) || node is null) return null;
-        if (JsonRead.TryString(node, out var s)) return s;
-        Add(Child(path, "objectType"), "must be a string");
-        return "";
+        if (!Member(obj, "objectType"u8, out var value)) return ObjectKind.Absent;
+        if (!TryFind(value, ObjectTypes, out int found))
+        {
+            Add(Child(path, "objectType"), "must be a string");
+            return ObjectKind.Unreadable;
+        }
+        return found < 0 ? ObjectKind.Other : (ObjectKind)found;
     }
 
-    private void BadObjectType(string path, string actual, string expected)
+    private void BadObjectType(string path, ObjectKind actual, string expected)
     {
-        // "" means the non-string case, already reported.
-        if (actual.Length > 0) Add(Child(path, "objectType"), $"must be {expected}");
+        // Unreadable is the non-string case, already reported, or an empty string.
+        if (actual != ObjectKind.Unreadable) Add(Child(path, "objectType"), $"must be {expected}");
     }
 
-    private void NotObject(JsonNode? node, string path)
+    private void NotObject(JsonElement node, string path)
     {
-        Add(path, node is null ? "must not be null" : "must be an object");
+        Add(path, node.ValueKind == JsonValueKind.Null ? "must not be null" : "must be an object");
     }
 
     /// <summary>Reports unknown members (names are case-sensitive) and null values.</summary>
-    private void CheckMembers(JsonObject obj, string path, string[] allowed, string what)
+    private void CheckMembers(JsonElement obj, string path, Names allowed, string what)
     {
-        foreach (var (key, value) in obj.MembersOf())
+        foreach (var property in obj.EnumerateObject())
         {
-            if (Array.IndexOf(allowed, key) < 0) Add(Child(path, key), $"is not a property of {what}");
-            else if (value is null) Add(Child(path, key), "must not be null");
+            int known = allowed.IndexOf(property);
+            if (known < 0) Add(Child(path, property.Name), $"is not a property of {what}");
+            else if (property.Value.ValueKind == JsonValueKind.Null) Add(Child(path, allowed[known]), "must not be null");
+        }
+    }
+
+    // ---------------------------------------------------------------- Reading the document
+
+    /// <summary>Whether the member is there with a value: not missing (<see cref="JsonValueKind.Undefined"/>), not null.</summary>
+    private static bool HasValue(JsonElement value) => value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+
+    /// <summary>The member <paramref name="utf8Name"/> of <paramref name="obj"/> when it is there and not null.</summary>
+    private static bool Member(JsonElement obj, ReadOnlySpan<byte> utf8Name, out JsonElement value) =>
+        obj.TryGetProperty(utf8Name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    private static bool IsBoolean(JsonElement value) => value.ValueKind is JsonValueKind.True or JsonValueKind.False;
+
+    private static bool TryNumber(JsonElement value, out double number)
+    {
+        number = 0;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out number) && double.IsFinite(number);
+    }
+
+    /// <summary>
+    /// Which of <paramref name="names"/> a string value is (-1 for another string); false when it is not a string. Another
+    /// string is read in full, so that text that cannot be read fails here as anywhere else a string is read.
+    /// </summary>
+    private static bool TryFind(JsonElement value, Names names, out int index)
+    {
+        index = -1;
+        if (value.ValueKind != JsonValueKind.String) return false;
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (value.ValueEquals(names.Utf8(i))) { index = i; return true; }
+        }
+        TryText(value, out _);
+        return true;
+    }
+
+    // Longer text than this is read with GetString; IRIs and names in statements are far shorter.
+    private const int ScratchChars = 512;
+
+    [ThreadStatic]
+    private static char[]? t_scratch;
+
+    /// <summary>
+    /// The text of a string value, or false when the value is not a string. The text lies in a buffer this thread reuses:
+    /// it is good until the next call.
+    /// </summary>
+    private static bool TryText(JsonElement value, out ReadOnlySpan<char> text)
+    {
+        if (value.ValueKind != JsonValueKind.String) { text = default; return false; }
+        var quoted = JsonMarshal.GetRawUtf8Value(value);
+        text = TryDecode(quoted[1..^1], out var decoded) ? decoded : value.GetString();
+        return true;
+    }
+
+    /// <summary>The text of a property's name, in the same buffer as <see cref="TryText"/>.</summary>
+    private static ReadOnlySpan<char> NameOf(JsonProperty property) =>
+        TryDecode(JsonMarshal.GetRawUtf8PropertyName(property), out var name) ? name : property.Name;
+
+    /// <summary>
+    /// Decodes plain UTF-8 into this thread's buffer. Text with escapes, long text, and bytes that are not UTF-8 are left
+    /// to <see cref="JsonElement.GetString"/>, which unescapes, and throws on text that is not UTF-8 or holds a lone
+    /// surrogate, as reading it anywhere would.
+    /// </summary>
+    private static bool TryDecode(ReadOnlySpan<byte> utf8, out ReadOnlySpan<char> text)
+    {
+        text = default;
+        if (utf8.Length > ScratchChars || utf8.Contains((byte)'\\')) return false;
+        var buffer = t_scratch ??= new char[ScratchChars];
+        if (Utf8.ToUtf16(utf8, buffer, out _, out int written, replaceInvalidSequences: false) != OperationStatus.Done) return false;
+        text = buffer.AsSpan(0, written);
+        return true;
+    }
+
+    /// <summary>Member names as the walk reports them and as a document holds them.</summary>
+    private sealed class Names
+    {
+        private readonly string[] _text;
+        private readonly byte[][] _utf8;
+
+        public Names(params string[] names)
+        {
+            _text = names;
+            _utf8 = Array.ConvertAll(names, Encoding.UTF8.GetBytes);
+        }
+
+        public int Count => _text.Length;
+
+        public string this[int index] => _text[index];
+
+        public byte[] Utf8(int index) => _utf8[index];
+
+        /// <summary>The position of <paramref name="property"/>'s name in the list, or -1.</summary>
+        public int IndexOf(JsonProperty property)
+        {
+            // The name as written is the name unless it holds an escape; comparing the bytes as they lie costs one
+            // lookup in the document instead of one per name in the list.
+            var written = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (written.Contains((byte)'\\'))
+            {
+                for (int i = 0; i < _utf8.Length; i++)
+                {
+                    if (property.NameEquals(_utf8[i])) return i;
+                }
+                return -1;
+            }
+            for (int i = 0; i < _utf8.Length; i++)
+            {
+                if (written.SequenceEqual(_utf8[i])) return i;
+            }
+            return -1;
         }
     }
 }

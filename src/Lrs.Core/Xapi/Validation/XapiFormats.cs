@@ -7,9 +7,9 @@ internal static partial class XapiFormats
 {
     /// <summary>UUID in the standard 8-4-4-4-12 hex form, either case. Version and variant bits are not judged,
     /// because the conformance suite and real clients send all kinds.</summary>
-    public static bool IsUuid(string? s)
+    public static bool IsUuid(ReadOnlySpan<char> s)
     {
-        if (s is null || s.Length != 36) return false;
+        if (s.Length != 36) return false;
         for (int i = 0; i < 36; i++)
         {
             char c = s[i];
@@ -20,18 +20,18 @@ internal static partial class XapiFormats
     }
 
     /// <summary>40 hex digits: a SHA-1 of a mailto IRI.</summary>
-    public static bool IsSha1Hex(string? s)
+    public static bool IsSha1Hex(ReadOnlySpan<char> s)
     {
-        if (s is null || s.Length != 40) return false;
+        if (s.Length != 40) return false;
         foreach (char c in s) if (!char.IsAsciiHexDigit(c)) return false;
         return true;
     }
 
     /// <summary>A <c>mailto:</c> IRI naming exactly one address (no query part, no list).</summary>
-    public static bool IsMailto(string? s) => s is not null && s.Length <= 2048 && Mailto().IsMatch(s);
+    public static bool IsMailto(ReadOnlySpan<char> s) => s.Length <= 2048 && Mailto().IsMatch(s);
 
     /// <summary>ISO 8601:2004 section 4.4.3.2 duration (the alternative 4.4.3.3 form is not allowed).</summary>
-    public static bool IsDuration(string? s) => s is not null && s.Length <= 256 && Duration().IsMatch(s);
+    public static bool IsDuration(ReadOnlySpan<char> s) => s.Length <= 256 && Duration().IsMatch(s);
 
     // The scheme is case-insensitive (RFC 3986); the local part may carry UTF-8 (RFC 6532), so it is only
     // kept free of separators; the domain is dot-separated labels (IDN allowed) or an address literal.

@@ -21,8 +21,17 @@ public static class XapiTimestamp
     public static bool TryParse(string? text, XapiVersion version, out DateTimeOffset value)
     {
         value = default;
-        if (text is null || text.Length < 10 || text.Length > 64) return false;
-        var s = text.AsSpan();
+        return text is not null && TryParse(text.AsSpan(), version, out value);
+    }
+
+    /// <summary>
+    /// Parses a timestamp held in <paramref name="s"/> by the same rules as <see cref="TryParse(string?, XapiVersion, out DateTimeOffset)"/>,
+    /// so that validation can read one without making a string of it.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> s, XapiVersion version, out DateTimeOffset value)
+    {
+        value = default;
+        if (s.Length < 10 || s.Length > 64) return false;
         bool rfc = version == XapiVersion.V200;
         int p = 0;
 
