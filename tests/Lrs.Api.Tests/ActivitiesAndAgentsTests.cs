@@ -44,6 +44,30 @@ public abstract class ActivitiesAndAgentsTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_definition_sent_again_as_it_was_adds_nothing_and_one_that_differs_after_it_is_merged_in()
+    {
+        var activity = NewActivityId();
+        JsonObject Swedish() => new() { ["name"] = new JsonObject { ["sv-SE"] = "Hygien" }, ["type"] = "http://adlnet.gov/expapi/activities/course" };
+        // In one batch: the same text twice, then one that adds a language.
+        await _client.PostAsync(WithDefinition(activity, Swedish()), WithDefinition(activity, Swedish()),
+            WithDefinition(activity, new JsonObject { ["name"] = new JsonObject { ["en-US"] = "Hygiene" } }));
+        // Across batches: the first text again (known to add nothing), then it once more beside one that adds a description.
+        await _client.PostAsync(WithDefinition(activity, Swedish()));
+        await _client.PostAsync(WithDefinition(activity, Swedish()),
+            WithDefinition(activity, new JsonObject { ["description"] = new JsonObject { ["sv-SE"] = "Basala hygienrutiner" } }));
+        // Alone in its batch, a text not seen before for a known activity.
+        await _client.PostAsync(WithDefinition(activity, new JsonObject { ["moreInfo"] = "https://lrs.example/hygien" }));
+
+        var (_, body) = await _client.GetJsonAsync($"/xapi/activities?activityId={Uri.EscapeDataString(activity)}");
+        var definition = body!["definition"]!;
+        definition["name"]!["sv-SE"]!.GetValue<string>().Should().Be("Hygien");
+        definition["name"]!["en-US"]!.GetValue<string>().Should().Be("Hygiene");
+        definition["description"]!["sv-SE"]!.GetValue<string>().Should().Be("Basala hygienrutiner");
+        definition["type"]!.GetValue<string>().Should().Be("http://adlnet.gov/expapi/activities/course");
+        definition["moreInfo"]!.GetValue<string>().Should().Be("https://lrs.example/hygien");
+    }
+
+    [Fact]
     public async Task Context_activities_get_canonical_definitions_too()
     {
         var parent = NewActivityId();
