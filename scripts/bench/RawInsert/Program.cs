@@ -142,6 +142,7 @@ void Pipeline()
     // What the LRS does per statement between the socket and the store, single-threaded: parse, validate, prepare.
     var utf8 = lines.Select(Encoding.UTF8.GetBytes).ToArray();
     var docOptions = new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false };
+    var prepared = new PreparedAuthority((JsonObject)JsonNode.Parse(authority.ToJsonString())!);
     double parse = 0, validate = 0, prepare = 0;
     var n = 0;
     for (var round = 0; round < 2; round++) // round 0 warms up the JIT
@@ -152,12 +153,12 @@ void Pipeline()
         foreach (var bytes in utf8)
         {
             sw.Restart();
-            var node = JsonNode.Parse(bytes, documentOptions: docOptions)!;
+            using var document = JsonText.ParseDocument(bytes, docOptions);
             var t1 = sw.Elapsed.TotalMicroseconds;
-            var errors = StatementValidator.Validate(node, XapiVersion.V103);
+            var errors = StatementValidator.Validate(document.RootElement, XapiVersion.V103);
             var t2 = sw.Elapsed.TotalMicroseconds;
             if (errors.Count > 0) throw new InvalidOperationException($"invalid benchmark statement: {errors[0]}");
-            StatementPreparer.Prepare((JsonObject)node, XapiVersion.V103, stored, (JsonObject)JsonNode.Parse(authority.ToJsonString())!);
+            StatementPreparer.Prepare(document.RootElement, XapiVersion.V103, stored, prepared);
             var t3 = sw.Elapsed.TotalMicroseconds;
             parse += t1; validate += t2 - t1; prepare += t3 - t2; n++;
         }
