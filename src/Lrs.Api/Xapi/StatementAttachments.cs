@@ -158,10 +158,9 @@ internal static class StatementAttachments
                 || attachments.ValueKind != JsonValueKind.Array) continue;
             var prefix = isArray ? $"$[{i}]" : "$";
             JsonObject? statement = null;
-            var a = -1;
-            foreach (var attachment in attachments.EnumerateArray())
+            for (var a = 0; a < attachments.GetArrayLength(); a++)
             {
-                a++;
+                var attachment = attachments[a];
                 if (attachment.ValueKind != JsonValueKind.Object || !attachment.TryGetProperty("sha2"u8, out var sha2Value)
                     || sha2Value.ValueKind != JsonValueKind.String) continue;
                 var sha2 = sha2Value.GetString()!;

@@ -25,11 +25,10 @@ public enum StatementPaths
 public sealed record StatementBatch(long TenantId, IReadOnlyList<JsonElement> Statements, XapiVersion Version, JsonObject Authority, bool Define = true)
 {
     /// <summary>
-    /// Statements the LRS built as trees, as the elements a batch holds: each written out once and parsed into a document of
-    /// its own, which nothing needs to give back.
+    /// Statements the LRS built as trees, as the elements a batch holds (<see cref="JsonText.Element"/>).
     /// </summary>
     public static IReadOnlyList<JsonElement> Elements(IEnumerable<JsonNode> statements) =>
-        [.. statements.Select(s => JsonElement.Parse(s.ToJsonString()))];
+        [.. statements.Select(JsonText.Element)];
 
     private static readonly Dictionary<string, AttachmentContent> NoAttachments = new(0);
 

@@ -90,7 +90,7 @@ public static class StatementsEndpoints
             // The statement is judged and signed as if sent with the parameter's id: it is given one, in a copy.
             var withId = JsonObject.Create(statement)!.DeepClone().AsObject();
             withId.Insert(0, "id", id.ToString("D"));
-            statement = JsonElement.Parse(withId.ToJsonString());
+            statement = JsonText.Element(withId);
         }
 
         var outcome = await StoreAsync(http, writer, [statement], isArray: false, body.Parts, ct);

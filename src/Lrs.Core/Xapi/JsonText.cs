@@ -45,14 +45,15 @@ public static class JsonText
     }
 
     /// <summary>
-    /// A document of a tree's text, so that a tree is read by the code written for elements. Dispose it after. Deeper trees than
-    /// a request may send are read too: a tree the LRS prepared may be a level deeper than what was sent.
+    /// A tree as an element, so that a tree is read by the code written for elements: its text written out once and parsed into
+    /// a document of its own, which nothing needs to give back. Deeper trees than a request may send are read too: a tree the
+    /// LRS prepared may be a level deeper than what was sent.
     /// </summary>
-    public static JsonDocument Document(JsonNode node)
+    public static JsonElement Element(JsonNode node)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer)) node.WriteTo(writer);
-        return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 128 });
+        return JsonElement.Parse(buffer.WrittenSpan, new JsonDocumentOptions { MaxDepth = 128 });
     }
 
     /// <summary>

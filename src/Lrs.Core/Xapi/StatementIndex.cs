@@ -41,8 +41,7 @@ public static class StatementIndex
     /// <summary>The distinct keys of a valid statement, prepared or as sent.</summary>
     public static IReadOnlyList<string> Extract(JsonObject statement)
     {
-        using var document = JsonText.Document(statement);
-        return Extract(document.RootElement, statement["authority"] is JsonObject authority ? new PreparedAuthority(authority) : null);
+        return Extract(JsonText.Element(statement), statement["authority"] is JsonObject authority ? new PreparedAuthority(authority) : null);
     }
 
     /// <summary>

@@ -100,8 +100,7 @@ public static class StatementPreparer
     /// <param name="define">Whether the sender holds the <c>define</c> scope.</param>
     public static PreparedStatement Prepare(JsonObject statement, XapiVersion version, DateTimeOffset stored, JsonObject authority, bool define = true)
     {
-        using var document = JsonText.Document(statement);
-        return Prepare(document.RootElement, version, stored, new PreparedAuthority(authority), define);
+        return Prepare(JsonText.Element(statement), version, stored, new PreparedAuthority(authority), define);
     }
 
     /// <summary>
