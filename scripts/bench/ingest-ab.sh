@@ -7,7 +7,8 @@
 #   scripts/bench/ingest-ab.sh A_DLL B_DLL      (each the Lrs.Api.dll of a Release build)
 #
 # env: DURATION (phase seconds, 10), ROUNDS (3), BATCH_CONNS (8), SINGLE_CONNS (16), A_ENV and B_ENV (settings for build A's
-#      or B's process, space-separated NAME=VALUE, e.g. B_ENV="DOTNET_gcServer=0": one DLL twice compares runtime settings)
+#      or B's process, space-separated NAME=VALUE, e.g. B_ENV="DOTNET_gcServer=0": one DLL twice compares runtime settings),
+#      B_SQL (SQL run in B's database once B has started and migrated it, e.g. an index changed: one DLL twice compares schemas)
 # Output: JSON lines in scripts/bench/results/ingest-ab-DATE/results.jsonl and a table of medians per load and build:
 # statements/s, p50 and p99, and the CPU of the LRS and of PostgreSQL per statement (µs, from /proc).
 set -euo pipefail
@@ -27,6 +28,7 @@ lrs_dll=$a_dll; start_lrs Postgres "$pg_conn" "$out/lrs-a.log"; a_pid=$lrs_pid; 
 settings unset "${A_ENV:-}"; settings set "${B_ENV:-}"
 lrs_dll=$b_dll; start_lrs Postgres "${pg_conn/Database=lrs/Database=lrs_b}" "$out/lrs-b.log"; b_pid=$lrs_pid; b_endpoint=$endpoint b_auth="Basic $(printf 'bench:%s' "$secret" | base64 -w0)"
 settings unset "${B_ENV:-}"
+[[ -z ${B_SQL:-} ]] || psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs_b -c "$B_SQL" >/dev/null
 pg_pid=$(pg_postmaster_pid)
 
 loads=("batch|batch100.jsonl|100|$BATCH_CONNS" "single|single.jsonl|1|$SINGLE_CONNS")
@@ -46,7 +48,7 @@ phase() {
         "$round" "$build" "$line" "$l0" "$l1" "$p0" "$p1" "$t0" "$t1" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
     sleep 2
 }
-echo "A: $a_dll ${A_ENV:-}"; echo "B: $b_dll ${B_ENV:-}"
+echo "A: $a_dll ${A_ENV:-}"; echo "B: $b_dll ${B_ENV:-}${B_SQL:+ SQL: $B_SQL}"
 echo "== warm-up ($(date -u +%T))"
 for l in "${loads[@]}"; do
     IFS='|' read -r label bodies per conns <<<"$l"
