@@ -16,6 +16,24 @@ public sealed class AgentKeyTests
     public void An_mbox_key_has_the_scheme_and_the_domain_in_lower_case(string mbox, string key) =>
         AgentKey.Of(new JsonObject { ["mbox"] = mbox }).Should().Be(key);
 
+    [Theory]
+    [InlineData(@"""mailto:anna@example.se""", "mbox:mailto:anna@example.se")]
+    [InlineData(@"""MAILTO:anna@example.se""", "mbox:mailto:anna@example.se")]
+    [InlineData(@"""mailto:Anna@Example.SE""", "mbox:mailto:Anna@example.se")]
+    [InlineData(@"""mailto:anna@ÅRE.se""", "mbox:mailto:anna@åre.se")]
+    [InlineData(@"""mailto:anna@åre.se""", "mbox:mailto:anna@åre.se")]
+    [InlineData(@"""mailto:ANNA""", "mbox:mailto:ANNA")]
+    [InlineData(@"""mailto:anna\u0040example.se""", "mbox:mailto:anna@example.se")]
+    [InlineData(@"""mailto:anna\u0040Example.SE""", "mbox:mailto:anna@example.se")]
+    [InlineData(@"""mailto:\u00c5sa@example.se""", "mbox:mailto:Åsa@example.se")]
+    [InlineData(@"""\u006dailto:anna@EXAMPLE.se""", "mbox:mailto:anna@example.se")]
+    public void An_mbox_key_read_from_JSON_text_is_the_one_made_from_the_string_however_it_was_escaped(string json, string key)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse($$"""{"mbox":{{json}}}""");
+        AgentKey.Of(document.RootElement).Should().Be(key);
+        AgentKey.Of(JsonNode.Parse(document.RootElement.GetRawText())).Should().Be(key);
+    }
+
     [Fact]
     public void Other_identifiers_make_their_own_keys_and_an_anonymous_group_none()
     {
