@@ -105,12 +105,6 @@ public sealed class StorageOptions
     /// for requests of 50 statements or more, each written on its own while one is free.
     /// </summary>
     public int Writers { get; set; }
-
-    /// <summary>
-    /// PostgreSQL: how many statements one write must hold for their rows to be sent by binary <c>COPY</c> instead of an
-    /// <c>INSERT</c> (more exchanges with the server, less work in it per row). 0 picks the default, 32.
-    /// </summary>
-    public int CopyFrom { get; set; }
 }
 
 public sealed class BootstrapOptions

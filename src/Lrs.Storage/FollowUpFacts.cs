@@ -53,31 +53,6 @@ internal sealed class FollowUpFacts(Dialect db)
             """, rows, ct, SeqAndFact);
     }
 
-    /// <summary>PostgreSQL: the facts of stored statements (by their <c>seq</c>) in one binary <c>COPY</c>, in the connection's transaction.</summary>
-    public static async Task CopyAsync(Npgsql.NpgsqlConnection connection, long tenantId, IReadOnlyList<(long Seq, StatementFact Fact)> rows, CancellationToken ct)
-    {
-        await using var copy = await connection.BeginBinaryImportAsync($"COPY follow_up_facts (tenant_id, seq, {Columns}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var row in rows)
-        {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(tenantId, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
-            foreach (var column in SeqAndFact)
-            {
-                var value = column.Value(row);
-                var write = value is null ? copy.WriteNullAsync(ct) : column.Type switch
-                {
-                    ColumnType.Uuid => copy.WriteAsync((Guid)value, NpgsqlTypes.NpgsqlDbType.Uuid, ct),
-                    ColumnType.Time => copy.WriteAsync(((DateTimeOffset)value).UtcDateTime, NpgsqlTypes.NpgsqlDbType.TimestampTz, ct),
-                    ColumnType.Long => copy.WriteAsync(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), NpgsqlTypes.NpgsqlDbType.Bigint, ct),
-                    ColumnType.Double => copy.WriteAsync((double)value, NpgsqlTypes.NpgsqlDbType.Double, ct),
-                    _ => copy.WriteAsync((string)value, NpgsqlTypes.NpgsqlDbType.Text, ct),
-                };
-                await write;
-            }
-        }
-        await copy.CompleteAsync(ct);
-    }
-
     /// <summary>
     /// PostgreSQL: an <c>INSERT</c> of the facts of the statements among <paramref name="facts"/> that the query <paramref name="inserted"/>
     /// (columns <c>seq</c> and <c>id</c>: the rows a statement's insert returned) holds, for a data-modifying <c>WITH</c> of the

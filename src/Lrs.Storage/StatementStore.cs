@@ -14,8 +14,7 @@ namespace Lrs.Storage;
 
 /// <summary>
 /// Statements. PostgreSQL writes set-based, whatever the batch's size: a plain batch of new statements is one round trip
-/// before the commit (see <c>ReadAndInsertAsync</c>), or, from <paramref name="copyFrom"/> statements on, one round trip and
-/// two binary <c>COPY</c>s (see <c>ReadAndCopyAsync</c>); SQLite, in process, runs prepared statements per row.
+/// before the commit (see <c>ReadAndInsertAsync</c>); SQLite, in process, runs prepared statements per row.
 /// </summary>
 /// <remarks>
 /// One transaction per batch: compare duplicates, insert rows and their index keys, apply voiding in both
@@ -28,16 +27,13 @@ namespace Lrs.Storage;
 /// computed again only for the people whose evidence the batch changed (<paramref name="expiringWindow"/> makes a status
 /// expiring): a batch that changes no evidence costs nothing more.
 /// </remarks>
-public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSpan expiringWindow, StoreMetrics? metrics = null, int copyFrom = StatementStore.CopyFrom) : IStatementStore
+public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSpan expiringWindow, StoreMetrics? metrics = null) : IStatementStore
 {
     /// <summary>How many StatementRef hops the index follows.</summary>
     private const int MaxRefDepth = 16;
 
     // Keys never contain this control character (IRIs and IFIs cannot), so it separates them in SQLite's keys column.
     private const char KeySeparator = '\u001f';
-
-    /// <summary>How many statements in one write make PostgreSQL receive their rows by binary <c>COPY</c> (see <c>ReadAndCopyAsync</c>).</summary>
-    public const int CopyFrom = 32;
 
     private readonly EvidenceTables _evidence = new(db);
     private readonly ReflectionStore _reflection = new(db);
@@ -114,7 +110,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         var (connection, transaction) = (lease.Connection, lease.Transaction);
         // PostgreSQL inserts the rows of ids not stored in the round trip that reads (see ReadAndInsertAsync); SQLite reads first.
         var (version, existing, referrers, inserted) = db.IsPostgres
-            ? await ReadAndWriteAsync(connection, transaction, tenantId, batch, ct)
+            ? await ReadAndInsertAsync(connection, transaction, tenantId, batch, ct)
             : await ReadBeforeWritingAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
         var fresh = new List<PreparedStatement>(batch.Count);
         var insertedSeqs = new List<long>(inserted is null ? 0 : batch.Count);
@@ -355,11 +351,6 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return (version, existing, referrers, null);
     }
 
-    // PostgreSQL: the rows inserted in the round trip that reads (a small write) or copied after it (a large one).
-    private Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadAndWriteAsync(
-        DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct) =>
-        statements.Count >= copyFrom ? ReadAndCopyAsync(c, t, tenantId, statements, ct) : ReadAndInsertAsync(c, t, tenantId, statements, ct);
-
     /// <summary>
     /// PostgreSQL, in one round trip: the framework version and the referrers, as <see cref="ReadBeforeWritingAsync"/> reads them,
     /// then the rows of the batch whose ids are not stored inserted with their own keys and the keys' hashes
@@ -442,88 +433,6 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             await using var reader = await read.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) existing[db.Uuid(reader, 0)] = reader.GetString(1);
         }
-        return (version, existing, referrers, inserted);
-    }
-
-    /// <summary>
-    /// PostgreSQL, for a write of <see cref="CopyFrom"/> statements or more: in one round trip the framework version, the
-    /// referrers, what is stored under the batch's ids and a seq for each statement; then the rows of the ids not stored in one
-    /// binary <c>COPY</c>, with their keys' hashes (<see cref="Postgres.TextHash"/>), and their follow-up facts in another.
-    /// Returns the seq of each statement inserted.
-    /// </summary>
-    /// <remarks>
-    /// <c>COPY</c> writes the rows with one WAL record per page instead of one per row, and without the executor's work per row
-    /// (the arrays unnested, the hashes computed, the id looked for, the rows returned), which more than pays for its two
-    /// more exchanges from a few dozen statements on. As with the insert, a statement another transaction stores under the
-    /// same id meanwhile makes the copy fail on the unique index, and the batch is tried again.
-    /// </remarks>
-    private async Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadAndCopyAsync(
-        DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
-    {
-        var connection = (NpgsqlConnection)c;
-        var n = statements.Count;
-        var ids = new Guid[n];
-        for (var i = 0; i < n; i++) ids[i] = statements[i].Id;
-
-        // One round trip reads what the batch needs to know and draws a seq for each of its statements.
-        long version;
-        var referrers = new List<Referrer>();
-        var existing = new Dictionary<Guid, string>();
-        var seqs = new long[n];
-        await using (var command = new NpgsqlCommand($"""
-            {_evidence.VersionSql(shareLock: true)};
-            {ReferrersSql};
-            {StoredBodiesSql};
-            SELECT nextval('statements_seq_seq') FROM generate_series(1, @n)
-            """, connection, (NpgsqlTransaction)t))
-        {
-            command.Parameters.AddWithValue("t", tenantId);
-            command.Parameters.AddWithValue("lock", EvidenceTables.LockParameter(tenantId));
-            command.Parameters.AddWithValue("ids", ids);
-            command.Parameters.AddWithValue("targets", ids);
-            command.Parameters.AddWithValue("n", n);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            version = await _evidence.ReadVersionAsync(reader, shareLock: true, ct);
-            await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct)) referrers.Add(ReadReferrer(reader));
-            await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct)) existing[reader.GetGuid(0)] = reader.GetString(1);
-            await reader.NextResultAsync(ct);
-            for (var i = 0; await reader.ReadAsync(ct); i++) seqs[i] = reader.GetInt64(0);
-        }
-
-        var inserted = new Dictionary<Guid, long>(n);
-        List<(long Seq, Lrs.Core.FollowUp.StatementFact Fact)>? facts = null;
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY statements (tenant_id, seq, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, object_hash, body) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            for (var i = 0; i < n; i++)
-            {
-                var s = statements[i];
-                if (existing.ContainsKey(s.Id)) continue;
-                inserted[s.Id] = seqs[i];
-                if (s.Fact is { } fact) (facts ??= []).Add((seqs[i], fact));
-                var keys = s.Keys;
-                var hashes = new long[keys.Count];
-                for (var k = 0; k < hashes.Length; k++) hashes[k] = Postgres.TextHash.Extended(keys[k], tenantId);
-                var objectKey = StatementKeys.ObjectKey(keys);
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(tenantId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(seqs[i], NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(s.Id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(s.Stored.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(s.Verb, NpgsqlDbType.Text, ct);
-                if (s.Registration is { } reg) await copy.WriteAsync(reg, NpgsqlDbType.Uuid, ct); else await copy.WriteNullAsync(ct);
-                if (s.RefTarget is { } target) await copy.WriteAsync(target, NpgsqlDbType.Uuid, ct); else await copy.WriteNullAsync(ct);
-                await copy.WriteAsync(s.IsVoiding, NpgsqlDbType.Boolean, ct);
-                await copy.WriteAsync(keys as string[] ?? [.. keys], NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(hashes, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ct);
-                if (objectKey is not null) await copy.WriteAsync(Postgres.TextHash.Extended(objectKey, tenantId), NpgsqlDbType.Bigint, ct); else await copy.WriteNullAsync(ct);
-                await copy.WriteAsync(s.Utf8Json, NpgsqlDbType.Text, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-        if (facts is not null) await FollowUpFacts.CopyAsync(connection, tenantId, facts, ct);
         return (version, existing, referrers, inserted);
     }
 

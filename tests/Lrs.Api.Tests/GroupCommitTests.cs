@@ -82,8 +82,8 @@ public abstract class GroupCommitTests(LrsFixture lrs)
     [Fact]
     public async Task Concurrent_batches_carrying_one_id_with_different_statements_store_one_and_refuse_every_other()
     {
-        // Batches this large are written each in a transaction of its own while lanes are free, and their rows copied on
-        // PostgreSQL: a batch that read the id as not stored meets the other's row in the copy and must be tried again.
+        // Batches this large are written each in a transaction of its own while lanes are free: on PostgreSQL a batch that found
+        // the id not stored meets the other's row in its insert and must be tried again, the whole batch with it.
         for (var round = 0; round < 2; round++)
         {
             var actor = NewAgent();

@@ -40,9 +40,6 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
             ["Lrs:Bootstrap:Key"] = Key,
             ["Lrs:Bootstrap:Secret"] = Secret,
             ["Logging:LogLevel:Default"] = "Warning",
-            // PostgreSQL copies the rows of any write of two statements or more, so that the tests cover both of its ways of
-            // writing them: a single statement is inserted, a batch (or a group of concurrent requests) copied.
-            ["Lrs:Storage:CopyFrom"] = "2",
         }).AddInMemoryCollection(Settings));
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClaimsProbe>());
     }
