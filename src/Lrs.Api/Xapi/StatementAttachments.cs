@@ -158,9 +158,11 @@ internal static class StatementAttachments
                 || attachments.ValueKind != JsonValueKind.Array) continue;
             var prefix = isArray ? $"$[{i}]" : "$";
             JsonObject? statement = null;
-            for (var a = 0; a < attachments.GetArrayLength(); a++)
+            // Enumerated, not indexed: an element's index into an array of objects walks the array from its start.
+            var next = 0;
+            foreach (var attachment in attachments.EnumerateArray())
             {
-                var attachment = attachments[a];
+                var a = next++;
                 if (attachment.ValueKind != JsonValueKind.Object || !attachment.TryGetProperty("sha2"u8, out var sha2Value)
                     || sha2Value.ValueKind != JsonValueKind.String) continue;
                 var sha2 = sha2Value.GetString()!;
