@@ -6,8 +6,10 @@
 #
 #   scripts/bench/ingest-ab.sh A_DLL B_DLL      (each the Lrs.Api.dll of a Release build)
 #
-# env: DURATION (phase seconds, 10), ROUNDS (3), BATCH_CONNS (8), SINGLE_CONNS (16), A_ENV and B_ENV (settings for build A's
-#      or B's process, space-separated NAME=VALUE, e.g. B_ENV="DOTNET_gcServer=0": one DLL twice compares runtime settings),
+# env: DURATION (phase seconds, 10), ROUNDS (3), WARMUP (seconds of each load per build before the rounds, 30: tiered
+#      compilation still takes about a tenth of the LRS's CPU 20 s into a load, RESULTS §27), BATCH_CONNS (8),
+#      SINGLE_CONNS (16), A_ENV and B_ENV (settings for build A's or B's process, space-separated NAME=VALUE, e.g.
+#      B_ENV="DOTNET_gcServer=0": one DLL twice compares runtime settings),
 #      B_SQL (SQL run in B's database once B has started and migrated it, e.g. an index changed: one DLL twice compares schemas)
 # Output: JSON lines in scripts/bench/results/ingest-ab-DATE/results.jsonl and a table of medians per load and build:
 # statements/s, p50 and p99, and the CPU of the LRS and of PostgreSQL per statement (µs, from /proc).
@@ -15,7 +17,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-DURATION=${DURATION:-10} ROUNDS=${ROUNDS:-3} BATCH_CONNS=${BATCH_CONNS:-8} SINGLE_CONNS=${SINGLE_CONNS:-16}
+DURATION=${DURATION:-10} ROUNDS=${ROUNDS:-3} WARMUP=${WARMUP:-30} BATCH_CONNS=${BATCH_CONNS:-8} SINGLE_CONNS=${SINGLE_CONNS:-16}
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 ab_start ingest-ab "$@"
@@ -52,8 +54,8 @@ echo "A: $a_dll ${A_ENV:-}"; echo "B: $b_dll ${B_ENV:-}${B_SQL:+ SQL: $B_SQL}"
 echo "== warm-up ($(date -u +%T))"
 for l in "${loads[@]}"; do
     IFS='|' read -r label bodies per conns <<<"$l"
-    phase 0 A "$a_pid" "$a_endpoint" "$a_auth" "$label" "$bodies" "$per" "$conns" 5
-    phase 0 B "$b_pid" "$b_endpoint" "$b_auth" "$label" "$bodies" "$per" "$conns" 5
+    phase 0 A "$a_pid" "$a_endpoint" "$a_auth" "$label" "$bodies" "$per" "$conns" "$WARMUP"
+    phase 0 B "$b_pid" "$b_endpoint" "$b_auth" "$label" "$bodies" "$per" "$conns" "$WARMUP"
 done
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round/$ROUNDS ($(date -u +%T), load avg $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -7,7 +7,7 @@ namespace Lrs.Api.Tests;
 /// <summary>
 /// The session settings of the LRS's PostgreSQL connections: no JIT compilation of queries (it cost the tenant-wide reads
 /// more than their work), unless the connection string's Options set jit themselves; and it holds on every connection
-/// the pool hands out, not only the first.
+/// the pool hands out, not only the first. And a write buffer that sends a batch's parameters in a few calls.
 /// </summary>
 public sealed class PostgresSessionTests
 {
@@ -25,6 +25,24 @@ public sealed class PostgresSessionTests
 
         await using (var chosen = new PostgresDatabase(new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c jit=on" }.ConnectionString))
             (await JitAsync(chosen)).Should().Be("on", "the operator's own choice stands");
+    }
+
+    [Fact]
+    public async Task The_LRS_connections_write_through_a_64_kB_buffer_unless_the_connection_string_sets_one()
+    {
+        var connectionString = PostgresServer.CreateDatabase();
+        await using (var database = new PostgresDatabase(connectionString))
+        {
+            new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString).WriteBufferSize.Should().Be(64 * 1024);
+            // The connections work with it: a batch-sized parameter (200 kB) goes through and comes back whole.
+            var text = new string('x', 200_000);
+            await using var connection = await database.DataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT length(@p)", connection) { Parameters = { new("p", text) } };
+            (await command.ExecuteScalarAsync()).Should().Be(text.Length);
+        }
+
+        await using (var chosen = new PostgresDatabase(new NpgsqlConnectionStringBuilder(connectionString) { WriteBufferSize = 16 * 1024 }.ConnectionString))
+            new NpgsqlConnectionStringBuilder(chosen.DataSource.ConnectionString).WriteBufferSize.Should().Be(16 * 1024, "the operator's own choice stands");
     }
 
     private static async Task<string> JitAsync(PostgresDatabase database)
