@@ -17,7 +17,7 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
         // A batch's parameters are 100–200 kB, which Npgsql's default 8 kB write buffer sends in as many calls as it holds buffers:
-        // about 29 send calls for a batch of 100 statements, 2 with 64 kB (unless the connection string sets Write Buffer Size).
+        // a request of 100 statements made about 29 send calls, 5 with 64 kB (unless the connection string sets Write Buffer Size).
         if (!Says(connectionString, "writebuffersize")) builder.WriteBufferSize = DefaultWriteBufferSize;
         // The stores leave nothing behind in a session (settings are SET LOCAL, advisory locks are transaction locks, no
         // LISTEN, cursors or temporary tables), so the reset Npgsql otherwise sends at every checkout (seven statements:
@@ -33,8 +33,8 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
         DataSource = source.Build();
     }
 
-    /// <summary>Npgsql's write buffer per connection unless the connection string sets one.</summary>
-    public const int DefaultWriteBufferSize = 64 * 1024;
+    // Npgsql's write buffer per connection unless the connection string sets one.
+    private const int DefaultWriteBufferSize = 64 * 1024;
 
     private const string NoJitSql = "SET jit = off";
 
