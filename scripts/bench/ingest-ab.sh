@@ -10,7 +10,9 @@
 #      compilation still takes about a tenth of the LRS's CPU 20 s into a load, RESULTS §27), BATCH_CONNS (8),
 #      SINGLE_CONNS (16), A_ENV and B_ENV (settings for build A's or B's process, space-separated NAME=VALUE, e.g.
 #      B_ENV="DOTNET_gcServer=0": one DLL twice compares runtime settings),
-#      B_SQL (SQL run in B's database once B has started and migrated it, e.g. an index changed: one DLL twice compares schemas)
+#      B_SQL (SQL run in B's database once B has started and migrated it, e.g. an index changed: one DLL twice compares schemas),
+#      LOADS (the loads to run, "batch single"; "single" alone keeps batches off the connections, as with content that
+#      sends statements one at a time: PostgreSQL's choice of plan for a prepared statement follows what it ran before)
 # Output: JSON lines in scripts/bench/results/ingest-ab-DATE/results.jsonl and a table of medians per load and build:
 # statements/s, p50 and p99, and the CPU of the LRS and of PostgreSQL per statement (µs, from /proc).
 set -euo pipefail
@@ -33,7 +35,11 @@ settings unset "${B_ENV:-}"
 [[ -z ${B_SQL:-} ]] || psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs_b -c "$B_SQL" >/dev/null
 pg_pid=$(pg_postmaster_pid)
 
-loads=("batch|batch100.jsonl|100|$BATCH_CONNS" "single|single.jsonl|1|$SINGLE_CONNS")
+loads=()
+for l in "batch|batch100.jsonl|100|$BATCH_CONNS" "single|single.jsonl|1|$SINGLE_CONNS"; do
+    [[ " ${LOADS:-batch single} " == *" ${l%%|*} "* ]] && loads+=("$l")
+done
+((${#loads[@]})) || { echo "LOADS names none of: batch single" >&2; exit 2; }
 # phase ROUND BUILD PID ENDPOINT AUTH LABEL BODIES PER CONNS [SECONDS]: one wrk phase, with the CPU of both servers per statement
 phase() {
     local round=$1 build=$2 pid=$3 ep=$4 auth=$5 label=$6 bodies=$7 per=$8 conns=$9 seconds=${10:-$DURATION} l0 l1 p0 p1 t0 t1 line
