@@ -35,7 +35,7 @@ public abstract class MetricsTests(LrsProcessFixture lrs)
     }
 
     [Fact]
-    public async Task Instruments_recorded_on_every_request_or_command_that_the_durations_already_tell_are_not_collected()
+    public async Task The_runtime_s_instruments_are_collected_and_those_recorded_on_every_request_or_command_that_the_durations_already_tell_are_not()
     {
         using var client = lrs.Client();
         (await client.PostAsync("/xapi/statements", Json(Statement(NewAgent())))).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -45,6 +45,10 @@ public abstract class MetricsTests(LrsProcessFixture lrs)
             && (lrs is not PostgresProcess || s.Contains("db_client_operation_duration_seconds_count{", StringComparison.Ordinal)));
         scrape.Should().Contain("http_server_request_duration_seconds_count{").And.Contain("http_server_active_requests");
         if (lrs is PostgresProcess) scrape.Should().Contain("db_client_operation_duration_seconds_count{");
+        // The runtime's: what the process costs, and how long its garbage collections stopped it.
+        foreach (var runtime in new[] { "dotnet_process_cpu_time_seconds_total{", "dotnet_gc_heap_total_allocated_bytes_total{", "dotnet_gc_pause_time_seconds_total{",
+                     "dotnet_thread_pool_queue_length_total{" })
+            scrape.Should().Contain(runtime);
         foreach (var dropped in new[] { "db_client_operation_npgsql_executing", "aspnetcore_routing_match_attempts", "aspnetcore_authentication_authenticate_duration",
                      "aspnetcore_authorization_attempts" })
             scrape.Should().NotContain(dropped);

@@ -8,8 +8,9 @@ namespace Lrs.Api.Hosting;
 
 /// <summary>
 /// Metrics through OpenTelemetry, scraped at <c>/metrics</c> in Prometheus format: the LRS's own meter
-/// (<see cref="LrsMetrics"/>), ASP.NET Core's request metrics (duration, active requests, by route template) and, on
-/// PostgreSQL, Npgsql's (connections, command durations).
+/// (<see cref="LrsMetrics"/>), ASP.NET Core's request metrics (duration, active requests, by route template), the .NET
+/// runtime's (garbage collections and their pause time, heap sizes, CPU time, the thread pool) and, on PostgreSQL, Npgsql's
+/// (connections, command durations).
 /// </summary>
 public static class MetricsSetup
 {
@@ -22,6 +23,8 @@ public static class MetricsSetup
             .AddMeter(LrsMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddNpgsqlInstrumentation()
+            // The runtime's own: garbage collections and their pauses, heap sizes, CPU time, the thread pool's queue.
+            .AddMeter("System.Runtime")
             // Recorded on every request or every database command, and telling an operator little that the durations do not:
             // not listened to, they cost nothing.
             .AddView("db.client.operation.npgsql.executing", MetricStreamConfiguration.Drop)
