@@ -73,7 +73,7 @@ public sealed class StatementPreparerTests
         ("2.0 context agents and groups", XapiVersion.V200, """
             {"actor":{"mbox":"mailto:anna@example.se","name":"Anna"},VERB,"object":{"id":"https://x.se/a"},
              "context":{"contextAgents":[{"objectType":"contextAgent","agent":{"name":"Bertil","mbox":"mailto:bertil@example.se"},"relevantTypes":["https://x.se/r"]}],
-               "contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group","name":"G","member":[{"name":"Anna","mbox":"mailto:anna@example.se"}]}}],
+               "contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group","name":"G","mbox":"mailto:g@example.se","member":[{"name":"Anna","mbox":"mailto:anna@example.se"},{"name":"Dagny","mbox":"mailto:dagny@example.se"}]}}],
                "contextActivities":{"category":{"id":"https://x.se/c"}}},
              "timestamp":"2025-05-02T10:15:00.1234567+01:00"}
             """),

@@ -11,36 +11,50 @@ public static class AgentNames
 {
     /// <summary>
     /// The distinct (agent key, name) pairs of the agents and identified groups a valid statement names, prepared or as sent,
-    /// in the order met. The authority is not the statement's to name, and extensions and activity definitions hold no agents
-    /// of the statement.
+    /// in the order met: its actor, an Agent or Group object, the context's instructor, team, context agents and context groups,
+    /// and the same inside a SubStatement, each group with its members. The authority is not the statement's to name.
     /// </summary>
     public static IReadOnlyList<(string Key, string Name)> Of(JsonElement statement)
     {
         List<(string, string)>? result = null;
-        Walk(statement, ref result);
+        Statement(statement, ref result);
         return result ?? [];
     }
 
-    private static void Walk(JsonElement node, ref List<(string, string)>? result)
+    // Only where a valid statement can hold an agent: a walk of every object would look for a name in each of them.
+    private static void Statement(JsonElement statement, ref List<(string, string)>? result)
     {
-        switch (node.ValueKind)
+        if (statement.TryGetProperty("actor"u8, out var actor)) Agent(actor, ref result);
+        if (statement.TryGetProperty("object"u8, out var obj) && obj.ValueKind == JsonValueKind.Object
+            && obj.TryGetProperty("objectType"u8, out var type) && type.ValueKind == JsonValueKind.String)
         {
-            case JsonValueKind.Object:
-                if (node.TryGetProperty("name"u8, out var name) && name.ValueKind == JsonValueKind.String
-                    && (!node.TryGetProperty("objectType"u8, out var type) || type.ValueKind == JsonValueKind.Null || type.ValueEquals("Agent"u8) || type.ValueEquals("Group"u8))
-                    && AgentKey.Of(node) is { } key)
-                {
-                    var pair = (key, JsonText.Shared(name));
-                    if (!(result ??= []).Contains(pair)) result.Add(pair);
-                }
-                foreach (var member in node.EnumerateObject())
-                    if (!member.NameEquals("extensions"u8) && !member.NameEquals("definition"u8) && !member.NameEquals("authority"u8))
-                        Walk(member.Value, ref result);
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in node.EnumerateArray()) Walk(item, ref result);
-                break;
+            if (type.ValueEquals("Agent"u8) || type.ValueEquals("Group"u8)) Agent(obj, ref result);
+            else if (type.ValueEquals("SubStatement"u8)) Statement(obj, ref result);
         }
+        if (!statement.TryGetProperty("context"u8, out var context) || context.ValueKind != JsonValueKind.Object) return;
+        if (context.TryGetProperty("instructor"u8, out var instructor)) Agent(instructor, ref result);
+        if (context.TryGetProperty("team"u8, out var team)) Agent(team, ref result);
+        if (context.TryGetProperty("contextAgents"u8, out var contextAgents) && contextAgents.ValueKind == JsonValueKind.Array)
+            foreach (var item in contextAgents.EnumerateArray())
+                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("agent"u8, out var agent)) Agent(agent, ref result);
+        if (context.TryGetProperty("contextGroups"u8, out var contextGroups) && contextGroups.ValueKind == JsonValueKind.Array)
+            foreach (var item in contextGroups.EnumerateArray())
+                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("group"u8, out var group)) Agent(group, ref result);
+    }
+
+    // An Agent or Group and, for a group, its members.
+    private static void Agent(JsonElement agent, ref List<(string, string)>? result)
+    {
+        if (agent.ValueKind != JsonValueKind.Object) return;
+        if (agent.TryGetProperty("name"u8, out var name) && name.ValueKind == JsonValueKind.String
+            && (!agent.TryGetProperty("objectType"u8, out var type) || type.ValueKind == JsonValueKind.Null || type.ValueEquals("Agent"u8) || type.ValueEquals("Group"u8))
+            && AgentKey.Of(agent) is { } key)
+        {
+            var pair = (key, JsonText.Shared(name));
+            if (!(result ??= []).Contains(pair)) result.Add(pair);
+        }
+        if (agent.TryGetProperty("member"u8, out var members) && members.ValueKind == JsonValueKind.Array)
+            foreach (var member in members.EnumerateArray()) Agent(member, ref result);
     }
 
     /// <summary>A Person object (Communication 2.4.1) for one agent key and the names known for it.</summary>
