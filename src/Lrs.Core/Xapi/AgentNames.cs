@@ -31,15 +31,8 @@ public static class AgentNames
             if (type.ValueEquals("Agent"u8) || type.ValueEquals("Group"u8)) Agent(obj, ref result);
             else if (type.ValueEquals("SubStatement"u8)) Statement(obj, ref result);
         }
-        if (!statement.TryGetProperty("context"u8, out var context) || context.ValueKind != JsonValueKind.Object) return;
-        if (context.TryGetProperty("instructor"u8, out var instructor)) Agent(instructor, ref result);
-        if (context.TryGetProperty("team"u8, out var team)) Agent(team, ref result);
-        if (context.TryGetProperty("contextAgents"u8, out var contextAgents) && contextAgents.ValueKind == JsonValueKind.Array)
-            foreach (var item in contextAgents.EnumerateArray())
-                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("agent"u8, out var agent)) Agent(agent, ref result);
-        if (context.TryGetProperty("contextGroups"u8, out var contextGroups) && contextGroups.ValueKind == JsonValueKind.Array)
-            foreach (var item in contextGroups.EnumerateArray())
-                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("group"u8, out var group)) Agent(group, ref result);
+        if (statement.TryGetProperty("context"u8, out var context))
+            foreach (var agent in ContextAgents.Of(context)) Agent(agent, ref result);
     }
 
     // An Agent or Group and, for a group, its members.

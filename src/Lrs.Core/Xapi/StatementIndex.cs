@@ -149,14 +149,7 @@ public static class StatementIndex
         public void Context(JsonElement context)
         {
             if (context.ValueKind != JsonValueKind.Object) return;
-            if (context.TryGetProperty("instructor"u8, out var instructor)) Related(instructor);
-            if (context.TryGetProperty("team"u8, out var team)) Related(team);
-            if (context.TryGetProperty("contextAgents"u8, out var contextAgents) && contextAgents.ValueKind == JsonValueKind.Array)
-                foreach (var ca in contextAgents.EnumerateArray())
-                    if (ca.ValueKind == JsonValueKind.Object && ca.TryGetProperty("agent"u8, out var agent)) Related(agent);
-            if (context.TryGetProperty("contextGroups"u8, out var contextGroups) && contextGroups.ValueKind == JsonValueKind.Array)
-                foreach (var cg in contextGroups.EnumerateArray())
-                    if (cg.ValueKind == JsonValueKind.Object && cg.TryGetProperty("group"u8, out var group)) Related(group);
+            foreach (var agent in ContextAgents.Of(context)) Related(agent);
             foreach (var activity in ContextActivities.Of(context))
                 if (activity.ValueKind == JsonValueKind.Object && activity.TryGetProperty("id"u8, out var id)) RelatedActivity(id);
         }
