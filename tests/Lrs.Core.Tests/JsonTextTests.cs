@@ -37,6 +37,43 @@ public sealed class JsonTextTests
         document.Should().Throw<JsonException>().WithMessage($"*{named}*", "a document is checked as the tree is");
     }
 
+    [Theory]
+    [InlineData("""{"a":"x"}, {"b":1}""")]            // content after the value
+    [InlineData("""{"a":"x","b":[1,2}""")]            // an array closed as an object
+    [InlineData("""{"a":"Åsa" "b":1}""")]             // a missing comma, beside text outside ASCII
+    [InlineData("""{"a":tru}""")]                     // a bad literal
+    [InlineData("""{"a":"x\/y","b":}""")]              // an escape, but no \u one
+    [InlineData("deeper than allowed")]
+    public void A_body_that_is_not_JSON_is_refused_with_the_reader_s_own_words_whether_or_not_its_text_needs_checking(string json)
+    {
+        // UTF-8 throughout and without a \u escape, such a body is parsed without checking its strings first; what it is refused
+        // for is still what reading it token by token says, as for a body whose strings are checked.
+        if (json == "deeper than allowed") json = new string('[', Options.MaxDepth + 1) + new string(']', Options.MaxDepth + 1);
+        var bytes = Encoding.UTF8.GetBytes(json);
+        string? expected = null;
+        try
+        {
+            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = Options.MaxDepth });
+            while (reader.Read()) { }
+        }
+        catch (JsonException e)
+        {
+            expected = e.Message;
+        }
+        expected.Should().NotBeNull();
+        var act = () => JsonText.ParseDocument(bytes, Options);
+        act.Should().Throw<JsonException>().Which.Message.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("""{"a":"x\/y\n\"z\"","b":"Åsa"}""", "x/y\n\"z\"")]
+    [InlineData("""{"a":"\u00e5\/","b":"Åsa"}""", "å/")]
+    public void Escapes_with_and_without_a_unicode_one_read_as_their_characters(string json, string a)
+    {
+        using var document = JsonText.ParseDocument(Encoding.UTF8.GetBytes(json), Options);
+        document.RootElement.GetProperty("a").GetString().Should().Be(a);
+    }
+
     [Fact]
     public void A_long_escaped_string_is_checked_in_a_document_too()
     {

@@ -63,14 +63,24 @@ public static class JsonText
     /// </summary>
     public static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8, JsonDocumentOptions options, int? maxStringBytes = null)
     {
-        var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions
+        // The checks cannot fail on a body that is UTF-8 as a whole (a string's bytes lie between ASCII quotes, and no UTF-8
+        // sequence holds an ASCII byte) and has no \u escape (the only way to a lone surrogate), when no string length is
+        // limited: such a body, most of them, is only parsed, by the same reader, which refuses what is not JSON in the same words.
+        if (maxStringBytes is not null || !Utf8.IsValid(utf8.Span) || utf8.Span.IndexOf(@"\u"u8) >= 0) Check(utf8.Span, options, maxStringBytes);
+        return JsonDocument.Parse(utf8, options);
+    }
+
+    // Every name and string of the body checked (see Check below), and the body read to its end as a JSON value: throws
+    // JsonException where it is not.
+    private static void Check(ReadOnlySpan<byte> utf8, JsonDocumentOptions options, int? maxStringBytes)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
         {
             MaxDepth = options.MaxDepth, AllowTrailingCommas = options.AllowTrailingCommas, CommentHandling = options.CommentHandling,
         });
         Span<char> scratch = stackalloc char[256];
         while (reader.Read())
             if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String) Check(ref reader, maxStringBytes, scratch);
-        return JsonDocument.Parse(utf8, options);
     }
 
     // The checks of a name or string that Text makes too, without making the string: unescaped text only needs to be UTF-8,
