@@ -46,7 +46,8 @@ public static class ContextAgents
                             return true;
                     _inList = false;
                 }
-                switch (_next++)
+                var step = _next++;
+                switch (step)
                 {
                     case Step.Instructor:
                         if (_context.TryGetProperty("instructor"u8, out _current)) return true;
@@ -55,7 +56,7 @@ public static class ContextAgents
                         if (_context.TryGetProperty("team"u8, out _current)) return true;
                         break;
                     case Step.ContextAgents or Step.ContextGroups:
-                        _groups = _next == Step.Done;
+                        _groups = step == Step.ContextGroups;
                         if (_context.TryGetProperty(_groups ? "contextGroups"u8 : "contextAgents"u8, out var list) && list.ValueKind == JsonValueKind.Array)
                             (_items, _inList) = (list.EnumerateArray(), true);
                         break;
