@@ -51,7 +51,7 @@ schema() {
 }
 batches=$((ROWS / 100))
 run() { # VARIANT SESSIONS
-    local variant=$1 n=$2 cols t0 c0 c1 pm w
+    local variant=$1 n=$2 cols t0 c0 c1 pm w pid pids=()
     cols=$(selected "$variant")
     sql "SET client_min_messages = warning; DROP TABLE IF EXISTS replay; CREATE TABLE replay (LIKE statements INCLUDING ALL);
          INSERT INTO replay ($columns) SELECT $cols FROM replay_source WHERE rn <= $PREFILL; $(schema "$variant")"
@@ -64,8 +64,10 @@ run() { # VARIANT SESSIONS
                INSERT INTO replay ($columns) SELECT $cols FROM replay_source
                WHERE rn > $PREFILL + (i * $n + $w) * 100 AND rn <= $PREFILL + (i * $n + $w) * 100 + 100;
              END LOOP; END \$\$" &
+        pids+=($!)
     done
-    wait
+    # Each session waited for by itself, so that one that failed fails the run instead of leaving its rows out of the figure.
+    for pid in "${pids[@]}"; do wait "$pid"; done
     c1=$(cpu_seconds "$pm")
     local rows=$((batches / n * n * 100))
     node -e 'const [v, n, s, c, r] = process.argv.slice(1); const o = {variant: v, sessions: +n, seconds: +(+s).toFixed(2),
