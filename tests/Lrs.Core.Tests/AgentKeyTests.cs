@@ -43,4 +43,27 @@ public sealed class AgentKeyTests
             .Should().Be("account:https://hr.example.se A1");
         AgentKey.Of(new JsonObject { ["objectType"] = "Group", ["member"] = new JsonArray() }).Should().BeNull();
     }
+
+    [Fact]
+    public void Agents_asked_for_in_turn_each_get_their_own_key()
+    {
+        // The key of the last agent asked for is remembered by its text: texts of the same length, the same text in another
+        // document, an anonymous group after an identified agent, and agents too long to be remembered.
+        var longName = new string('x', 600);
+        string[] agents =
+        [
+            """{"mbox":"mailto:anna@example.se"}""", """{"mbox":"mailto:bert@example.se"}""", """{"mbox":"mailto:anna@example.se"}""",
+            """{"objectType":"Group","member":[{"mbox":"mailto:anna@example.se"}]}""", """{"mbox":"mailto:anna@EXAMPLE.se"}""",
+            $$$"""{"account":{"homePage":"https://hr.example.se","name":"{{{longName}}}"}}""", """{"openid":"http://id.example.se/anna"}""",
+            $$$"""{"account":{"homePage":"https://hr.example.se","name":"{{{longName}}}y"}}""", """{"mbox":"mailto:anna@example.se"}""",
+        ];
+        for (var round = 0; round < 2; round++)
+            foreach (var json in agents)
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(json);
+                var expected = AgentKey.Of(JsonNode.Parse(json));
+                AgentKey.Of(document.RootElement).Should().Be(expected, json);
+                AgentKey.Of(document.RootElement).Should().Be(expected, json);
+            }
+    }
 }

@@ -126,7 +126,7 @@ public sealed class StatementPreparerTests
             prepared.SetByLrs.Should().Equal(expected.SetByLrs);
             // The facts, whether or not follow-up reads this statement, and then only when it does.
             var timestamp = expected.Node["timestamp"]!.GetValue<string>();
-            StatementFact.Read(document.RootElement, prepared.Id, timestamp).Should().BeEquivalentTo(Tree.Fact(expected.Node));
+            StatementFact.Read(document.RootElement, prepared.Id, DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture)).Should().BeEquivalentTo(Tree.Fact(expected.Node));
             if (StatementFact.Concerns(expected.Verb, expected.RefTarget, expected.IsVoiding))
                 prepared.Fact.Should().BeEquivalentTo(Tree.Fact(expected.Node));
             else prepared.Fact.Should().BeNull();

@@ -119,27 +119,27 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
         using var document = JsonDocument.Parse(json);
         var s = document.RootElement;
         var time = s.TryGetProperty("timestamp"u8, out var timestamp) ? timestamp : s.GetProperty("stored"u8);
-        return Read(s, Guid.Parse(s.GetProperty("id"u8).GetString()!), time.GetString()!);
+        return Read(s, Guid.Parse(s.GetProperty("id"u8).GetString()!), DateTimeOffset.Parse(time.GetString()!, CultureInfo.InvariantCulture));
     }
 
     /// <summary>
     /// Reads the facts of a valid statement, stored or being prepared, with the id and the time (<c>timestamp</c>, or
     /// <c>stored</c> when there is none) the LRS gives it.
     /// </summary>
-    public static StatementFact Read(JsonElement s, Guid id, string timestamp)
+    public static StatementFact Read(JsonElement s, Guid id, DateTimeOffset at)
     {
         var obj = s.GetProperty("object"u8);
-        var objectType = obj.TryGetProperty("objectType"u8, out var ot) ? ot.GetString() : "Activity";
+        var hasType = obj.TryGetProperty("objectType"u8, out var objectType);
         string? activity = null, type = null;
         Guid? target = null;
-        if (objectType == "Activity")
+        if (!hasType || objectType.ValueEquals("Activity"u8))
         {
             activity = Xapi.JsonText.Shared(obj.GetProperty("id"u8));
             if (obj.TryGetProperty("definition"u8, out var definition) && definition.ValueKind == JsonValueKind.Object
                 && definition.TryGetProperty("type"u8, out var t) && t.ValueKind == JsonValueKind.String)
                 type = Xapi.JsonText.Shared(t);
         }
-        else if (objectType == "StatementRef") target = Guid.Parse(obj.GetProperty("id"u8).GetString()!);
+        else if (objectType.ValueEquals("StatementRef"u8)) target = Guid.Parse(obj.GetProperty("id"u8).GetString()!);
         double? scaled = null;
         TimeSpan? duration = null;
         if (s.TryGetProperty("result"u8, out var r) && r.ValueKind == JsonValueKind.Object)
@@ -166,7 +166,7 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
         }
         return new StatementFact(id, Xapi.JsonText.Shared(s.GetProperty("verb"u8).GetProperty("id"u8)),
             s.TryGetProperty("actor"u8, out var actor) ? AgentKey.Of(actor) : null,
-            activity, type, target, DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture), scaled, duration, session, contextActivities, unit, category);
+            activity, type, target, at, scaled, duration, session, contextActivities, unit, category);
     }
 
     // A string extension as it is; any other value as its JSON (as a tree would write it).

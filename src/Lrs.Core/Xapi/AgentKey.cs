@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -25,6 +26,26 @@ public static class AgentKey
     public static string? Of(JsonElement agent)
     {
         if (agent.ValueKind != JsonValueKind.Object) return null;
+        // Preparing a statement asks for its actor's key several times (index keys, names, follow-up): the text of the last
+        // agent whose key was made, and the key, are remembered per thread. The same text is the same agent, and so the same key.
+        var text = JsonMarshal.GetRawUtf8Value(agent);
+        if (t_lastKey is { } lastKey && text.SequenceEqual(t_lastAgent.AsSpan(0, t_lastLength))) return lastKey;
+        var key = OfObject(agent);
+        if (key is not null && text.Length <= RememberedBytes)
+        {
+            text.CopyTo(t_lastAgent ??= new byte[RememberedBytes]);
+            (t_lastLength, t_lastKey) = (text.Length, key);
+        }
+        return key;
+    }
+
+    private const int RememberedBytes = 512;
+    [ThreadStatic] private static byte[]? t_lastAgent;
+    [ThreadStatic] private static int t_lastLength;
+    [ThreadStatic] private static string? t_lastKey;
+
+    private static string? OfObject(JsonElement agent)
+    {
         JsonElement mbox = default, sha1 = default, openid = default;
         string? homePage = null, name = null;
         foreach (var member in agent.EnumerateObject())
@@ -40,7 +61,7 @@ public static class AgentKey
         }
         // The common keys, already as Of would make them, are made once and shared (JsonText.Shared).
         if (mbox.ValueKind == JsonValueKind.String)
-            return IsNormal(JsonText.Shared(mbox)) ? JsonText.Shared("mbox:"u8, mbox) : Of(mbox.GetString(), null, null, null, null);
+            return IsNormal(JsonMarshal.GetRawUtf8Value(mbox)[1..^1]) ? JsonText.Shared("mbox:"u8, mbox) : Of(mbox.GetString(), null, null, null, null);
         if (sha1.ValueKind == JsonValueKind.String) return Of(null, sha1.GetString(), null, null, null);
         if (openid.ValueKind == JsonValueKind.String) return JsonText.Shared("openid:"u8, openid);
         return Of(null, null, null, homePage, name);
@@ -75,6 +96,16 @@ public static class AgentKey
             return keys;
         }
         return Of(o) is { } own ? [own] : [];
+    }
+
+    // The same test on the text of a JSON string as sent (within its quotes): one with an escape is not taken as normal.
+    private static bool IsNormal(ReadOnlySpan<byte> mbox)
+    {
+        if (!mbox.StartsWith("mailto:"u8) || mbox.Contains((byte)'\\')) return false;
+        var at = mbox.LastIndexOf((byte)'@');
+        if (at < 0) return true;
+        var domain = mbox[at..];
+        return System.Text.Ascii.IsValid(domain) && !domain.ContainsAnyInRange((byte)'A', (byte)'Z');
     }
 
     // Already as NormaliseMbox leaves it (the common case, spared its copies): the scheme and an ASCII domain in lower case.

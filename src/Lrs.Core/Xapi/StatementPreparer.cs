@@ -135,7 +135,7 @@ public static class StatementPreparer
         }
         var statementId = id ?? (Sent(sentId) ? Guid.Parse(sentId.GetString()!) : NewId(stored));
         var storedText = StoredText(stored);
-        var timestampText = Sent(timestamp) ? NormaliseTimestamp(timestamp.GetString()!, version) : storedText;
+        var (timestampText, at) = Sent(timestamp) ? NormaliseTimestamp(timestamp.GetString()!, version) : (storedText, stored.ToUniversalTime());
         var verbId = JsonText.Shared(verb.GetProperty("id"u8));
         var objectType = obj.TryGetProperty("objectType"u8, out var type) ? type : default;
         Guid? refTarget = Sent(objectType) && objectType.ValueEquals("StatementRef"u8) ? Guid.Parse(obj.GetProperty("id"u8).GetString()!) : null;
@@ -175,7 +175,7 @@ public static class StatementPreparer
             SetByLrs[(Sent(sentId) || id is not null ? 0 : 1) | (Sent(timestamp) ? 0 : 2) | (Sent(sentVersion) ? 0 : 4)],
             AgentNames.Of(statement),
             ActivityDefinitions.Of(statement),
-            StatementFact.Concerns(verbId, refTarget, isVoiding) ? StatementFact.Read(statement, statementId, timestampText) : null,
+            StatementFact.Concerns(verbId, refTarget, isVoiding) ? StatementFact.Read(statement, statementId, at) : null,
             define);
     }
 
@@ -251,7 +251,7 @@ public static class StatementPreparer
                 WriteContext(writer, member.Value, registration: null);
             }
             else if (member.NameEquals("timestamp"u8) && member.Value.ValueKind == JsonValueKind.String)
-                writer.WriteString("timestamp"u8, NormaliseTimestamp(member.Value.GetString()!, version));
+                writer.WriteString("timestamp"u8, NormaliseTimestamp(member.Value.GetString()!, version).Text);
             else member.WriteTo(writer);
         }
         writer.WriteEndObject();
@@ -287,9 +287,10 @@ public static class StatementPreparer
         writer.WriteEndObject();
     }
 
-    // Timestamps are returned in UTC (Data 2.4.7); the instant is kept, the offset is not.
-    private static string NormaliseTimestamp(string text, XapiVersion version) =>
-        XapiTimestamp.TryParse(text, version, out var value) ? XapiTimestamp.ToUtcString(value) : text;
+    // Timestamps are returned in UTC (Data 2.4.7); the instant is kept, the offset is not. The instant too, for follow-up.
+    private static (string Text, DateTimeOffset At) NormaliseTimestamp(string text, XapiVersion version) =>
+        XapiTimestamp.TryParse(text, version, out var value) ? (XapiTimestamp.ToUtcString(value), value.ToUniversalTime())
+        : (text, DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
 
     // Non-ASCII text is written as it is rather than as \u escapes: a statement is only ever served as JSON, never inside
     // HTML, and the text is shorter and quicker to write.
