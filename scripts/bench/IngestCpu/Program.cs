@@ -3,9 +3,12 @@
 // text, index keys, agent names, activity definitions and follow-up facts), and gather the batch's agent names and activity
 // definitions as storage does. Prints the CPU time and the bytes allocated per statement, per step and in all.
 //
-//   dotnet run -c Release --project scripts/bench/IngestCpu -- BODIES.jsonl [SECONDS]
+//   dotnet run -c Release --project scripts/bench/IngestCpu -- BODIES.jsonl [SECONDS] [THREADS]
 //
 // BODIES.jsonl: one request body per line, as gen-statements.js writes them (batch100.jsonl: arrays of 100 statements).
+// THREADS (1): with more than one, that many threads parse, validate and prepare at once, as the LRS's requests do, and only
+// the process CPU per statement is printed: what one thread does cheaply may cost more when another core does the same
+// (shared memory written by both). Run it with DOTNET_gcServer=1 to collect garbage as the LRS does.
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -15,6 +18,7 @@ using Lrs.Core.Xapi;
 if (args.Length < 1) { Console.Error.WriteLine("usage: IngestCpu BODIES.jsonl [SECONDS]"); return 2; }
 var bodies = File.ReadAllLines(args[0]).Where(l => l.Length > 0).Select(Encoding.UTF8.GetBytes).ToArray();
 var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+var threads = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
 var options = new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false };
 var authority = new JsonObject { ["objectType"] = "Agent", ["name"] = "bench", ["account"] = new JsonObject { ["homePage"] = "http://127.0.0.1:8080", ["name"] = "bench" } };
 string[] steps = ["parse", "validate", "prepare", "names+definitions"];
@@ -57,6 +61,8 @@ void Run(byte[] body)
     requests++;
 }
 
+if (threads > 1) return Concurrently(threads);
+
 // Warm-up until the JIT has settled (tiered compilation), then measure.
 var warm = Stopwatch.StartNew();
 for (var i = 0; warm.Elapsed.TotalSeconds < Math.Min(5, seconds); i++) Run(bodies[i % bodies.Length]);
@@ -74,3 +80,38 @@ for (var i = 0; i < steps.Length; i++)
     Console.WriteLine($"{steps[i],-20} {ticks[i] * 1e6 / Stopwatch.Frequency / statements,12:F2} {bytes[i] / (double)statements,16:F0}");
 Console.WriteLine($"{"all",-20} {ticks.Sum() * 1e6 / Stopwatch.Frequency / statements,12:F2} {bytes.Sum() / (double)statements,16:F0}");
 return 0;
+
+// Parse, validate and prepare on several threads at once for SECONDS after 5 s of the same; the process CPU per statement.
+int Concurrently(int count)
+{
+    var (measuring, stop, done) = (0, 0, 0L);
+    void Loop(int first)
+    {
+        var prepAuthority = new PreparedAuthority(authority);
+        for (var i = first; Volatile.Read(ref stop) == 0; i++)
+        {
+            using var document = JsonText.ParseDocument(bodies[i % bodies.Length], options);
+            var root = document.RootElement;
+            List<JsonElement> list = root.ValueKind == JsonValueKind.Array ? [.. root.EnumerateArray()] : [root];
+            foreach (var s in list)
+                if (StatementValidator.Validate(s, XapiVersion.V103).Count > 0) throw new InvalidOperationException("an invalid statement in the bodies");
+            var stored = DateTimeOffset.UtcNow;
+            foreach (var s in list) StatementPreparer.Prepare(s, XapiVersion.V103, stored, prepAuthority);
+            if (Volatile.Read(ref measuring) == 1) Interlocked.Add(ref done, list.Count);
+        }
+    }
+    var workers = Enumerable.Range(0, count).Select(t => new Thread(() => Loop(t * 37))).ToList();
+    workers.ForEach(t => t.Start());
+    Thread.Sleep(TimeSpan.FromSeconds(Math.Min(5, seconds)));
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    var wall = Stopwatch.StartNew();
+    Volatile.Write(ref measuring, 1);
+    Thread.Sleep(TimeSpan.FromSeconds(seconds));
+    Volatile.Write(ref measuring, 0);
+    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds;
+    var n = Interlocked.Read(ref done);
+    Volatile.Write(ref stop, 1);
+    workers.ForEach(t => t.Join());
+    Console.WriteLine($"{count} threads: {n / wall.Elapsed.TotalSeconds:F0} statements/s; process CPU {cpu / n:F2} µs per statement (the garbage collector's included)");
+    return 0;
+}
