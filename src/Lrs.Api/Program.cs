@@ -57,6 +57,7 @@ builder.Services.AddAuthorization();
 builder.Services.AddLrsOpenApi();
 builder.Services.AddLrsCors();
 builder.Services.AddLrsLimits();
+ReceiveBlocks.AddReceiveBlocks(builder.Services);
 builder.Services.AddLrsHealth();
 // Read here, not from the bound options: it decides what is registered and mapped.
 var metricsEnabled = builder.Configuration.GetValue("Lrs:Metrics:Enabled", true);

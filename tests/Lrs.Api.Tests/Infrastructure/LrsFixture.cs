@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Lrs.Api.Tests.Infrastructure;
 
@@ -42,6 +43,14 @@ public abstract class LrsFixture : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Warning",
         }).AddInMemoryCollection(Settings));
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, ClaimsProbe>());
+    }
+
+    // The real listener (KestrelAddress) is added after the application's services, with Kestrel's own blocks: the
+    // application's are registered again after it, as the application's own start registers them after Kestrel's.
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        builder.ConfigureServices(services => Lrs.Api.Hosting.ReceiveBlocks.AddReceiveBlocks(services));
+        return base.CreateHost(builder);
     }
 
     /// <summary>
