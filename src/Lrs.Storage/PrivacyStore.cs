@@ -63,6 +63,8 @@ public sealed class PrivacyStore(Dialect db) : IPrivacyStore
 
         await EraseStatementsAsync(lease, tenantId, who, pseudonym, mode, stored, counts, ct);
         await EraseAgentRowsAsync(lease, tenantId, who, pseudonym, mode, counts, ct);
+        // Every node's statement store learns from this count, before its next batch writes, that names it remembers may be gone.
+        await Execute(lease, "UPDATE tenants SET erasures = erasures + 1 WHERE id = @t", ct, ("t", tenantId));
         await EraseLearningRowsAsync(lease, tenantId, who, pseudonym, mode, counts, ct);
         await EraseCredentialsAsync(lease, tenantId, who, pseudonym, at, counts, ct);
         await ErasePersonKeyedRowsAsync(lease, tenantId, who, pseudonym, mode, counts, ct);

@@ -62,12 +62,34 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// <summary>A sign-off found in a stored statement.</summary>
     private sealed record SignoffRow(Guid StatementId, DateTimeOffset Recorded, Signoff Signoff);
 
-    // What this node knows to be stored already: canonical definitions and agent names. Consulted before
-    // writing so that the same course definition sent with every completion costs nothing; updated only
-    // after a commit, so a rolled-back batch never makes the cache claim more than the database holds.
+    // What this node knows to be stored already, per tenant: canonical definitions and agent names. Consulted before
+    // writing so that the same course definition and the same learner's name sent with every statement cost nothing;
+    // updated only after a commit, so a rolled-back batch never makes the cache claim more than the database holds.
     private const int KnowledgeCacheLimit = 100_000;
-    private readonly ConcurrentDictionary<(long Tenant, string Iri), KnownDefinition> _definitions = new();
-    private readonly ConcurrentDictionary<(long Tenant, string Key, string Name), byte> _names = new();
+    private readonly ConcurrentDictionary<long, TenantKnowledge> _knowledge = new();
+    private int _knowledgeCount;
+
+    private sealed class TenantKnowledge
+    {
+        /// <summary>Canonical definitions by activity IRI.</summary>
+        public readonly ConcurrentDictionary<string, KnownDefinition> Definitions = new(StringComparer.Ordinal);
+
+        /// <summary>The names recorded per agent key, as of a count of the tenant's erasures (which delete names).</summary>
+        public volatile KnownNames? Names;
+    }
+
+    /// <summary>
+    /// The names this node recorded per agent key while the tenant had had <paramref name="Erasures"/> erasures. A batch that
+    /// reads another count (in the round trip before it writes) does not trust them: an erasure deleted a person's names,
+    /// perhaps on another node, and the person's next statement records them again.
+    /// </summary>
+    private sealed record KnownNames(long Erasures)
+    {
+        public ConcurrentDictionary<string, string[]> ByAgent { get; } = new(StringComparer.Ordinal);
+    }
+
+    // More names than this for one agent are not kept: a sender that renames an agent at every statement costs an insert each.
+    private const int NamesKeptPerAgent = 8;
 
     /// <inheritdoc />
     public async Task<StoreOutcome> StoreAsync(long tenantId, IReadOnlyList<PreparedStatement> batch, IReadOnlyCollection<AttachmentContent> attachments, CancellationToken ct)
@@ -109,7 +131,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await using var lease = await db.BeginWriteAsync(null, ct);
         var (connection, transaction) = (lease.Connection, lease.Transaction);
         // PostgreSQL inserts the rows of ids not stored in the round trip that reads (see ReadAndInsertAsync); SQLite reads first.
-        var (version, existing, referrers, inserted) = db.IsPostgres
+        var (version, erasures, existing, referrers, inserted) = db.IsPostgres
             ? await ReadAndInsertAsync(connection, transaction, tenantId, batch, ct)
             : await ReadBeforeWritingAsync(connection, transaction, tenantId, batch.Select(s => s.Id).ToArray(), ct);
         var fresh = new List<PreparedStatement>(batch.Count);
@@ -174,19 +196,54 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
 
         var (evidenceCreated, tasksCreated) = await RecordCompetenceAsync(connection, transaction, tenantId, version, fresh, voidTargets, voidedLate, ct);
 
-        var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, fresh, ct);
+        var knowledge = _knowledge.GetValueOrDefault(tenantId);
+        var definitions = await UpdateDefinitionsAsync(connection, transaction, tenantId, knowledge, fresh, ct);
         // Only a sender allowed to define changes what the LRS holds about activities and agents.
-        var names = fresh.Where(s => s.Define).SelectMany(s => s.Names).Distinct().Where(n => !_names.ContainsKey((tenantId, n.Key, n.Name))).ToList();
+        var names = UnknownNames(knowledge?.Names is { } known && known.Erasures == erasures ? known : null, fresh);
         if (names.Count > 0) await InsertAgentNamesAsync(connection, transaction, tenantId, names, ct);
 
         await CommitAsync(lease, ct);
         metrics?.Recorded(evidenceCreated, tasksCreated);
-
-        if (_definitions.Count + definitions.Count > KnowledgeCacheLimit) _definitions.Clear();
-        foreach (var (iri, known) in definitions) _definitions[(tenantId, iri)] = known;
-        if (_names.Count + names.Count > KnowledgeCacheLimit) _names.Clear();
-        foreach (var (key, name) in names) _names[(tenantId, key, name)] = 0;
+        Remember(tenantId, definitions, erasures, names);
         return StoreOutcome.Stored;
+    }
+
+    // The distinct (agent key, name) pairs of the statements from senders that may define, less those known to be recorded.
+    private static List<(string Key, string Name)> UnknownNames(KnownNames? known, List<PreparedStatement> fresh)
+    {
+        var unknown = new List<(string Key, string Name)>();
+        HashSet<(string, string)>? seen = null;
+        foreach (var statement in fresh)
+        {
+            if (!statement.Define) continue;
+            foreach (var pair in statement.Names)
+            {
+                if (known is not null && known.ByAgent.TryGetValue(pair.Key, out var names) && Array.IndexOf(names, pair.Name) >= 0) continue;
+                if ((seen ??= []).Add(pair)) unknown.Add(pair);
+            }
+        }
+        return unknown;
+    }
+
+    // After a commit: what the batch stored, as of the count of erasures it read. Knowledge of another count is replaced
+    // (or, if newer, kept: the batch's names are left out of it). Past the limit, everything is forgotten.
+    private void Remember(long tenantId, Dictionary<string, KnownDefinition> definitions, long erasures, List<(string Key, string Name)> names)
+    {
+        if (definitions.Count == 0 && names.Count == 0) return;
+        if (Interlocked.Add(ref _knowledgeCount, definitions.Count + names.Count) > KnowledgeCacheLimit)
+        {
+            _knowledge.Clear();
+            Volatile.Write(ref _knowledgeCount, definitions.Count + names.Count);
+        }
+        var tenant = _knowledge.GetOrAdd(tenantId, _ => new TenantKnowledge());
+        foreach (var (iri, known) in definitions) tenant.Definitions[iri] = known;
+        if (names.Count == 0) return;
+        var current = tenant.Names;
+        if (current is null || current.Erasures < erasures) tenant.Names = current = new KnownNames(erasures);
+        else if (current.Erasures > erasures) return;
+        foreach (var (key, name) in names)
+            current.ByAgent.AddOrUpdate(key, static (_, name) => [name],
+                static (_, known, name) => known.Contains(name) ? known : known.Length < NamesKeptPerAgent ? [.. known, name] : [name], name);
     }
 
     // Evidence and sign-offs of the new statements (not of those voided already), and retraction of what the
@@ -262,8 +319,10 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
 
     // Merges the batch's activity definitions into the canonical ones, skipping those that add nothing to what this node knows;
     // returns what this node knows afterwards of the activities whose definitions the batch sent (to remember after the commit).
-    private async Task<Dictionary<string, KnownDefinition>> UpdateDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> fresh, CancellationToken ct)
+    private async Task<Dictionary<string, KnownDefinition>> UpdateDefinitionsAsync(DbConnection c, DbTransaction t, long tenantId, TenantKnowledge? knowledge,
+        IReadOnlyList<PreparedStatement> fresh, CancellationToken ct)
     {
+        var cache = knowledge?.Definitions;
         // Per activity, in batch order: the definitions merged so far (ActivityDefinitions.Fold), parsed only once a text comes
         // that is not known to be covered, and the last text, which what is merged covers.
         var incoming = new Dictionary<string, (JsonObject? Merged, byte[] Last)>(StringComparer.Ordinal);
@@ -276,7 +335,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
                 {
                     if (utf8.AsSpan().SequenceEqual(sofar.Last)) continue;
                 }
-                else if (_definitions.TryGetValue((tenantId, iri), out var cached) && utf8.AsSpan().SequenceEqual(cached.Covered))
+                else if (cache is not null && cache.TryGetValue(iri, out var cached) && utf8.AsSpan().SequenceEqual(cached.Covered))
                 {
                     // Known covered, and so is what it is folded with as long as the texts that follow are the same.
                     incoming[iri] = (null, utf8);
@@ -292,7 +351,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         foreach (var (iri, (merged, last)) in incoming)
         {
             if (merged is null) continue;
-            if (_definitions.TryGetValue((tenantId, iri), out var cached) && ActivityDefinitions.Covers(cached.Canonical, merged))
+            if (cache is not null && cache.TryGetValue(iri, out var cached) && ActivityDefinitions.Covers(cached.Canonical, merged))
                 known[iri] = cached with { Covered = last };
             else changed.Add((iri, merged, last));
         }
@@ -332,23 +391,35 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// lands between this batch's reads and writes); the bodies of the statements among <paramref name="ids"/> stored
     /// already; and the stored statements whose StatementRef targets one of them.
     /// </summary>
-    private async Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadBeforeWritingAsync(
+    private async Task<(long Version, long Erasures, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadBeforeWritingAsync(
         DbConnection c, DbTransaction t, long tenantId, Guid[] ids, CancellationToken ct)
     {
         await using var command = Dialect.Command(c, t, $"""
             {_evidence.VersionSql(shareLock: true)};
+            {ErasuresSql};
             {StoredBodiesSql};
             {ReferrersSql}
             """, ("t", tenantId), ("lock", EvidenceTables.LockParameter(tenantId)), ("ids", db.List(ids)), ("targets", db.List(ids)));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var version = await _evidence.ReadVersionAsync(reader, shareLock: true, ct);
+        var erasures = await ReadErasuresAsync(reader, ct);
         await reader.NextResultAsync(ct);
         var existing = new Dictionary<Guid, string>();
         while (await reader.ReadAsync(ct)) existing[db.Uuid(reader, 0)] = reader.GetString(1);
         await reader.NextResultAsync(ct);
         var referrers = new List<Referrer>();
         while (await reader.ReadAsync(ct)) referrers.Add(ReadReferrer(reader));
-        return (version, existing, referrers, null);
+        return (version, erasures, existing, referrers, null);
+    }
+
+    // How many erasures the tenant has had: what this node knows of its agents' names holds only for the count it was learnt at.
+    private const string ErasuresSql = "SELECT erasures FROM tenants WHERE id = @t";
+
+    // Reads the result of ErasuresSql, from the result before it.
+    private static async Task<long> ReadErasuresAsync(DbDataReader reader, CancellationToken ct)
+    {
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
     }
 
     /// <summary>
@@ -362,7 +433,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// insert fail on the unique index, and the batch is tried again (<see cref="Dialect.IsTransient"/>). No <c>ON CONFLICT</c>:
     /// its speculative insertion writes every row twice to the WAL.
     /// </remarks>
-    private async Task<(long Version, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadAndInsertAsync(
+    private async Task<(long Version, long Erasures, Dictionary<Guid, string> Existing, List<Referrer> Referrers, Dictionary<Guid, long>? Inserted)> ReadAndInsertAsync(
         DbConnection c, DbTransaction t, long tenantId, IReadOnlyList<PreparedStatement> statements, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("", (NpgsqlConnection)c, (NpgsqlTransaction)t);
@@ -405,6 +476,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         command.CommandText = $"""
             {PlanModeSql};
             {_evidence.VersionSql(shareLock: true)};
+            {ErasuresSql};
             {ReferrersSql};
             WITH inserted AS (
                 INSERT INTO statements (tenant_id, id, stored, verb, registration, ref_target, is_voiding, keys, key_hashes, object_hash, body)
@@ -420,13 +492,14 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             {PlanModeResetSql}
             """;
 
-        long version;
+        long version, erasures;
         var referrers = new List<Referrer>();
         var inserted = new Dictionary<Guid, long>(n);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             await reader.NextResultAsync(ct); // past the planning mode
             version = await _evidence.ReadVersionAsync(reader, shareLock: true, ct);
+            erasures = await ReadErasuresAsync(reader, ct);
             await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct)) referrers.Add(ReadReferrer(reader));
             await reader.NextResultAsync(ct);
@@ -439,7 +512,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             await using var reader = await read.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) existing[db.Uuid(reader, 0)] = reader.GetString(1);
         }
-        return (version, existing, referrers, inserted);
+        return (version, erasures, existing, referrers, inserted);
     }
 
     /// <summary>

@@ -256,6 +256,7 @@ public abstract partial class AdminCommandTests : IDisposable
             "DROP TABLE unit_deviations; DROP TABLE unit_plans; DROP TABLE training_plans; " +
             "ALTER TABLE organisations DROP COLUMN kind; DROP TABLE learning_centres; " +
             "ALTER TABLE reflection_tasks DROP COLUMN available_from; ALTER TABLE reflection_answers DROP COLUMN score; DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; DROP TABLE schema_migrations;" +
+            "ALTER TABLE tenants DROP COLUMN erasures;" +
             UndoStatementKeyHashes);
         for (var i = 0; i < 2; i++)
         {

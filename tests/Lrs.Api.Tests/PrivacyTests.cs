@@ -85,7 +85,13 @@ public abstract class PrivacyTests(LrsFixture lrs)
             after.Where(r => r.Mentions(identifier)).Should().BeEmpty($"no column of any table holds '{identifier}' after the erasure");
         after.Should().NotContain(r => erasedIds.Any(r.Mentions), "the person's statements are gone, and every row that named them");
 
-        bool Others(StoreRow r) => r.Table is not ("privacy_keys" or "schema_migrations")
+        // The tenant counts its erasures, and nothing else of it changes.
+        static string WithoutErasures(StoreRow r) => string.Join(" | ", r.Columns.Where(c => c.Key != "erasures").Select(c => $"{c.Key}={c.Value}"));
+        after.Where(r => r.Table == "tenants").Select(WithoutErasures).Should().Equal(before.Where(r => r.Table == "tenants").Select(WithoutErasures));
+        after.Where(r => r.Table == "tenants").Select(r => r.Columns["erasures"])
+            .Should().Equal(before.Where(r => r.Table == "tenants").Select(r => r.Columns["name"] == t.Tenant ? $"{long.Parse(r.Columns["erasures"]) + 1}" : r.Columns["erasures"]));
+
+        bool Others(StoreRow r) => r.Table is not ("privacy_keys" or "schema_migrations" or "tenants")
             && !identifiers.Any(r.Mentions) && !r.Mentions(hash) && !erasedIds.Any(r.Mentions)
             && !(r.Table is "statements" or "statement_index" && (erasedSeqs.Contains(r.Columns["seq"]) || (r.Columns.TryGetValue("src", out var src) && erasedSeqs.Contains(src))));
         var othersBefore = before.Where(Others).Select(r => r.ToString()).ToList();
@@ -108,6 +114,30 @@ public abstract class PrivacyTests(LrsFixture lrs)
         tombstone["target"]!.GetValue<string>().Should().Be("person:" + hash);
         tombstone["detail"]!.GetValue<string>().Should().Contain($"statementsRemoved={own.Count}");
         (await t.Owner.PostAsync($"/api/people/{t.A.Person}/erasure", Json(new JsonObject { ["mode"] = "erase" }))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_name_given_again_after_erasure_is_recorded_again()
+    {
+        var t = await TwoEmployers.CreateAsync(lrs);
+        var named = (JsonObject)t.A.Mbox.DeepClone();
+        named["name"] = $"Astrid A {t.Marker}";
+        await t.Owner.PostAsync(Statement(named, activity: NewActivityId()));
+        (await NamesAsync()).Should().Contain(named["name"]!.GetValue<string>());
+
+        await EraseAsync(t, "erase");
+        (await NamesAsync()).Should().BeEmpty();
+
+        // The person trains again under the same address and name: what the LRS knows of them starts afresh.
+        await t.Owner.PostAsync(Statement(named, activity: NewActivityId()));
+        (await NamesAsync()).Should().Equal(named["name"]!.GetValue<string>());
+
+        async Task<IEnumerable<string>> NamesAsync()
+        {
+            var (response, person) = await t.Owner.GetJsonAsync($"/xapi/agents?agent={Q(t.A.Mbox)}");
+            await ShouldBe(response, HttpStatusCode.OK);
+            return person!["name"] is JsonArray names ? names.Select(n => n!.GetValue<string>()) : [];
+        }
     }
 
     [Fact]

@@ -164,6 +164,34 @@ public sealed class TwoNodeTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     }
 
     [Fact]
+    public async Task A_name_recorded_on_one_node_and_erased_on_the_other_is_recorded_again_by_the_first()
+    {
+        var (onA, onB, _) = await nodes.TenantAsync();
+        var m = Guid.NewGuid().ToString("N")[..8];
+        var named = new JsonObject { ["objectType"] = "Agent", ["mbox"] = $"mailto:eva-{m}@omsorg.example", ["name"] = $"Eva {m}" };
+        (await onA.PutAsync("/api/organisations", Json(new JsonArray(new JsonObject { ["id"] = "omsorg", ["name"] = "Omsorg" })))).EnsureSuccessStatusCode();
+        (await onA.PutAsync("/api/people", Json(new JsonArray(new JsonObject
+        {
+            ["id"] = "E-1", ["organisationId"] = "omsorg", ["name"] = $"Eva {m}", ["agents"] = new JsonArray(new JsonObject { ["mbox"] = named["mbox"]!.DeepClone() }),
+        })))).EnsureSuccessStatusCode();
+
+        await onA.PostAsync(Statement(named, activity: NewActivityId()));
+        (await NamesAsync(onA)).Should().Equal($"Eva {m}");
+        (await onB.PostAsync("/api/people/E-1/erasure", Json(new JsonObject { ["mode"] = "erase" }))).EnsureSuccessStatusCode();
+        (await NamesAsync(onA)).Should().BeEmpty();
+
+        // Node A remembers having recorded the name; the erasure on B is what tells it that the name is gone.
+        await onA.PostAsync(Statement(named, activity: NewActivityId()));
+        (await NamesAsync(onB)).Should().Equal($"Eva {m}");
+
+        async Task<IEnumerable<string>> NamesAsync(HttpClient client)
+        {
+            var person = (await client.GetFromJsonAsync<JsonObject>($"/xapi/agents?agent={Q(new JsonObject { ["mbox"] = named["mbox"]!.DeepClone() })}"))!;
+            return person["name"] is JsonArray names ? names.Select(n => n!.GetValue<string>()) : [];
+        }
+    }
+
+    [Fact]
     public async Task A_framework_change_on_one_node_applies_to_the_next_batch_on_the_other()
     {
         var (onA, onB, _) = await nodes.TenantAsync();
