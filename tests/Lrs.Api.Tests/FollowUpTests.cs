@@ -425,7 +425,7 @@ public abstract class FollowUpTests(LrsFixture lrs)
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; DELETE FROM schema_migrations WHERE version >= 7"
+            command.CommandText = "DROP TABLE follow_up_facts; DROP INDEX ix_statements_voided; ALTER TABLE tenants DROP COLUMN erasures; DELETE FROM schema_migrations WHERE version >= 7"
                 + (postgres ? "; " + PostgresServer.UndoStatementKeyHashes : "");
             await command.ExecuteNonQueryAsync();
         }

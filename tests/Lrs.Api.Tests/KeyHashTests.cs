@@ -50,7 +50,7 @@ public sealed class KeyHashTests(PostgresLrs lrs) : IClassFixture<PostgresLrs>
         await using (var connection = new NpgsqlConnection(lrs.StoreConnectionString))
         {
             await connection.OpenAsync();
-            await using var undo = new NpgsqlCommand(PostgresServer.UndoObjectHash + " DELETE FROM schema_migrations WHERE version = 11", connection);
+            await using var undo = new NpgsqlCommand("ALTER TABLE tenants DROP COLUMN erasures; " + PostgresServer.UndoObjectHash + " DELETE FROM schema_migrations WHERE version >= 11", connection);
             await undo.ExecuteNonQueryAsync();
         }
         await new Lrs.Storage.Postgres.PostgresDatabase(lrs.StoreConnectionString).EnsureSchemaAsync(CancellationToken.None);
