@@ -45,6 +45,26 @@ public sealed class ReceiveBlockPoolTests
         var again = Enumerable.Range(0, 100).Select(_ => pool.Rent()).ToList();
         again.Count(b => lent.Contains(b)).Should().Be(ReceiveBlocks.KeptBlocks);
     }
+
+    [Fact]
+    public void Past_256_blocks_of_64_kB_lent_at_once_a_connection_gets_4_kB_as_from_Kestrels_own_pool()
+    {
+        // Many connections each holding part of a request (slow or hostile clients) hold no more than Kestrel's own blocks.
+        using var pool = new ReceiveBlocks().Create();
+        var large = Enumerable.Range(0, ReceiveBlocks.LargeBlocksLent).Select(_ => pool.Rent()).ToList();
+        large.Should().OnlyContain(b => b.Memory.Length == ReceiveBlocks.BlockSize);
+        var small = pool.Rent(4096);
+        small.Memory.Length.Should().Be(ReceiveBlocks.SmallBlockSize);
+        using (var asked = pool.Rent(8192)) asked.Memory.Length.Should().Be(ReceiveBlocks.BlockSize, "a larger block asked for is lent whatever is out");
+
+        // One returned, twice: one more of 64 kB may be lent, not two.
+        large[0].Dispose();
+        large[0].Dispose();
+        pool.Rent().Memory.Length.Should().Be(ReceiveBlocks.BlockSize);
+        pool.Rent().Memory.Length.Should().Be(ReceiveBlocks.SmallBlockSize);
+        small.Dispose();
+        pool.Rent().Should().BeSameAs(small);
+    }
 }
 
 /// <summary>
