@@ -64,9 +64,11 @@ public sealed class ReceiveBlocks : IMemoryPoolFactory<byte>
 
         internal void Return(Block block)
         {
-            var large = block.Memory.Length == BlockSize;
-            if (large) Interlocked.Decrement(ref _largeLent);
-            if (large) Keep(_free, ref _freeCount, block);
+            if (block.Memory.Length == BlockSize)
+            {
+                Interlocked.Decrement(ref _largeLent);
+                Keep(_free, ref _freeCount, block);
+            }
             else Keep(_freeSmall, ref _freeSmallCount, block);
         }
 
