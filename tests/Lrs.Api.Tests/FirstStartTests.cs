@@ -44,9 +44,13 @@ public sealed partial class FirstStartTests
         }
     }
 
-    internal static HttpClient Authenticated(LrsProcess lrs, string key, string secret, string version = "2.0.0")
+    internal static HttpClient Authenticated(LrsProcess lrs, string key, string secret, string version = "2.0.0") =>
+        Authenticated(lrs.BaseAddress, key, secret, version);
+
+    /// <summary>A client of the LRS listening at <paramref name="baseAddress"/>, with Basic credentials and an xAPI version.</summary>
+    internal static HttpClient Authenticated(Uri baseAddress, string key, string secret, string version = "2.0.0")
     {
-        var client = new HttpClient { BaseAddress = lrs.BaseAddress };
+        var client = new HttpClient { BaseAddress = baseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{key}:{secret}")));
         client.DefaultRequestHeaders.Add("X-Experience-API-Version", version);
         return client;

@@ -123,21 +123,14 @@ public abstract class PrivacyTests(LrsFixture lrs)
         var named = (JsonObject)t.A.Mbox.DeepClone();
         named["name"] = $"Astrid A {t.Marker}";
         await t.Owner.PostAsync(Statement(named, activity: NewActivityId()));
-        (await NamesAsync()).Should().Contain(named["name"]!.GetValue<string>());
+        (await t.Owner.AgentNamesAsync(t.A.Mbox)).Should().Contain(named["name"]!.GetValue<string>());
 
         await EraseAsync(t, "erase");
-        (await NamesAsync()).Should().BeEmpty();
+        (await t.Owner.AgentNamesAsync(t.A.Mbox)).Should().BeEmpty();
 
         // The person trains again under the same address and name: what the LRS knows of them starts afresh.
         await t.Owner.PostAsync(Statement(named, activity: NewActivityId()));
-        (await NamesAsync()).Should().Equal(named["name"]!.GetValue<string>());
-
-        async Task<IEnumerable<string>> NamesAsync()
-        {
-            var (response, person) = await t.Owner.GetJsonAsync($"/xapi/agents?agent={Q(t.A.Mbox)}");
-            await ShouldBe(response, HttpStatusCode.OK);
-            return person!["name"] is JsonArray names ? names.Select(n => n!.GetValue<string>()) : [];
-        }
+        (await t.Owner.AgentNamesAsync(t.A.Mbox)).Should().Equal(named["name"]!.GetValue<string>());
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lrs.Api.Hosting;
@@ -108,14 +107,7 @@ public abstract class ReceiveBlocksTests(LrsFixture lrs)
         }
     }
 
-    private static HttpClient Client(string address)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(address) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LrsFixture.Key}:{LrsFixture.Secret}")));
-        client.DefaultRequestHeaders.Add("X-Experience-API-Version", "1.0.3");
-        return client;
-    }
+    private static HttpClient Client(string address) => FirstStartTests.Authenticated(new Uri(address), LrsFixture.Key, LrsFixture.Secret, "1.0.3");
 }
 
 public sealed class ReceiveBlocksTestsOnSqlite(SqliteLrs lrs) : ReceiveBlocksTests(lrs), IClassFixture<SqliteLrs>;

@@ -70,6 +70,14 @@ public static class Xapi
         return (response, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
+    /// <summary>The names the Agents resource gives for <paramref name="agent"/> (none when it gives no <c>name</c>); the request must succeed.</summary>
+    public static async Task<IEnumerable<string>> AgentNamesAsync(this HttpClient client, JsonNode agent)
+    {
+        var (response, person) = await client.GetJsonAsync($"/xapi/agents?agent={Q(agent)}");
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.OK, person?.ToJsonString());
+        return person!["name"] is JsonArray names ? names.Select(n => n!.GetValue<string>()) : [];
+    }
+
     /// <summary>Follows every <c>more</c> link of a query and returns all statements.</summary>
     public static async Task<List<JsonObject>> GetAllAsync(this HttpClient client, string uri)
     {
