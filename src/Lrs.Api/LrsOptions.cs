@@ -105,6 +105,12 @@ public sealed class StorageOptions
     /// for requests of 50 statements or more, each written on its own while one is free.
     /// </summary>
     public int Writers { get; set; }
+
+    /// <summary>
+    /// How many statement queries run against the database at once; more wait their turn. 0 picks twice the number of
+    /// processors: on a few cores, many reads at once each take longer than they would in turn.
+    /// </summary>
+    public int Readers { get; set; }
 }
 
 public sealed class BootstrapOptions

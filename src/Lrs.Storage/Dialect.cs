@@ -33,6 +33,9 @@ public abstract class Dialect
     /// <summary>An open connection.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken ct);
 
+    /// <summary>An open connection for a query of statements: on PostgreSQL from the pool of the bounded readers.</summary>
+    public virtual Task<DbConnection> OpenReadAsync(CancellationToken ct) => OpenAsync(ct);
+
     /// <summary>
     /// A write transaction. SQLite: the process's single writer and an immediate transaction, whatever the key.
     /// PostgreSQL: a read-committed transaction, serialised with every other holder of <paramref name="lockKey"/>

@@ -16,6 +16,9 @@ namespace Lrs.Storage;
 /// commit. While one of the <c>lanes</c> is free it is written on its own beside the groups, so that batches keep more
 /// transactions in flight (one waits for its commit to reach the disk while another is written); when every lane is
 /// taken it joins the queue like any request. Small requests never take a lane: they gain most from sharing commits.
+/// Queries of statements are bounded the same way: at most <c>readers</c> run against the database at once, the others wait
+/// their turn. Many at once on a few cores each take longer than they would in turn (on two cores, sixteen reads of a
+/// learner's statements at once cost PostgreSQL 2.2–2.7 ms each, four at once 1.3–1.6 ms).
 /// </remarks>
 public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposable
 {
@@ -26,6 +29,7 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     private readonly Task[] _writers;
     private readonly SemaphoreSlim? _lanes;
     private readonly int _laneCount;
+    private readonly SemaphoreSlim? _readers;
     private int _closed;
 
     /// <summary>How many statements make a request large enough to be written on its own while a lane is free.</summary>
@@ -43,10 +47,11 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     /// <summary>
     /// Wraps <paramref name="inner"/> with <paramref name="writers"/> concurrent writers and groups of at most
     /// <paramref name="maxStatements"/>, and <paramref name="lanes"/> more transactions for large requests; group sizes and
-    /// waits go to <paramref name="metrics"/>.
+    /// waits go to <paramref name="metrics"/>. At most <paramref name="readers"/> queries run at once (0: no bound).
     /// </summary>
-    public GroupCommitStatementStore(IStatementStore inner, int writers, int maxStatements = 1000, StoreMetrics? metrics = null, int lanes = 0)
+    public GroupCommitStatementStore(IStatementStore inner, int writers, int maxStatements = 1000, StoreMetrics? metrics = null, int lanes = 0, int readers = 0)
     {
+        if (readers > 0) _readers = new SemaphoreSlim(readers, readers);
         _inner = inner;
         _maxStatements = maxStatements;
         _metrics = metrics;
@@ -70,7 +75,19 @@ public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposabl
     public Task<StoredStatement?> GetAsync(long tenantId, Guid id, CancellationToken ct) => _inner.GetAsync(tenantId, id, ct);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct) => _inner.QueryAsync(tenantId, query, ct);
+    public async Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct)
+    {
+        if (_readers is not { } readers) return await _inner.QueryAsync(tenantId, query, ct);
+        await readers.WaitAsync(ct);
+        try
+        {
+            return await _inner.QueryAsync(tenantId, query, ct);
+        }
+        finally
+        {
+            readers.Release();
+        }
+    }
 
     /// <inheritdoc />
     public Task<AttachmentContent?> GetAttachmentAsync(long tenantId, string sha2, CancellationToken ct) => _inner.GetAttachmentAsync(tenantId, sha2, ct);

@@ -693,7 +693,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// <inheritdoc />
     public async Task<IReadOnlyList<StoredStatement>> QueryAsync(long tenantId, StatementQuery query, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenReadAsync(ct);
         await using var command = Dialect.Command(connection, null, "", ("t", tenantId));
         // The page's rows are found and ordered first, and only they are read whole: a filter that matches thousands of
         // statements would otherwise have each one's body read before the sort.

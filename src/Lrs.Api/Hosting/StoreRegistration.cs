@@ -60,7 +60,8 @@ public sealed class LrsStore : IAsyncDisposable
                 var dialect = new SqliteDialect(database);
                 var frameworks = new FrameworkCache();
                 // SQLite has one writer whatever we do; its writer gains most from sharing commits.
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), storage.Writers is > 0 and var w ? w : 1, metrics: metrics);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), storage.Writers is > 0 and var w ? w : 1, metrics: metrics,
+                    readers: Readers(storage));
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements)
                 {
@@ -78,12 +79,13 @@ public sealed class LrsStore : IAsyncDisposable
             {
                 var connectionString = storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider.");
-                var database = new PostgresDatabase(connectionString);
+                var database = new PostgresDatabase(connectionString, Readers(storage));
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
                 // As many lanes as writers: batches of many statements keep that many more transactions in flight.
                 var writers = storage.Writers is > 0 and var w ? w : 2;
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), writers, metrics: metrics, lanes: writers);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), writers, metrics: metrics, lanes: writers,
+                    readers: Readers(storage));
                 var consistency = new ConsistencyExchange(connectionString);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, consistency, database)
@@ -103,6 +105,9 @@ public sealed class LrsStore : IAsyncDisposable
                 throw new InvalidOperationException($"Unknown Lrs:Storage:Provider '{storage.Provider}': use Sqlite or Postgres.");
         }
     }
+
+    /// <summary>How many statement queries run at once: the configured number, else twice the processors.</summary>
+    private static int Readers(StorageOptions storage) => storage.Readers is > 0 and var r ? r : 2 * Environment.ProcessorCount;
 
     public async ValueTask DisposeAsync()
     {

@@ -28,6 +28,9 @@ public sealed class PostgresDialect(PostgresDatabase database) : Dialect
     public override async Task<DbConnection> OpenAsync(CancellationToken ct) => await database.DataSource.OpenConnectionAsync(ct);
 
     /// <inheritdoc />
+    public override async Task<DbConnection> OpenReadAsync(CancellationToken ct) => await database.Reads.OpenConnectionAsync(ct);
+
+    /// <inheritdoc />
     public override async Task<WriteLease> BeginWriteAsync(string? lockKey, CancellationToken ct)
     {
         var connection = await database.DataSource.OpenConnectionAsync(ct);
