@@ -4,7 +4,9 @@
 #
 #   scripts/bench/queries.sh DIR [SECONDS]     DIR as given to follow-up.sh seed; SECONDS per read (default 15)
 #
-# env: LRS_DLL (default this checkout's Release build, built first), STATEMENT_CONNS (16), PROFILE_CONNS (4), GAPS_CONNS (2)
+# env: LRS_DLL (default this checkout's Release build, built first), STATEMENT_CONNS (16), PROFILE_CONNS (4), GAPS_CONNS (2),
+#      WARM (30): seconds of each read before it is measured. A fresh process compiles its code for half a minute or more
+#      under load (the runtime's tiered compilation); measured from the start, the first reads were up to twice as slow.
 # The reads, each over random arguments drawn from the tenant once:
 #   agent            GET /xapi/statements?agent={one of 500 people's agents}&limit=100
 #   verb+activity    GET /xapi/statements?verb=…&activity=…&limit=100   (the verb and object of 500 random statements)
@@ -18,7 +20,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 (($# >= 1)) || { echo "usage: $0 DIR [SECONDS]" >&2; exit 2; }
 dir=$(realpath -m -- "$1") seconds=${2:-15}
-STATEMENT_CONNS=${STATEMENT_CONNS:-16} PROFILE_CONNS=${PROFILE_CONNS:-4} GAPS_CONNS=${GAPS_CONNS:-2}
+STATEMENT_CONNS=${STATEMENT_CONNS:-16} PROFILE_CONNS=${PROFILE_CONNS:-4} GAPS_CONNS=${GAPS_CONNS:-2} WARM=${WARM:-30}
 work=$(mktemp -d /tmp/lrs-queries.XXXXXX)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
@@ -59,7 +61,7 @@ reads=("agent|$STATEMENT_CONNS|$work/agents.txt|/xapi/statements?agent=%s&limit=
 printf '%-14s %5s %9s %8s %8s %8s %s\n' read conns "req/s" "p50 ms" "p99 ms" "non-2xx" "load avg"
 for r in "${reads[@]}"; do
     IFS='|' read -r label conns ids format <<<"$r"
-    phase "$label" "$conns" "$ids" "$format" 3 >/dev/null
+    phase "$label" "$conns" "$ids" "$format" "$WARM" >/dev/null
     line=$(phase "$label" "$conns" "$ids" "$format" "$seconds")
     node -e 'const o = JSON.parse(process.argv[1]); console.log([o.label.padEnd(14), String(process.argv[2]).padStart(5), o.req_per_s.toFixed(0).padStart(9),
         o.lat_ms.p50.toFixed(1).padStart(8), o.lat_ms.p99.toFixed(1).padStart(8), String(o.non_2xx).padStart(8), process.argv[3]].join(" "))' \
