@@ -7,6 +7,7 @@
 # env: LRS_DLL (default this checkout's Release build, built first), STATEMENT_CONNS (16), PROFILE_CONNS (4), GAPS_CONNS (2),
 #      WARM (30): seconds of each read before it is measured. A fresh process compiles its code for half a minute or more
 #      under load (the runtime's tiered compilation); measured from the start, the first reads were up to twice as slow.
+# Prints per read: req/s, p50 and p99, and the CPU milliseconds the LRS and PostgreSQL (all its processes) used per request.
 # The reads, each over random arguments drawn from the tenant once:
 #   agent            GET /xapi/statements?agent={one of 500 people's agents}&limit=100
 #   verb+activity    GET /xapi/statements?verb=…&activity=…&limit=100   (the verb and object of 500 random statements)
@@ -58,13 +59,18 @@ reads=("agent|$STATEMENT_CONNS|$work/agents.txt|/xapi/statements?agent=%s&limit=
     "related|$STATEMENT_CONNS|$work/related.txt|/xapi/statements?activity=%s&related_activities=true&limit=100"
     "profile|$PROFILE_CONNS|$work/people.txt|/api/people/%s/profile"
     "gaps|$GAPS_CONNS|$work/units.txt|/api/units/%s/gaps")
-printf '%-14s %5s %9s %8s %8s %8s %s\n' read conns "req/s" "p50 ms" "p99 ms" "non-2xx" "load avg"
+printf '%-14s %5s %9s %8s %8s %8s %8s %8s %s\n' read conns "req/s" "p50 ms" "p99 ms" "LRS ms" "PG ms" "non-2xx" "load avg"
+pg_pid=$(head -n 1 "$dir/postmaster.pid")
 for r in "${reads[@]}"; do
     IFS='|' read -r label conns ids format <<<"$r"
     phase "$label" "$conns" "$ids" "$format" "$WARM" >/dev/null
+    l0=$(cpu_seconds "$lrs_pid") p0=$(cpu_seconds "$pg_pid")
     line=$(phase "$label" "$conns" "$ids" "$format" "$seconds")
-    node -e 'const o = JSON.parse(process.argv[1]); console.log([o.label.padEnd(14), String(process.argv[2]).padStart(5), o.req_per_s.toFixed(0).padStart(9),
-        o.lat_ms.p50.toFixed(1).padStart(8), o.lat_ms.p99.toFixed(1).padStart(8), String(o.non_2xx).padStart(8), process.argv[3]].join(" "))' \
-        "$line" "$conns" "$(cut -d' ' -f1 /proc/loadavg)"
+    l1=$(cpu_seconds "$lrs_pid") p1=$(cpu_seconds "$pg_pid")
+    # LRS ms and PG ms: the CPU each used per request while the read was measured.
+    node -e 'const o = JSON.parse(process.argv[1]); const per = (a, b) => (1000 * (b - a) / o.requests).toFixed(2).padStart(8);
+        console.log([o.label.padEnd(14), String(process.argv[2]).padStart(5), o.req_per_s.toFixed(0).padStart(9), o.lat_ms.p50.toFixed(1).padStart(8),
+        o.lat_ms.p99.toFixed(1).padStart(8), per(+process.argv[4], +process.argv[5]), per(+process.argv[6], +process.argv[7]), String(o.non_2xx).padStart(8),
+        process.argv[3]].join(" "))' "$line" "$conns" "$(cut -d' ' -f1 /proc/loadavg)" "$l0" "$l1" "$p0" "$p1"
     [[ $(node -e 'console.log(JSON.parse(process.argv[1]).non_2xx)' "$line") == 0 ]] || echo "  first non-2xx: $(node -e 'console.log(JSON.parse(process.argv[1]).first_non_2xx)' "$line")"
 done
