@@ -177,3 +177,16 @@ use_seed() {
     echo "build: $lrs_dll; schema version $(sql "SELECT max(version) FROM schema_migrations"), migrations and tenants list took" \
         "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s; $(sql "SELECT count(*) FROM statements") statements (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
 }
+
+# enc one|pair: URL-encodes stdin's lines (pair: "verb<TAB>activity" as "verb&activity=activity").
+enc() { node -e 'const l = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean); console.log(l.map((x) => process.argv[1] === "pair" ? x.split("\t").map(encodeURIComponent).join("&activity=") : encodeURIComponent(x)).join("\n"))' "$1"; }
+
+# draw_statement_reads DIR: the arguments of the statement reads, drawn from the tenant $bench with a fixed seed (the same for
+# every build of one seed), URL-encoded: DIR/agents.txt (500 people's agents), DIR/pairs.txt (the verb and object of 500
+# statements). Needs sql().
+draw_statement_reads() {
+    sql "SELECT setseed(0.42); SELECT agent FROM (SELECT DISTINCT ON (person_id) agent, person_id FROM person_agents WHERE tenant_id = $bench ORDER BY person_id, agent) a ORDER BY random() LIMIT 500" \
+        | enc one >"$1/agents.txt"
+    sql "SELECT setseed(0.42); SELECT verb, activity FROM follow_up_facts WHERE tenant_id = $bench AND activity IS NOT NULL ORDER BY random() LIMIT 500" \
+        | sed 's/|/\t/' | enc pair >"$1/pairs.txt"
+}

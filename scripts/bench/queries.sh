@@ -38,11 +38,7 @@ auth="Basic $(printf '%s:%s' "$key" "$bench_secret" | base64 -w0)"
 bench=$(sql "SELECT id FROM tenants WHERE name = 'bench'")
 
 # The arguments, URL-encoded, drawn once per run (the same sample for every build of one seed: setseed).
-enc() { node -e 'const l = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean); console.log(l.map((x) => process.argv[1] === "pair" ? x.split("\t").map(encodeURIComponent).join("&activity=") : encodeURIComponent(x)).join("\n"))' "$1"; }
-sql "SELECT setseed(0.42); SELECT agent FROM (SELECT DISTINCT ON (person_id) agent, person_id FROM person_agents WHERE tenant_id = $bench ORDER BY person_id, agent) a ORDER BY random() LIMIT 500" \
-    | enc one >"$work/agents.txt"
-sql "SELECT setseed(0.42); SELECT verb, activity FROM follow_up_facts WHERE tenant_id = $bench AND activity IS NOT NULL ORDER BY random() LIMIT 500" \
-    | sed 's/|/\t/' | enc pair >"$work/pairs.txt"
+draw_statement_reads "$work"
 sql "SELECT setseed(0.42); SELECT DISTINCT a FROM (SELECT split_part(context_activities, chr(31), 1) AS a FROM follow_up_facts WHERE tenant_id = $bench
     AND context_activities <> '' ORDER BY random() LIMIT 500) x" | enc one >"$work/related.txt"
 sql "SELECT setseed(0.42); SELECT id FROM people WHERE tenant_id = $bench ORDER BY random() LIMIT 500" >"$work/people.txt"
