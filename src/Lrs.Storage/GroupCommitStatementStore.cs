@@ -18,7 +18,7 @@ namespace Lrs.Storage;
 /// taken it joins the queue like any request. Small requests never take a lane: they gain most from sharing commits.
 /// Queries of statements are bounded the same way: at most <c>readers</c> run against the database at once, the others wait
 /// their turn. Many at once on a few cores each take longer than they would in turn (on two cores, sixteen reads of a
-/// learner's statements at once cost PostgreSQL 2.2–2.7 ms each, four at once 1.3–1.6 ms).
+/// learner's statements at once cost PostgreSQL 2.0–2.7 ms each, four at once 1.3–2.0 ms).
 /// </remarks>
 public sealed class GroupCommitStatementStore : IStatementStore, IAsyncDisposable
 {

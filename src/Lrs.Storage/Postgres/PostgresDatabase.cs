@@ -28,7 +28,7 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
         if (!Says(connectionString, "noresetonclose")) builder.NoResetOnClose = true;
         DataSource = Build(builder);
         // The same few server processes serve the reads in turn: on two cores, four reads of a learner's statements at a time
-        // from a pool of four cost PostgreSQL 1.6–2.0 ms each, from the shared pool (sixteen processes taking turns) 1.9–2.4 ms.
+        // from a pool of four cost PostgreSQL 1.4–2.1 ms each, from the shared pool (sixteen processes taking turns) 1.9–2.8 ms.
         // Named, so that they show as such in pg_stat_activity.
         Reads = readers > 0
             ? Build(new NpgsqlConnectionStringBuilder(builder.ConnectionString)
