@@ -45,6 +45,19 @@ public sealed class PostgresSessionTests
             new NpgsqlConnectionStringBuilder(chosen.DataSource.ConnectionString).WriteBufferSize.Should().Be(16 * 1024, "the operator's own choice stands");
     }
 
+    [Fact]
+    public async Task The_readers_pool_holds_as_many_connections_as_readers_whatever_the_shared_pools_size()
+    {
+        // As many as may query at once, so that none waits for a connection (a pool's wait has a time limit; the bound's has none).
+        var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer.CreateDatabase()) { MaxPoolSize = 2 }.ConnectionString;
+        await using var database = new PostgresDatabase(connectionString, readers: 4);
+        new NpgsqlConnectionStringBuilder(database.Reads.ConnectionString).MaxPoolSize.Should().Be(4);
+        new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString).MaxPoolSize.Should().Be(2, "the operator's own choice stands for the rest");
+        await using var connection = await database.Reads.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('application_name')", connection);
+        (await command.ExecuteScalarAsync()).Should().Be(PostgresDatabase.ReadsName);
+    }
+
     private static async Task<string> JitAsync(PostgresDatabase database)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();

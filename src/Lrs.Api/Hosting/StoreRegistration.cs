@@ -79,13 +79,14 @@ public sealed class LrsStore : IAsyncDisposable
             {
                 var connectionString = storage.ConnectionString
                     ?? throw new InvalidOperationException("Lrs:Storage:ConnectionString is required for the Postgres provider.");
-                var database = new PostgresDatabase(connectionString, Readers(storage));
+                var readers = Readers(storage);
+                var database = new PostgresDatabase(connectionString, readers);
                 var dialect = new PostgresDialect(database);
                 var frameworks = new FrameworkCache();
                 // As many lanes as writers: batches of many statements keep that many more transactions in flight.
                 var writers = storage.Writers is > 0 and var w ? w : 2;
                 var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), writers, metrics: metrics, lanes: writers,
-                    readers: Readers(storage));
+                    readers: readers);
                 var consistency = new ConsistencyExchange(connectionString);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),
                     new CompetenceStore(dialect, frameworks, time), new PeopleStore(dialect), statements, consistency, database)

@@ -33,7 +33,7 @@ public sealed class PostgresDatabase : ISchemaSetup, IAsyncDisposable
         Reads = readers > 0
             ? Build(new NpgsqlConnectionStringBuilder(builder.ConnectionString)
             {
-                MaxPoolSize = Math.Min(readers, builder.MaxPoolSize),
+                MaxPoolSize = readers,
                 ApplicationName = builder.ApplicationName is { Length: > 0 } name ? $"{name} {ReadsName}" : ReadsName,
             })
             : DataSource;
