@@ -190,3 +190,20 @@ draw_statement_reads() {
     sql "SELECT setseed(0.42); SELECT verb, activity FROM follow_up_facts WHERE tenant_id = $bench AND activity IS NOT NULL ORDER BY random() LIMIT 500" \
         | sed 's/|/\t/' | enc pair >"$1/pairs.txt"
 }
+
+# ids_phase LABEL CONNS IDS FORMAT SECONDS: wrk (ids.lua) GETs FORMAT with a random line of IDS at CONNS connections against $base with
+# $auth for SECONDS; prints ids.lua's JSON summary line.
+ids_phase() {
+    AUTH="$auth" IDS="$3" PATH_FORMAT="$4" PHASE_LABEL="$1" XAPI_VERSION=1.0.3 \
+        wrk -t2 -c"$2" -d"$5s" --timeout 30s --latency -s "$here/ids.lua" "$base" 2>&1 | grep '^{"label"' || { echo "$1: wrk produced no summary" >&2; exit 1; }
+}
+
+# read_summary PREFIX LINE LRS0 LRS1 PG0 PG1: PREFIX, then from ids_phase's LINE req/s, p50, p99, the CPU ms the LRS and
+# PostgreSQL used per request (cpu_seconds before and after), non-2xx and the load average; the header is READ_COLUMNS.
+READ_COLUMNS=$(printf '%9s %8s %8s %8s %8s %8s %s' "req/s" "p50 ms" "p99 ms" "LRS ms" "PG ms" "non-2xx" "load avg")
+read_summary() {
+    node -e 'const o = JSON.parse(process.argv[2]); const per = (a, b) => (1000 * (b - a) / o.requests).toFixed(2).padStart(8);
+        console.log([process.argv[1], o.req_per_s.toFixed(0).padStart(9), o.lat_ms.p50.toFixed(1).padStart(8), o.lat_ms.p99.toFixed(1).padStart(8),
+        per(+process.argv[3], +process.argv[4]), per(+process.argv[5], +process.argv[6]), String(o.non_2xx).padStart(8), process.argv[7]].join(" "))' \
+        "$1" "$2" "$3" "$4" "$5" "$6" "$(cut -d' ' -f1 /proc/loadavg)"
+}

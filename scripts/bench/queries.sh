@@ -46,27 +46,19 @@ sql "SELECT DISTINCT value FROM person_assignments WHERE tenant_id = $bench AND 
 echo "arguments: $(wc -l <"$work/agents.txt") agents, $(wc -l <"$work/pairs.txt") verb+activity pairs, $(wc -l <"$work/related.txt") context activities," \
     "$(wc -l <"$work/people.txt") people, $(wc -l <"$work/units.txt") units"
 
-phase() { # LABEL CONNS IDS FORMAT SECONDS
-    AUTH="$auth" IDS="$3" PATH_FORMAT="$4" PHASE_LABEL="$1" XAPI_VERSION=1.0.3 \
-        wrk -t2 -c"$2" -d"$5s" --timeout 30s --latency -s "$here/ids.lua" "$base" 2>&1 | grep '^{"label"' || { echo "$1: wrk produced no summary" >&2; exit 1; }
-}
 reads=("agent|$STATEMENT_CONNS|$work/agents.txt|/xapi/statements?agent=%s&limit=100"
     "verb+activity|$STATEMENT_CONNS|$work/pairs.txt|/xapi/statements?verb=%s&limit=100"
     "related|$STATEMENT_CONNS|$work/related.txt|/xapi/statements?activity=%s&related_activities=true&limit=100"
     "profile|$PROFILE_CONNS|$work/people.txt|/api/people/%s/profile"
     "gaps|$GAPS_CONNS|$work/units.txt|/api/units/%s/gaps")
-printf '%-14s %5s %9s %8s %8s %8s %8s %8s %s\n' read conns "req/s" "p50 ms" "p99 ms" "LRS ms" "PG ms" "non-2xx" "load avg"
+printf '%-14s %5s %s\n' read conns "$READ_COLUMNS"
 pg_pid=$(head -n 1 "$dir/postmaster.pid")
 for r in "${reads[@]}"; do
     IFS='|' read -r label conns ids format <<<"$r"
-    phase "$label" "$conns" "$ids" "$format" "$WARM" >/dev/null
+    ids_phase "$label" "$conns" "$ids" "$format" "$WARM" >/dev/null
     l0=$(cpu_seconds "$lrs_pid") p0=$(cpu_seconds "$pg_pid")
-    line=$(phase "$label" "$conns" "$ids" "$format" "$seconds")
+    line=$(ids_phase "$label" "$conns" "$ids" "$format" "$seconds")
     l1=$(cpu_seconds "$lrs_pid") p1=$(cpu_seconds "$pg_pid")
-    # LRS ms and PG ms: the CPU each used per request while the read was measured.
-    node -e 'const o = JSON.parse(process.argv[1]); const per = (a, b) => (1000 * (b - a) / o.requests).toFixed(2).padStart(8);
-        console.log([o.label.padEnd(14), String(process.argv[2]).padStart(5), o.req_per_s.toFixed(0).padStart(9), o.lat_ms.p50.toFixed(1).padStart(8),
-        o.lat_ms.p99.toFixed(1).padStart(8), per(+process.argv[4], +process.argv[5]), per(+process.argv[6], +process.argv[7]), String(o.non_2xx).padStart(8),
-        process.argv[3]].join(" "))' "$line" "$conns" "$(cut -d' ' -f1 /proc/loadavg)" "$l0" "$l1" "$p0" "$p1"
+    read_summary "$(printf '%-14s %5s' "$label" "$conns")" "$line" "$l0" "$l1" "$p0" "$p1"
     [[ $(node -e 'console.log(JSON.parse(process.argv[1]).non_2xx)' "$line") == 0 ]] || echo "  first non-2xx: $(node -e 'console.log(JSON.parse(process.argv[1]).first_non_2xx)' "$line")"
 done

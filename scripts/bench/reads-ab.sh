@@ -35,8 +35,7 @@ declare -A format=([agent]="/xapi/statements?agent=%s&limit=100" [verb+activity]
 declare -A ids=([agent]=agents.txt [verb+activity]=pairs.txt)
 
 phase() { # READ SECONDS
-    AUTH="$auth" IDS="$work/${ids[$1]}" PATH_FORMAT="${format[$1]}" PHASE_LABEL="$1" XAPI_VERSION=1.0.3 \
-        wrk -t2 -c"$CONNS" -d"$2s" --timeout 30s --latency -s "$here/ids.lua" "${endpoint%/xapi}" 2>&1 | grep '^{"label"' || { echo "$1: wrk produced no summary" >&2; exit 1; }
+    ids_phase "$1" "$CONNS" "$work/${ids[$1]}" "${format[$1]}" "$2"
 }
 
 # run BUILD DLL ENV READ: one measured read of a freshly started build.
@@ -45,20 +44,18 @@ run() {
     for kv in $3; do export "${kv?}"; done
     lrs_dll=$2
     start_lrs Postgres "$conn" "$work/lrs-$1.log"
+    base=${endpoint%/xapi}
     for kv in $3; do unset "${kv%%=*}"; done
     phase "$4" "$WARM" >/dev/null
     l0=$(cpu_seconds "$lrs_pid") p0=$(cpu_seconds "$pg_pid")
     line=$(phase "$4" "$MEASURE")
     l1=$(cpu_seconds "$lrs_pid") p1=$(cpu_seconds "$pg_pid")
     stop_lrs
-    node -e 'const o = JSON.parse(process.argv[1]); const per = (a, b) => (1000 * (b - a) / o.requests).toFixed(2).padStart(8);
-        console.log([process.argv[2].padEnd(6), o.label.padEnd(14), o.req_per_s.toFixed(0).padStart(7), o.lat_ms.p50.toFixed(1).padStart(8),
-        o.lat_ms.p99.toFixed(1).padStart(8), per(+process.argv[3], +process.argv[4]), per(+process.argv[5], +process.argv[6]), String(o.non_2xx).padStart(8),
-        process.argv[7]].join(" "))' "$line" "$1" "$l0" "$l1" "$p0" "$p1" "$(cut -d' ' -f1 /proc/loadavg)"
+    read_summary "$(printf '%-6s %-14s' "$1" "$4")" "$line" "$l0" "$l1" "$p0" "$p1"
 }
 
 echo "A: $a_dll ${A_ENV:-}"$'\n'"B: $b_dll ${B_ENV:-}"$'\n'"date: $(date -u +%FT%TZ); $CONNS connections, $WARM s warm-up, $MEASURE s measured"
-printf '%-6s %-14s %7s %8s %8s %8s %8s %8s %s\n' build read "req/s" "p50 ms" "p99 ms" "LRS ms" "PG ms" "non-2xx" "load avg"
+printf '%-6s %-14s %s\n' build read "$READ_COLUMNS"
 for ((r = 1; r <= ROUNDS; r++)); do
     for read in $READS; do
         [[ -n "${format[$read]:-}" ]] || { echo "unknown read '$read' (agent, verb+activity)" >&2; exit 2; }
