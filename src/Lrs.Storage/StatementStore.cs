@@ -333,9 +333,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             {
                 if (incoming.TryGetValue(iri, out var sofar))
                 {
-                    if (utf8.AsSpan().SequenceEqual(sofar.Last)) continue;
+                    if (Same(utf8, sofar.Last)) continue;
                 }
-                else if (cache is not null && cache.TryGetValue(iri, out var cached) && utf8.AsSpan().SequenceEqual(cached.Covered))
+                else if (cache is not null && cache.TryGetValue(iri, out var cached) && Same(utf8, cached.Covered))
                 {
                     // Known covered, and so is what it is folded with as long as the texts that follow are the same.
                     incoming[iri] = (null, utf8);
@@ -365,6 +365,9 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await WriteDefinitionsAsync(c, t, tenantId, [.. changed.Select(d => (d.Iri, known[d.Iri].Canonical.ToJsonString()))], ct);
         return known;
     }
+
+    // Two definitions' texts alike: most often the same array (JsonText.Written), compared only when not.
+    private static bool Same(byte[] a, byte[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
 
     private static readonly JsonDocumentOptions DefinitionReading = new() { MaxDepth = 128 };
 

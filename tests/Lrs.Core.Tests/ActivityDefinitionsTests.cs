@@ -64,4 +64,24 @@ public sealed class ActivityDefinitionsTests
             ("http://x.se/inner", """{"type":"http://x.se/t"}"""), ("http://x.se/sub-parent", "{}"));
         ActivityDefinitions.Ids(document.RootElement).Should().Equal("http://x.se/listed", "http://x.se/bare", "http://x.se/single", "http://x.se/inner", "http://x.se/sub-parent");
     }
+    [Fact]
+    public void A_definition_met_again_as_the_LRS_writes_it_is_the_same_array_and_any_other_is_written_out()
+    {
+        static byte[] Of(string definition)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse($$$"""{"object":{"id":"http://x.se/a","definition":{{{definition}}}}}""");
+            return ActivityDefinitions.Of(document.RootElement).Single().Utf8Json;
+        }
+        static string Text(byte[] utf8) => System.Text.Encoding.UTF8.GetString(utf8);
+        const string compact = """{"name":{"sv-SE":"Hygien"}}""";
+
+        var sent = Enumerable.Range(0, 3).Select(_ => Of(compact)).ToList();
+        sent[2].Should().BeSameAs(sent[1], "it is kept from its second sighting on");
+        Text(sent[2]).Should().Be(compact);
+        // Text of the same length, and a definition sent with spaces or escapes: each is written as the LRS writes it.
+        Text(Of("""{"name":{"sv-SE":"Hygiem"}}""")).Should().Be("""{"name":{"sv-SE":"Hygiem"}}""");
+        Enumerable.Range(0, 3).Select(_ => Text(Of("""{ "name": {"sv-SE": "Hygien"} }"""))).Should().AllBe(compact);
+        Enumerable.Range(0, 3).Select(_ => Text(Of("""{"name":{"sv-SE":"Hygi\u0065n"}}"""))).Should().AllBe(compact);
+        Of(compact).Should().BeSameAs(sent[1]);
+    }
 }

@@ -54,7 +54,7 @@ void Run(byte[] body)
     var names = prepared.SelectMany(p => p.Names).Distinct().ToList();
     foreach (var p in prepared)
         foreach (var (iri, utf8) in p.Definitions)
-            if (!known.TryGetValue(iri, out var sofar) || !utf8.AsSpan().SequenceEqual(sofar.Last))
+            if (!known.TryGetValue(iri, out var sofar) || !(ReferenceEquals(utf8, sofar.Last) || utf8.AsSpan().SequenceEqual(sofar.Last)))
                 known[iri] = (ActivityDefinitions.Fold(sofar.Merged, (JsonObject)JsonText.Parse(utf8, options)!), utf8);
     Done();
     statements += list.Count;

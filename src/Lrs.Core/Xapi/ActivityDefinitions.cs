@@ -14,18 +14,15 @@ public static class ActivityDefinitions
     /// <summary>
     /// The activity definitions of a valid statement, prepared or as sent, each with its activity's IRI and in UTF-8 as the
     /// statement stores it, in the order they are met: the object, the context activities (<see cref="ContextActivities"/>), a
-    /// SubStatement's object and context activities.
+    /// SubStatement's object and context activities. A definition met again is often the same array (<see cref="JsonText.Written"/>):
+    /// read it, never change it.
     /// </summary>
     public static IReadOnlyList<(string Iri, byte[] Utf8Json)> Of(JsonElement statement)
     {
         List<(string, byte[])>? result = null;
         foreach (var activity in Activities(statement))
             if (activity.TryGetProperty("definition"u8, out var definition) && definition.ValueKind == JsonValueKind.Object)
-            {
-                var writer = StatementPreparer.BeginWriting();
-                definition.WriteTo(writer);
-                (result ??= []).Add((activity.GetProperty("id"u8).GetString()!, StatementPreparer.EndWriting(writer)));
-            }
+                (result ??= []).Add((JsonText.Shared(activity.GetProperty("id"u8)), JsonText.Written(definition)));
         return result ?? [];
     }
 

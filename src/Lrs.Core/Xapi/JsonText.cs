@@ -146,6 +146,28 @@ public static class JsonText
     /// <summary>The text of string <paramref name="value"/>, shared when short and recurring (see <see cref="Shared(ReadOnlySpan{byte}, JsonElement)"/>).</summary>
     public static string Shared(JsonElement value) => Shared([], value);
 
+    /// <summary>
+    /// The UTF-8 text of object <paramref name="value"/> (of a document checked by <see cref="ParseDocument"/>) as the LRS
+    /// writes it into a stored statement: an activity definition. A value sent exactly so (no space between its tokens, no
+    /// escape the writer would not make) and met before on this thread is the same array each time, neither written out again
+    /// nor allocated: a batch names the same few courses in statement after statement, and storage compares what it met.
+    /// </summary>
+    public static byte[] Written(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        var code = 0;
+        if (raw.Length <= RecurringValues.MaxBytes)
+        {
+            code = Recurring.Hash(raw);
+            if (RecurringValues.Find(code, raw) is { } known) return known;
+        }
+        var writer = StatementPreparer.BeginWriting();
+        value.WriteTo(writer);
+        var utf8 = StatementPreparer.EndWriting(writer);
+        if (raw.Length <= RecurringValues.MaxBytes && raw.SequenceEqual(utf8)) RecurringValues.Saw(code, utf8);
+        return utf8;
+    }
+
     private static bool Next(ref Utf8JsonReader reader)
     {
         while (reader.Read())
@@ -253,7 +275,7 @@ public static class JsonText
         }
 
         // A quick hash of short text, eight bytes at a time: only a table slot depends on it, the text itself is compared.
-        private static int Hash(ReadOnlySpan<byte> utf8)
+        public static int Hash(ReadOnlySpan<byte> utf8)
         {
             var hash = (ulong)utf8.Length * 0x9E3779B97F4A7C15UL;
             var i = 0;
@@ -263,6 +285,47 @@ public static class JsonText
             for (var shift = 0; i < utf8.Length; i++, shift += 8) tail |= (ulong)utf8[i] << shift;
             hash = (BitOperations.RotateLeft(hash, 29) ^ tail) * 0x94D049BB133111EBUL;
             return (int)(hash >> 32) ^ (int)hash;
+        }
+    }
+
+    /// <summary>
+    /// Values as the LRS writes them (<see cref="Written"/>), kept from their second sighting on in a fixed table per thread, as
+    /// <see cref="Recurring"/> keeps short texts: a value seen once costs one hash and one comparison with what it was written as.
+    /// </summary>
+    private static class RecurringValues
+    {
+        public const int MaxBytes = 2048;
+        private const int Size = 1024;
+
+        private sealed class Tables
+        {
+            public readonly byte[]?[] Kept = new byte[]?[Size];
+            public readonly int[] Codes = new int[Size];
+            public readonly int[] SeenOnce = new int[Size];
+        }
+
+        [ThreadStatic] private static Tables? t_tables;
+
+        /// <summary>The array kept for text <paramref name="utf8"/> of hash <paramref name="code"/>, or null.</summary>
+        public static byte[]? Find(int code, ReadOnlySpan<byte> utf8)
+        {
+            var tables = t_tables ??= new Tables();
+            var slot = code & (Size - 1);
+            return tables.Kept[slot] is { } kept && tables.Codes[slot] == code && utf8.SequenceEqual(kept) ? kept : null;
+        }
+
+        /// <summary>A value of hash <paramref name="code"/> written as <paramref name="utf8"/>: kept if it was seen once before.</summary>
+        public static void Saw(int code, byte[] utf8)
+        {
+            var tables = t_tables ??= new Tables();
+            var slot = code & (Size - 1);
+            if (tables.SeenOnce[slot] != code)
+            {
+                tables.SeenOnce[slot] = code;
+                return;
+            }
+            tables.Kept[slot] = utf8;
+            tables.Codes[slot] = code;
         }
     }
 }
