@@ -139,7 +139,7 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
                 && definition.TryGetProperty("type"u8, out var t) && t.ValueKind == JsonValueKind.String)
                 type = Xapi.JsonText.Shared(t);
         }
-        else if (objectType.ValueEquals("StatementRef"u8)) target = Guid.Parse(obj.GetProperty("id"u8).GetString()!);
+        else if (objectType.ValueEquals("StatementRef"u8)) target = obj.GetProperty("id"u8).GetGuid();
         double? scaled = null;
         TimeSpan? duration = null;
         if (s.TryGetProperty("result"u8, out var r) && r.ValueKind == JsonValueKind.Object)
@@ -158,21 +158,27 @@ public sealed record StatementFact(Guid Id, string Verb, string? ActorKey, strin
             foreach (var a in Xapi.ContextActivities.Of(c))
                 if (a.ValueKind == JsonValueKind.Object && a.TryGetProperty("id"u8, out var activityId)) contextActivities.Add(Xapi.JsonText.Shared(activityId));
             if (c.TryGetProperty("extensions"u8, out var ex) && ex.ValueKind == JsonValueKind.Object)
-            {
-                session = Text(ex, Learning.SessionStatements.SessionExtension);
-                unit = Text(ex, FollowUpFigures.UnitExtension);
-                category = Text(ex, FollowUpFigures.DeviationCategoryExtension);
-            }
+                foreach (var e in ex.EnumerateObject())
+                {
+                    if (e.NameEquals(SessionName)) session = Text(e.Value);
+                    else if (e.NameEquals(UnitName)) unit = Text(e.Value);
+                    else if (e.NameEquals(CategoryName)) category = Text(e.Value);
+                }
         }
         return new StatementFact(id, Xapi.JsonText.Shared(s.GetProperty("verb"u8).GetProperty("id"u8)),
             s.TryGetProperty("actor"u8, out var actor) ? AgentKey.Of(actor) : null,
             activity, type, target, at, scaled, duration, session, contextActivities, unit, category);
     }
 
+    // The names of the extensions read, in UTF-8: the context's extensions are gone through once.
+    private static readonly byte[] SessionName = System.Text.Encoding.UTF8.GetBytes(Learning.SessionStatements.SessionExtension),
+        UnitName = System.Text.Encoding.UTF8.GetBytes(FollowUpFigures.UnitExtension),
+        CategoryName = System.Text.Encoding.UTF8.GetBytes(FollowUpFigures.DeviationCategoryExtension);
+
     // A string extension as it is; any other value as its JSON (as a tree would write it).
-    private static string? Text(JsonElement extensions, string name)
+    private static string? Text(JsonElement value)
     {
-        if (!extensions.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind == JsonValueKind.String) return value.GetString();
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer)) value.WriteTo(writer);

@@ -54,7 +54,7 @@ public static class StatementIndex
         if (statement.TryGetProperty("verb"u8, out var verb) && verb.TryGetProperty("id"u8, out var verbId)) keys.Add(JsonText.Shared("v|"u8, verbId));
         statement.TryGetProperty("context"u8, out var context);
         if (context.ValueKind == JsonValueKind.Object && context.TryGetProperty("registration"u8, out var reg))
-            keys.Add(Registration + reg.GetString()!.ToLowerInvariant());
+            keys.Add(JsonText.Shared("g|"u8, reg).ToLowerInvariant());
 
         // The narrow keys first (actor or object, authority, object activity), so that a related key they imply is never made.
         if (statement.TryGetProperty("actor"u8, out var actor)) keys.ActorOrObject(actor);
@@ -85,14 +85,24 @@ public static class StatementIndex
         : type.ValueEquals("SubStatement"u8) ? "SubStatement" : type.GetString();
 
     // The keys of one statement as they are found, each written once. Each index row costs a write: a related key that a
-    // narrower key of the same agent (actor, object, authority) or activity (the object) implies is left out.
+    // narrower key of the same agent (actor, object, authority) or activity (the object) implies is left out. What was met is
+    // kept in lists: a statement names a few agents and activities, which a list finds sooner than a set hashes one.
     private sealed class Keys
     {
         public readonly List<string> List = new(12);
-        private readonly HashSet<string> _narrowAgents = new(4, StringComparer.Ordinal);
-        private HashSet<string>? _relatedAgents;
+        private readonly List<string> _narrowAgents = new(2);
+        private List<string>? _relatedAgents;
         private string? _objectActivity;
-        private HashSet<string>? _relatedActivities;
+        private List<string>? _relatedActivities;
+
+        // Adds key to met unless it is there already; whether it was added.
+        private static bool Add(List<string> met, string key)
+        {
+            foreach (var k in met)
+                if (string.Equals(k, key, StringComparison.Ordinal)) return false;
+            met.Add(key);
+            return true;
+        }
 
         public void Add(string key) => List.Add(key);
 
@@ -107,7 +117,7 @@ public static class StatementIndex
 
         private void Narrow(string? key)
         {
-            if (key is not null && _narrowAgents.Add(key)) List.Add(Agent + key);
+            if (key is not null && Add(_narrowAgents, key)) List.Add(Agent + key);
         }
 
         // The authority's own key is narrow; the members of an authority group are related agents.
@@ -116,7 +126,7 @@ public static class StatementIndex
             if (authority.Key is { } key)
             {
                 List.Add(StatementIndex.Authority + key);
-                _narrowAgents.Add(key);
+                Add(_narrowAgents, key);
             }
             foreach (var member in authority.MemberKeys) Related(member);
         }
@@ -137,13 +147,13 @@ public static class StatementIndex
 
         private void Related(string? key)
         {
-            if (key is not null && !_narrowAgents.Contains(key) && (_relatedAgents ??= new(StringComparer.Ordinal)).Add(key)) List.Add(RelatedAgent + key);
+            if (key is not null && !_narrowAgents.Contains(key) && Add(_relatedAgents ??= new(4), key)) List.Add(RelatedAgent + key);
         }
 
         public void RelatedActivity(JsonElement idElement)
         {
             var id = JsonText.Shared(idElement);
-            if (id != _objectActivity && (_relatedActivities ??= new(StringComparer.Ordinal)).Add(id)) List.Add(JsonText.Shared("or|"u8, idElement));
+            if (id != _objectActivity && Add(_relatedActivities ??= new(4), id)) List.Add(JsonText.Shared("or|"u8, idElement));
         }
 
         public void Context(JsonElement context)

@@ -133,14 +133,14 @@ public static class StatementPreparer
             else if (member.NameEquals("version"u8)) sentVersion = value;
             else if (member.NameEquals("attachments"u8)) attachments = value;
         }
-        var statementId = id ?? (Sent(sentId) ? Guid.Parse(sentId.GetString()!) : NewId(stored));
+        var statementId = id ?? (Sent(sentId) ? sentId.GetGuid() : NewId(stored));
         var storedText = StoredText(stored);
         var (timestampText, at) = Sent(timestamp) ? NormaliseTimestamp(timestamp.GetString()!, version) : (storedText, stored.ToUniversalTime());
         var verbId = JsonText.Shared(verb.GetProperty("id"u8));
         var objectType = obj.TryGetProperty("objectType"u8, out var type) ? type : default;
-        Guid? refTarget = Sent(objectType) && objectType.ValueEquals("StatementRef"u8) ? Guid.Parse(obj.GetProperty("id"u8).GetString()!) : null;
+        Guid? refTarget = Sent(objectType) && objectType.ValueEquals("StatementRef"u8) ? obj.GetProperty("id"u8).GetGuid() : null;
         Guid? registration = context.ValueKind == JsonValueKind.Object && context.TryGetProperty("registration"u8, out var reg)
-            ? Guid.Parse(reg.GetString()!) : null;
+            ? reg.GetGuid() : null;
 
         // Written in a fixed member order, so that every stored statement reads the same way.
         var writer = BeginWriting();
