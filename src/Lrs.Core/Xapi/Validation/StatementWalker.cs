@@ -22,7 +22,7 @@ internal sealed class StatementWalker(XapiVersion version)
 
     // Allowed member names per object kind. Lists are tiny, so a linear search beats hashing.
     private static readonly Names StatementKeys =
-        new("id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version", "attachments");
+        new("id", "actor", "verb", "object", "result", "context", "timestamp", "attachments", "stored", "authority", "version");
     private static readonly Names SubStatementKeys =
         new("objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments");
     private static readonly Names SubStatementForbidden = new("id", "stored", "version", "authority");
@@ -55,6 +55,44 @@ internal sealed class StatementWalker(XapiVersion version)
     private static readonly Names ContextAgentType = new("contextAgent");
     private static readonly Names ContextGroupType = new("contextGroup");
 
+    // Positions of members in the lists above, for the objects whose members CheckMembers keeps (Members): a member is read
+    // where the one pass over the object met it, not looked for again by name (a missing one would be looked for in every member).
+    // A SubStatement has its members where a statement has them, but for id (objectType) and those it must not have.
+    private static readonly int StatementId = StatementKeys.Of("id"), StatementActor = StatementKeys.Of("actor"),
+        StatementVerb = StatementKeys.Of("verb"), StatementObject = StatementKeys.Of("object"), StatementResult = StatementKeys.Of("result"),
+        StatementContext = StatementKeys.Of("context"), StatementTimestamp = StatementKeys.Of("timestamp"),
+        StatementAttachments = StatementKeys.Of("attachments"), StatementStored = StatementKeys.Of("stored"),
+        StatementAuthority = StatementKeys.Of("authority"), StatementVersion = StatementKeys.Of("version");
+    private static readonly int VerbId = VerbKeys.Of("id"), VerbDisplay = VerbKeys.Of("display");
+    private static readonly int ActivityObjectType = ActivityKeys.Of("objectType"), ActivityId = ActivityKeys.Of("id"),
+        ActivityDefinition = ActivityKeys.Of("definition");
+    private static readonly int DefinitionName = DefinitionKeys.Of("name"), DefinitionDescription = DefinitionKeys.Of("description"),
+        DefinitionType = DefinitionKeys.Of("type"), DefinitionMoreInfo = DefinitionKeys.Of("moreInfo"),
+        DefinitionExtensions = DefinitionKeys.Of("extensions"), DefinitionInteractionType = DefinitionKeys.Of("interactionType"),
+        DefinitionPattern = DefinitionKeys.Of("correctResponsesPattern"), DefinitionComponentLists = DefinitionKeys.Of(ComponentListKeys[0]);
+    private static readonly int ResultScore = ResultKeys.Of("score"), ResultSuccess = ResultKeys.Of("success"),
+        ResultCompletion = ResultKeys.Of("completion"), ResultResponse = ResultKeys.Of("response"), ResultDuration = ResultKeys.Of("duration"),
+        ResultExtensions = ResultKeys.Of("extensions");
+    private static readonly int ContextRegistration = ContextKeys200.Of("registration"), ContextInstructor = ContextKeys200.Of("instructor"),
+        ContextTeam = ContextKeys200.Of("team"), ContextContextActivities = ContextKeys200.Of("contextActivities"),
+        ContextRevision = ContextKeys200.Of("revision"), ContextLanguage = ContextKeys200.Of("language"),
+        ContextStatement = ContextKeys200.Of("statement"), ContextExtensions = ContextKeys200.Of("extensions"),
+        ContextAgents200 = ContextKeys200.Of("contextAgents"), ContextGroups200 = ContextKeys200.Of("contextGroups");
+
+    static StatementWalker()
+    {
+        // The positions above hold for every list they are used with.
+        for (var i = 0; i < SubStatementKeys.Count; i++)
+            if (i != StatementId && SubStatementKeys[i] != StatementKeys[i]) throw new InvalidOperationException("SubStatementKeys out of order");
+        for (var i = 0; i < ContextKeys103.Count; i++)
+            if (ContextKeys103[i] != ContextKeys200[i]) throw new InvalidOperationException("ContextKeys103 out of order");
+        for (var k = 0; k < ComponentListKeys.Count; k++)
+            if (DefinitionKeys[DefinitionComponentLists + k] != ComponentListKeys[k]) throw new InvalidOperationException("DefinitionKeys out of order");
+        if (ContextKeys200[ContextRevision + 1] != RevisionAndPlatform[1]) throw new InvalidOperationException("ContextKeys out of order");
+        foreach (var kept in (Names[])[StatementKeys, SubStatementKeys, VerbKeys, ActivityKeys, DefinitionKeys, ResultKeys, ContextKeys200])
+            if (kept.Count > MembersKept) throw new InvalidOperationException("more names than Members holds");
+    }
+
     // In the order of ObjectKind. The empty string is in the list because the walk has always taken it for an objectType
     // it cannot read: no kind, and nothing more to say about it.
     private static readonly Names ObjectTypes = new("", "Agent", "Group", "Activity", "StatementRef", "SubStatement");
@@ -86,6 +124,7 @@ internal sealed class StatementWalker(XapiVersion version)
         }
 
         var allowed = isSubStatement ? SubStatementKeys : StatementKeys;
+        Members m = default;
         foreach (var property in node.EnumerateObject())
         {
             int known;
@@ -93,34 +132,33 @@ internal sealed class StatementWalker(XapiVersion version)
                 Add(Child(path, SubStatementForbidden[known]), "a SubStatement must not have this property");
             else if ((known = allowed.IndexOf(property)) < 0)
                 Add(Child(path, property.Name), isSubStatement ? "is not a property of a SubStatement" : "is not a property of a statement");
-            else if (property.Value.ValueKind == JsonValueKind.Null)
-                Add(Child(path, allowed[known]), "must not be null");
+            else Met(ref m, known, property, path, allowed);
         }
 
-        if (!isSubStatement && node.TryGetProperty("id"u8, out var id)) Uuid(id, Child(path, "id"));
+        if (!isSubStatement && m.Has(StatementId, out var id)) Uuid(id, Child(path, "id"));
 
         // A present-but-null property was reported above; only a missing one is reported as missing.
-        if (node.TryGetProperty("actor"u8, out var actor)) { if (HasValue(actor)) Actor(actor, Child(path, "actor")); }
+        if (m.Has(StatementActor, out var actor)) { if (HasValue(actor)) Actor(actor, Child(path, "actor")); }
         else Add(Child(path, "actor"), "is required");
 
         bool voids = false;
-        if (node.TryGetProperty("verb"u8, out var verb)) { if (HasValue(verb)) voids = Verb(verb, Child(path, "verb")); }
+        if (m.Has(StatementVerb, out var verb)) { if (HasValue(verb)) voids = Verb(verb, Child(path, "verb")); }
         else Add(Child(path, "verb"), "is required");
 
         ObjectKind? objectType = null;
-        if (node.TryGetProperty("object"u8, out var @object)) { if (HasValue(@object)) objectType = Object(@object, Child(path, "object"), isSubStatement); }
+        if (m.Has(StatementObject, out var @object)) { if (HasValue(@object)) objectType = Object(@object, Child(path, "object"), isSubStatement); }
         else Add(Child(path, "object"), "is required");
 
-        if (Member(node, "result"u8, out var result)) Result_(result, Child(path, "result"));
-        if (Member(node, "context"u8, out var context)) Context(context, Child(path, "context"), objectType is null or ObjectKind.Activity);
-        if (Member(node, "timestamp"u8, out var timestamp)) Timestamp(timestamp, Child(path, "timestamp"));
-        if (Member(node, "attachments"u8, out var attachments)) Attachments(attachments, Child(path, "attachments"));
+        if (m.Value(StatementResult, out var result)) Result_(result, Child(path, "result"));
+        if (m.Value(StatementContext, out var context)) Context(context, Child(path, "context"), objectType is null or ObjectKind.Activity);
+        if (m.Value(StatementTimestamp, out var timestamp)) Timestamp(timestamp, Child(path, "timestamp"));
+        if (m.Value(StatementAttachments, out var attachments)) Attachments(attachments, Child(path, "attachments"));
 
         if (!isSubStatement)
         {
-            if (Member(node, "stored"u8, out var stored)) Timestamp(stored, Child(path, "stored"));
-            if (Member(node, "authority"u8, out var authority)) Authority(authority, Child(path, "authority"));
-            if (Member(node, "version"u8, out var v)) Version(v, Child(path, "version"));
+            if (m.Value(StatementStored, out var stored)) Timestamp(stored, Child(path, "stored"));
+            if (m.Value(StatementAuthority, out var authority)) Authority(authority, Child(path, "authority"));
+            if (m.Value(StatementVersion, out var v)) Version(v, Child(path, "version"));
 
             // Only a top-level statement voids anything; its target has to be named by a StatementRef.
             if (voids && @object.ValueKind == JsonValueKind.Object && objectType != ObjectKind.StatementRef)
@@ -284,15 +322,15 @@ internal sealed class StatementWalker(XapiVersion version)
     private bool Verb(JsonElement obj, string path)
     {
         if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return false; }
-        CheckMembers(obj, path, VerbKeys, "a Verb");
+        var m = CheckMembers(obj, path, VerbKeys, "a Verb", keep: true);
         bool voids = false;
-        if (obj.TryGetProperty("id"u8, out var id))
+        if (m.Has(VerbId, out var id))
         {
             IriValue(id, Child(path, "id"));
             voids = id.ValueKind == JsonValueKind.String && id.ValueEquals(VoidedVerb);
         }
         else Add(Child(path, "id"), "is required");
-        if (Member(obj, "display"u8, out var display)) LanguageMap(display, Child(path, "display"));
+        if (m.Value(VerbDisplay, out var display)) LanguageMap(display, Child(path, "display"));
         return voids;
     }
 
@@ -338,12 +376,12 @@ internal sealed class StatementWalker(XapiVersion version)
 
     private void Activity(JsonElement obj, string path)
     {
-        CheckMembers(obj, path, ActivityKeys, "an Activity");
-        var objectType = ObjectType(obj, path);
+        var m = CheckMembers(obj, path, ActivityKeys, "an Activity", keep: true);
+        var objectType = m.Value(ActivityObjectType, out var type) ? KindOf(type, path) : ObjectKind.Absent;
         if (objectType is not ObjectKind.Absent and not ObjectKind.Activity) BadObjectType(path, objectType, "\"Activity\"");
-        if (obj.TryGetProperty("id"u8, out var id)) IriValue(id, Child(path, "id"));
+        if (m.Has(ActivityId, out var id)) IriValue(id, Child(path, "id"));
         else Add(Child(path, "id"), "is required");
-        if (Member(obj, "definition"u8, out var definition)) Definition(definition, Child(path, "definition"));
+        if (m.Value(ActivityDefinition, out var definition)) Definition(definition, Child(path, "definition"));
     }
 
     private void ActivityNode(JsonElement node, string path)
@@ -355,16 +393,16 @@ internal sealed class StatementWalker(XapiVersion version)
     private void Definition(JsonElement obj, string path)
     {
         if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
-        CheckMembers(obj, path, DefinitionKeys, "an Activity definition");
-        if (Member(obj, "name"u8, out var name)) LanguageMap(name, Child(path, "name"));
-        if (Member(obj, "description"u8, out var description)) LanguageMap(description, Child(path, "description"));
-        if (Member(obj, "type"u8, out var type)) IriValue(type, Child(path, "type"));
-        if (Member(obj, "moreInfo"u8, out var moreInfo)) IriValue(moreInfo, Child(path, "moreInfo"));
-        if (Member(obj, "extensions"u8, out var extensions)) Extensions(extensions, Child(path, "extensions"));
+        var m = CheckMembers(obj, path, DefinitionKeys, "an Activity definition", keep: true);
+        if (m.Value(DefinitionName, out var name)) LanguageMap(name, Child(path, "name"));
+        if (m.Value(DefinitionDescription, out var description)) LanguageMap(description, Child(path, "description"));
+        if (m.Value(DefinitionType, out var type)) IriValue(type, Child(path, "type"));
+        if (m.Value(DefinitionMoreInfo, out var moreInfo)) IriValue(moreInfo, Child(path, "moreInfo"));
+        if (m.Value(DefinitionExtensions, out var extensions)) Extensions(extensions, Child(path, "extensions"));
 
         // The position of a known interaction type in InteractionTypes, or -1.
         int interactionType = -1;
-        bool hasInteractionType = obj.TryGetProperty("interactionType"u8, out var it);
+        bool hasInteractionType = m.Has(DefinitionInteractionType, out var it);
         if (HasValue(it))
         {
             if (!TryFind(it, InteractionTypes, out int found)) Add(Child(path, "interactionType"), "must be a string");
@@ -373,7 +411,7 @@ internal sealed class StatementWalker(XapiVersion version)
             else interactionType = found;
         }
 
-        bool interactionPropertyUsed = obj.TryGetProperty("correctResponsesPattern"u8, out var crp);
+        bool interactionPropertyUsed = m.Has(DefinitionPattern, out var crp);
         if (HasValue(crp))
         {
             string p = Child(path, "correctResponsesPattern");
@@ -392,7 +430,7 @@ internal sealed class StatementWalker(XapiVersion version)
 
         for (int k = 0; k < ComponentListKeys.Count; k++)
         {
-            if (!obj.TryGetProperty(ComponentListKeys.Utf8(k), out var list)) continue;
+            if (!m.Has(DefinitionComponentLists + k, out var list)) continue;
             interactionPropertyUsed = true;
             string listKey = ComponentListKeys[k];
             string p = Child(path, listKey);
@@ -451,17 +489,17 @@ internal sealed class StatementWalker(XapiVersion version)
     private void Result_(JsonElement obj, string path)
     {
         if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
-        CheckMembers(obj, path, ResultKeys, "a Result");
-        if (Member(obj, "score"u8, out var score)) Score(score, Child(path, "score"));
-        if (Member(obj, "success"u8, out var success) && !IsBoolean(success)) Add(Child(path, "success"), "must be true or false");
-        if (Member(obj, "completion"u8, out var completion) && !IsBoolean(completion)) Add(Child(path, "completion"), "must be true or false");
-        OptionalString(obj, "response"u8, "response", path);
-        if (Member(obj, "duration"u8, out var duration))
+        var m = CheckMembers(obj, path, ResultKeys, "a Result", keep: true);
+        if (m.Value(ResultScore, out var score)) Score(score, Child(path, "score"));
+        if (m.Value(ResultSuccess, out var success) && !IsBoolean(success)) Add(Child(path, "success"), "must be true or false");
+        if (m.Value(ResultCompletion, out var completion) && !IsBoolean(completion)) Add(Child(path, "completion"), "must be true or false");
+        if (m.Value(ResultResponse, out var response) && !TryText(response, out _)) Add(Child(path, "response"), "must be a string");
+        if (m.Value(ResultDuration, out var duration))
         {
             if (!TryText(duration, out var d)) Add(Child(path, "duration"), "must be a string");
             else if (!XapiFormats.IsDuration(d)) Add(Child(path, "duration"), "must be an ISO 8601 duration such as PT1H30M");
         }
-        if (Member(obj, "extensions"u8, out var extensions)) Extensions(extensions, Child(path, "extensions"));
+        if (m.Value(ResultExtensions, out var extensions)) Extensions(extensions, Child(path, "extensions"));
     }
 
     private void Score(JsonElement obj, string path)
@@ -490,31 +528,31 @@ internal sealed class StatementWalker(XapiVersion version)
     {
         if (obj.ValueKind != JsonValueKind.Object) { NotObject(obj, path); return; }
         // contextAgents and contextGroups arrived with 2.0; under 1.0.3 they are unknown properties.
-        CheckMembers(obj, path, version == XapiVersion.V200 ? ContextKeys200 : ContextKeys103, "a Context");
+        var m = CheckMembers(obj, path, version == XapiVersion.V200 ? ContextKeys200 : ContextKeys103, "a Context", keep: true);
 
-        if (Member(obj, "registration"u8, out var registration)) Uuid(registration, Child(path, "registration"));
-        if (Member(obj, "instructor"u8, out var instructor)) Actor(instructor, Child(path, "instructor"));
-        if (Member(obj, "team"u8, out var team))
+        if (m.Value(ContextRegistration, out var registration)) Uuid(registration, Child(path, "registration"));
+        if (m.Value(ContextInstructor, out var instructor)) Actor(instructor, Child(path, "instructor"));
+        if (m.Value(ContextTeam, out var team))
         {
             string p = Child(path, "team");
             if (team.ValueKind != JsonValueKind.Object) NotObject(team, p);
             else if (ObjectType(team, p) == ObjectKind.Group) Group(team, p);
             else Add(Child(p, "objectType"), "team must be a Group with objectType \"Group\"");
         }
-        if (Member(obj, "contextActivities"u8, out var ca)) ContextActivities(ca, Child(path, "contextActivities"));
+        if (m.Value(ContextContextActivities, out var ca)) ContextActivities(ca, Child(path, "contextActivities"));
         for (int k = 0; k < RevisionAndPlatform.Count; k++)
         {
-            if (!obj.TryGetProperty(RevisionAndPlatform.Utf8(k), out _)) continue;
+            if (!m.Has(ContextRevision + k, out var value)) continue;
             string key = RevisionAndPlatform[k];
-            OptionalString(obj, RevisionAndPlatform.Utf8(k), key, path);
+            if (HasValue(value) && !TryText(value, out _)) Add(Child(path, key), "must be a string");
             if (!objectIsActivity) Add(Child(path, key), "is only allowed when the statement's object is an Activity");
         }
-        if (Member(obj, "language"u8, out var language))
+        if (m.Value(ContextLanguage, out var language))
         {
             if (!TryText(language, out var tag)) Add(Child(path, "language"), "must be a string");
             else if (!LanguageTag.IsValid(tag)) Add(Child(path, "language"), "must be an RFC 5646 language tag");
         }
-        if (Member(obj, "statement"u8, out var statement))
+        if (m.Value(ContextStatement, out var statement))
         {
             string p = Child(path, "statement");
             if (statement.ValueKind != JsonValueKind.Object) NotObject(statement, p);
@@ -526,12 +564,12 @@ internal sealed class StatementWalker(XapiVersion version)
                 StatementRef(statement, p);
             }
         }
-        if (Member(obj, "extensions"u8, out var extensions)) Extensions(extensions, Child(path, "extensions"));
+        if (m.Value(ContextExtensions, out var extensions)) Extensions(extensions, Child(path, "extensions"));
 
         if (version == XapiVersion.V200)
         {
-            if (Member(obj, "contextAgents"u8, out var agents)) ContextAgents(agents, Child(path, "contextAgents"), group: false);
-            if (Member(obj, "contextGroups"u8, out var groups)) ContextAgents(groups, Child(path, "contextGroups"), group: true);
+            if (m.Value(ContextAgents200, out var agents)) ContextAgents(agents, Child(path, "contextAgents"), group: false);
+            if (m.Value(ContextGroups200, out var groups)) ContextAgents(groups, Child(path, "contextGroups"), group: true);
         }
     }
 
@@ -740,9 +778,12 @@ internal sealed class StatementWalker(XapiVersion version)
     }
 
     /// <summary>Reads objectType, reporting a value that is not a string.</summary>
-    private ObjectKind ObjectType(JsonElement obj, string path)
+    private ObjectKind ObjectType(JsonElement obj, string path) =>
+        Member(obj, "objectType"u8, out var value) ? KindOf(value, path) : ObjectKind.Absent;
+
+    /// <summary>What objectType <paramref name="value"/> (not null) names, reporting a value that is not a string.</summary>
+    private ObjectKind KindOf(JsonElement value, string path)
     {
-        if (!Member(obj, "objectType"u8, out var value)) return ObjectKind.Absent;
         if (!TryFind(value, ObjectTypes, out int found))
         {
             Add(Child(path, "objectType"), "must be a string");
@@ -763,13 +804,53 @@ internal sealed class StatementWalker(XapiVersion version)
     }
 
     /// <summary>Reports unknown members (names are case-sensitive) and null values.</summary>
-    private void CheckMembers(JsonElement obj, string path, Names allowed, string what)
+    private void CheckMembers(JsonElement obj, string path, Names allowed, string what) => CheckMembers(obj, path, allowed, what, keep: false);
+
+    /// <summary>Reports unknown members and null values; when <paramref name="keep"/>, returns the known ones by their position in <paramref name="allowed"/>.</summary>
+    private Members CheckMembers(JsonElement obj, string path, Names allowed, string what, bool keep)
     {
+        Members m = default;
         foreach (var property in obj.EnumerateObject())
         {
             int known = allowed.IndexOf(property);
             if (known < 0) Add(Child(path, property.Name), $"is not a property of {what}");
+            else if (keep) Met(ref m, known, property, path, allowed);
             else if (property.Value.ValueKind == JsonValueKind.Null) Add(Child(path, allowed[known]), "must not be null");
+        }
+        return m;
+    }
+
+    private const int MembersKept = 12;
+
+    // A known member met: kept at its position, and reported when null.
+    private void Met(ref Members m, int known, JsonProperty property, string path, Names allowed)
+    {
+        var value = property.Value;
+        m[known] = value;
+        if (value.ValueKind == JsonValueKind.Null) Add(Child(path, allowed[known]), "must not be null");
+    }
+
+    /// <summary>
+    /// The known members of one object, by their position in its list of names, as one pass over it met them (the last of a
+    /// name met twice, as a lookup by name finds it); a member not met is <see cref="JsonValueKind.Undefined"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.InlineArray(MembersKept)]
+    private struct Members
+    {
+        private JsonElement _first;
+
+        /// <summary>Whether member <paramref name="at"/> was met, null or not (as <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>).</summary>
+        public readonly bool Has(int at, out JsonElement value)
+        {
+            value = this[at];
+            return value.ValueKind != JsonValueKind.Undefined;
+        }
+
+        /// <summary>Whether member <paramref name="at"/> was met with a value, not null (as <see cref="Member"/>).</summary>
+        public readonly bool Value(int at, out JsonElement value)
+        {
+            value = this[at];
+            return HasValue(value);
         }
     }
 
@@ -860,6 +941,9 @@ internal sealed class StatementWalker(XapiVersion version)
         public string this[int index] => _text[index];
 
         public byte[] Utf8(int index) => _utf8[index];
+
+        /// <summary>The position of <paramref name="name"/> in the list (which holds it).</summary>
+        public int Of(string name) => Array.IndexOf(_text, name) is >= 0 and var i ? i : throw new ArgumentException($"{name} is not in the list", nameof(name));
 
         /// <summary>The position of <paramref name="property"/>'s name in the list, or -1.</summary>
         public int IndexOf(JsonProperty property)
