@@ -57,4 +57,18 @@ public class StatementIndexTests
         StatementIndex.NamedAgents(StatementIndex.Extract(Statement)).Should().BeEquivalentTo(
             "mbox:mailto:anna@example.se", "mbox:mailto:bertil@example.se", "mbox:mailto:cecilia@example.se", "account:https://lrs.example.se app");
     }
+    [Theory]
+    [InlineData(@"https:\/\/kurser.example.se\/forflyttning", "https://kurser.example.se/forflyttning")]
+    [InlineData("https://kurser.example.se/forflyttning", @"https:\/\/kurser.example.se\/forflyttning")]
+    public void The_object_activity_and_a_related_one_are_written_once_however_they_are_escaped(string objectId, string parentId)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse("""
+            {"actor":{"mbox":"mailto:anna@example.se"},"verb":{"id":"http://adlnet.gov/expapi/verbs/passed"},"object":{"id":"OBJECT"},
+             "context":{"contextActivities":{"parent":[{"id":"PARENT"}],
+               "grouping":[{"id":"https://kurser.example.se/metodikum"},{"id":"https:\/\/kurser.example.se\/metodikum"}]}}}
+            """.Replace("OBJECT", objectId).Replace("PARENT", parentId));
+        StatementIndex.Extract(document.RootElement, authority: null).Should().Equal(
+            "v|http://adlnet.gov/expapi/verbs/passed", "a|mbox:mailto:anna@example.se", "o|https://kurser.example.se/forflyttning",
+            "or|https://kurser.example.se/metodikum");
+    }
 }

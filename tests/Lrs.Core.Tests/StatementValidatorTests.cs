@@ -157,6 +157,7 @@ public class StatementValidatorTests
     [Theory]
     [InlineData("en", true)]
     [InlineData("sv-SE", true)]
+    [InlineData("SV-se", true)]
     [InlineData("zh-Hant-TW", true)]
     [InlineData("es-419", true)]
     [InlineData("de-CH-1996", true)]
@@ -169,6 +170,10 @@ public class StatementValidatorTests
     [InlineData("en-", false)]
     [InlineData("toolongtag", false)]
     [InlineData("en US", false)]
+    [InlineData("sv SE", false)]
+    [InlineData("sv-S1", false)]
+    [InlineData("s1-SE", false)]
+    [InlineData("s1", false)]
     public void Language_tags_are_checked_by_RFC_5646_syntax(string tag, bool valid)
     {
         LanguageTag.IsValid(tag).Should().Be(valid);
@@ -186,6 +191,14 @@ public class StatementValidatorTests
     [InlineData("1http://example.com", false)]
     [InlineData("http://example.com/a b", false)]
     [InlineData("http://example.com/%zz", false)]
+    [InlineData("http://example.com/a%20b%7Ec?q=%C3%A4", true)]
+    [InlineData("http://example.com/%2", false)]
+    [InlineData("http://example.com/%", false)]
+    [InlineData("http://example.com/%41%4", false)]
+    [InlineData("http://example.com/a\u0085b", false)]
+    [InlineData("http://example.com/a\u007f", false)]
+    [InlineData("http://example.com/a^b", false)]
+    [InlineData("http://example.com/\ta", false)]
     [InlineData("", false)]
     public void IRIs_must_be_absolute(string iri, bool valid)
     {

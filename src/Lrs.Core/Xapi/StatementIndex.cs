@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -92,7 +93,7 @@ public static class StatementIndex
         public readonly List<string> List = new(12);
         private readonly List<string> _narrowAgents = new(2);
         private List<string>? _relatedAgents;
-        private string? _objectActivity;
+        private JsonElement _objectActivity;
         private List<string>? _relatedActivities;
 
         // Adds key to met unless it is there already; whether it was added.
@@ -125,7 +126,7 @@ public static class StatementIndex
         {
             if (authority.Key is { } key)
             {
-                List.Add(StatementIndex.Authority + key);
+                List.Add(authority.IndexKey!);
                 Add(_narrowAgents, key);
             }
             foreach (var member in authority.MemberKeys) Related(member);
@@ -133,7 +134,7 @@ public static class StatementIndex
 
         public void ObjectActivity(JsonElement id)
         {
-            _objectActivity = JsonText.Shared(id);
+            _objectActivity = id;
             List.Add(JsonText.Shared("o|"u8, id));
         }
 
@@ -150,10 +151,18 @@ public static class StatementIndex
             if (key is not null && !_narrowAgents.Contains(key) && Add(_relatedAgents ??= new(4), key)) List.Add(RelatedAgent + key);
         }
 
-        public void RelatedActivity(JsonElement idElement)
+        public void RelatedActivity(JsonElement id)
         {
-            var id = JsonText.Shared(idElement);
-            if (id != _objectActivity && Add(_relatedActivities ??= new(4), id)) List.Add(JsonText.Shared("or|"u8, idElement));
+            if (_objectActivity.ValueKind == JsonValueKind.String && SameText(id, _objectActivity)) return;
+            var key = JsonText.Shared("or|"u8, id);
+            if (Add(_relatedActivities ??= new(4), key)) List.Add(key);
+        }
+
+        // Whether strings a and b hold the same text, however either was escaped.
+        private static bool SameText(JsonElement a, JsonElement b)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(b);
+            return raw.IndexOf((byte)'\\') < 0 ? a.ValueEquals(raw[1..^1]) : a.ValueEquals(b.GetString());
         }
 
         public void Context(JsonElement context)

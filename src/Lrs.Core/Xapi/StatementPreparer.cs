@@ -71,6 +71,7 @@ public sealed class PreparedAuthority
         authority.WriteTo(writer);
         Utf8Json = StatementPreparer.EndWriting(writer);
         Key = AgentKey.Of(authority);
+        IndexKey = Key is null ? null : StatementIndex.Authority + Key;
         MemberKeys = authority["member"] is JsonArray members ? [.. members.Select(AgentKey.Of).OfType<string>()] : [];
     }
 
@@ -79,6 +80,9 @@ public sealed class PreparedAuthority
 
     /// <summary>The authority's own agent key, if it has one: the statement's <see cref="StatementIndex.Authority"/> key.</summary>
     public string? Key { get; }
+
+    /// <summary><see cref="Key"/> as a statement's index key (<see cref="StatementIndex.Authority"/>), made once for a request's statements.</summary>
+    public string? IndexKey { get; }
 
     /// <summary>The agent keys of the members of an authority group: related agents of the statement.</summary>
     public IReadOnlyList<string> MemberKeys { get; }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Lrs.Core.Xapi;
 
 /// <summary>Best-effort IRI syntax checks (RFC 3987), as the xAPI spec permits for IRI and IRL values.</summary>
@@ -9,6 +11,11 @@ public static class Iri
     /// (<c>&lt; &gt; " { } | \ ^ `</c>), and every <c>%</c> followed by two hex digits.
     /// </summary>
     public static bool IsAbsolute(string? value) => value is not null && IsAbsolute(value.AsSpan());
+
+    // What an IRI's remainder cannot hold (control characters, space, DEL and RFC 3987's exclusions), and %, which must
+    // begin an escape. C1 controls (U+0080 to U+009F) are searched for apart, so that this set stays ASCII.
+    private static readonly SearchValues<char> Excluded =
+        SearchValues.Create(string.Concat(Enumerable.Range(0, ' ' + 1).Select(c => (char)c)) + "\u007f<>\"{}|\\^`%");
 
     /// <summary>The check of <see cref="IsAbsolute(string?)"/> on text that need not be a string.</summary>
     public static bool IsAbsolute(ReadOnlySpan<char> value)
@@ -26,19 +33,14 @@ public static class Iri
         // A scheme and something after it: "urn:" or "http:" alone identify nothing.
         if (colon < 0 || colon == value.Length - 1) return false;
 
-        for (int i = colon + 1; i < value.Length; i++)
+        var remainder = value[(colon + 1)..];
+        if (remainder.IndexOfAnyInRange('\u0080', '\u009f') >= 0) return false;
+        // Searched for, not stepped through: the excluded characters end the check, a % is checked and passed.
+        for (int i = remainder.IndexOfAny(Excluded); i >= 0; i = remainder.IndexOfAny(Excluded))
         {
-            char c = value[i];
-            if (c <= ' ' || c == '\u007f' || (c >= '\u0080' && c <= '\u009f')) return false;
-            switch (c)
-            {
-                case '<' or '>' or '"' or '{' or '}' or '|' or '\\' or '^' or '`':
-                    return false;
-                case '%':
-                    if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
-                        return false;
-                    break;
-            }
+            if (remainder[i] != '%' || i + 2 >= remainder.Length || !char.IsAsciiHexDigit(remainder[i + 1]) || !char.IsAsciiHexDigit(remainder[i + 2]))
+                return false;
+            remainder = remainder[(i + 3)..];
         }
 
         // "http://" with no host: hierarchical IRIs with an authority need a host.

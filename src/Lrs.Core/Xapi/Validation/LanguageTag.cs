@@ -17,6 +17,10 @@ public static partial class LanguageTag
     {
         // The longest registered tags are far below this; the cap keeps a hostile key from costing anything.
         if (tag.IsEmpty || tag.Length > 256) return false;
+        // The shapes of nearly every tag sent, a language ("sv") or a language and a region ("sv-SE"), match without the regex.
+        if (tag.Length is 2 or 5 && char.IsAsciiLetter(tag[0]) && char.IsAsciiLetter(tag[1])
+            && (tag.Length == 2 || tag[2] == '-' && char.IsAsciiLetter(tag[3]) && char.IsAsciiLetter(tag[4])))
+            return true;
         return Rfc5646().IsMatch(tag);
     }
 
