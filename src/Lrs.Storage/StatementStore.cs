@@ -853,7 +853,10 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
             ("limit", limit));
 
-    private StoredStatement Read(DbDataReader r) => new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetString(2), r.GetBoolean(3));
+    // PostgreSQL gives the stored text as the UTF-8 it holds, which a page writes out as it is; SQLite as a string.
+    private StoredStatement Read(DbDataReader r) => db.IsPostgres
+        ? new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetFieldValue<byte[]>(2), r.GetBoolean(3))
+        : new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetString(2), r.GetBoolean(3));
 
     /// <summary>
     /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and

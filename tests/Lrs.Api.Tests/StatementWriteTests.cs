@@ -33,13 +33,16 @@ public abstract class StatementWriteTests(LrsFixture lrs)
     public async Task Text_outside_ASCII_and_text_that_JSON_escapes_come_back_as_sent()
     {
         const string name = "Åsa Öberg-Näslund 😀 <b>&'\"\\ \u0001 \u2028";
-        var statement = Statement();
-        statement["actor"]!["name"] = name;
-        var ids = await _client.PostAsync(statement);
-        var response = await _client.GetAsync($"/xapi/statements?statementId={ids[0]}");
-        var text = await response.Content.ReadAsStringAsync();
-        JsonNode.Parse(text)!["actor"]!["name"]!.GetValue<string>().Should().Be(name);
-        text.Should().Contain("Åsa Öberg-Näslund", "letters outside ASCII are stored as they are, not as \\u escapes");
+        var actor = NewAgent();
+        actor["name"] = name;
+        var ids = await _client.PostAsync(Statement(actor));
+        // The statement alone, and in a page of the actor's statements: each written out from the text as stored.
+        var single = await (await _client.GetAsync($"/xapi/statements?statementId={ids[0]}")).Content.ReadAsStringAsync();
+        var page = await (await _client.GetAsync($"/xapi/statements?agent={Uri.EscapeDataString(actor.ToJsonString())}")).Content.ReadAsStringAsync();
+        JsonNode.Parse(single)!["actor"]!["name"]!.GetValue<string>().Should().Be(name);
+        JsonNode.Parse(page)!["statements"]!.AsArray().Single()!["actor"]!["name"]!.GetValue<string>().Should().Be(name);
+        single.Should().Contain("Åsa Öberg-Näslund", "letters outside ASCII are stored as they are, not as \\u escapes");
+        page.Should().Contain("Åsa Öberg-Näslund");
     }
 
     [Fact]

@@ -33,8 +33,30 @@ public sealed record StatementQuery
 /// <param name="Sequence">The store's insertion sequence, which orders statements stored in the same microsecond.</param>
 public readonly record struct StatementPosition(DateTimeOffset Stored, long Sequence);
 
-/// <summary>A statement as read from the store.</summary>
-/// <param name="Position">Where it sits in the query order.</param>
-/// <param name="Json">The statement JSON as stored.</param>
-/// <param name="Voided">Whether a voiding statement targets it.</param>
-public sealed record StoredStatement(StatementPosition Position, string Json, bool Voided);
+/// <summary>
+/// A statement as read from the store: where it sits in the query order, its JSON as stored, and whether a voiding statement
+/// targets it. A store that reads the stored text as UTF-8 gives it as such (<see cref="Utf8"/>), so that a page of statements
+/// goes out as it came in; the text as a string is made only when something asks for it.
+/// </summary>
+public sealed class StoredStatement
+{
+    private string? _json;
+
+    /// <summary>A statement whose stored text was read as a string.</summary>
+    public StoredStatement(StatementPosition position, string json, bool voided) => (Position, _json, Voided) = (position, json, voided);
+
+    /// <summary>A statement whose stored text was read as UTF-8.</summary>
+    public StoredStatement(StatementPosition position, byte[] utf8, bool voided) => (Position, Utf8, Voided) = (position, utf8, voided);
+
+    /// <summary>Where it sits in the query order.</summary>
+    public StatementPosition Position { get; }
+
+    /// <summary>Whether a voiding statement targets it.</summary>
+    public bool Voided { get; }
+
+    /// <summary>The statement JSON as stored, in UTF-8, when the store read it so (null otherwise). Read it, never change it.</summary>
+    public byte[]? Utf8 { get; }
+
+    /// <summary>The statement JSON as stored.</summary>
+    public string Json => _json ??= System.Text.Encoding.UTF8.GetString(Utf8!);
+}
