@@ -854,9 +854,11 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             ("limit", limit));
 
     // PostgreSQL gives the stored text as the UTF-8 it holds, which a page writes out as it is; SQLite as a string.
-    private StoredStatement Read(DbDataReader r) => db.IsPostgres
-        ? new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetFieldValue<byte[]>(2), r.GetBoolean(3))
-        : new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetString(2), r.GetBoolean(3));
+    private StoredStatement Read(DbDataReader r)
+    {
+        var position = new StatementPosition(db.Time(r, 1), r.GetInt64(0));
+        return db.IsPostgres ? new(position, r.GetFieldValue<byte[]>(2), r.GetBoolean(3)) : new(position, r.GetString(2), r.GetBoolean(3));
+    }
 
     /// <summary>
     /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and

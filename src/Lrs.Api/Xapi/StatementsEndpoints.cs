@@ -259,11 +259,7 @@ public static class StatementsEndpoints
         private static void WriteStatement(Utf8JsonWriter writer, StoredStatement row, StatementFormat format, IReadOnlyList<string> languages,
             IReadOnlyDictionary<string, JsonObject>? canonical)
         {
-            if (format == StatementFormat.Exact)
-            {
-                if (row.Utf8 is { } utf8) writer.WriteRawValue(utf8, skipInputValidation: true);
-                else writer.WriteRawValue(row.Json, skipInputValidation: true);
-            }
+            if (format == StatementFormat.Exact) writer.WriteRawValue(row.Utf8Json, skipInputValidation: true);
             else StatementFormatter.Format(row.Json, format, languages, canonical).WriteTo(writer);
         }
     }
@@ -303,7 +299,7 @@ public static class StatementsEndpoints
         var format = formatText is null ? StatementFormat.Exact : Enum.Parse<StatementFormat>(formatText, ignoreCase: true);
         var canonical = await CanonicalDefinitionsAsync(http, knowledge, format, [row], ct);
         var body = format == StatementFormat.Exact
-            ? row.Utf8 ?? Encoding.UTF8.GetBytes(row.Json)
+            ? row.Utf8Json
             : Encoding.UTF8.GetBytes(StatementFormatter.Format(row.Json, format, AcceptLanguages(http.Request), canonical).ToJsonString());
         return attachments
             ? StatementAttachments.MultipartResult(body, [row.Json], store, http.User.TenantId(), ct)

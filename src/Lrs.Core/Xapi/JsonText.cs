@@ -155,16 +155,13 @@ public static class JsonText
     public static byte[] Written(JsonElement value)
     {
         var raw = JsonMarshal.GetRawUtf8Value(value);
-        var code = 0;
-        if (raw.Length <= RecurringValues.MaxBytes)
-        {
-            code = Recurring.Hash(raw);
-            if (RecurringValues.Find(code, raw) is { } known) return known;
-        }
+        var kept = raw.Length <= RecurringValues.MaxBytes;
+        var code = kept ? Recurring.Hash(raw) : 0;
+        if (kept && RecurringValues.Find(code, raw) is { } known) return known;
         var writer = StatementPreparer.BeginWriting();
         value.WriteTo(writer);
         var utf8 = StatementPreparer.EndWriting(writer);
-        if (raw.Length <= RecurringValues.MaxBytes && raw.SequenceEqual(utf8)) RecurringValues.Saw(code, utf8);
+        if (kept && raw.SequenceEqual(utf8)) RecurringValues.Saw(code, utf8);
         return utf8;
     }
 

@@ -35,18 +35,19 @@ public readonly record struct StatementPosition(DateTimeOffset Stored, long Sequ
 
 /// <summary>
 /// A statement as read from the store: where it sits in the query order, its JSON as stored, and whether a voiding statement
-/// targets it. A store that reads the stored text as UTF-8 gives it as such (<see cref="Utf8"/>), so that a page of statements
-/// goes out as it came in; the text as a string is made only when something asks for it.
+/// targets it. The stored text is kept in the form the store read it (PostgreSQL's UTF-8, SQLite's string), and the other form
+/// made only when something asks for it: a page of statements read as UTF-8 goes out as it came in.
 /// </summary>
 public sealed class StoredStatement
 {
     private string? _json;
+    private byte[]? _utf8;
 
     /// <summary>A statement whose stored text was read as a string.</summary>
     public StoredStatement(StatementPosition position, string json, bool voided) => (Position, _json, Voided) = (position, json, voided);
 
     /// <summary>A statement whose stored text was read as UTF-8.</summary>
-    public StoredStatement(StatementPosition position, byte[] utf8, bool voided) => (Position, Utf8, Voided) = (position, utf8, voided);
+    public StoredStatement(StatementPosition position, byte[] utf8, bool voided) => (Position, _utf8, Voided) = (position, utf8, voided);
 
     /// <summary>Where it sits in the query order.</summary>
     public StatementPosition Position { get; }
@@ -54,9 +55,9 @@ public sealed class StoredStatement
     /// <summary>Whether a voiding statement targets it.</summary>
     public bool Voided { get; }
 
-    /// <summary>The statement JSON as stored, in UTF-8, when the store read it so (null otherwise). Read it, never change it.</summary>
-    public byte[]? Utf8 { get; }
-
     /// <summary>The statement JSON as stored.</summary>
-    public string Json => _json ??= System.Text.Encoding.UTF8.GetString(Utf8!);
+    public string Json => _json ??= System.Text.Encoding.UTF8.GetString(_utf8!);
+
+    /// <summary>The statement JSON as stored, in UTF-8. Read it, never change it.</summary>
+    public byte[] Utf8Json => _utf8 ??= System.Text.Encoding.UTF8.GetBytes(_json!);
 }

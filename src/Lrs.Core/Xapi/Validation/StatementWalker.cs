@@ -493,7 +493,7 @@ internal sealed class StatementWalker(XapiVersion version)
         if (m.Value(ResultScore, out var score)) Score(score, Child(path, "score"));
         if (m.Value(ResultSuccess, out var success) && !IsBoolean(success)) Add(Child(path, "success"), "must be true or false");
         if (m.Value(ResultCompletion, out var completion) && !IsBoolean(completion)) Add(Child(path, "completion"), "must be true or false");
-        if (m.Value(ResultResponse, out var response) && !TryText(response, out _)) Add(Child(path, "response"), "must be a string");
+        if (m.Has(ResultResponse, out var response)) OptionalString(response, "response", path);
         if (m.Value(ResultDuration, out var duration))
         {
             if (!TryText(duration, out var d)) Add(Child(path, "duration"), "must be a string");
@@ -544,7 +544,7 @@ internal sealed class StatementWalker(XapiVersion version)
         {
             if (!m.Has(ContextRevision + k, out var value)) continue;
             string key = RevisionAndPlatform[k];
-            if (HasValue(value) && !TryText(value, out _)) Add(Child(path, key), "must be a string");
+            OptionalString(value, key, path);
             if (!objectIsActivity) Add(Child(path, key), "is only allowed when the statement's object is an Activity");
         }
         if (m.Value(ContextLanguage, out var language))
@@ -774,7 +774,13 @@ internal sealed class StatementWalker(XapiVersion version)
 
     private void OptionalString(JsonElement obj, ReadOnlySpan<byte> utf8Key, string key, string path)
     {
-        if (Member(obj, utf8Key, out var value) && !TryText(value, out _)) Add(Child(path, key), "must be a string");
+        if (obj.TryGetProperty(utf8Key, out var value)) OptionalString(value, key, path);
+    }
+
+    /// <summary>Member <paramref name="key"/>'s value, when it has one, must be a string.</summary>
+    private void OptionalString(JsonElement value, string key, string path)
+    {
+        if (HasValue(value) && !TryText(value, out _)) Add(Child(path, key), "must be a string");
     }
 
     /// <summary>Reads objectType, reporting a value that is not a string.</summary>
