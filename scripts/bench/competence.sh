@@ -85,7 +85,6 @@ lrs_dir=$(dirname "$lrs_dll")
 start_pg
 
 # SQL on the benchmark's database; -At: bare values, one row a line.
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
 # The LRS's CLI on the same database, run like the server (from its output directory).
 cli() { (cd "$lrs_dir" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$pg_conn" dotnet "$lrs_dll" "$@"); }
 tenant_id() { sql "SELECT id FROM tenants WHERE name = '$1'"; }

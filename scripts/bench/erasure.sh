@@ -48,7 +48,6 @@ ensure_tools
 build_lrs
 lrs_dir=$(dirname "$lrs_dll")
 start_pg
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
 cli() { (cd "$lrs_dir" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$pg_conn" dotnet "$lrs_dll" "$@"); }
 
 echo "seeding $PEOPLE people × $PER_PERSON statements"

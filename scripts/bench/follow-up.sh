@@ -23,14 +23,9 @@ repo=$(cd "$here/../.." && pwd)
 usage() { echo "usage: $0 seed DIR [PEOPLE] | time DIR [RUNS] | ingest DIR [SECONDS] | stop DIR" >&2; exit 2; }
 (($# >= 2)) || usage
 verb=$1 dir=$(realpath -m -- "$2")
-work=$(mktemp -d /tmp/lrs-follow-up.XXXXXX)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-trap 'rc=$?; stop_lrs; rm -rf "$work"; exit "$rc"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
+seed_start follow-up
 
 case "$verb" in
 seed)

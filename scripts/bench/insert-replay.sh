@@ -25,7 +25,6 @@ bench_start insert-replay
 ensure_tools
 if [[ -n ${LRS_DLL:-} ]]; then lrs_dll=$(realpath "$LRS_DLL"); else build_lrs; fi
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
 node "$here/gen-statements.js" --out "$work/data" --single 1 --batches 300 --batch-size 100 >/dev/null
 start_pg
 start_lrs Postgres "$pg_conn" "$out/lrs.log"

@@ -22,6 +22,18 @@ bench_start() {
     trap 'exit 143' TERM
 }
 
+# seed_start NAME: for the scripts that time reads on a seeded cluster (follow-up.sh, queries.sh, reads-ab.sh): a scratch
+# directory ($work), removed, and the LRS stopped, whatever way the script ends (the cluster is the seed's, left running).
+seed_start() {
+    work=$(mktemp -d "/tmp/lrs-$1.XXXXXX")
+    trap 'rc=$?; stop_lrs; rm -rf "$work"; exit "$rc"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# sql SQL: one statement against the database lrs of the cluster on $pg_port, its rows unaligned, stopping at an error.
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
+
 # ab_start NAME "$@": for the scripts that compare two builds (usage: SCRIPT A_DLL B_DLL). Sets $a_dll and $b_dll
 # (absolute), $out (results/NAME-DATE), $results and $work, and stops both LRSs ($a_pid, $b_pid) and the cluster
 # whatever way the script ends; then starts the cluster and records the builds and the load in $out/machine.txt.

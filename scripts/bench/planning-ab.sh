@@ -16,7 +16,6 @@ DURATION=${DURATION:-5} ROUNDS=${ROUNDS:-3}
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 ab_start planning-ab "$@"
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
 
 echo "== load: $PEOPLE people × ~$PER_PERSON statements ($(date -u +%T))"
 (cd "$(dirname "$b_dll")" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="$pg_conn" dotnet "$b_dll" demo seed --tenant bench \

@@ -22,14 +22,10 @@ repo=$(cd "$here/../.." && pwd)
 (($# >= 1)) || { echo "usage: $0 DIR [SECONDS]" >&2; exit 2; }
 dir=$(realpath -m -- "$1") seconds=${2:-15}
 STATEMENT_CONNS=${STATEMENT_CONNS:-16} PROFILE_CONNS=${PROFILE_CONNS:-4} GAPS_CONNS=${GAPS_CONNS:-2} WARM=${WARM:-30}
-work=$(mktemp -d /tmp/lrs-queries.XXXXXX)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-trap 'rc=$?; stop_lrs; rm -rf "$work"; exit "$rc"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+seed_start queries
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
 use_seed "$dir"
 sql "ANALYZE statements" >/dev/null
 start_lrs Postgres "$conn" "$work/lrs.log"

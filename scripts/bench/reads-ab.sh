@@ -16,14 +16,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 (($# == 3)) || { echo "usage: $0 DIR A_DLL B_DLL" >&2; exit 2; }
 dir=$(realpath -m -- "$1") a_dll=$(realpath -- "$2") b_dll=$(realpath -- "$3")
 READS=${READS:-agent verb+activity} ROUNDS=${ROUNDS:-2} WARM=${WARM:-45} MEASURE=${MEASURE:-15} CONNS=${CONNS:-16}
-work=$(mktemp -d /tmp/lrs-reads-ab.XXXXXX)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-trap 'rc=$?; stop_lrs; rm -rf "$work"; exit "$rc"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+seed_start reads-ab
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
 LRS_DLL=$a_dll use_seed "$dir"
 sql "ANALYZE statements" >/dev/null
 auth="Basic $(printf '%s:%s' "$key" "$bench_secret" | base64 -w0)"
