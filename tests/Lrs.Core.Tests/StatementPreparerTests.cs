@@ -77,6 +77,17 @@ public sealed class StatementPreparerTests
                "contextActivities":{"category":{"id":"https://x.se/c"}}},
              "timestamp":"2025-05-02T10:15:00.1234567+01:00"}
             """),
+        ("recurring values, sent as the LRS writes them and not", XapiVersion.V103, """
+            {"actor":{"mbox":"mailto:anna@example.se"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed","display":{"sv-SE":"slutförde"}},
+             "object":{"id":"https://x.se/a","definition":{"name":{"sv-SE":"Å \"a\" \/ \u00e5","en-US":"A"},"type":"https://x.se/t"}},
+             "context":{"contextActivities":{"grouping":[{"id":"https://x.se/g"}],"parent":[ {"id":"https://x.se/p"} ],"category":[{"id":"https:\/\/x.se\/c"}]},
+               "instructor":{"name":"Bertil","mbox":"mailto:bertil@example.se"},"ext\u0065nsions":{"https://x.se/e":[1.0,"é"]},"team":{"objectType":"Group","member":[{"mbox":"mailto:c@example.se"}]}}}
+            """),
+        ("context activities as arrays, compact", XapiVersion.V103, """
+            {"actor":{"mbox":"mailto:anna@example.se"},VERB,"object":{"id":"https://x.se/a","definition":{"type":"https://x.se/t"}},
+             "context":{"contextActivities":{"grouping":[{"id":"https://x.se/g"}],"parent":[{"id":"https://x.se/p","definition":{"name":{"sv-SE":"P"}}}],"other":[]},
+               "extensions":{"https://x.se/e":{"a":[1,2.50,-0]}}}}
+            """),
         ("a training the follow-up reads", XapiVersion.V103, """
             {"actor":{"account":{"homePage":"https://hr.example.se","name":"12345"}},"verb":{"id":"REPORTED"},
              "object":{"id":"https://x.se/a","definition":{"type":"https://x.se/t","name":{"sv-SE":"Ä"}}},
@@ -108,7 +119,8 @@ public sealed class StatementPreparerTests
     {
         var utf8 = Encoding.UTF8.GetBytes(Text(statement));
         StatementValidator.Validate(JsonText.Parse(utf8, Options), version).Should().BeEmpty("only valid statements are prepared");
-        foreach (var authorityJson in Authorities)
+        // Each authority twice: from a value's second sighting on, what was sent as the LRS writes it is copied (JsonText.WriteValue).
+        foreach (var authorityJson in Authorities.Concat(Authorities))
         {
             using var document = JsonDocument.Parse(utf8, Options);
             var prepared = StatementPreparer.Prepare(document.RootElement, version, Stored,

@@ -12,6 +12,17 @@ public static class ContextActivities
     /// <summary>The lists (<c>parent</c>, <c>grouping</c>, …) of a <c>contextActivities</c> object, in the prepared order.</summary>
     public static Lists ListsOf(JsonElement contextActivities) => new(contextActivities);
 
+    /// <summary>
+    /// Whether a <c>contextActivities</c> object has a list sent as a single activity: one without is stored as it was sent,
+    /// its lists in their order (<see cref="ListsOf"/> puts the arrays first).
+    /// </summary>
+    public static bool HasSingle(JsonElement contextActivities)
+    {
+        foreach (var list in contextActivities.EnumerateObject())
+            if (list.Value.ValueKind == JsonValueKind.Object) return true;
+        return false;
+    }
+
     /// <summary>The activities of a context (each item of every list), in the prepared order; none when there is no context.</summary>
     public static Activities Of(JsonElement context) =>
         new(context.ValueKind == JsonValueKind.Object && context.TryGetProperty("contextActivities"u8, out var lists) ? lists : default);

@@ -161,8 +161,39 @@ public static class JsonText
         var writer = StatementPreparer.BeginWriting();
         value.WriteTo(writer);
         var utf8 = StatementPreparer.EndWriting(writer);
-        if (kept && raw.SequenceEqual(utf8)) RecurringValues.Saw(code, utf8);
+        if (kept && raw.SequenceEqual(utf8)) RecurringValues.Saw(code, utf8, utf8);
         return utf8;
+    }
+
+    /// <summary>
+    /// Writes object or array <paramref name="value"/> (of a document checked by <see cref="ParseDocument"/>) to
+    /// <paramref name="writer"/> as a property's value, as the LRS writes it. A value sent exactly as the LRS writes it and met
+    /// before on this thread (the table of <see cref="Written"/>) is copied as it is instead of being written token by token:
+    /// most of a statement's text is its verb, its activity and its context activities, which a batch names again and again.
+    /// </summary>
+    /// <param name="writer">The writer, from <see cref="StatementPreparer.BeginWriting"/>, after a property name.</param>
+    /// <param name="buffer">What <paramref name="writer"/> writes into: what the value was written as is read there.</param>
+    /// <param name="value">The value.</param>
+    internal static void WriteValue(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length > RecurringValues.MaxBytes)
+        {
+            value.WriteTo(writer);
+            return;
+        }
+        var code = Recurring.Hash(raw);
+        if (RecurringValues.Find(code, raw) is not null)
+        {
+            writer.WriteRawValue(raw, skipInputValidation: true);   // the same bytes as writing it out
+            return;
+        }
+        writer.Flush();
+        var start = buffer.WrittenCount;
+        value.WriteTo(writer);
+        writer.Flush();
+        var written = buffer.WrittenSpan[start..];
+        if (raw.SequenceEqual(written)) RecurringValues.Saw(code, written);
     }
 
     private static bool Next(ref Utf8JsonReader reader)
@@ -292,7 +323,7 @@ public static class JsonText
     private static class RecurringValues
     {
         public const int MaxBytes = 2048;
-        private const int Size = 1024;
+        private const int Size = 4096;
 
         private sealed class Tables
         {
@@ -311,8 +342,11 @@ public static class JsonText
             return tables.Kept[slot] is { } kept && tables.Codes[slot] == code && utf8.SequenceEqual(kept) ? kept : null;
         }
 
-        /// <summary>A value of hash <paramref name="code"/> written as <paramref name="utf8"/>: kept if it was seen once before.</summary>
-        public static void Saw(int code, byte[] utf8)
+        /// <summary>
+        /// A value of hash <paramref name="code"/> written as <paramref name="utf8"/>: kept if it was seen once before, as
+        /// <paramref name="array"/> when it holds the same text, or as a copy.
+        /// </summary>
+        public static void Saw(int code, ReadOnlySpan<byte> utf8, byte[]? array = null)
         {
             var tables = t_tables ??= new Tables();
             var slot = code & (Size - 1);
@@ -321,7 +355,7 @@ public static class JsonText
                 tables.SeenOnce[slot] = code;
                 return;
             }
-            tables.Kept[slot] = utf8;
+            tables.Kept[slot] = array ?? utf8.ToArray();
             tables.Codes[slot] = code;
         }
     }

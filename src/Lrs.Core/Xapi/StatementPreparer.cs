@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Runtime.InteropServices;
 using Lrs.Core.FollowUp;
 
 namespace Lrs.Core.Xapi;
@@ -151,11 +152,12 @@ public static class StatementPreparer
         writer.WriteStartObject();
         writer.WriteString("id"u8, statementId);
         Copy(writer, "actor"u8, actor);
-        Copy(writer, "verb"u8, verb);
+        writer.WritePropertyName("verb"u8);
+        WriteRecurring(writer, verb);
         writer.WritePropertyName("object"u8);
         if (refTarget is { } target) WriteStatementRef(writer, obj, target);
         else if (Sent(objectType) && objectType.ValueEquals("SubStatement"u8)) WriteSubStatement(writer, obj, version);
-        else obj.WriteTo(writer);
+        else WriteRecurring(writer, obj);
         Copy(writer, "result"u8, result);
         if (Sent(context))
         {
@@ -232,6 +234,14 @@ public static class StatementPreparer
         value.WriteTo(writer);
     }
 
+    // An object or array that statements share (a verb, an activity, context activities), as it was sent when it was sent as
+    // the LRS writes it and met before (JsonText.WriteValue); an actor, which recurs less, is not looked for.
+    private static void WriteRecurring(Utf8JsonWriter writer, JsonElement value)
+    {
+        if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array) JsonText.WriteValue(writer, t_buffer!, value);
+        else value.WriteTo(writer);
+    }
+
     // The target's id in lower case, where it was.
     private static void WriteStatementRef(Utf8JsonWriter writer, JsonElement statementRef, Guid target)
     {
@@ -271,6 +281,11 @@ public static class StatementPreparer
             if (member.NameEquals("contextActivities"u8) && member.Value.ValueKind == JsonValueKind.Object)
             {
                 writer.WritePropertyName("contextActivities"u8);
+                if (!ContextActivities.HasSingle(member.Value))
+                {
+                    WriteRecurring(writer, member.Value);   // every list an array already: written as it is
+                    continue;
+                }
                 writer.WriteStartObject();
                 foreach (var list in ContextActivities.ListsOf(member.Value))
                 {
@@ -286,6 +301,14 @@ public static class StatementPreparer
                 writer.WriteEndObject();
             }
             else if (registration is { } reg && member.NameEquals("registration"u8)) writer.WriteString("registration"u8, reg);
+            else if (member.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            {
+                // instructor, team, extensions …: the name as JsonProperty.WriteTo writes it, unescaped when it was escaped.
+                var name = JsonMarshal.GetRawUtf8PropertyName(member);
+                if (name.Contains((byte)'\\')) writer.WritePropertyName(member.Name);
+                else writer.WritePropertyName(name);
+                WriteRecurring(writer, member.Value);
+            }
             else member.WriteTo(writer);
         }
         writer.WriteEndObject();
