@@ -266,7 +266,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         List<AnswerFound>? answers = null;
         foreach (var statement in fresh)
         {
-            if (statement.IsVoiding || (voided is not null && voided.Contains(statement.Id))) continue;
+            if (statement.IsVoiding || (voided is not null && voided.Contains(statement.Id)) || !framework.Reads(statement)) continue;
             var found = EvidenceExtractor.Extract(framework, statement.Node);
             foreach (var e in found)
                 (evidence ??= []).Add(new EvidenceRow(statement.Id, statement.Stored, e));

@@ -21,7 +21,10 @@ var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.Cultu
 var threads = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
 var options = new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false };
 var authority = new JsonObject { ["objectType"] = "Agent", ["name"] = "bench", ["account"] = new JsonObject { ["homePage"] = "http://127.0.0.1:8080", ["name"] = "bench" } };
-string[] steps = ["parse", "validate", "prepare", "names+definitions"];
+var framework = Environment.GetEnvironmentVariable("FRAMEWORK") is { Length: > 0 } frameworkPath
+    ? Lrs.Core.Competence.FrameworkDocument.Parse(JsonNode.Parse(File.ReadAllText(frameworkPath))).Framework ?? throw new InvalidOperationException("not a framework")
+    : null;
+string[] steps = framework is null ? ["parse", "validate", "prepare", "names+definitions"] : ["parse", "validate", "prepare", "names+definitions", "competence"];
 var ticks = new long[steps.Length];
 var bytes = new long[steps.Length];
 long statements = 0, requests = 0;
@@ -57,6 +60,16 @@ void Run(byte[] body)
             if (!known.TryGetValue(iri, out var sofar) || !(ReferenceEquals(utf8, sofar.Last) || utf8.AsSpan().SequenceEqual(sofar.Last)))
                 known[iri] = (ActivityDefinitions.Fold(sofar.Merged, (JsonObject)JsonText.Parse(utf8, options)!), utf8);
     Done();
+    if (framework is not null)
+    {
+        foreach (var p in prepared)
+        {
+            if (!framework.Reads(p)) continue;   // as storage passes them over
+            var found = Lrs.Core.Competence.EvidenceExtractor.Extract(framework, p.Node);
+            Lrs.Core.Reflection.ReflectionTriggers.Match(framework, p.Node, found, p.Verb);
+        }
+        Done();
+    }
     statements += list.Count;
     requests++;
 }

@@ -192,6 +192,28 @@ public sealed record Framework(IReadOnlyList<Competence> Competences, IReadOnlyL
     public IReadOnlyList<ReflectionTemplate> ReflectionTemplatesForVerb(string verbIri) =>
         Index.TemplatesByVerb.TryGetValue(verbIri, out var templates) ? templates : [];
 
+    /// <summary>
+    /// Whether <paramref name="statement"/> may give anything under this framework: evidence (<see cref="EvidenceExtractor.Extract"/>),
+    /// a reflection task (<see cref="ReflectionTriggers.Match"/>), a sign-off (<see cref="Signoffs.Recognise"/>) or an answer
+    /// (<see cref="Reflection.AnswerFound.Recognise"/>). Those read the statement as a tree; one that none of them could match
+    /// (its verb or its activity selected by no rule and no trigger) is not parsed for them. A statement whose object is a
+    /// StatementRef, and an answer, are always read.
+    /// </summary>
+    public bool Reads(Xapi.PreparedStatement statement)
+    {
+        if (statement.RefTarget is not null || statement.Verb == ReflectionStatements.AnsweredVerb) return true;
+        if (statement.ActivityId is not { } id) return false;
+        // Evidence is found by a rule of the verb that selects the activity; a competence trigger needs evidence, a statement
+        // trigger a template of the verb that selects it.
+        var rules = RulesForVerb(statement.Verb);
+        for (var i = 0; i < rules.Count; i++)
+            if (rules[i].Selects(id, statement.ActivityType)) return true;
+        var templates = ReflectionTemplatesForVerb(statement.Verb);
+        for (var i = 0; i < templates.Count; i++)
+            if (templates[i].Trigger.Selects(id, statement.ActivityType)) return true;
+        return false;
+    }
+
     /// <summary>Whether any reflection template has a competence trigger: only then is evidence worth a look.</summary>
     public bool HasCompetenceTriggers => Index.TemplatesByCompetence.Count > 0;
 

@@ -20,6 +20,9 @@ namespace Lrs.Core.Xapi;
 /// <param name="Names">The (agent key, name) pairs of the agents and identified groups it names (<see cref="AgentNames"/>).</param>
 /// <param name="Definitions">The activity definitions it carries, in UTF-8, in the order <see cref="ActivityDefinitions.Of"/> meets them.</param>
 /// <param name="Fact">What follow-up reads of it, or null when follow-up does not read it (<see cref="StatementFact.Concerns"/>).</param>
+/// <param name="ActivityId">The object's IRI when the object is an Activity, else null: what a framework's rules and triggers select
+/// (<see cref="Competence.Framework.Reads"/>).</param>
+/// <param name="ActivityType">The object activity's <c>definition.type</c>, when it has one.</param>
 /// <param name="Define">Whether the sender may (re)define activities and agents (scope <c>define</c>): only then do its definitions and names become the LRS's own.</param>
 public sealed record PreparedStatement(
     Guid Id,
@@ -34,6 +37,8 @@ public sealed record PreparedStatement(
     IReadOnlyList<(string Key, string Name)> Names,
     IReadOnlyList<(string Iri, byte[] Utf8Json)> Definitions,
     StatementFact? Fact,
+    string? ActivityId,
+    string? ActivityType,
     bool Define = true)
 {
     // The stored text is the LRS's own, one level deeper at most than what was sent (a single context activity made an array).
@@ -175,6 +180,15 @@ public static class StatementPreparer
         var utf8 = EndWriting(writer);
 
         var isVoiding = verbId == VoidedVerb && refTarget is not null;
+        // The object activity as ActivitySelection.TryReadActivity reads it from the stored statement.
+        string? activityId = null, activityType = null;
+        if (objectType.ValueKind != JsonValueKind.String || objectType.ValueEquals("Activity"u8))
+        {
+            activityId = JsonText.Shared(obj.GetProperty("id"u8));
+            if (obj.TryGetProperty("definition"u8, out var definition) && definition.ValueKind == JsonValueKind.Object
+                && definition.TryGetProperty("type"u8, out var activityTypeValue) && activityTypeValue.ValueKind == JsonValueKind.String)
+                activityType = JsonText.Shared(activityTypeValue);
+        }
         return new PreparedStatement(
             statementId, stored, utf8, verbId, registration, refTarget, isVoiding,
             StatementIndex.Extract(statement, authority),
@@ -182,7 +196,7 @@ public static class StatementPreparer
             AgentNames.Of(statement),
             ActivityDefinitions.Of(statement),
             StatementFact.Concerns(verbId, refTarget, isVoiding) ? StatementFact.Read(statement, statementId, at) : null,
-            define);
+            activityId, activityType, define);
     }
 
     [ThreadStatic] private static byte[]? t_random;
