@@ -267,23 +267,24 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         foreach (var statement in fresh)
         {
             if (statement.IsVoiding || (voided is not null && voided.Contains(statement.Id)) || !framework.Reads(statement)) continue;
-            var found = EvidenceExtractor.Extract(framework, statement.Node);
+            var view = statement.View;
+            var found = EvidenceExtractor.Extract(framework, view);
             foreach (var e in found)
                 (evidence ??= []).Add(new EvidenceRow(statement.Id, statement.Stored, e));
-            if (statement.RefTarget is not null && Signoffs.Recognise(framework, statement.Node) is { } signoff)
+            if (statement.RefTarget is not null && Signoffs.Recognise(framework, view) is { } signoff)
                 (signoffs ??= []).Add(new SignoffRow(statement.Id, statement.Stored, signoff));
-            var triggers = ReflectionTriggers.Match(framework, statement.Node, found, statement.Verb);
+            var triggers = ReflectionTriggers.Match(framework, view, found, statement.Verb);
             if (triggers.Count > 0)
             {
                 // One training per statement, however many tasks it triggers.
-                var training = ReflectionStatements.TrainingActivity(statement.Node)?.ToJsonString();
+                var training = ReflectionStatements.TrainingActivity(view)?.ToJsonString();
                 foreach (var trigger in triggers)
                     (tasks ??= []).Add(new TaskRow(Guid.NewGuid(), statement.Stored, trigger,
-                        (AgentOf(statement.Node, trigger.AgentKey) ?? new JsonObject()).ToJsonString(), training));
+                        (AgentOf(view, trigger.AgentKey) ?? new JsonObject()).ToJsonString(), training));
             }
             // An answer that does not fit its template (a follow-up question without a score from 1 to 5, a reflection without
             // words) is stored as the statement it is, but answers nothing.
-            if (statement.Verb == ReflectionStatements.AnsweredVerb && AnswerFound.Recognise(statement.Node, statement.Verb) is { } answer
+            if (statement.Verb == ReflectionStatements.AnsweredVerb && AnswerFound.Recognise(view, statement.Verb) is { } answer
                 && framework.FindReflectionTemplate(answer.TemplateId) is { } template && template.FindPrompt(answer.PromptId) is not null
                 && template.Accepts(answer.Response, answer.Score))
                 (answers ??= []).Add(template.IsFollowUp ? answer : answer with { Score = null });

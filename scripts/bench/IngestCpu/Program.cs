@@ -6,6 +6,8 @@
 //   dotnet run -c Release --project scripts/bench/IngestCpu -- BODIES.jsonl [SECONDS] [THREADS]
 //
 // BODIES.jsonl: one request body per line, as gen-statements.js writes them (batch100.jsonl: arrays of 100 statements).
+// FRAMEWORK=path (a framework document, e.g. src/Lrs.Api/Demo/care-framework.json): one more step, what storage reads of each
+// statement for that framework (Framework.Reads, then evidence and reflection triggers over PreparedStatement.View).
 // THREADS (1): with more than one, that many threads parse, validate and prepare at once, as the LRS's requests do, and only
 // the process CPU per statement is printed: what one thread does cheaply may cost more when another core does the same
 // (shared memory written by both). Run it with DOTNET_gcServer=1 to collect garbage as the LRS does.
@@ -65,8 +67,9 @@ void Run(byte[] body)
         foreach (var p in prepared)
         {
             if (!framework.Reads(p)) continue;   // as storage passes them over
-            var found = Lrs.Core.Competence.EvidenceExtractor.Extract(framework, p.Node);
-            Lrs.Core.Reflection.ReflectionTriggers.Match(framework, p.Node, found, p.Verb);
+            var view = p.View;
+            var found = Lrs.Core.Competence.EvidenceExtractor.Extract(framework, view);
+            Lrs.Core.Reflection.ReflectionTriggers.Match(framework, view, found, p.Verb);
         }
         Done();
     }

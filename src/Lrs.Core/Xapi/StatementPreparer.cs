@@ -53,6 +53,13 @@ public sealed record PreparedStatement(
     public JsonObject Node => _node ??= (JsonObject)JsonText.Parse(Utf8Json, Reading)!;
 
     /// <summary>
+    /// The prepared statement as a JSON tree to read, never to change: what the tenant's framework reads of it (evidence, tasks,
+    /// sign-offs, answers). Over a document of <see cref="Utf8Json"/>, each object's members are made when it is first read, so
+    /// that a statement read for its verb, object, result and actor is not built whole as <see cref="Node"/> is.
+    /// </summary>
+    public JsonObject View => _node ?? JsonObject.Create(JsonElement.Parse(Utf8Json, Reading))!;
+
+    /// <summary>
     /// The statement as the sender made it, for the duplicate comparison: what the LRS set (id excepted)
     /// is left out, so that the comparer ignores it (Data 2.3.1).
     /// </summary>
