@@ -12,7 +12,12 @@
 #      B_ENV="DOTNET_gcServer=0": one DLL twice compares runtime settings),
 #      B_SQL (SQL run in B's database once B has started and migrated it, e.g. an index changed: one DLL twice compares schemas),
 #      LOADS (the loads to run, "batch single"; "single" alone keeps batches off the connections, as with content that
-#      sends statements one at a time: PostgreSQL's choice of plan for a prepared statement follows what it ran before)
+#      sends statements one at a time: PostgreSQL's choice of plan for a prepared statement follows what it ran before),
+#      FRAMEWORK (a competence framework document, e.g. src/Lrs.Api/Demo/care-framework.json, imported into both builds'
+#      tenants before the warm-up: statements stored as a tenant with a framework stores them, with evidence, tasks, events),
+#      BATCH_BODIES (a file of request bodies of 100 statements each, instead of gen-statements.js's: e.g. written by
+#      `dotnet Lrs.Api.dll demo statements --out FILE --people 300 --statements-per-person 100 --batch 100`, which the
+#      demo framework's rules select)
 # Output: JSON lines in scripts/bench/results/ingest-ab-DATE/results.jsonl and a table of medians per load and build:
 # statements/s, p50 and p99, and the CPU of the LRS and of PostgreSQL per statement (µs, from /proc).
 set -euo pipefail
@@ -32,6 +37,15 @@ lrs_dll=$a_dll; start_lrs Postgres "$pg_conn" "$out/lrs-a.log"; a_pid=$lrs_pid; 
 settings unset "${A_ENV:-}"; settings set "${B_ENV:-}"
 lrs_dll=$b_dll; start_lrs Postgres "${pg_conn/Database=lrs/Database=lrs_b}" "$out/lrs-b.log"; b_pid=$lrs_pid; b_endpoint=$endpoint b_auth="Basic $(printf 'bench:%s' "$secret" | base64 -w0)"
 settings unset "${B_ENV:-}"
+[[ -z ${BATCH_BODIES:-} ]] || cp "$BATCH_BODIES" "$work/data/batch100.jsonl"
+if [[ -n ${FRAMEWORK:-} ]]; then
+    framework=$(realpath "$FRAMEWORK")
+    for pair in "$a_dll|lrs" "$b_dll|lrs_b"; do
+        dll=${pair%%|*} db=${pair##*|}
+        tenant=$(psql -tA -h 127.0.0.1 -p "$pg_port" -U postgres -d "$db" -c "SELECT name FROM tenants ORDER BY id LIMIT 1")
+        (cd "$(dirname "$dll")" && Lrs__Storage__Provider=Postgres Lrs__Storage__ConnectionString="${pg_conn/Database=lrs/Database=$db}"             dotnet "$dll" framework import --tenant "$tenant" "$framework" >/dev/null)
+    done
+fi
 [[ -z ${B_SQL:-} ]] || psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs_b -c "$B_SQL" >/dev/null
 pg_pid=$(pg_postmaster_pid)
 
@@ -57,6 +71,7 @@ phase() {
     sleep 2
 }
 echo "A: $a_dll ${A_ENV:-}"; echo "B: $b_dll ${B_ENV:-}${B_SQL:+ SQL: $B_SQL}"
+[[ -z ${FRAMEWORK:-} ]] || echo "framework: $FRAMEWORK"; [[ -z ${BATCH_BODIES:-} ]] || echo "batch bodies: $BATCH_BODIES"
 echo "== warm-up ($(date -u +%T))"
 for l in "${loads[@]}"; do
     IFS='|' read -r label bodies per conns <<<"$l"

@@ -854,12 +854,10 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             ("agents", db.List(agentKeys.Select(k => StatementIndex.Agent + k))), ("activities", db.List(activityIds.Select(a => StatementIndex.Activity + a))),
             ("limit", limit));
 
-    // PostgreSQL gives the stored text as the UTF-8 it holds, which a page writes out as it is; SQLite as a string.
-    private StoredStatement Read(DbDataReader r)
-    {
-        var position = new StatementPosition(db.Time(r, 1), r.GetInt64(0));
-        return db.IsPostgres ? new(position, r.GetFieldValue<byte[]>(2), r.GetBoolean(3)) : new(position, r.GetString(2), r.GetBoolean(3));
-    }
+    // Both stores give the stored text as the UTF-8 they hold (SQLite's column_blob of a text is its bytes), which a page
+    // writes out as it is.
+    private StoredStatement Read(DbDataReader r) =>
+        new(new StatementPosition(db.Time(r, 1), r.GetInt64(0)), r.GetFieldValue<byte[]>(2), r.GetBoolean(3));
 
     /// <summary>
     /// Creates reflection tasks, at most one per person (or, for an agent of no known person, per agent), template and

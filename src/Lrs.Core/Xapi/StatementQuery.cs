@@ -35,29 +35,25 @@ public readonly record struct StatementPosition(DateTimeOffset Stored, long Sequ
 
 /// <summary>
 /// A statement as read from the store: where it sits in the query order, its JSON as stored, and whether a voiding statement
-/// targets it. The stored text is kept in the form the store read it (PostgreSQL's UTF-8, SQLite's string), and the other form
-/// made only when something asks for it: a page of statements read as UTF-8 goes out as it came in.
+/// targets it. The stores give the stored text as UTF-8, which a page of statements writes out as it came in; its string is
+/// made only when something asks for it.
 /// </summary>
-public sealed class StoredStatement
+/// <param name="position">Where it sits in the query order.</param>
+/// <param name="utf8">The stored text.</param>
+/// <param name="voided">Whether a voiding statement targets it.</param>
+public sealed class StoredStatement(StatementPosition position, byte[] utf8, bool voided)
 {
     private string? _json;
-    private byte[]? _utf8;
-
-    /// <summary>A statement whose stored text was read as a string.</summary>
-    public StoredStatement(StatementPosition position, string json, bool voided) => (Position, _json, Voided) = (position, json, voided);
-
-    /// <summary>A statement whose stored text was read as UTF-8.</summary>
-    public StoredStatement(StatementPosition position, byte[] utf8, bool voided) => (Position, _utf8, Voided) = (position, utf8, voided);
 
     /// <summary>Where it sits in the query order.</summary>
-    public StatementPosition Position { get; }
+    public StatementPosition Position { get; } = position;
 
     /// <summary>Whether a voiding statement targets it.</summary>
-    public bool Voided { get; }
+    public bool Voided { get; } = voided;
 
     /// <summary>The statement JSON as stored.</summary>
-    public string Json => _json ??= System.Text.Encoding.UTF8.GetString(_utf8!);
+    public string Json => _json ??= System.Text.Encoding.UTF8.GetString(Utf8Json);
 
     /// <summary>The statement JSON as stored, in UTF-8. Read it, never change it.</summary>
-    public byte[] Utf8Json => _utf8 ??= System.Text.Encoding.UTF8.GetBytes(_json!);
+    public byte[] Utf8Json { get; } = utf8;
 }
