@@ -286,6 +286,21 @@ public sealed class PeopleStore(Dialect db) : IPeopleStore
         return await command.ExecuteScalarAsync(ct) as string;
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, string?>> EmployersOfAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct)
+    {
+        var employers = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (agentKeys.Count == 0) return employers;
+        await using var connection = await db.OpenAsync(ct);
+        await using var command = Dialect.Command(connection, null, $"""
+            SELECT pa.agent_key, p.organisation_id FROM person_agents pa LEFT JOIN people p ON p.tenant_id = pa.tenant_id AND p.id = pa.person_id
+            WHERE pa.tenant_id = @t AND pa.agent_key{db.In("keys")}
+            """, ("t", tenantId), ("keys", db.List(agentKeys)));
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) employers[r.GetString(0)] = r.IsDBNull(1) ? null : r.GetString(1);
+        return employers;
+    }
+
     // Upserts of one tenant queue behind each other: each reads what it is about to overwrite, and rows that do not
     // exist yet cannot be locked. Readers are not held up.
     private async Task<WriteLease> BeginUpsertAsync(long tenantId, CancellationToken ct)

@@ -87,6 +87,27 @@ public abstract class EmployerBoundaryTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_restricted_batch_is_refused_at_its_first_statement_about_another_employers_person_and_stored_whole_without_one()
+    {
+        var t = await CreateAsync(lrs);
+        var bravo = await t.ClientAsync("statements/write statements/read", t.B.Organisation);
+        // The employers of all the batch's agents are read at once; each statement is still judged in its turn.
+        JsonObject[] Batch(params JsonObject[] agents) => [.. agents.Select(agent => Statement(agent, activity: NewActivityId()))];
+        var instructed = Statement(t.B.Agent, activity: NewActivityId());
+        instructed["context"] = new JsonObject { ["instructor"] = t.A.Mbox.DeepClone() };
+
+        var refused = await bravo.PostAsync("/xapi/statements", Json(new JsonArray([.. Batch(t.B.Agent, NewAgent(), t.B.Mbox), instructed, .. Batch(t.A.Agent)])));
+        await ShouldBe(refused, HttpStatusCode.Forbidden);
+        (await ProblemAsync(refused)).Should().StartWith("$[3] names a person of another organisation");
+
+        var aboutNoPerson = NewAgent();
+        var stored = await bravo.PostAsync(Batch(t.B.Agent, aboutNoPerson, t.B.Mbox, t.B.Agent));
+        stored.Should().HaveCount(4, "its own people and agents that are no person's");
+        (await t.Owner.GetFromJsonAsync<JsonObject>($"/xapi/statements?agent={Uri.EscapeDataString(aboutNoPerson.ToJsonString())}"))!["statements"]!
+            .AsArray().Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task A_restricted_credential_cannot_answer_another_employers_task_through_xAPI()
     {
         var t = await CreateAsync(lrs);

@@ -31,13 +31,13 @@ public static class EmployerScope
                 : await next(context));
 
     /// <summary>Whether <paramref name="agentKey"/> is an agent of no person, or of a person of the caller's organisation (true when unrestricted).</summary>
-    public static async Task<bool> IsWithinEmployerAsync(ClaimsPrincipal user, IPeopleStore people, string agentKey, CancellationToken ct)
-    {
-        if (user.RestrictedOrganisation() is not { } organisation) return true;
-        var tenant = user.TenantId();
-        return await people.PersonOfAgentAsync(tenant, agentKey, ct) is not { } person
-            || await people.GetAsync(tenant, person, organisation, ct) is not null;
-    }
+    public static async Task<bool> IsWithinEmployerAsync(ClaimsPrincipal user, IPeopleStore people, string agentKey, CancellationToken ct) =>
+        user.RestrictedOrganisation() is not { } organisation
+        || Within(await people.EmployersOfAgentsAsync(user.TenantId(), [agentKey], ct), agentKey, organisation);
+
+    // An agent of no person, or of a person of the organisation.
+    private static bool Within(IReadOnlyDictionary<string, string?> employers, string agentKey, string organisation) =>
+        !employers.TryGetValue(agentKey, out var employer) || employer == organisation;
 
     /// <summary>
     /// Whether the caller may read what is kept about an agent (its State and Agent Profile documents, its names): within the
@@ -82,12 +82,10 @@ public static class EmployerScope
     // Whether one of the statement's actor or object agents (or a member of such a group) is one of the employer's people.
     private static async Task<bool> IsAboutOrganisationAsync(ClaimsPrincipal user, IPeopleStore people, IReadOnlyList<string> keys, string organisation, CancellationToken ct)
     {
-        var tenant = user.TenantId();
-        foreach (var key in keys.Where(k => k.StartsWith(StatementIndex.Agent, StringComparison.Ordinal)))
-            if (await people.PersonOfAgentAsync(tenant, key[StatementIndex.Agent.Length..], ct) is { } person
-                && await people.GetAsync(tenant, person, organisation, ct) is not null)
-                return true;
-        return false;
+        string[] agents = [.. keys.Where(k => k.StartsWith(StatementIndex.Agent, StringComparison.Ordinal)).Select(k => k[StatementIndex.Agent.Length..])];
+        if (agents.Length == 0) return false;
+        var employers = await people.EmployersOfAgentsAsync(user.TenantId(), agents, ct);
+        return agents.Any(agent => employers.TryGetValue(agent, out var employer) && employer == organisation);
     }
 
     /// <summary>
@@ -114,15 +112,22 @@ public static class EmployerScope
         var people = services.GetRequiredService<IPeopleStore>();
         var store = services.GetRequiredService<IStatementStore>();
         var tenant = user.TenantId();
+        // The employers of every agent the batch names, in one query.
+        var named = new List<string>[statements.Count];
+        IReadOnlyDictionary<string, string?> employers = new Dictionary<string, string?>();
+        if (organisation is not null)
+        {
+            for (var i = 0; i < statements.Count; i++)
+                if (statements[i] is JsonObject statement) named[i] = [.. StatementIndex.NamedAgents(StatementIndex.Extract(statement))];
+            employers = await people.EmployersOfAgentsAsync(tenant, named.Where(n => n is not null).SelectMany(n => n).ToHashSet(StringComparer.Ordinal), ct);
+        }
         for (var i = 0; i < statements.Count; i++)
         {
             if (statements[i] is not JsonObject statement) continue;
             var at = statements.Count > 1 ? $"$[{i}]" : "The statement";
             if (bound.RefuseWrite(statement) is { } reason) return reason;
-            if (organisation is not null)
-                foreach (var agent in StatementIndex.NamedAgents(StatementIndex.Extract(statement)))
-                    if (!await IsWithinEmployerAsync(user, people, agent, ct))
-                        return $"{at} names a person of another organisation; this credential writes statements only about people of '{organisation}' and agents that are no person's.";
+            if (organisation is not null && named[i].Any(agent => !Within(employers, agent, organisation)))
+                return $"{at} names a person of another organisation; this credential writes statements only about people of '{organisation}' and agents that are no person's.";
             foreach (var target in StatementRefs(statement))
             {
                 if (batchIds.Contains(target)) continue;

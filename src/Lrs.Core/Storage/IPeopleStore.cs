@@ -45,4 +45,10 @@ public interface IPeopleStore
 
     /// <summary>The id of the person an agent key belongs to, or null.</summary>
     Task<string?> PersonOfAgentAsync(long tenantId, string agentKey, CancellationToken ct);
+
+    /// <summary>
+    /// The employer of the person each of <paramref name="agentKeys"/> belongs to, in one query: an agent key of no person is
+    /// not in the answer, one whose person is not (or no longer) stored maps to null.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string?>> EmployersOfAgentsAsync(long tenantId, IReadOnlyCollection<string> agentKeys, CancellationToken ct);
 }
