@@ -100,30 +100,27 @@ public static class EmployerScope
         IReadOnlySet<Guid> batchIds, CancellationToken ct)
     {
         if (!user.IsRestricted()) return null;
-        return await RefuseStatementsAsync(user, services, [.. statements.Select(s => JsonObject.Create(s))], batchIds, ct);
-    }
-
-    // A restricted credential's statements are judged as trees: the rules read them from many sides.
-    private static async Task<string?> RefuseStatementsAsync(ClaimsPrincipal user, IServiceProvider services, IReadOnlyList<JsonNode?> statements,
-        IReadOnlySet<Guid> batchIds, CancellationToken ct)
-    {
         var bound = BoundAccess.Of(user);
         var organisation = user.RestrictedOrganisation();
         var people = services.GetRequiredService<IPeopleStore>();
         var store = services.GetRequiredService<IStatementStore>();
         var tenant = user.TenantId();
-        // The employers of every agent the batch names, in one query.
+        // The agents each statement names, from its keys as preparation reads them (a sent authority's too), and the employers
+        // of all of them in one query.
         var named = new List<string>[statements.Count];
         IReadOnlyDictionary<string, string?> employers = new Dictionary<string, string?>();
         if (organisation is not null)
         {
             for (var i = 0; i < statements.Count; i++)
-                if (statements[i] is JsonObject statement) named[i] = [.. StatementIndex.NamedAgents(StatementIndex.Extract(statement))];
-            employers = await people.EmployersOfAgentsAsync(tenant, named.Where(n => n is not null).SelectMany(n => n).ToHashSet(StringComparer.Ordinal), ct);
+                named[i] = [.. StatementIndex.NamedAgents(StatementIndex.Extract(statements[i],
+                    statements[i].TryGetProperty("authority"u8, out var authority) && authority.ValueKind == JsonValueKind.Object
+                        ? new PreparedAuthority(JsonObject.Create(authority)!) : null))];
+            employers = await people.EmployersOfAgentsAsync(tenant, named.SelectMany(n => n).ToHashSet(StringComparer.Ordinal), ct);
         }
+        // The other rules read each statement from many sides: as a tree over its element, made as it is read.
         for (var i = 0; i < statements.Count; i++)
         {
-            if (statements[i] is not JsonObject statement) continue;
+            if (JsonObject.Create(statements[i]) is not { } statement) continue;
             var at = statements.Count > 1 ? $"$[{i}]" : "The statement";
             if (bound.RefuseWrite(statement) is { } reason) return reason;
             if (organisation is not null && named[i].Any(agent => !Within(employers, agent, organisation)))
