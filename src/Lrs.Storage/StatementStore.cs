@@ -702,6 +702,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         // The page's rows are found and ordered first, and only they are read whole: a filter that matches thousands of
         // statements would otherwise have each one's body read before the sort.
         var sql = new StringBuilder("SELECT s.seq FROM statements s WHERE s.tenant_id = @t AND NOT s.voided");
+        var allMatching = false;
         if (query.Since is { } since)
         {
             sql.Append(" AND s.stored > @since");
@@ -728,6 +729,20 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         {
             sql.Append(AboutOrganisation);
             command.With("org", organisation);
+            // An employer of few agents (a small provider among a municipality's thousands): its statements are found by its
+            // agents' keys first, as an agent's are, instead of checking every statement of the tenant newest first until the
+            // page is full, which for an employer with few statements meant all of them. AboutOrganisation still decides.
+            var agents = await EmployerAgentsAsync(connection, tenantId, organisation, ct);
+            if (agents is { Count: 0 }) return [];
+            if (agents is not null)
+            {
+                var names = agents.Select((_, j) => $"oa{j}").ToArray();
+                for (var j = 0; j < agents.Count; j++) command.With(names[j], StatementIndex.Agent + agents[j]);
+                sql.Append(db.Sql(
+                    sqlite: $" AND s.seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key IN ({string.Join(", ", names.Select(n => "@" + n))}) AND i.src = i.seq)",
+                    postgres: $" AND s.key_hashes && {StatementKeys.HashesOf(names)}"));
+                allMatching = db.IsPostgres;
+            }
         }
         string? exact = null;
         if (query.Keys.Count > 0)
@@ -768,15 +783,35 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         // The rows of the page chosen by `choose`, read whole, with `checked` beside each.
         string Page(string choose, string @checked) =>
             $"SELECT s.seq, s.stored, s.body, s.voided, {@checked} FROM ({choose}{order} LIMIT @limit) page JOIN statements s ON s.tenant_id = @t AND s.seq = page.seq{order}";
-        command.CommandText = Page(sql.ToString(), exact ?? "true");
+        // The statements matching `sql` and `where`. For an employer's few agents, PostgreSQL finds all of them (through the GIN
+        // index) and sorts them: left to choose, it estimates that thousands carry them and walks the tenant's statements newest
+        // first, all of them when the employer has few statements. OFFSET 0 keeps the page's order out of the subquery.
+        string Choose(string where) => allMatching
+            ? $"SELECT s.seq FROM (SELECT s.seq, s.stored{sql.ToString()["SELECT s.seq".Length..]}{where} OFFSET 0) s"
+            : $"{sql}{where}";
+        command.CommandText = Page(Choose(""), exact ?? "true");
         command.With("limit", query.Limit);
         var rows = await command.ListAsync(r => (Statement: Read(r), Exact: r.GetBoolean(4)), ct);
         if (rows.All(r => r.Exact)) return [.. rows.Select(r => r.Statement)];
 
         // A 64-bit hash of another key matched (never seen in practice, but possible): the page is chosen again with the keys
         // checked before the cut, so that it is still full and its end still where the next page starts.
-        command.CommandText = Page($"{sql} AND ({exact})", "true");
+        command.CommandText = Page(Choose($" AND ({exact})"), "true");
         return await command.ListAsync(Read, ct);
+    }
+
+    // The agent keys of an employer's people when there are at most this many: each is a parameter of the statement query.
+    private const int FewEmployerAgents = 256;
+
+    // The agent keys of the people of an employer, or null when it has more than FewEmployerAgents.
+    private async Task<List<string>?> EmployerAgentsAsync(DbConnection connection, long tenantId, string organisation, CancellationToken ct)
+    {
+        await using var command = Dialect.Command(connection, null, """
+            SELECT pa.agent_key FROM people p JOIN person_agents pa ON pa.tenant_id = p.tenant_id AND pa.person_id = p.id
+            WHERE p.tenant_id = @t AND p.organisation_id = @org LIMIT @few
+            """, ("t", tenantId), ("org", organisation), ("few", FewEmployerAgents + 1));
+        var agents = await command.ListAsync(r => r.GetString(0), ct);
+        return agents.Count > FewEmployerAgents ? null : [.. agents];
     }
 
     /// <summary>The tenant's framework document, or null.</summary>

@@ -108,6 +108,33 @@ public abstract class EmployerBoundaryTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task A_restricted_reader_gets_the_same_statements_whether_its_employer_has_few_agents_or_many()
+    {
+        var t = await CreateAsync(lrs);
+        var bravo = await t.ClientAsync("statements/read", t.B.Organisation);
+        (await t.Owner.PostAsync(Statement(NewAgent(), activity: NewActivityId()))).Should().HaveCount(1);
+        async Task<string[]> IdsAsync(string query) =>
+            [.. (await bravo.GetFromJsonAsync<JsonObject>($"/xapi/statements?{query}"))!["statements"]!.AsArray().Select(s => s!["id"]!.GetValue<string>())];
+        string[] queries = ["limit=500", "limit=2", $"agent={AgentParameter(t.B.Agent)}&limit=500", $"verb={Uri.EscapeDataString(Completed)}&limit=500"];
+
+        // Few agents: its statements are found by its agents' keys first.
+        var few = new List<string[]>();
+        foreach (var query in queries) few.Add(await IdsAsync(query));
+        few[0].Should().Contain(t.B.StatementId).And.NotContain(t.A.StatementId);
+        few[0].Length.Should().BeGreaterThan(2);
+        few[1].Should().Equal(few[0].Take(2));
+
+        // More agents than that query takes: every statement is checked, newest first, as before.
+        var people = new JsonArray([.. Enumerable.Range(0, 300).Select(i => (JsonNode)new JsonObject
+        {
+            ["id"] = $"B-{i}-{t.Marker}", ["organisationId"] = t.B.Organisation, ["roles"] = new JsonArray("usk"),
+            ["agents"] = new JsonArray(new JsonObject { ["mbox"] = $"mailto:b-{i}-{t.Marker}@bravo.example" }),
+        })]);
+        (await t.Owner.PutAsync("/api/people", Json(people))).IsSuccessStatusCode.Should().BeTrue();
+        for (var i = 0; i < queries.Length; i++) (await IdsAsync(queries[i])).Should().Equal(few[i], queries[i]);
+    }
+
+    [Fact]
     public async Task A_restricted_credential_cannot_answer_another_employers_task_through_xAPI()
     {
         var t = await CreateAsync(lrs);
