@@ -701,7 +701,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await using var command = Dialect.Command(connection, null, "", ("t", tenantId));
         // The page's rows are found and ordered first, and only they are read whole: a filter that matches thousands of
         // statements would otherwise have each one's body read before the sort.
-        var sql = new StringBuilder("SELECT s.seq FROM statements s WHERE s.tenant_id = @t AND NOT s.voided");
+        var sql = new StringBuilder(" FROM statements s WHERE s.tenant_id = @t AND NOT s.voided");   // the conditions
         var allMatching = false;
         if (query.Since is { } since)
         {
@@ -787,8 +787,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         // index) and sorts them: left to choose, it estimates that thousands carry them and walks the tenant's statements newest
         // first, all of them when the employer has few statements. OFFSET 0 keeps the page's order out of the subquery.
         string Choose(string where) => allMatching
-            ? $"SELECT s.seq FROM (SELECT s.seq, s.stored{sql.ToString()["SELECT s.seq".Length..]}{where} OFFSET 0) s"
-            : $"{sql}{where}";
+            ? $"SELECT s.seq FROM (SELECT s.seq, s.stored{sql}{where} OFFSET 0) s"
+            : $"SELECT s.seq{sql}{where}";
         command.CommandText = Page(Choose(""), exact ?? "true");
         command.With("limit", query.Limit);
         var rows = await command.ListAsync(r => (Statement: Read(r), Exact: r.GetBoolean(4)), ct);
