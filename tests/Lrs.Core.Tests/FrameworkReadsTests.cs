@@ -76,6 +76,9 @@ public sealed class FrameworkReadsTests
                         var prepared = StatementPreparer.Prepare(sent, XapiVersion.V103, DateTimeOffset.UtcNow,
                             new JsonObject { ["mbox"] = "mailto:lms@example.se" });
 
+                        // Preparation reads the object activity as the tree does.
+                        var isActivity = ActivitySelection.TryReadActivity(prepared.Node, out var activityId, out var activityType);
+                        (prepared.ActivityId, prepared.ActivityType).Should().Be((isActivity ? activityId : null, activityType), text);
                         // The view storage reads gives what the whole tree gives, text for text.
                         var evidence = EvidenceExtractor.Extract(Framework, prepared.Node);
                         EvidenceExtractor.Extract(Framework, prepared.View).Should().Equal(evidence, text);

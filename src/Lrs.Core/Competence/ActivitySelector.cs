@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lrs.Core.Xapi;
 
@@ -55,6 +56,25 @@ public static class ActivitySelection
         if (obj["objectType"] is { } objectType && (!JsonRead.TryString(objectType, out var type) || type != "Activity")) return false;
         if (!JsonRead.TryString(obj["id"], out activityId)) return false;
         if (JsonRead.TryString(obj["definition"]?["type"], out var t)) activityType = t;
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryReadActivity(JsonObject, out string, out string?)"/> on a statement's <paramref name="object"/> as a document
+    /// holds it (of a valid statement, as preparation reads it); the texts are shared when they recur (<see cref="JsonText.Shared(JsonElement)"/>).
+    /// </summary>
+    public static bool TryReadActivity(JsonElement @object, out string activityId, out string? activityType)
+    {
+        activityId = "";
+        activityType = null;
+        if (@object.ValueKind != JsonValueKind.Object) return false;
+        if (@object.TryGetProperty("objectType"u8, out var objectType) && objectType.ValueKind != JsonValueKind.Null
+            && (objectType.ValueKind != JsonValueKind.String || !objectType.ValueEquals("Activity"u8))) return false;
+        if (!@object.TryGetProperty("id"u8, out var id) || id.ValueKind != JsonValueKind.String) return false;
+        activityId = JsonText.Shared(id);
+        if (@object.TryGetProperty("definition"u8, out var definition) && definition.ValueKind == JsonValueKind.Object
+            && definition.TryGetProperty("type"u8, out var type) && type.ValueKind == JsonValueKind.String)
+            activityType = JsonText.Shared(type);
         return true;
     }
 }

@@ -187,15 +187,7 @@ public static class StatementPreparer
         var utf8 = EndWriting(writer);
 
         var isVoiding = verbId == VoidedVerb && refTarget is not null;
-        // The object activity as ActivitySelection.TryReadActivity reads it from the stored statement.
-        string? activityId = null, activityType = null;
-        if (objectType.ValueKind != JsonValueKind.String || objectType.ValueEquals("Activity"u8))
-        {
-            activityId = JsonText.Shared(obj.GetProperty("id"u8));
-            if (obj.TryGetProperty("definition"u8, out var definition) && definition.ValueKind == JsonValueKind.Object
-                && definition.TryGetProperty("type"u8, out var activityTypeValue) && activityTypeValue.ValueKind == JsonValueKind.String)
-                activityType = JsonText.Shared(activityTypeValue);
-        }
+        var isActivity = Competence.ActivitySelection.TryReadActivity(obj, out var activityId, out var activityType);
         return new PreparedStatement(
             statementId, stored, utf8, verbId, registration, refTarget, isVoiding,
             StatementIndex.Extract(statement, authority),
@@ -203,7 +195,7 @@ public static class StatementPreparer
             AgentNames.Of(statement),
             ActivityDefinitions.Of(statement),
             StatementFact.Concerns(verbId, refTarget, isVoiding) ? StatementFact.Read(statement, statementId, at) : null,
-            activityId, activityType, define);
+            isActivity ? activityId : null, activityType, define);
     }
 
     [ThreadStatic] private static byte[]? t_random;
