@@ -148,6 +148,9 @@ public abstract class StatementQueryTests(LrsFixture lrs)
         Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(anna)}&verb={byVerb}&limit=5")).Should().Equal(Enumerable.Reverse(annas));
         Ids(await _client.GetAllAsync($"/xapi/statements?verb={byVerb}&agent={Q(anna)}&limit=4&ascending=true")).Should().Equal(annas);
         Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(anna)}&limit=3")).Should().HaveCount(annas.Count + 1).And.OnlyHaveUniqueItems();
+        // Two keys of many statements each (the authority is on every statement of this credential): the list made from either.
+        var authority = (await _client.GetFromJsonAsync<JsonObject>($"/xapi/statements?statementId={all[0]}"))!["authority"]!.AsObject();
+        Ids(await _client.GetAllAsync($"/xapi/statements?agent={Q(authority)}&related_agents=true&verb={byVerb}&limit=250")).Should().Equal(Enumerable.Reverse(all));
     }
 
     [Fact]
