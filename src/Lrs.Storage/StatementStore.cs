@@ -816,14 +816,13 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return await command.ListAsync(Read, ct);
     }
 
-    // The agent keys of an employer's people when there are at most this many: each is a parameter of the statement query.
     /// <summary>
     /// On SQLite, below this many index rows for one of a query's keys the statements carrying it are read first and sorted
     /// (at most about 3 ms); otherwise the tenant is walked newest first against the list of them, which stops at the page's
     /// end after about (page size × statements ÷ matches) statements. For an agent with a hundred statements among 300,000,
     /// the walk read them all: 25 ms, against 1 ms read first.
     /// </summary>
-    internal const int SqliteKeyFirstBelow = 1000;
+    private const int SqliteKeyFirstBelow = 1000;
 
     // SQLite, for a query of several keys: the list of the statements carrying all of them is made from the rarest, counted up
     // to this many index rows. The list of a verb and an activity made from the verb's 30,000 statements took 20 ms.
@@ -851,6 +850,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         return [.. row.Select((rows, key) => (Key: key, Rows: rows)).OrderBy(k => k.Rows)];
     }
 
+    // The agent keys of an employer's people when there are at most this many: each is a parameter of the statement query.
     private const int FewEmployerAgents = 256;
 
     // The agent keys of the people of an employer, or null when it has more than FewEmployerAgents.
