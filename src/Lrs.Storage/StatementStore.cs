@@ -710,9 +710,13 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         for (var i = 0; i < query.OwnKeys.Count; i++) command.With($"own{i}", query.OwnKeys[i]);
         var agents = query.Organisation is { } org ? await EmployerAgentsAsync(connection, tenantId, org, ct) : null;
         if (agents is { Count: 0 }) return [];
+        var employer = (agents ?? []).Select((_, j) => $"oa{j}").ToArray();
+        for (var j = 0; j < employer.Length; j++) command.With(employer[j], StatementIndex.Agent + agents![j]);
         // SQLite: the statements of a rare key are read first (see SqliteKeyFirstBelow); the others in stored order. The list of
-        // the statements carrying the keys is made from the rarest of them.
-        var byRows = db.IsPostgres ? [] : await KeysByRowsAsync(connection, tenantId, query, agents, ct);
+        // the statements carrying the keys is made from the rarest of them. The candidates: the query's keys, its own keys,
+        // then the employer's agents as one.
+        var byRows = db.IsPostgres ? [] : await KeysByRowsAsync(command,
+            [.. names, .. query.OwnKeys.Select((_, i) => new[] { $"own{i}" }), .. agents is null ? [] : new[] { employer }], ct);
         var keyFirst = byRows is [var rarest, ..] && rarest.Rows < SqliteKeyFirstBelow ? rarest.Key : -1;
         var leading = byRows.FirstOrDefault(k => k.Key < query.Keys.Count, (-1, 0)).Key;
 
@@ -752,8 +756,6 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             // On SQLite, when another key is read first, AboutOrganisation alone decides on its few statements.
             if (agents is not null && (keyFirst < 0 || keyFirst == query.Keys.Count + query.OwnKeys.Count))
             {
-                var employer = agents.Select((_, j) => $"oa{j}").ToArray();
-                for (var j = 0; j < agents.Count; j++) command.With(employer[j], StatementIndex.Agent + agents[j]);
                 sql.Append(db.Sql(
                     sqlite: $" AND s.seq IN (SELECT i.seq FROM statement_index i WHERE i.tenant_id = @t AND i.key IN ({string.Join(", ", employer.Select(n => "@" + n))}) AND i.src = i.seq)",
                     postgres: $" AND s.key_hashes && {StatementKeys.HashesOf(employer)}"));
@@ -828,24 +830,14 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     // to this many index rows. The list of a verb and an activity made from the verb's 30,000 statements took 20 ms.
     private const int SqliteKeysCountedTo = 20_000;
 
-    // SQLite: the query's keys (its Keys, then its OwnKeys, then the agents of the employer it is restricted to, as one) from the
-    // fewest index rows to the most, each counted up to a bound.
-    private async Task<List<(int Key, long Rows)>> KeysByRowsAsync(DbConnection connection, long tenantId, StatementQuery query,
-        List<string>? employerAgents, CancellationToken ct)
+    // SQLite: the candidate keys, each given as the names of its alternatives' parameters on `command`, from the fewest index
+    // rows to the most, each counted up to a bound. Uses `command` for the count; its parameters stay.
+    private static async Task<List<(int Key, long Rows)>> KeysByRowsAsync(DbCommand command, IReadOnlyList<string[]> candidates, CancellationToken ct)
     {
-        var candidates = query.Keys.Select(StatementIndex.Alternatives).Concat(query.OwnKeys.Select(k => (IReadOnlyList<string>)[k])).ToList();
-        if (employerAgents is not null) candidates.Add([.. employerAgents.Select(a => StatementIndex.Agent + a)]);
         if (candidates.Count == 0) return [];
         var bound = candidates.Count == 1 ? SqliteKeyFirstBelow : SqliteKeysCountedTo;
-        await using var command = Dialect.Command(connection, null, "", ("t", tenantId), ("bound", bound));
-        var counts = new List<string>();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var keys = candidates[i].Select((key, j) => (Name: $"c{i}_{j}", Key: key)).ToList();
-            foreach (var (name, key) in keys) command.With(name, key);
-            counts.Add($"(SELECT count(*) FROM (SELECT 1 FROM statement_index WHERE tenant_id = @t AND key IN ({string.Join(", ", keys.Select(k => "@" + k.Name))}) LIMIT @bound))");
-        }
-        command.CommandText = "SELECT " + string.Join(", ", counts);
+        command.CommandText = "SELECT " + string.Join(", ", candidates.Select(names =>
+            $"(SELECT count(*) FROM (SELECT 1 FROM statement_index WHERE tenant_id = @t AND key IN ({string.Join(", ", names.Select(n => "@" + n))}) LIMIT {bound}))"));
         var row = (await command.ListAsync(r => Enumerable.Range(0, candidates.Count).Select(r.GetInt64).ToArray(), ct))[0];
         return [.. row.Select((rows, key) => (Key: key, Rows: rows)).OrderBy(k => k.Rows)];
     }
