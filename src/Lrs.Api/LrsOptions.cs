@@ -111,6 +111,16 @@ public sealed class StorageOptions
     /// processors: on a few cores, many reads at once each take longer than they would in turn.
     /// </summary>
     public int Readers { get; set; }
+
+    /// <summary>
+    /// PostgreSQL: a statement query one of whose keys (an agent, a verb, a registration, ...) the table's statistics put on fewer
+    /// statements than this, as the planner estimates them, reads that key's statements whole and sorts them, in one pass; other
+    /// queries choose the page first and read only its rows. 0 never reads in one pass.
+    /// </summary>
+    public int RareKeyStatements { get; set; } = 1_000;
+
+    /// <summary>PostgreSQL: how old, in seconds, a node's copy of the statistics that <see cref="RareKeyStatements"/> reads may get.</summary>
+    public int KeyStatisticsSeconds { get; set; } = 60;
 }
 
 public sealed class BootstrapOptions

@@ -68,5 +68,5 @@ internal static class StatementKeys
     }
 
     // An object activity key; a related activity's (or|) is not one.
-    private static bool IsObject(string key) => key.StartsWith(StatementIndex.Activity, StringComparison.Ordinal);
+    public static bool IsObject(string key) => key.StartsWith(StatementIndex.Activity, StringComparison.Ordinal);
 }

@@ -27,7 +27,8 @@ namespace Lrs.Storage;
 /// computed again only for the people whose evidence the batch changed (<paramref name="expiringWindow"/> makes a status
 /// expiring): a batch that changes no evidence costs nothing more.
 /// </remarks>
-public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSpan expiringWindow, StoreMetrics? metrics = null) : IStatementStore
+public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSpan expiringWindow, StoreMetrics? metrics = null,
+    Postgres.KeyStatistics? keyStatistics = null) : IStatementStore
 {
     /// <summary>How many StatementRef hops the index follows.</summary>
     private const int MaxRefDepth = 16;
@@ -719,6 +720,8 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             [.. names, .. query.OwnKeys.Select((_, i) => new[] { $"own{i}" }), .. agents is null ? [] : new[] { employer }], ct);
         var keyFirst = byRows is [var rarest, ..] && rarest.Rows < SqliteKeyFirstBelow ? rarest.Key : -1;
         var leading = byRows.FirstOrDefault(k => k.Key < query.Keys.Count, (-1, 0)).Key;
+        var onePass = await IsOfRareKeysAsync(connection, tenantId, query, ct);
+        metrics?.Queried(rareKeyFirst: onePass || keyFirst >= 0);
 
         // The page's rows are found and ordered first, and only they are read whole: a filter that matches thousands of
         // statements would otherwise have each one's body read before the sort.
@@ -807,7 +810,7 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         string Choose(string where) => allMatching
             ? $"SELECT s.seq FROM (SELECT s.seq, s.stored{from}{sql}{where} OFFSET 0) s"
             : $"SELECT s.seq{from}{sql}{where}";
-        command.CommandText = Page(Choose(""), exact ?? "true");
+        command.CommandText = onePass ? $"SELECT s.seq, s.stored, s.body, s.voided, {exact ?? "true"}{from}{sql}{order} LIMIT @limit" : Page(Choose(""), exact ?? "true");
         command.With("limit", query.Limit);
         var rows = await command.ListAsync(r => (Statement: Read(r), Exact: r.GetBoolean(4)), ct);
         if (rows.All(r => r.Exact)) return [.. rows.Select(r => r.Statement)];
@@ -816,6 +819,24 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         // checked before the cut, so that it is still full and its end still where the next page starts.
         command.CommandText = Page(Choose($" AND ({exact})"), "true");
         return await command.ListAsync(Read, ct);
+    }
+
+    /// <summary>
+    /// PostgreSQL: whether one of the query's keys other than the object activity, or one of its own keys, is on few statements by
+    /// the table's statistics (<see cref="Postgres.KeyStatistics"/>). Then the page is read in one pass: the key's statements
+    /// whole, from the GIN index, sorted, the first <c>limit</c> kept. Otherwise the page is chosen first and only its rows are
+    /// read whole, which for a key many statements carry lets PostgreSQL walk the stored-order index, whose entries hold the keys'
+    /// hashes, without reading a row until it is on the page. For an agent of 100 statements among a million, one pass costs
+    /// PostgreSQL 0.4 ms less per page than visiting each row a second time; at about 400 statements the two cost the same, as
+    /// the sort then carries every matching row whole. For a key the planner takes for a frequent one, one pass would read every
+    /// row it walks past: the estimate here is the planner's own, from the same statistics. Employers' reads keep their form.
+    /// </summary>
+    private async Task<bool> IsOfRareKeysAsync(DbConnection connection, long tenantId, StatementQuery query, CancellationToken ct)
+    {
+        if (keyStatistics is null || query.Organisation is not null || (query.Keys.Count == 0 && query.OwnKeys.Count == 0)) return false;
+        await keyStatistics.RefreshAsync(connection, ct);
+        return query.Keys.Any(k => !StatementKeys.IsObject(k) && keyStatistics.AreRare(StatementIndex.Alternatives(k), tenantId))
+            || query.OwnKeys.Any(k => keyStatistics.AreRare([k], tenantId));
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ public sealed class StoreMetrics
     private readonly Histogram<double> _groupWait;
     private readonly Counter<long> _evidence;
     private readonly Counter<long> _tasks;
+    private readonly Counter<long> _queries;
 
     /// <summary>Creates the instruments on <paramref name="meter"/>, which outlives the store (one per process).</summary>
     public StoreMetrics(Meter meter)
@@ -27,6 +28,9 @@ public sealed class StoreMetrics
             "Competence evidence recorded from newly stored statements.");
         _tasks = meter.CreateCounter<long>("lrs.reflection.tasks.created", "{task}",
             "Reflection tasks created by newly stored statements (a task already open for the person, template and registration is not created again).");
+        _queries = meter.CreateCounter<long>("lrs.statement.queries", "{query}",
+            "Statement queries by lrs.query.form: rare_key when one of the query's keys was known to be on few statements and its " +
+            "statements were read first, stored_order otherwise.");
     }
 
     /// <summary>A group of <paramref name="requests"/> requests begins its transaction.</summary>
@@ -37,6 +41,10 @@ public sealed class StoreMetrics
     {
         if (_groupWait.Enabled) _groupWait.Record(Stopwatch.GetElapsedTime(queuedAt).TotalSeconds);
     }
+
+    /// <summary>A statement query read the statements of a rare key first, or not.</summary>
+    public void Queried(bool rareKeyFirst) =>
+        _queries.Add(1, new KeyValuePair<string, object?>("lrs.query.form", rareKeyFirst ? "rare_key" : "stored_order"));
 
     /// <summary>A statement transaction committed with this much new evidence and these new tasks.</summary>
     public void Recorded(int evidence, int tasks)

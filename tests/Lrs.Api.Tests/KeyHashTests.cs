@@ -9,9 +9,10 @@ namespace Lrs.Api.Tests;
 /// <summary>
 /// PostgreSQL chooses a page of statements by 64-bit hashes of their keys (<c>key_hashes</c>, and <c>object_hash</c> for the
 /// object activity) and checks the keys on the page's rows. A hash of one key equal to another's is never seen in practice, so
-/// it is made here by writing a hash into rows that do not carry its key. PostgreSQL only: SQLite keeps every key as a row.
+/// it is made here by writing a hash into rows that do not carry its key. PostgreSQL only: SQLite keeps every key as a row. Run
+/// with the page chosen first and with a rare key's statements read in one pass.
 /// </summary>
-public sealed class KeyHashTests(PostgresLrs lrs) : IClassFixture<PostgresLrs>
+public abstract class KeyHashTests(PostgresLrs lrs)
 {
     private readonly HttpClient _client = lrs.Client();
 
@@ -78,6 +79,26 @@ public sealed class KeyHashTests(PostgresLrs lrs) : IClassFixture<PostgresLrs>
             .Should().Equal(referrer, about);
     }
 
+    [Fact]
+    public async Task The_hash_the_LRS_gives_a_key_to_look_it_up_in_the_statistics_is_the_one_PostgreSQL_computes()
+    {
+        // Texts of every length up to a few words and beyond, in and outside ASCII, and seeds of both signs (a tenant id is the seed).
+        var characters = string.Concat(Enumerable.Repeat("aé€𝄞|:/ ", 8)).EnumerateRunes().Select(r => r.ToString()).ToArray();
+        var texts = Enumerable.Range(0, 60).Select(i => string.Concat(characters.Take(i)))
+            .Concat(["v|http://adlnet.gov/expapi/verbs/completed", "a|mbox:mailto:anna@example.se", "au|account:https://idp.example Anna Åberg",
+                "or|https://lärcentrum.example/kurser/förflyttning", new string('x', 700)]).ToArray();
+        long[] seeds = [0, 1, 7, -1, long.MaxValue, long.MinValue, 1234567890123];
+        await using var connection = new NpgsqlConnection(lrs.StoreConnectionString);
+        await connection.OpenAsync();
+        await using var hash = new NpgsqlCommand("SELECT hashtextextended(t, s) FROM unnest(@texts) WITH ORDINALITY AS u(t, n), unnest(@seeds) WITH ORDINALITY AS v(s, m) ORDER BY n, m", connection);
+        hash.Parameters.AddWithValue("texts", texts);
+        hash.Parameters.AddWithValue("seeds", seeds);
+        var expected = new List<long>();
+        await using (var reader = await hash.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) expected.Add(reader.GetInt64(0));
+        texts.SelectMany(t => seeds.Select(seed => Lrs.Storage.Postgres.TextHash.Extended(t, seed))).Should().Equal(expected);
+    }
+
     private static string NewVerbId() => "https://lrs.example/verbs/" + Guid.NewGuid().ToString("N");
 
     // Three statements with `wanted` and two with `other`, interleaved: a1, a2, b1, a3, b2.
@@ -113,4 +134,11 @@ public sealed class KeyHashTests(PostgresLrs lrs) : IClassFixture<PostgresLrs>
         (await _client.GetAllAsync($"/xapi/statements?{filter}={Uri.EscapeDataString(other)}")).Select(s => s["id"]!.GetValue<string>())
             .Should().Equal(b2, b1);
     }
+}
+
+public sealed class KeyHashTestsPageFirst(PostgresLrs<PageFirstReads> lrs) : KeyHashTests(lrs), IClassFixture<PostgresLrs<PageFirstReads>>;
+
+public sealed class KeyHashTestsInOnePass : KeyHashTests, IClassFixture<PostgresLrs<OnePassReads>>
+{
+    public KeyHashTestsInOnePass(PostgresLrs<OnePassReads> lrs) : base(lrs) => PostgresServer.AnalyseStatements(lrs.StoreConnectionString);
 }

@@ -279,5 +279,29 @@ public abstract class StatementQueryTests(LrsFixture lrs)
     }
 }
 
+/// <summary>PostgreSQL: every statement query chooses its page first and reads only its rows, whatever the statistics say.</summary>
+public sealed class PageFirstReads : ILrsVariant
+{
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Lrs:Storage:RareKeyStatements"] = "0" };
+}
+
+/// <summary>
+/// PostgreSQL: every statement query with a key other than the object activity reads that key's statements whole in one pass,
+/// once the table is analysed: any key is rare by this bound, and the statistics are read again at every query.
+/// </summary>
+public sealed class OnePassReads : ILrsVariant
+{
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["Lrs:Storage:RareKeyStatements"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Lrs:Storage:KeyStatisticsSeconds"] = "0",
+    };
+}
+
 public sealed class StatementQueryTestsOnSqlite(SqliteLrs lrs) : StatementQueryTests(lrs), IClassFixture<SqliteLrs>;
-public sealed class StatementQueryTestsOnPostgres(PostgresLrs lrs) : StatementQueryTests(lrs), IClassFixture<PostgresLrs>;
+public sealed class StatementQueryTestsOnPostgres(PostgresLrs<PageFirstReads> lrs) : StatementQueryTests(lrs), IClassFixture<PostgresLrs<PageFirstReads>>;
+
+public sealed class StatementQueryTestsOnPostgresInOnePass : StatementQueryTests, IClassFixture<PostgresLrs<OnePassReads>>
+{
+    public StatementQueryTestsOnPostgresInOnePass(PostgresLrs<OnePassReads> lrs) : base(lrs) => PostgresServer.AnalyseStatements(lrs.StoreConnectionString);
+}

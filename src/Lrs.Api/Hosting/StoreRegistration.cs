@@ -85,7 +85,8 @@ public sealed class LrsStore : IAsyncDisposable
                 var frameworks = new FrameworkCache();
                 // As many lanes as writers: batches of many statements keep that many more transactions in flight.
                 var writers = storage.Writers is > 0 and var w ? w : 2;
-                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics), writers, metrics: metrics, lanes: writers,
+                var keyStatistics = new KeyStatistics(TimeSpan.FromSeconds(storage.KeyStatisticsSeconds), storage.RareKeyStatements);
+                var statements = new GroupCommitStatementStore(new StatementStore(dialect, frameworks, expiringWindow, metrics, keyStatistics), writers, metrics: metrics, lanes: writers,
                     readers: readers);
                 var consistency = new ConsistencyExchange(connectionString);
                 return new LrsStore(database, statements, new CredentialStore(dialect), new KnowledgeStore(dialect), new DocumentStore(dialect, time), new AuditLog(dialect),

@@ -44,6 +44,18 @@ public static class PostgresServer
     /// <summary>Admin connection string of a running PostgreSQL server (user postgres, database postgres).</summary>
     public static string AdminConnectionString => Admin.Value;
 
+    /// <summary>
+    /// Analyses the statements' table of the database of <paramref name="connectionString"/>, as autovacuum would some time after
+    /// writes: what PostgreSQL's planner, and the LRS's estimate of how many statements carry a key, then go by.
+    /// </summary>
+    public static void AnalyseStatements(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var analyse = new NpgsqlCommand("ANALYZE statements", connection);
+        analyse.ExecuteNonQuery();
+    }
+
     /// <summary>Creates a fresh, uniquely named database and returns its connection string.</summary>
     public static string CreateDatabase()
     {
