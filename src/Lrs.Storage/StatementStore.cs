@@ -701,12 +701,12 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
         await using var connection = await db.OpenReadAsync(ct);
         await using var command = Dialect.Command(connection, null, "", ("t", tenantId));
         // A related agent or activity is any of the keys it may have been written as: per key, the names of its alternatives.
+        var alternatives = query.Keys.Select(StatementIndex.Alternatives).ToList();
         var names = new List<string[]>();
         for (var i = 0; i < query.Keys.Count; i++)
         {
-            var alternatives = StatementIndex.Alternatives(query.Keys[i]);
-            names.Add([.. alternatives.Select((_, j) => $"k{i}_{j}")]);
-            for (var j = 0; j < alternatives.Count; j++) command.With(names[i][j], alternatives[j]);
+            names.Add([.. alternatives[i].Select((_, j) => $"k{i}_{j}")]);
+            for (var j = 0; j < alternatives[i].Count; j++) command.With(names[i][j], alternatives[i][j]);
         }
         for (var i = 0; i < query.OwnKeys.Count; i++) command.With($"own{i}", query.OwnKeys[i]);
         var agents = query.Organisation is { } org ? await EmployerAgentsAsync(connection, tenantId, org, ct) : null;
@@ -720,11 +720,12 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
             [.. names, .. query.OwnKeys.Select((_, i) => new[] { $"own{i}" }), .. agents is null ? [] : new[] { employer }], ct);
         var keyFirst = byRows is [var rarest, ..] && rarest.Rows < SqliteKeyFirstBelow ? rarest.Key : -1;
         var leading = byRows.FirstOrDefault(k => k.Key < query.Keys.Count, (-1, 0)).Key;
-        var onePass = await IsOfRareKeysAsync(connection, tenantId, query, ct);
+        var onePass = await IsOfRareKeysAsync(connection, tenantId, query, alternatives, ct);
         metrics?.Queried(rareKeyFirst: onePass || keyFirst >= 0);
 
         // The page's rows are found and ordered first, and only they are read whole: a filter that matches thousands of
-        // statements would otherwise have each one's body read before the sort.
+        // statements would otherwise have each one's body read before the sort. (On PostgreSQL a rare key's few statements are
+        // read whole at once: IsOfRareKeysAsync.)
         var from = keyFirst < 0 ? " FROM statements s" : " FROM statements s NOT INDEXED";
         var sql = new StringBuilder(" WHERE s.tenant_id = @t AND NOT s.voided");   // the conditions
         var allMatching = false;
@@ -832,11 +833,13 @@ public sealed class StatementStore(Dialect db, FrameworkCache frameworks, TimeSp
     /// for a frequent one, one pass would read every row it walks past: the estimate here is the planner's own, from the same
     /// statistics. Employers' reads keep their form.
     /// </summary>
-    private async Task<bool> IsOfRareKeysAsync(DbConnection connection, long tenantId, StatementQuery query, CancellationToken ct)
+    /// <param name="alternatives">Per key of the query, the keys it may have been written as.</param>
+    private async Task<bool> IsOfRareKeysAsync(DbConnection connection, long tenantId, StatementQuery query, IReadOnlyList<IReadOnlyList<string>> alternatives,
+        CancellationToken ct)
     {
         if (keyStatistics is null || query.Organisation is not null || (query.Keys.Count == 0 && query.OwnKeys.Count == 0)) return false;
         await keyStatistics.RefreshAsync(connection, ct);
-        return query.Keys.Any(k => !StatementKeys.IsObject(k) && keyStatistics.AreRare(StatementIndex.Alternatives(k), tenantId))
+        return query.Keys.Where((k, i) => !StatementKeys.IsObject(k) && keyStatistics.AreRare(alternatives[i], tenantId)).Any()
             || query.OwnKeys.Any(k => keyStatistics.AreRare([k], tenantId));
     }
 
