@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+# The CPU seconds PostgreSQL's processes used over SECONDS, by kind of process (client backends by database, autovacuum
+# workers, checkpointer, ...): every child of POSTMASTER_PID is sampled from /proc every 0.2 s, so that the short-lived
+# autovacuum workers are counted too (up to their last sample).
+#
+#   scripts/bench/pg-cpu.py POSTMASTER_PID SECONDS
+import os, sys, time, collections
+pm = int(sys.argv[1]); secs = float(sys.argv[2]); tick = os.sysconf('SC_CLK_TCK')
+def kids():
+    out = {}
+    for p in os.listdir('/proc'):
+        if not p.isdigit(): continue
+        try:
+            st = open(f'/proc/{p}/stat').read()
+            rest = st[st.rindex(')') + 2:].split()
+            if int(rest[1]) != pm: continue
+            cmd = open(f'/proc/{p}/cmdline').read().replace('\0', ' ').strip()
+            out[int(p)] = (int(rest[11]) + int(rest[12]), cmd)
+        except Exception: pass
+    return out
+def kind(cmd):
+    c = cmd.replace('postgres: ', '')
+    for k in ('autovacuum worker', 'autovacuum launcher', 'walwriter', 'checkpointer', 'background writer', 'logical replication', 'stats'):
+        if c.startswith(k): return k
+    parts = c.split()
+    return 'backend ' + (parts[1] if len(parts) > 1 else '?')
+first = kids(); last = dict(first); end = time.time() + secs
+while time.time() < end:
+    for p, v in kids().items(): last[p] = v
+    time.sleep(0.2)
+sums = collections.Counter()
+for p, (t, cmd) in last.items():
+    t0 = first[p][0] if p in first else 0
+    sums[kind(cmd)] += (t - t0) / tick
+for k, v in sums.most_common(): print(f'{k:30s} {v:7.2f} s')
+print(f'{"total":30s} {sum(sums.values()):7.2f} s')
