@@ -29,6 +29,31 @@ public abstract class StatementQueryTests(LrsFixture lrs)
     }
 
     [Fact]
+    public async Task An_agent_of_two_tenants_is_found_in_each_only_with_its_own_statements()
+    {
+        // The same person in two tenants: each tenant's pages of her, first and next, hold only that tenant's statements (on
+        // PostgreSQL in one pass as well, where the tenant is checked on the rows the GIN index gives).
+        var anna = NewAgent("Anna");
+        var tenants = new[] { "q-" + Guid.NewGuid().ToString("N")[..10], "q-" + Guid.NewGuid().ToString("N")[..10] };
+        var clients = new List<HttpClient>();
+        var ids = new List<List<string>>();
+        foreach (var tenant in tenants)
+        {
+            var client = await lrs.ClientWithScopesAsync("all", "1.0.3", tenant);
+            var own = new List<string>();
+            for (var i = 0; i < 3; i++) own.AddRange(await client.PostAsync(Statement(anna)));
+            clients.Add(client);
+            ids.Add(own);
+        }
+
+        for (var t = 0; t < tenants.Length; t++)
+        {
+            Ids(await clients[t].GetAllAsync($"/xapi/statements?agent={Q(anna)}&limit=2")).Should().BeEquivalentTo(ids[t]);
+            Ids(await clients[t].GetAllAsync($"/xapi/statements?agent={Q(anna)}&since=2000-01-01T00:00:00Z&limit=2")).Should().BeEquivalentTo(ids[t]);
+        }
+    }
+
+    [Fact]
     public async Task Related_agents_widens_the_agent_filter_to_instructor_team_and_authority()
     {
         var trainer = NewAgent("Trainer");
