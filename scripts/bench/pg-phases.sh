@@ -35,17 +35,17 @@ for _ in 1 2; do
     post "$work/data/batch100.jsonl" 100 8 15 >/dev/null
     post "$work/data/single.jsonl" 1 16 15 >/dev/null
 done
-postmaster=$(head -n 1 "$pg_dir/postmaster.pid") tick=$(getconf CLK_TCK)
+postmaster=$(head -n 1 "$pg_dir/postmaster.pid")
 echo "build: $lrs_dll${2:+; SQL: $2}; $(date -u +%FT%TZ), load avg $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((p = 1; p <= PHASES; p++)); do
-    n0=$(sql_lrs "SELECT count(*) FROM statements") l0=$(awk '{print $14 + $15}' "/proc/$lrs_pid/stat")
+    n0=$(sql_lrs "SELECT count(*) FROM statements") l0=$(cpu_seconds "$lrs_pid")
     "$here/pg-cpu.py" "$postmaster" "$SECONDS_PER_PHASE" >"$work/cpu" &
     sampler=$!
     out=$(post "$work/data/batch100.jsonl" 100 8 "$SECONDS_PER_PHASE")
     wait "$sampler"
-    n1=$(sql_lrs "SELECT count(*) FROM statements") l1=$(awk '{print $14 + $15}' "/proc/$lrs_pid/stat")
+    n1=$(sql_lrs "SELECT count(*) FROM statements") l1=$(cpu_seconds "$lrs_pid")
     n=$((n1 - n0))
     echo "phase $p: $n1 statements stored, $((n / SECONDS_PER_PHASE)) statements/s, p99 $(awk '$1 == "99%" {print $2}' <<<"$out")," \
-        "LRS $(awk -v c=$((l1 - l0)) -v t="$tick" -v n="$n" 'BEGIN {printf "%.0f", c / t * 1e6 / n}') µs per statement, load avg $(cut -d' ' -f1 /proc/loadavg)"
+        "LRS $(awk -v a="$l0" -v b="$l1" -v n="$n" 'BEGIN {printf "%.0f", (b - a) * 1e6 / n}') µs per statement, load avg $(cut -d' ' -f1 /proc/loadavg)"
     awk -v n="$n" '$NF == "s" && $(NF - 1) > 0 {v = $(NF - 1); $NF = ""; $(NF - 1) = ""; printf "  PostgreSQL %-28s %6.1f µs per statement\n", $0, v * 1e6 / n}' "$work/cpu"
 done
