@@ -219,3 +219,26 @@ read_summary() {
         per(+process.argv[3], +process.argv[4]), per(+process.argv[5], +process.argv[6]), String(o.non_2xx).padStart(8), process.argv[7]].join(" "))' \
         "$1" "$2" "$3" "$4" "$5" "$6" "$(cut -d' ' -f1 /proc/loadavg)"
 }
+
+# post_load BODIES STATEMENTS_PER_REQUEST CONNECTIONS SECONDS: wrk's POST load of ../shared/load's post.lua against the LRS
+# at $endpoint (AUTH and XAPI_VERSION exported by the caller), its report on stdout.
+post_load() {
+    BODIES=$1 STMTS_PER_REQ=$2 PHASE_LABEL=phase wrk -t2 -c"$3" -d"$4s" --timeout 30s --latency -s "$here/post.lua" "$endpoint/statements" 2>&1
+}
+
+# start_warmed_lrs [LRS_DLL] [SQL]: a fresh cluster and the LRS (LRS_DLL, or this checkout built in Release) on it, SQL run
+# in its database once it has migrated it, and the load's bodies generated in $work/data; then the LRS warmed as for
+# ../shared/yardstick/side-by-side.sh: 15 s of batches of 100 at 8 connections and 15 s of single statements at 16, twice.
+start_warmed_lrs() {
+    ensure_tools
+    if [[ -n "${1:-}" ]]; then lrs_dll=$(realpath "$1"); else build_lrs; fi
+    start_pg
+    start_lrs Postgres "$pg_conn" "$work/lrs.log"
+    [[ -z "${2:-}" ]] || sql "$2" >/dev/null
+    node "$here/gen-statements.js" --out "$work/data" >/dev/null
+    export AUTH="Basic $(printf 'bench:%s' "$secret" | base64 -w0)" XAPI_VERSION=1.0.3
+    for _ in 1 2; do
+        post_load "$work/data/batch100.jsonl" 100 8 15 >/dev/null
+        post_load "$work/data/single.jsonl" 1 16 15 >/dev/null
+    done
+}

@@ -4,20 +4,12 @@
 # autovacuum workers are counted too (up to their last sample).
 #
 #   scripts/bench/pg-cpu.py POSTMASTER_PID SECONDS
-import os, sys, time, collections
-pm = int(sys.argv[1]); secs = float(sys.argv[2]); tick = os.sysconf('SC_CLK_TCK')
+import sys, time, collections
+from proctable import ProcTable, TICK
+pm = int(sys.argv[1]); secs = float(sys.argv[2])
+table = ProcTable(pm)
 def kids():
-    out = {}
-    for p in os.listdir('/proc'):
-        if not p.isdigit(): continue
-        try:
-            st = open(f'/proc/{p}/stat').read()
-            rest = st[st.rindex(')') + 2:].split()
-            if int(rest[1]) != pm: continue
-            cmd = open(f'/proc/{p}/cmdline').read().replace('\0', ' ').strip()
-            out[int(p)] = (int(rest[11]) + int(rest[12]), cmd)
-        except Exception: pass
-    return out
+    return {p: (t, cmd) for p, (parent, t, cmd) in table.read().items() if parent == pm}
 def kind(cmd):
     c = cmd.replace('postgres: ', '')
     for k in ('autovacuum worker', 'autovacuum launcher', 'walwriter', 'checkpointer', 'background writer', 'logical replication', 'stats'):
@@ -31,6 +23,6 @@ while time.time() < end:
 sums = collections.Counter()
 for p, (t, cmd) in last.items():
     t0 = first[p][0] if p in first else 0
-    sums[kind(cmd)] += (t - t0) / tick
+    sums[kind(cmd)] += (t - t0) / TICK
 for k, v in sums.most_common(): print(f'{k:30s} {v:7.2f} s')
 print(f'{"total":30s} {sum(sums.values()):7.2f} s')

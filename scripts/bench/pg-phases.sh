@@ -20,30 +20,16 @@ work=$(mktemp -d /tmp/lrs-pg-phases.XXXXXX)
 trap 'rc=$?; bench_cleanup; rm -rf "$work"; exit "$rc"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-ensure_tools
-if [[ -n "${1:-}" ]]; then lrs_dll=$(realpath "$1"); else build_lrs; fi
-start_pg
-start_lrs Postgres "$pg_conn" "$work/lrs.log"
-sql_lrs() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d lrs -c "$1"; }
-[[ -z "${2:-}" ]] || sql_lrs "$2" >/dev/null
-node "$here/gen-statements.js" --out "$work/data" >/dev/null
-export AUTH="Basic $(printf 'bench:%s' "$secret" | base64 -w0)" XAPI_VERSION=1.0.3
-post() { # BODIES STATEMENTS_PER_REQUEST CONNECTIONS SECONDS
-    BODIES=$1 STMTS_PER_REQ=$2 PHASE_LABEL=phase wrk -t2 -c"$3" -d"$4s" --timeout 30s --latency -s "$here/post.lua" "$endpoint/statements" 2>&1
-}
-for _ in 1 2; do
-    post "$work/data/batch100.jsonl" 100 8 15 >/dev/null
-    post "$work/data/single.jsonl" 1 16 15 >/dev/null
-done
+start_warmed_lrs "${1:-}" "${2:-}"
 postmaster=$(head -n 1 "$pg_dir/postmaster.pid")
 echo "build: $lrs_dll${2:+; SQL: $2}; $(date -u +%FT%TZ), load avg $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((p = 1; p <= PHASES; p++)); do
-    n0=$(sql_lrs "SELECT count(*) FROM statements") l0=$(cpu_seconds "$lrs_pid")
+    n0=$(sql "SELECT count(*) FROM statements") l0=$(cpu_seconds "$lrs_pid")
     "$here/pg-cpu.py" "$postmaster" "$SECONDS_PER_PHASE" >"$work/cpu" &
     sampler=$!
-    out=$(post "$work/data/batch100.jsonl" 100 8 "$SECONDS_PER_PHASE")
+    out=$(post_load "$work/data/batch100.jsonl" 100 8 "$SECONDS_PER_PHASE")
     wait "$sampler"
-    n1=$(sql_lrs "SELECT count(*) FROM statements") l1=$(cpu_seconds "$lrs_pid")
+    n1=$(sql "SELECT count(*) FROM statements") l1=$(cpu_seconds "$lrs_pid")
     n=$((n1 - n0))
     echo "phase $p: $n1 statements stored, $((n / SECONDS_PER_PHASE)) statements/s, p99 $(awk '$1 == "99%" {print $2}' <<<"$out")," \
         "LRS $(awk -v a="$l0" -v b="$l1" -v n="$n" 'BEGIN {printf "%.0f", (b - a) * 1e6 / n}') µs per statement, load avg $(cut -d' ' -f1 /proc/loadavg)"
