@@ -10,7 +10,6 @@ import signal, sys, time, collections
 from proctable import ProcTable, TICK
 pm, lrs = int(sys.argv[1]), int(sys.argv[2])
 table = ProcTable(pm)
-processes = table.read
 
 def group(pid, parent, cmd):
     if pid == lrs: return 'lrs'
@@ -35,11 +34,12 @@ def phase(procs):
 def machine():
     f = open('/proc/stat').readline().split()[1:]
     v = [int(x) for x in f]
-    return sum(v), v[3], v[4]  # all, idle, iowait (ticks)
+    return v[3], v[4]  # idle, iowait (ticks)
 
 seconds = collections.Counter()
 cores = collections.defaultdict(collections.Counter)
-prev, prev_m, prev_t = processes(), machine(), time.time()
+prev, prev_m, prev_t = table.read(), machine(), time.time()
+prev_label = phase(prev)
 stop = False
 def on_term(*_):
     global stop
@@ -47,18 +47,16 @@ def on_term(*_):
 signal.signal(signal.SIGTERM, on_term)
 while not stop:
     time.sleep(0.2)
-    now, now_m, now_t = processes(), machine(), time.time()
+    now, now_m, now_t = table.read(), machine(), time.time()
     label = phase(now)
-    if label is not None and label == phase(prev):
+    if label is not None and label == prev_label:
         seconds[label] += now_t - prev_t
         for p, (parent, t, cmd) in now.items():
             t0 = prev[p][1] if p in prev else 0
             cores[label][group(p, parent, cmd)] += (t - t0) / TICK
-        total = (now_m[0] - prev_m[0]) / TICK
-        cores[label]['idle'] += (now_m[1] - prev_m[1]) / TICK
-        cores[label]['iowait'] += (now_m[2] - prev_m[2]) / TICK
-        cores[label]['machine'] += total
-    prev, prev_m, prev_t = now, now_m, now_t
+        cores[label]['idle'] += (now_m[0] - prev_m[0]) / TICK
+        cores[label]['iowait'] += (now_m[1] - prev_m[1]) / TICK
+    prev, prev_m, prev_t, prev_label = now, now_m, now_t, label
 
 names = ['lrs', 'yardstick', 'pg lrs', 'pg yardstick', 'pg other', 'wrk', 'other', 'idle', 'iowait']
 print('phase              seconds ' + ' '.join(f'{n:>12s}' for n in names) + '   (cores)')
